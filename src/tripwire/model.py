@@ -1,0 +1,378 @@
+"""Tripwire's domain types, all in one place.
+
+Every type here is an immutable pydantic model: it validates on construction,
+serialises to JSON with ``model_dump(mode="json")`` and is hashable where that
+is useful. Identifiers are short strings; actor ids are the slugs used in the
+knowledge base (``kataib-hezbollah``, ``iran``, ``isis``); countries and
+nationalities are ISO 3166-1 alpha-2 codes (``US``, ``IQ``, ``IR``).
+
+The chain of types follows the pipeline::
+
+    Document  --extract-->  Extraction(incidents, actions, red-line statements)
+    Incident  --attribute-> AttributionResult(posterior over Hypothesis, evidence)
+    RedLineRule x Incident x AttributionResult --check--> Evaluation
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import unicodedata
+from enum import Enum
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+
+class Frozen(BaseModel):
+    """Base for all domain types: immutable, no unknown fields."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+# ---------------------------------------------------------------------------
+# Provenance
+# ---------------------------------------------------------------------------
+
+
+def normalise_text(text: str) -> str:
+    """The canonical form of a document's text used for content hashing.
+
+    Unicode NFC, universal newlines, trailing spaces stripped and runs of blank
+    lines folded, so that the same article fetched twice (or saved with CRLF)
+    hashes the same.
+    """
+    text = unicodedata.normalize("NFC", text).replace("\r\n", "\n").replace("\r", "\n")
+    lines = [" ".join(line.split()) for line in text.split("\n")]
+    out: list[str] = []
+    for line in lines:
+        if line or (out and out[-1]):
+            out.append(line)
+    return "\n".join(out).strip()
+
+
+def content_hash(text: str) -> str:
+    """SHA-256 (hex) of :func:`normalise_text` — a document's identity."""
+    return hashlib.sha256(normalise_text(text).encode("utf-8")).hexdigest()
+
+
+class Document(Frozen):
+    """One article, feed item or dataset row as ingested, with its provenance.
+
+    ``id`` is the content hash of the normalised text, so storing the same
+    article twice stores it once. ``location`` is where it came from (a path or
+    URL); ``raw_sha256`` is the hash of the exact bytes read, kept so nothing
+    about the original is lost.
+    """
+
+    id: str
+    title: str | None = None
+    text: str
+    outlet: str | None = None
+    author: str | None = None
+    published: dt.datetime | None = None
+    location: str
+    media_type: str = "text/plain"
+    kind: Literal["article", "feed-item", "dataset-row"] = "article"
+    raw_sha256: str | None = None
+    retrieved_at: dt.datetime | None = None
+
+    @classmethod
+    def from_text(cls, text: str, *, location: str, **fields: object) -> "Document":
+        """Build a document whose ``id`` is the content hash of ``text``."""
+        return cls(id=content_hash(text), text=text, location=location, **fields)  # type: ignore[arg-type]
+
+
+class Source(Frozen):
+    """Who asserted something: a speaker, the outlet that carried it, or both.
+
+    ``anonymous`` marks unnamed sources ("an official familiar with the
+    meeting"); ``role`` keeps the description given for them. ``speaker_id``
+    and ``outlet_id`` are knowledge-base ids when the name is known there.
+    """
+
+    speaker: str | None = None
+    speaker_id: str | None = None
+    role: str | None = None
+    outlet: str | None = None
+    outlet_id: str | None = None
+    anonymous: bool = False
+    #: Where the speaker got it, when the text says so ("told The New York Times",
+    #: "citing Iraqi officials"). Statements sharing an origin are not independent.
+    via: str | None = None
+
+
+class Span(Frozen):
+    """A piece of a document that supports an extracted fact."""
+
+    document_id: str
+    start: int = Field(ge=0)
+    end: int = Field(ge=0)
+    text: str
+
+
+# ---------------------------------------------------------------------------
+# Facts extracted from text
+# ---------------------------------------------------------------------------
+
+
+class Place(Frozen):
+    """A named place resolved against the bundled gazetteer."""
+
+    name: str
+    country: str | None = Field(default=None, description="ISO 3166-1 alpha-2")
+    lat: float | None = Field(default=None, ge=-90, le=90)
+    lon: float | None = Field(default=None, ge=-180, le=180)
+    gazetteer_id: str | None = None
+
+
+class Casualty(Frozen):
+    """A count of people killed or injured, with nationality and category when known."""
+
+    status: Literal["killed", "injured"]
+    count: int = Field(ge=0)
+    nationality: str | None = Field(default=None, description="ISO 3166-1 alpha-2, or None when unknown")
+    category: str | None = Field(default=None, description="civilian, child, contractor, service-member, fighter, ...")
+    #: True when the text reports the count as uncertain ("at least", "reportedly").
+    approximate: bool = False
+
+
+class AttributionKind(str, Enum):
+    """How a statement links an actor to an incident."""
+
+    CLAIMED = "claimed"  #: the actor (or its front) claimed responsibility
+    ALLEGED = "alleged"  #: someone else says the actor did it
+    ASSESSED = "assessed"  #: an intelligence/analytic judgement ("believed", "more likely")
+    DENIED = "denied"  #: the actor, or its sponsor, denies it
+    DISPUTED = "disputed"  #: someone says the attribution is unproven / unclear
+
+
+class AttributionStatement(Frozen):
+    """One assertion about who is behind an incident.
+
+    ``actor`` is the perpetrator named (a knowledge-base id, or ``unknown``);
+    ``sponsor`` and ``relation`` carry any state link asserted in the same
+    breath ("an Iranian-backed militia" -> sponsor ``iran``, relation
+    ``supported``); ``hedges`` are the hedge words that weaken it
+    ("apparently", "not yet clear").
+    """
+
+    actor: str
+    kind: AttributionKind
+    hedges: tuple[str, ...] = ()
+    sponsor: str | None = None
+    relation: str | None = None
+    asserted_by: Source = Field(default_factory=Source)
+    comparative: str | None = Field(default=None, description="e.g. 'more likely' than another actor")
+    evidence: Span | None = None
+
+
+class Incident(Frozen):
+    """An attack: when, where, how, against whom, with what harm, and who is said to be behind it."""
+
+    id: str
+    date: dt.date | None = None
+    date_text: str | None = None
+    place: Place | None = None
+    attack_type: str | None = None
+    weapon: str | None = None
+    target: str | None = None
+    casualties: tuple[Casualty, ...] = ()
+    attributions: tuple[AttributionStatement, ...] = ()
+    documents: tuple[str, ...] = ()
+    evidence: tuple[Span, ...] = ()
+    summary: str | None = None
+
+    def killed(self, nationality: str | None = None) -> int:
+        """People reported killed, optionally only of one nationality."""
+        return sum(c.count for c in self.casualties if c.status == "killed" and (nationality is None or c.nationality == nationality))
+
+    def injured(self, nationality: str | None = None) -> int:
+        """People reported injured, optionally only of one nationality."""
+        return sum(c.count for c in self.casualties if c.status == "injured" and (nationality is None or c.nationality == nationality))
+
+
+ActionKind = Literal[
+    "airstrike",
+    "drone-strike",
+    "protest",
+    "assassination",
+    "parliamentary-vote",
+    "ceasefire-pledge",
+    "withdrawal",
+    "sanctions",
+    "statement",
+    "other",
+]
+
+
+class Action(Frozen):
+    """A non-attack event that matters to escalation: strikes, protests, votes, pledges, withdrawals."""
+
+    id: str
+    kind: str
+    actor: str | None = None
+    target: str | None = None
+    date: dt.date | None = None
+    date_text: str | None = None
+    place: Place | None = None
+    casualties: tuple[Casualty, ...] = ()
+    #: ids of incidents/actions the text says led to this one ("sparked", "in response to")
+    caused_by: tuple[str, ...] = ()
+    documents: tuple[str, ...] = ()
+    evidence: tuple[Span, ...] = ()
+    summary: str | None = None
+
+
+class RedLineStatement(Frozen):
+    """A declared red line as found in text: who set it, on what condition, with what consequence."""
+
+    speaker: Source
+    condition: str
+    consequence: str
+    date: dt.date | None = None
+    documents: tuple[str, ...] = ()
+    evidence: Span | None = None
+
+
+class Extraction(Frozen):
+    """Everything extracted from one document."""
+
+    document_id: str
+    published: dt.date | None = None
+    incidents: tuple[Incident, ...] = ()
+    actions: tuple[Action, ...] = ()
+    redlines: tuple[RedLineStatement, ...] = ()
+    extractor_version: str = "1"
+
+
+# ---------------------------------------------------------------------------
+# Attribution
+# ---------------------------------------------------------------------------
+
+
+class Hypothesis(Frozen):
+    """One competing explanation: ``perpetrator`` acted, with ``sponsor`` in ``relation`` to it.
+
+    ``relation`` is a level on the state-responsibility spectrum (see
+    ``knowledge/data/relations.yaml``); ``sponsor`` is None for an
+    ``independent`` hypothesis.
+    """
+
+    perpetrator: str
+    sponsor: str | None = None
+    relation: str = "independent"
+
+    @property
+    def key(self) -> str:
+        """A stable string key: ``perpetrator|sponsor|relation``."""
+        return f"{self.perpetrator}|{self.sponsor or '-'}|{self.relation}"
+
+
+class EvidenceContribution(Frozen):
+    """How one piece of evidence moved the posterior, for the explanation table.
+
+    ``log_lr`` maps hypothesis key to the natural-log likelihood ratio this
+    item contributes (relative to a neutral baseline); ``weight`` is the
+    discount applied for source reliability, bias and dependence, and
+    ``notes`` says in words why.
+    """
+
+    label: str
+    kind: str
+    source: Source | None = None
+    weight: float = Field(ge=0, le=1)
+    log_lr: dict[str, float]
+    notes: tuple[str, ...] = ()
+    group: str | None = Field(default=None, description="dependence group: items sharing one origin")
+
+
+class PosteriorEntry(Frozen):
+    """The probability of one hypothesis, with a credible interval when inputs are uncertain."""
+
+    hypothesis: Hypothesis
+    prior: float = Field(ge=0, le=1)
+    probability: float = Field(ge=0, le=1)
+    interval: tuple[float, float] | None = None
+
+
+class AttributionResult(Frozen):
+    """Posterior over hypotheses for one incident, with every number explained."""
+
+    incident_id: str
+    posterior: tuple[PosteriorEntry, ...]
+    evidence: tuple[EvidenceContribution, ...] = ()
+    method: str = "bayes"
+
+    def probability(self, *, perpetrator: str | None = None, sponsor: str | None = None, relations: frozenset[str] | set[str] | None = None) -> float:
+        """Total posterior mass of hypotheses matching every given filter."""
+        total = 0.0
+        for entry in self.posterior:
+            h = entry.hypothesis
+            if perpetrator is not None and h.perpetrator != perpetrator:
+                continue
+            if sponsor is not None and h.sponsor != sponsor:
+                continue
+            if relations is not None and h.relation not in relations:
+                continue
+            total += entry.probability
+        return total
+
+
+# ---------------------------------------------------------------------------
+# Red lines
+# ---------------------------------------------------------------------------
+
+
+#: ICD 203 expressions of likelihood with their probability ranges (lower, upper].
+ICD203_SCALE: tuple[tuple[str, float, float], ...] = (
+    ("almost no chance", 0.00, 0.05),
+    ("very unlikely", 0.05, 0.20),
+    ("unlikely", 0.20, 0.45),
+    ("roughly even chance", 0.45, 0.55),
+    ("likely", 0.55, 0.80),
+    ("very likely", 0.80, 0.95),
+    ("almost certain", 0.95, 1.00),
+)
+
+
+def icd203_phrase(p: float) -> str:
+    """The ICD 203 words for probability ``p`` ("likely", "very unlikely", ...)."""
+    if not 0.0 <= p <= 1.0:
+        raise ValueError(f"probability must be in [0, 1], got {p!r}")
+    for phrase, _lo, hi in ICD203_SCALE:
+        if p <= hi:
+            return phrase
+    return ICD203_SCALE[-1][0]  # pragma: no cover - p <= 1.0 always matches
+
+
+class RedLineStatus(str, Enum):
+    """Where a red line stands for one incident."""
+
+    CLEAR = "clear"
+    WATCH = "watch"
+    TRIPPED = "tripped"
+
+
+class Evaluation(Frozen):
+    """One check of one red-line rule against one incident; stored append-only."""
+
+    rule_id: str
+    incident_id: str
+    probability: float = Field(ge=0, le=1)
+    interval: tuple[float, float] | None = None
+    standard: str
+    threshold: float = Field(ge=0, le=1)
+    status: RedLineStatus
+    words: str
+    components: dict[str, float] = Field(default_factory=dict)
+    evidence: tuple[str, ...] = ()
+    evaluated_at: dt.datetime
+    previous_status: RedLineStatus | None = None
+
+    @field_validator("words")
+    @classmethod
+    def _words_known(cls, v: str) -> str:
+        if v not in {p for p, _, _ in ICD203_SCALE}:
+            raise ValueError(f"not an ICD 203 phrase: {v!r}")
+        return v

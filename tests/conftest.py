@@ -1,0 +1,33 @@
+"""Shared fixtures: the knowledge base, the seed story (when ../shared is present), example files."""
+
+from __future__ import annotations
+
+from importlib import resources
+from pathlib import Path
+
+import pytest
+
+from tripwire.knowledge import KnowledgeBase
+
+REPO = Path(__file__).resolve().parents[1]
+SEED = REPO.parent / "shared" / "seed" / "tripwire-article.txt"
+
+
+@pytest.fixture(scope="session")
+def kb() -> KnowledgeBase:
+    """The bundled knowledge base."""
+    return KnowledgeBase.load()
+
+
+@pytest.fixture(scope="session")
+def seed_text() -> str:
+    """The seed news story, read at run time from ../shared; skipped when absent."""
+    if not SEED.exists():
+        pytest.skip("seed story not present at ../shared/seed/tripwire-article.txt")
+    return SEED.read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="session")
+def examples_dir() -> Path:
+    """The bundled example articles, feeds and rules."""
+    return Path(str(resources.files("tripwire") / "examples"))
