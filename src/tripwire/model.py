@@ -173,6 +173,7 @@ class Incident(Frozen):
     id: str
     date: dt.date | None = None
     date_text: str | None = None
+    date_precision: Literal["day", "month", "year"] | None = None
     place: Place | None = None
     attack_type: str | None = None
     weapon: str | None = None
@@ -215,6 +216,7 @@ class Action(Frozen):
     target: str | None = None
     date: dt.date | None = None
     date_text: str | None = None
+    date_precision: Literal["day", "month", "year"] | None = None
     place: Place | None = None
     casualties: tuple[Casualty, ...] = ()
     #: ids of incidents/actions the text says led to this one ("sparked", "in response to")

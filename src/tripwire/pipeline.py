@@ -1,0 +1,134 @@
+"""The main job, end to end: ingest -> extract -> merge -> attribute -> check red lines -> report.
+
+:func:`run_brief` is what ``tripwire brief`` calls. With no sources it ingests
+the bundled example articles and feed into the configured store (embedded
+SQLite by default), so a fresh install shows the whole chain on day one.
+Every step is also available on its own (``tripwire ingest``, ``extract``,
+``attribute``, ``check``, ``report``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+from .knowledge import KnowledgeBase
+from .model import Action, AttributionResult, Evaluation, Extraction, Incident, RedLineStatement
+from .settings import Settings
+
+
+@dataclass(frozen=True)
+class BriefResult:
+    """What one run of the main job produced."""
+
+    ingested: object  # tripwire.ingest.IngestReport
+    incidents: tuple[Incident, ...]
+    actions: tuple[Action, ...]
+    redlines: tuple[RedLineStatement, ...]
+    results: dict[str, AttributionResult]
+    evaluations: tuple[Evaluation, ...]
+    report_path: Path | None
+
+
+def example_sources() -> list[Path]:
+    """The bundled example articles and feeds, in a stable order."""
+    root = Path(str(resources.files("tripwire") / "examples"))
+    files = sorted((root / "articles").iterdir()) + sorted((root / "feeds").iterdir())
+    return [p for p in files if p.is_file() and not p.name.startswith(".")]
+
+
+def extract_all(store: object, kb: KnowledgeBase) -> list[Extraction]:
+    """Extract every stored document (oldest publication first) and save each extraction."""
+    from .extract import extract
+
+    documents = []
+    offset = 0
+    while True:
+        page = store.list_documents(limit=500, offset=offset)  # type: ignore[attr-defined]
+        if not page:
+            break
+        documents.extend(page)
+        offset += len(page)
+    epoch = dt.datetime.min.replace(tzinfo=dt.timezone.utc)
+    documents.sort(key=lambda d: (d.published or epoch, d.id))
+    extractions = []
+    for document in documents:
+        extraction = extract(document, kb)
+        store.save_extraction(extraction)  # type: ignore[attr-defined]
+        extractions.append(extraction)
+    return extractions
+
+
+def attribute_all(
+    incidents: Sequence[Incident], actions: Sequence[Action], kb: KnowledgeBase, settings: Settings
+) -> dict[str, AttributionResult]:
+    """Attribute each incident, giving it the earlier incidents and actions as context."""
+    from .attribute import Attributor
+
+    attributor = Attributor(kb, settings=settings)
+    far_past = dt.date.min
+    results: dict[str, AttributionResult] = {}
+    for incident in incidents:
+        when = incident.date or far_past
+        context: list[Incident | Action] = [i for i in incidents if i.id != incident.id and (i.date or far_past) <= when]
+        context += [a for a in actions if (a.date or far_past) <= when]
+        results[incident.id] = attributor.attribute(incident, context=context, rng=settings.seed)
+    return results
+
+
+def run_brief(
+    settings: Settings,
+    *,
+    sources: Sequence[str | Path] = (),
+    rules_path: str | Path | None = None,
+    out_dir: str | Path | None = None,
+    now: dt.datetime | None = None,
+    progress: bool = False,
+) -> BriefResult:
+    """Run the whole chain on ``sources`` (default: the bundled examples) and write the HTML report."""
+    from .extract import merge
+    from .ingest import ingest
+    from .redlines import check_and_record, load_rules
+    from .report import write_html_report
+    from .store import Store
+
+    kb = KnowledgeBase.load(settings.knowledge_dir or None)
+    rules = load_rules(rules_path)  # fail on a bad rule file before touching the store
+    now = now or dt.datetime.now(dt.timezone.utc)
+    with Store.from_settings(settings) as store:
+        store.sync_knowledge(kb)
+        report = ingest(store, list(sources) or example_sources(), settings=settings, progress=progress)
+        extractions = extract_all(store, kb)
+        merged = merge(extractions)
+        for incident in merged.incidents:
+            store.save_incident(incident)
+        for action in merged.actions:
+            store.save_action(action)
+        results = attribute_all(merged.incidents, merged.actions, kb, settings)
+        for result in results.values():
+            store.save_attribution(result)
+        evaluations = check_and_record(store, rules, merged.incidents, results, now=now, settings=settings)
+        documents = store.list_documents(limit=10_000)
+        history = store.evaluation_history()
+        path = write_html_report(
+            out_dir or settings.report_dir,
+            incidents=merged.incidents,
+            results=results,
+            evaluations=history,
+            actions=merged.actions,
+            redlines=merged.redlines,
+            documents=documents,
+            rules=rules,
+        )
+    return BriefResult(
+        ingested=report,
+        incidents=tuple(merged.incidents),
+        actions=tuple(merged.actions),
+        redlines=tuple(merged.redlines),
+        results=results,
+        evaluations=tuple(evaluations),
+        report_path=path,
+    )

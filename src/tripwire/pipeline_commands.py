@@ -1,0 +1,71 @@
+"""CLI commands for the whole chain: ``tripwire brief`` (the main job) and ``tripwire settings``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from .clikit import CONFIG_OPTION, DB_OPTION, clean_errors, emit_json, load_settings
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``brief`` and ``settings`` to ``app``."""
+
+    @app.command()
+    @clean_errors
+    def brief(
+        sources: list[Path] = typer.Argument(None, help="Articles, feeds or folders to ingest (default: the bundled examples)."),
+        rules: Path = typer.Option(None, "--rules", help="Red-line rule file (default: the bundled example rules)."),
+        out: Path = typer.Option(None, "--out", help="Folder for the HTML report (default: setting report_dir)."),
+        fmt: str = typer.Option("table", "--format", help="table or json."),
+        config: Path = CONFIG_OPTION,
+        db: str = DB_OPTION,
+    ) -> None:
+        """Ingest, extract, attribute and check every red line; print the board and write the HTML report."""
+        from rich.console import Console
+
+        from .pipeline import run_brief
+        from .report import render_board
+
+        settings = load_settings(config, db)
+        result = run_brief(settings, sources=sources or (), rules_path=rules, out_dir=out, progress=settings.progress and fmt == "table")
+        if fmt == "json":
+            emit_json(
+                {
+                    "incidents": result.incidents,
+                    "attribution": result.results,
+                    "evaluations": result.evaluations,
+                    "report": str(result.report_path) if result.report_path else None,
+                }
+            )
+            return
+        console = Console()
+        ingested = result.ingested
+        console.print(
+            f"Ingested {len(ingested.added)} new document(s), {len(ingested.duplicates)} already stored, {len(ingested.failed)} failed."  # type: ignore[attr-defined]
+        )
+        for source, message in ingested.failed:  # type: ignore[attr-defined]
+            console.print(f"  [red]failed[/red] {source}: {message}")
+        console.print(f"{len(result.incidents)} incident(s), {len(result.actions)} other action(s), {len(result.redlines)} red-line statement(s) found.")
+        console.print(render_board(result.evaluations, {i.id: i for i in result.incidents}))
+        if result.report_path:
+            console.print(f"HTML report: {result.report_path}")
+
+    @app.command("settings")
+    @clean_errors
+    def show_settings(config: Path = CONFIG_OPTION, fmt: str = typer.Option("table", "--format", help="table or json.")) -> None:
+        """Show every setting with its current value and where to change it."""
+        from rich.console import Console
+        from rich.table import Table
+
+        from .settings import SETTINGS
+
+        settings = load_settings(config)
+        if fmt == "json":
+            emit_json({s.name: settings[s.name] for s in SETTINGS})
+            return
+        table = Table("name", "value", "environment", "help")
+        for s in SETTINGS:
+            table.add_row(s.name, repr(settings[s.name]), s.env_var, s.help)
+        Console().print(table)
