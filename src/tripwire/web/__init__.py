@@ -1,1 +1,1 @@
-"""web"""
+"""Web dashboard and REST API (FastAPI, server-rendered, no CDN)."""

@@ -1,0 +1,259 @@
+"""The REST API (FastAPI): incidents, claims, attribution, red-line status and history, ingest.
+
+Every error — ours, validation, unknown route, oversized body, unexpected —
+comes back in one JSON envelope::
+
+    {"error": {"code": "not_found", "message": "...", "detail": {...}}}
+
+Reads are open; writes (``POST /api/v1/documents``) need ``Authorization:
+Bearer <api_token>`` and are disabled while the ``api_token`` setting is empty.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hmac
+import threading
+from typing import Any
+
+from fastapi import APIRouter, Depends, FastAPI, Header, Query, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from ..errors import DocumentTooLarge, InputError, NotFound, TripwireError
+from ..knowledge import KnowledgeBase
+from ..model import Document
+from ..settings import Settings
+
+
+class ApiError(TripwireError):
+    """An HTTP-level refusal (authentication, unknown route) in the common envelope."""
+
+    def __init__(self, status: int, code: str, message: str) -> None:
+        super().__init__(message)
+        self.http_status = status
+        self.code = code
+
+
+def envelope(status: int, code: str, message: str, detail: dict[str, Any] | None = None) -> JSONResponse:
+    """The one JSON error shape every failure uses."""
+    return JSONResponse(status_code=status, content={"error": {"code": code, "message": message, "detail": detail or {}}})
+
+
+class Page(BaseModel):
+    """A page of results with its position in the whole."""
+
+    items: list[Any]
+    total: int
+    limit: int
+    offset: int
+
+
+class NewDocument(BaseModel):
+    """An article posted for ingestion."""
+
+    text: str = Field(min_length=1, description="Article text (plain text or Markdown).")
+    title: str | None = Field(default=None, max_length=1000)
+    outlet: str | None = Field(default=None, max_length=300)
+    url: str | None = Field(default=None, max_length=2000)
+    published: dt.date | None = None
+
+
+class AppState:
+    """What the app holds between requests: settings, store, knowledge and a change counter."""
+
+    def __init__(self, settings: Settings, store: Any) -> None:
+        self.settings = settings
+        self.store = store
+        self.kb = KnowledgeBase.load(settings.knowledge_dir or None)
+        self.version = 0
+        self.changed = threading.Condition()
+        self.write_lock = threading.Lock()
+
+    def bump(self) -> None:
+        """Note that stored data changed, waking live-update listeners."""
+        with self.changed:
+            self.version += 1
+            self.changed.notify_all()
+
+
+def state(request: Request) -> AppState:
+    return request.app.state.tripwire  # type: ignore[no-any-return]
+
+
+def require_token(request: Request, authorization: str | None = Header(default=None)) -> None:
+    """Write endpoints: a bearer token equal to the ``api_token`` setting."""
+    expected = state(request).settings.api_token
+    if not expected:
+        raise ApiError(403, "writes_disabled", "write endpoints are disabled: set the api_token setting to enable them")
+    scheme, _, token = (authorization or "").partition(" ")
+    if scheme.lower() != "bearer" or not hmac.compare_digest(token.encode(), expected.encode()):
+        raise ApiError(401, "unauthorized", "a valid 'Authorization: Bearer <token>' header is required")
+
+
+def dump(obj: Any) -> Any:
+    from ..clikit import to_jsonable
+
+    return to_jsonable(obj)
+
+
+router = APIRouter(prefix="/api/v1")
+
+
+@router.get("/health")
+def health(request: Request) -> dict[str, Any]:
+    """Liveness plus store counts."""
+    st = state(request)
+    return {"status": "ok", "documents": st.store.count_documents(), "incidents": st.store.count_incidents(), "version": st.version}
+
+
+@router.get("/incidents", response_model=Page)
+def list_incidents(
+    request: Request,
+    since: dt.date | None = None,
+    until: dt.date | None = None,
+    country: str | None = Query(default=None, min_length=2, max_length=2, pattern="^[A-Za-z]{2}$"),
+    limit: int = Query(default=50, ge=1, le=500),
+    offset: int = Query(default=0, ge=0, le=10_000_000),
+) -> Page:
+    """Incidents, newest first, filtered by date range and ISO country."""
+    st = state(request)
+    items = st.store.list_incidents(since=since, until=until, country=country.upper() if country else None, limit=limit, offset=offset)
+    total = st.store.count_incidents() if (since, until, country) == (None, None, None) else offset + len(items)
+    return Page(items=dump(items), total=total, limit=limit, offset=offset)
+
+
+@router.get("/incidents/{incident_id}")
+def get_incident(request: Request, incident_id: str) -> Any:
+    """One incident with its casualties, claims and provenance."""
+    return dump(state(request).store.get_incident(incident_id))
+
+
+@router.get("/incidents/{incident_id}/claims")
+def get_claims(request: Request, incident_id: str) -> Any:
+    """The attribution statements made about one incident."""
+    return dump(state(request).store.get_incident(incident_id).attributions)
+
+
+@router.get("/incidents/{incident_id}/attribution")
+def get_attribution(request: Request, incident_id: str) -> Any:
+    """The stored posterior over hypotheses with its explanation (computed now if none is stored)."""
+    st = state(request)
+    try:
+        return dump(st.store.get_attribution(incident_id))
+    except NotFound:
+        from ..attribute import Attributor
+
+        incident = st.store.get_incident(incident_id)
+        return dump(Attributor(st.kb, settings=st.settings).attribute(incident, rng=st.settings.seed))
+
+
+@router.get("/actions", response_model=Page)
+def list_actions(request: Request, limit: int = Query(default=100, ge=1, le=1000), offset: int = Query(default=0, ge=0, le=10_000_000)) -> Page:
+    """Strikes, protests, votes, pledges and withdrawals."""
+    items = state(request).store.list_actions(limit=limit, offset=offset)
+    return Page(items=dump(items), total=offset + len(items), limit=limit, offset=offset)
+
+
+@router.get("/redlines")
+def list_rules(request: Request) -> Any:
+    """The red-line rules in force (the bundled examples unless configured otherwise)."""
+    from ..redlines import load_rules
+
+    return dump(load_rules(None))
+
+
+@router.get("/redlines/status")
+def redline_status(request: Request) -> Any:
+    """The latest evaluation for every (rule, incident) pair."""
+    return dump(state(request).store.latest_evaluations())
+
+
+@router.get("/redlines/history")
+def redline_history(request: Request, rule_id: str | None = Query(default=None, max_length=200), incident_id: str | None = Query(default=None, max_length=200)) -> Any:
+    """Every recorded evaluation, oldest first (append-only audit trail)."""
+    return dump(state(request).store.evaluation_history(rule_id=rule_id, incident_id=incident_id))
+
+
+@router.post("/documents", status_code=201, dependencies=[Depends(require_token)])
+def post_document(request: Request, body: NewDocument) -> dict[str, Any]:
+    """Store an article (deduplicated by content hash), extract it and refresh the merged incidents."""
+    from ..extract import extract
+
+    st = state(request)
+    if len(body.text.encode("utf-8")) > st.settings.max_document_bytes:
+        raise DocumentTooLarge(f"article text exceeds max_document_bytes ({st.settings.max_document_bytes})")
+    published = dt.datetime.combine(body.published, dt.time(), tzinfo=dt.timezone.utc) if body.published else None
+    doc = Document.from_text(
+        body.text,
+        location=body.url or "api:post",
+        title=body.title,
+        outlet=body.outlet,
+        published=published,
+        retrieved_at=dt.datetime.now(dt.timezone.utc),
+    )
+    with st.write_lock:
+        added = st.store.add_document(doc)
+        extraction = extract(doc, st.kb)
+        st.store.save_extraction(extraction)
+        for incident in extraction.incidents:
+            st.store.save_incident(incident)
+        for action in extraction.actions:
+            st.store.save_action(action)
+    st.bump()
+    return {"id": doc.id, "added": added, "incidents": [i.id for i in extraction.incidents], "actions": [a.id for a in extraction.actions]}
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    """Map every failure to the JSON envelope."""
+
+    @app.exception_handler(TripwireError)
+    async def _tripwire(_request: Request, exc: TripwireError) -> JSONResponse:
+        return envelope(exc.http_status, exc.code, exc.message, exc.detail)
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(_request: Request, exc: RequestValidationError) -> JSONResponse:
+        errors = [{"loc": [str(p) for p in e.get("loc", ())], "msg": str(e.get("msg", ""))} for e in exc.errors()]
+        return envelope(422, "invalid_request", "the request does not match the API schema", {"errors": errors})
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
+        return envelope(exc.status_code, code, str(exc.detail))
+
+    @app.exception_handler(Exception)
+    async def _unexpected(_request: Request, exc: Exception) -> JSONResponse:  # pragma: no cover - defensive
+        return envelope(500, "internal_error", "an unexpected error occurred; nothing was changed", {"type": type(exc).__name__})
+
+
+def body_limit_middleware(app: FastAPI, limit: int) -> None:
+    """Refuse request bodies over ``limit`` bytes before reading them whole."""
+
+    @app.middleware("http")
+    async def _limit(request: Request, call_next: Any) -> Any:
+        length = request.headers.get("content-length")
+        if length is not None:
+            if not length.isdigit():
+                return envelope(400, "invalid_request", "Content-Length is not a number")
+            if int(length) > limit:
+                return envelope(413, DocumentTooLarge.code, f"request body over the {limit}-byte limit")
+        elif request.method in {"POST", "PUT", "PATCH"}:
+            received = 0
+            chunks = []
+            async for chunk in request.stream():
+                received += len(chunk)
+                if received > limit:
+                    return envelope(413, DocumentTooLarge.code, f"request body over the {limit}-byte limit")
+                chunks.append(chunk)
+            body = b"".join(chunks)
+
+            async def receive() -> dict[str, Any]:
+                return {"type": "http.request", "body": body, "more_body": False}
+
+            request = Request(request.scope, receive)
+        return await call_next(request)
+
+
+__all__ = ["ApiError", "AppState", "InputError", "Page", "body_limit_middleware", "envelope", "install_error_handlers", "router"]

@@ -1,0 +1,130 @@
+"""The web application: REST API under ``/api/v1`` and the server-rendered dashboard.
+
+``create_app(settings)`` builds the FastAPI app over the configured store;
+``tripwire serve`` runs it with uvicorn. Templates and assets ship inside the
+package (no CDN). The dashboard refreshes itself when the store changes,
+through the server-sent events stream at ``/api/v1/events``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import AsyncIterator
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from fastapi import FastAPI, Query, Request
+from fastapi.responses import HTMLResponse, StreamingResponse
+from fastapi.staticfiles import StaticFiles
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from markupsafe import Markup
+
+from .. import __version__
+from ..errors import NotFound
+from ..settings import Settings
+from .api import AppState, body_limit_middleware, install_error_handlers, router
+from .views import board_rows, chain_layout, svg_map, timeline
+
+_HERE = Path(str(resources.files("tripwire.web")))
+_templates = Environment(loader=FileSystemLoader(str(_HERE / "templates")), autoescape=select_autoescape(["html", "j2"]))
+
+
+def _all_incidents(store: Any, limit: int = 5000) -> list[Any]:
+    return list(store.list_incidents(limit=limit))
+
+
+def create_app(settings: Settings | None = None, *, store: Any = None) -> FastAPI:
+    """The Tripwire web app over ``store`` (default: the store named by ``settings.database_url``)."""
+    settings = settings or Settings()
+    if store is None:
+        from ..store import Store
+
+        store = Store.from_settings(settings)
+    app = FastAPI(
+        title="Tripwire API",
+        version=__version__,
+        description="Incidents, attribution statements, attribution posteriors and red-line status. Errors use one JSON envelope.",
+    )
+    app.state.tripwire = AppState(settings, store)
+    install_error_handlers(app)
+    body_limit_middleware(app, settings.max_request_bytes)
+    app.include_router(router)
+    app.mount("/static", StaticFiles(directory=str(_HERE / "static")), name="static")
+
+    def render(name: str, request: Request, **context: Any) -> HTMLResponse:
+        st: AppState = request.app.state.tripwire
+        html = _templates.get_template(name).render(version=st.version, **context)
+        return HTMLResponse(html)
+
+    @app.get("/api/v1/events", include_in_schema=False)
+    async def events(request: Request, since: int = Query(default=0, ge=0), timeout: float = Query(default=25.0, gt=0, le=60)) -> StreamingResponse:
+        """Server-sent events: one ``change`` event when the store version passes ``since``."""
+        st: AppState = request.app.state.tripwire
+
+        async def stream() -> AsyncIterator[str]:
+            waited = 0.0
+            yield ": connected\n\n"
+            while waited < timeout:
+                if st.version > since:
+                    yield f"event: change\ndata: {json.dumps({'version': st.version})}\n\n"
+                    return
+                if await request.is_disconnected():
+                    return
+                await asyncio.sleep(0.25)
+                waited += 0.25
+            yield ": timeout\n\n"
+
+        return StreamingResponse(stream(), media_type="text/event-stream", headers={"Cache-Control": "no-cache"})
+
+    @app.get("/", response_class=HTMLResponse, include_in_schema=False)
+    def board(request: Request) -> HTMLResponse:
+        st: AppState = request.app.state.tripwire
+        incidents = {i.id: i for i in _all_incidents(st.store)}
+        rows = board_rows(st.store.latest_evaluations(), incidents)
+        counts = {"documents": st.store.count_documents(), "incidents": st.store.count_incidents()}
+        return render("board.html.j2", request, rows=rows, counts=counts)
+
+    @app.get("/incidents", response_class=HTMLResponse, include_in_schema=False)
+    def incidents_page(request: Request) -> HTMLResponse:
+        st: AppState = request.app.state.tripwire
+        items = sorted(_all_incidents(st.store), key=lambda i: (i.date is None, str(i.date)), reverse=True)
+        return render("incidents.html.j2", request, incidents=items)
+
+    @app.get("/incidents/{incident_id}", response_class=HTMLResponse, include_in_schema=False)
+    def incident_page(request: Request, incident_id: str) -> HTMLResponse:
+        st: AppState = request.app.state.tripwire
+        incident = st.store.get_incident(incident_id)
+        try:
+            result = st.store.get_attribution(incident_id)
+        except NotFound:
+            result = None
+        ach_html = None
+        try:
+            from ..attribute.ach import ach_matrix, matrix_html
+
+            ach_html = Markup(matrix_html(ach_matrix(incident, st.kb, result=result)))  # noqa: S704 - fragment is escaped by its builder
+        except (ImportError, TypeError):
+            ach_html = None
+        history = st.store.evaluation_history(incident_id=incident_id)
+        return render("incident.html.j2", request, incident=incident, result=result, ach_html=ach_html, history=history)
+
+    @app.get("/timeline", response_class=HTMLResponse, include_in_schema=False)
+    def timeline_page(request: Request) -> HTMLResponse:
+        st: AppState = request.app.state.tripwire
+        return render("timeline.html.j2", request, entries=timeline(_all_incidents(st.store), st.store.list_actions(limit=5000)))
+
+    @app.get("/map", response_class=HTMLResponse, include_in_schema=False)
+    def map_page(request: Request) -> HTMLResponse:
+        st: AppState = request.app.state.tripwire
+        points, frame = svg_map(_all_incidents(st.store), st.kb)
+        return render("map.html.j2", request, points=points, frame=frame)
+
+    @app.get("/chain", response_class=HTMLResponse, include_in_schema=False)
+    def chain_page(request: Request) -> HTMLResponse:
+        st: AppState = request.app.state.tripwire
+        layout = chain_layout(_all_incidents(st.store), st.store.list_actions(limit=5000))
+        return render("chain.html.j2", request, layout=layout)
+
+    return app

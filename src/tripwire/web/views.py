@@ -1,0 +1,140 @@
+"""View helpers for the dashboard: board rows, the timeline, the SVG map and the chain graph.
+
+All drawing is server-side SVG so the dashboard needs no CDN, no tiles and no
+JavaScript library; the only script is the live-update listener in
+``static/live.js``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
+from ..knowledge import KnowledgeBase
+from ..model import Action, Evaluation, Incident
+
+STATUS_ORDER = {"tripped": 0, "watch": 1, "clear": 2}
+
+
+@dataclass(frozen=True)
+class BoardRow:
+    """One line of the red-line board."""
+
+    rule_id: str
+    incident_id: str
+    incident_label: str
+    status: str
+    probability: float
+    interval: tuple[float, float] | None
+    threshold: float
+    standard: str
+    words: str
+    evidence: tuple[str, ...]
+
+
+def board_rows(evaluations: Iterable[Evaluation], incidents: Mapping[str, Incident]) -> list[BoardRow]:
+    """Latest evaluations as board rows, most serious first."""
+    rows = []
+    for ev in evaluations:
+        incident = incidents.get(ev.incident_id)
+        label = ev.incident_id
+        if incident is not None:
+            where = incident.place.name if incident.place else "unknown place"
+            label = f"{incident.date or 'undated'} · {where} · {incident.attack_type or 'attack'}"
+        rows.append(
+            BoardRow(ev.rule_id, ev.incident_id, label, ev.status.value, ev.probability, ev.interval, ev.threshold, ev.standard, ev.words, ev.evidence)
+        )
+    rows.sort(key=lambda r: (STATUS_ORDER.get(r.status, 3), -r.probability, r.incident_id))
+    return rows
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    """An incident or action placed on the timeline."""
+
+    date: dt.date | None
+    kind: str
+    id: str
+    label: str
+    killed: int
+    is_incident: bool
+
+
+def timeline(incidents: Sequence[Incident], actions: Sequence[Action]) -> list[TimelineEntry]:
+    """Incidents and actions in date order (undated last)."""
+    entries = [
+        TimelineEntry(i.date, i.attack_type or "attack", i.id, i.summary or (i.place.name if i.place else i.id), i.killed(), True) for i in incidents
+    ]
+    entries += [TimelineEntry(a.date, a.kind, a.id, a.summary or f"{a.actor or '?'} → {a.target or '?'}", sum(c.count for c in a.casualties if c.status == "killed"), False) for a in actions]
+    entries.sort(key=lambda e: (e.date is None, e.date or dt.date.min, e.id))
+    return entries
+
+
+@dataclass(frozen=True)
+class MapPoint:
+    """A dot on the SVG map."""
+
+    x: float
+    y: float
+    label: str
+    href: str | None
+    kind: str
+
+
+def svg_map(incidents: Sequence[Incident], kb: KnowledgeBase, *, width: int = 640, height: int = 480) -> tuple[list[MapPoint], tuple[float, float, float, float]]:
+    """Project incidents (and gazetteer cities as landmarks) onto an equirectangular frame.
+
+    Returns the points and the (lon_min, lat_min, lon_max, lat_max) frame, which
+    covers every located incident plus a margin (default: Iraq and its borders).
+    """
+    located = [i for i in incidents if i.place and i.place.lat is not None and i.place.lon is not None]
+    lons = [i.place.lon for i in located] or [38.5, 48.5]  # type: ignore[union-attr]
+    lats = [i.place.lat for i in located] or [29.0, 37.5]  # type: ignore[union-attr]
+    lon_min, lon_max = min(min(lons), 38.5) - 0.5, max(max(lons), 48.5) + 0.5
+    lat_min, lat_max = min(min(lats), 29.0) - 0.5, max(max(lats), 37.5) + 0.5
+
+    def project(lat: float, lon: float) -> tuple[float, float]:
+        return (lon - lon_min) / (lon_max - lon_min) * width, (lat_max - lat) / (lat_max - lat_min) * height
+
+    points = []
+    for place in kb.places.values():
+        if place.kind == "city" and lon_min <= place.lon <= lon_max and lat_min <= place.lat <= lat_max:
+            x, y = project(place.lat, place.lon)
+            points.append(MapPoint(round(x, 1), round(y, 1), place.name, None, "city"))
+    for incident in located:
+        x, y = project(incident.place.lat, incident.place.lon)  # type: ignore[union-attr, arg-type]
+        points.append(MapPoint(round(x, 1), round(y, 1), f"{incident.date or ''} {incident.place.name}", f"/incidents/{incident.id}", "incident"))  # type: ignore[union-attr]
+    return points, (lon_min, lat_min, lon_max, lat_max)
+
+
+@dataclass(frozen=True)
+class ChainLayout:
+    """Nodes and edges of the action-reaction chain, laid out left to right by date."""
+
+    nodes: list[tuple[str, float, float, str, bool]]  # id, x, y, label, is_incident
+    edges: list[tuple[float, float, float, float, str]]  # x1, y1, x2, y2, kind
+    width: int
+    height: int
+
+
+def chain_layout(incidents: Sequence[Incident], actions: Sequence[Action], *, width: int = 900, row_height: int = 46) -> ChainLayout:
+    """Lay out events by date (x) and order (y), with edges from ``Action.caused_by`` links."""
+    entries = timeline(incidents, actions)
+    dated = [e.date for e in entries if e.date]
+    start = min(dated) if dated else dt.date(2000, 1, 1)
+    span = max(((max(dated) - start).days if dated else 1), 1)
+    nodes = []
+    pos: dict[str, tuple[float, float]] = {}
+    for row, entry in enumerate(entries):
+        x = 60 + ((entry.date - start).days / span if entry.date else 1.0) * (width - 260)
+        y = 30 + row * row_height
+        pos[entry.id] = (x, y)
+        nodes.append((entry.id, round(x, 1), y, f"{entry.date or 'undated'} {entry.kind}: {entry.label}"[:80], entry.is_incident))
+    edges = []
+    for action in actions:
+        for cause in action.caused_by:
+            if cause in pos and action.id in pos:
+                (x1, y1), (x2, y2) = pos[cause], pos[action.id]
+                edges.append((round(x1, 1), y1, round(x2, 1), y2, "textual"))
+    return ChainLayout(nodes, edges, width, 60 + len(entries) * row_height)

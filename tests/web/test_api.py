@@ -1,0 +1,104 @@
+from __future__ import annotations
+
+import pytest
+from fastapi.testclient import TestClient
+
+from .conftest import GREEN_ZONE, K1, TOKEN
+
+AUTH = {"Authorization": f"Bearer {TOKEN}"}
+ARTICLE = (
+    "Rockets struck near Erbil International Airport on Monday night, killing a civilian contractor. "
+    "A group calling itself Saraya Awliya al-Dam claimed responsibility."
+)
+
+
+@pytest.fixture()
+def client(app) -> TestClient:  # type: ignore[no-untyped-def]
+    return TestClient(app)
+
+
+def assert_envelope(response, status: int, code: str) -> None:  # type: ignore[no-untyped-def]
+    assert response.status_code == status, response.text
+    body = response.json()
+    assert set(body) == {"error"}
+    assert body["error"]["code"] == code
+    assert body["error"]["message"]
+
+
+def test_incidents_are_paginated_and_filtered(client: TestClient) -> None:
+    page = client.get("/api/v1/incidents", params={"limit": 1}).json()
+    assert page["total"] == 2 and page["limit"] == 1 and len(page["items"]) == 1
+    second = client.get("/api/v1/incidents", params={"limit": 1, "offset": 1}).json()
+    assert {page["items"][0]["id"], second["items"][0]["id"]} == {K1.id, GREEN_ZONE.id}
+    since = client.get("/api/v1/incidents", params={"since": "2020-01-01"}).json()
+    assert [i["id"] for i in since["items"]] == [GREEN_ZONE.id]
+    assert client.get("/api/v1/incidents", params={"country": "SY"}).json()["items"] == []
+
+
+def test_incident_claims_and_attribution(client: TestClient) -> None:
+    incident = client.get(f"/api/v1/incidents/{K1.id}").json()
+    assert incident["casualties"][0] == {"status": "killed", "count": 1, "nationality": "US", "category": "contractor", "approximate": False}
+    claims = client.get(f"/api/v1/incidents/{K1.id}/claims").json()
+    assert [c["kind"] for c in claims] == ["alleged", "assessed"]
+    attribution = client.get(f"/api/v1/incidents/{K1.id}/attribution").json()
+    assert abs(sum(e["probability"] for e in attribution["posterior"]) - 1.0) < 1e-9
+    assert attribution["evidence"][0]["log_lr"]
+
+
+def test_redline_status_and_history(client: TestClient) -> None:
+    status = client.get("/api/v1/redlines/status").json()
+    assert {(e["incident_id"], e["status"]) for e in status} == {(K1.id, "watch"), (GREEN_ZONE.id, "clear")}
+    history = client.get("/api/v1/redlines/history", params={"incident_id": K1.id}).json()
+    assert len(history) == 1 and history[0]["words"] == "unlikely"
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "kwargs", "status", "code"),
+    [
+        ("get", "/api/v1/incidents/no-such-incident", {}, 404, "not_found"),
+        ("get", "/api/v1/nowhere", {}, 404, "not_found"),
+        ("get", "/api/v1/incidents", {"params": {"limit": 0}}, 422, "invalid_request"),
+        ("get", "/api/v1/incidents", {"params": {"since": "2019-13-45"}}, 422, "invalid_request"),
+        ("get", "/api/v1/incidents", {"params": {"country": "IQ' OR 1=1 --"}}, 422, "invalid_request"),
+        ("delete", "/api/v1/incidents", {}, 405, "method_not_allowed"),
+        ("post", "/api/v1/documents", {"json": {"text": ARTICLE}}, 401, "unauthorized"),
+        ("post", "/api/v1/documents", {"json": {"text": ARTICLE}, "headers": {"Authorization": "Bearer wrong"}}, 401, "unauthorized"),
+        ("post", "/api/v1/documents", {"json": {"text": ""}, "headers": AUTH}, 422, "invalid_request"),
+        ("post", "/api/v1/documents", {"content": b"{not json", "headers": {**AUTH, "Content-Type": "application/json"}}, 422, "invalid_request"),
+        ("post", "/api/v1/documents", {"json": {"text": "x" * 50_000}, "headers": AUTH}, 413, "too_large"),
+    ],
+)
+def test_every_failure_uses_the_envelope(client: TestClient, method: str, path: str, kwargs: dict, status: int, code: str) -> None:
+    assert_envelope(getattr(client, method)(path, **kwargs), status, code)
+
+
+def test_sql_injection_in_ids_finds_nothing_and_harms_nothing(client: TestClient) -> None:
+    for hostile in ["x' OR '1'='1", "1; DROP TABLE incidents; --", "%27%20OR%201=1"]:
+        assert_envelope(client.get(f"/api/v1/incidents/{hostile}"), 404, "not_found")
+        client.get("/api/v1/redlines/history", params={"rule_id": hostile})
+    assert client.get("/api/v1/incidents").json()["total"] == 2
+
+
+def test_writes_disabled_without_a_configured_token(seeded_store, web_settings) -> None:  # type: ignore[no-untyped-def]
+    from tripwire.web.app import create_app
+
+    client = TestClient(create_app(web_settings.replace(api_token=""), store=seeded_store))
+    assert_envelope(client.post("/api/v1/documents", json={"text": ARTICLE}, headers=AUTH), 403, "writes_disabled")
+
+
+def test_posting_an_article_stores_it_once_and_extracts_it(client: TestClient) -> None:
+    before = client.get("/api/v1/health").json()
+    first = client.post("/api/v1/documents", json={"text": ARTICLE, "title": "Erbil", "published": "2021-02-16"}, headers=AUTH)
+    assert first.status_code == 201, first.text
+    again = client.post("/api/v1/documents", json={"text": ARTICLE, "title": "Erbil", "published": "2021-02-16"}, headers=AUTH)
+    assert first.json()["added"] is True and again.json()["added"] is False
+    after = client.get("/api/v1/health").json()
+    assert after["documents"] == before["documents"] + 1
+    assert after["version"] == before["version"] + 2
+    assert first.json()["incidents"], "the Erbil attack should be extracted"
+
+
+def test_openapi_spec_lists_the_endpoints(client: TestClient) -> None:
+    spec = client.get("/openapi.json").json()
+    for path in ["/api/v1/incidents", "/api/v1/incidents/{incident_id}/attribution", "/api/v1/redlines/history", "/api/v1/documents"]:
+        assert path in spec["paths"]
