@@ -13,12 +13,14 @@ everything the library means to say with a single ``except``. The tree::
     │   ├── DocumentTooLarge      a file or payload over the configured size limit
     │   ├── UnsupportedFormat     a file type / dataset layout we do not read
     │   ├── ParseError            HTML/feed/CSV/JSON that cannot be parsed
-    │   └── DateError             a date that is nonsense (e.g. 2019-13-45, year 40000)
+    │   ├── DateError             a date that is nonsense (e.g. 2019-13-45, year 40000)
+    │   └── FetchError            a URL that cannot be fetched (network error, HTTP error status)
     ├── StoreError                the database failed or refused an operation
     │   ├── NotFound              an id that is not in the store
     │   └── MigrationError        the schema could not be brought up to date
     ├── AttributionError          the attribution engine cannot answer (e.g. empty hypothesis space)
-    └── EstimationError           a statistical estimator failed (not fitted, diverged, bad data)
+    ├── EstimationError           a statistical estimator failed (not fitted, diverged, bad data)
+    └── ClusterError              a Dask scheduler cannot be reached or a distributed task failed
 
 Every error carries a short machine ``code`` (used in the web API's JSON error
 envelope and in CLI exit messages) and an optional ``detail`` mapping with
@@ -144,3 +146,17 @@ class EstimationError(TripwireError):
 
     code = "estimation_error"
     http_status = 422
+
+
+class FetchError(InputError):
+    """A URL that cannot be fetched: unreachable host, timeout or an HTTP error status."""
+
+    code = "fetch_error"
+    http_status = 502
+
+
+class ClusterError(TripwireError):
+    """A Dask scheduler cannot be reached, or work sent to the cluster failed."""
+
+    code = "cluster_error"
+    http_status = 503

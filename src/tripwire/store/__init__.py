@@ -1,1 +1,9 @@
-"""store"""
+"""The store: documents, extractions, incidents, attributions and red-line evaluations in SQLite or PostgreSQL.
+
+See ``docs/store.md``. Open with ``Store(url)`` or ``Store.from_settings(settings)``.
+"""
+
+from .engine import head_revision
+from .store import Store, StoreInfo
+
+__all__ = ["Store", "StoreInfo", "head_revision"]

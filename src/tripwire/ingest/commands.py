@@ -1,0 +1,91 @@
+"""CLI: ``tripwire ingest`` and ``tripwire db upgrade|info``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from ..clikit import CONFIG_OPTION, DB_OPTION, clean_errors, emit_json, load_settings
+
+FORMAT_OPTION = typer.Option("table", "--format", "-f", help="Output format: table or json.")
+
+
+def _check_format(fmt: str) -> str:
+    if fmt not in ("table", "json"):
+        raise typer.BadParameter("must be 'table' or 'json'", param_hint="--format")
+    return fmt
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``ingest`` and the ``db`` group to the ``tripwire`` app."""
+
+    @app.command("ingest")
+    @clean_errors
+    def ingest_command(
+        sources: list[str] = typer.Argument(..., help="Files, folders, .urls lists or http(s) URLs."),
+        db: str | None = DB_OPTION,
+        config: Path | None = CONFIG_OPTION,
+        fmt: str = FORMAT_OPTION,
+        progress: bool | None = typer.Option(None, "--progress/--no-progress", help="Progress bar on stderr (default: the progress setting)."),
+    ) -> None:
+        """Read articles and feeds into the store; exit status 1 if any source failed."""
+        from ..store import Store
+        from .ingest import ingest
+
+        _check_format(fmt)
+        settings = load_settings(config, db)
+        with Store.from_settings(settings) as store:
+            report = ingest(store, sources, settings=settings, progress=settings.progress if progress is None else progress)
+        if fmt == "json":
+            emit_json({**report.summary(), "added_ids": report.added, "duplicate_ids": report.duplicates, "failures": [{"source": s, "message": m} for s, m in report.failed], "warnings_list": [{"location": s, "message": m} for s, m in report.warnings]})
+        else:
+            console = Console()
+            table = Table(title="ingest")
+            table.add_column("outcome")
+            table.add_column("count", justify="right")
+            for key, value in report.summary().items():
+                table.add_row(key, str(value))
+            console.print(table)
+            for source, message in report.failed:
+                console.print("[red]failed[/red]", message if source in message else f"{source}: {message}", highlight=False)
+            for location, message in report.warnings:
+                console.print("[yellow]warning[/yellow]", f"{location}: {message}", highlight=False)
+        if report.failed:
+            raise typer.Exit(1)
+
+    db_app = typer.Typer(help="Database schema and contents.", no_args_is_help=True)
+    app.add_typer(db_app, name="db")
+
+    @db_app.command("upgrade")
+    @clean_errors
+    def db_upgrade(db: str | None = DB_OPTION, config: Path | None = CONFIG_OPTION) -> None:
+        """Create the database if needed and migrate it to the newest schema."""
+        from ..store import Store
+
+        settings = load_settings(config, db)
+        with Store(settings.database_url) as store:
+            info = store.info()
+        typer.echo(f"{info.url}: schema at revision {info.revision} (newest {info.head})")
+
+    @db_app.command("info")
+    @clean_errors
+    def db_info(db: str | None = DB_OPTION, config: Path | None = CONFIG_OPTION, fmt: str = FORMAT_OPTION) -> None:
+        """Schema revision and row counts of every table (does not migrate)."""
+        from ..store import Store
+
+        _check_format(fmt)
+        settings = load_settings(config, db)
+        with Store(settings.database_url, migrate=False) as store:
+            info = store.info()
+        if fmt == "json":
+            emit_json({"url": info.url, "backend": info.backend, "revision": info.revision, "head": info.head, "up_to_date": info.up_to_date, "counts": info.counts})
+            return
+        table = Table(title=f"{info.url} ({info.backend}) revision {info.revision or 'none'}" + ("" if info.up_to_date else f" - run `tripwire db upgrade` (newest {info.head})"))
+        table.add_column("table")
+        table.add_column("rows", justify="right")
+        for name, count in info.counts.items():
+            table.add_row(name, str(count))
+        Console().print(table)

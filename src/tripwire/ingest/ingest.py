@@ -1,0 +1,135 @@
+"""``ingest``: read many sources into the store, one document per transaction.
+
+Sources are files, folders (walked for supported files, hidden ones skipped),
+``.urls``/``.list`` files (each URL fetched on its own) and http(s) URLs. Each
+document is stored in its own transaction, so an interrupted run keeps what it
+stored, a re-run adds nothing new, and one bad source is reported in
+``IngestReport.failed`` without stopping the others.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..errors import TripwireError
+from ..settings import Settings
+from .fetch import fetch_documents, is_url
+from .readers import SUPPORTED_SUFFIXES, URL_LIST_SUFFIXES, Loaded, load_path, read_url_list
+
+
+@dataclass(frozen=True)
+class IngestReport:
+    """What one ingest run did.
+
+    ``added`` and ``duplicates`` are document ids (a duplicate is a document
+    already stored, whose new location was still recorded); ``failed`` pairs a
+    source with the reason it could not be read or stored; ``warnings`` pairs a
+    document location with something worth knowing (e.g. an impossible
+    publication date that was dropped).
+    """
+
+    added: tuple[str, ...] = ()
+    duplicates: tuple[str, ...] = ()
+    failed: tuple[tuple[str, str], ...] = ()
+    warnings: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def ok(self) -> bool:
+        """True when no source failed."""
+        return not self.failed
+
+    def summary(self) -> dict[str, int]:
+        """Counts by outcome."""
+        return {"added": len(self.added), "duplicates": len(self.duplicates), "failed": len(self.failed), "warnings": len(self.warnings)}
+
+
+def _walk(folder: Path) -> list[Path]:
+    found = []
+    for path in folder.rglob("*"):
+        rel = path.relative_to(folder).parts
+        if any(part.startswith(".") for part in rel):
+            continue
+        if path.is_file() and path.suffix.lower() in SUPPORTED_SUFFIXES:
+            found.append(path)
+    return sorted(found)
+
+
+def expand_sources(sources: Sequence[str | Path], *, settings: Settings) -> tuple[list[str | Path], list[tuple[str, str]]]:
+    """Units to read (files and URLs, folders walked, URL lists opened) and sources that failed already."""
+    units: list[str | Path] = []
+    failed: list[tuple[str, str]] = []
+    for source in sources:
+        if isinstance(source, str) and is_url(source):
+            units.append(source)
+            continue
+        path = Path(source)
+        try:
+            if path.is_dir():
+                units += _walk(path)
+            elif path.suffix.lower() in URL_LIST_SUFFIXES and path.is_file():
+                units += read_url_list(path, settings=settings)
+            elif path.exists():
+                units.append(path)
+            else:
+                failed.append((str(source), f"{source} does not exist"))
+        except TripwireError as exc:
+            failed.append((str(source), exc.message))
+        except OSError as exc:
+            failed.append((str(source), f"cannot read {source}: {exc.strerror or exc}"))
+    return units, failed
+
+
+def _load(unit: str | Path, settings: Settings) -> list[Loaded]:
+    if isinstance(unit, str) and is_url(unit):
+        return fetch_documents(unit, settings=settings)
+    return load_path(unit, settings=settings)
+
+
+@contextmanager
+def _progress(enabled: bool, total: int) -> Iterator[object]:
+    if not enabled:
+        yield lambda: None
+        return
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    with Progress(TextColumn("ingest"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=Console(stderr=True), transient=True) as bar:
+        task = bar.add_task("ingest", total=total)
+        yield lambda: bar.advance(task)
+
+
+def ingest(store, sources: Sequence[str | Path], *, settings: Settings | None = None, progress: bool = False) -> IngestReport:  # type: ignore[no-untyped-def]
+    """Read every source into ``store``; never raises for a bad source, reports it in ``failed``."""
+    settings = settings or Settings()
+    units, failed = expand_sources(sources, settings=settings)
+    added: list[str] = []
+    duplicates: list[str] = []
+    warnings: list[tuple[str, str]] = []
+    with _progress(progress, len(units)) as advance:
+        for unit in units:
+            try:
+                items = _load(unit, settings)
+            except TripwireError as exc:
+                failed.append((str(unit), exc.message))
+                advance()  # type: ignore[operator]
+                continue
+            except Exception as exc:  # noqa: BLE001 - a third-party parser bug must not stop the other sources
+                failed.append((str(unit), f"unexpected {type(exc).__name__} while reading: {exc}"))
+                advance()  # type: ignore[operator]
+                continue
+            for item in items:
+                doc = item.document
+                warnings += [(doc.location, w) for w in item.warnings]
+                try:
+                    new = store.add_document(doc)
+                    for location in item.also_at:
+                        store.add_location(doc.id, location)
+                except TripwireError as exc:
+                    failed.append((doc.location, exc.message))
+                    continue
+                (added if new else duplicates).append(doc.id)
+            advance()  # type: ignore[operator]
+    return IngestReport(added=tuple(added), duplicates=tuple(duplicates), failed=tuple(failed), warnings=tuple(warnings))

@@ -1,0 +1,80 @@
+"""Conversions between domain models and database values.
+
+Every stored model keeps its complete pydantic payload as JSON, so reading it
+back gives exactly what was written (naive or aware datetimes, tuples, enums
+and all). Indexed columns beside the payload exist only for querying; they are
+derived here:
+
+* :data:`JSONDoc` is JSON on SQLite and JSONB on PostgreSQL;
+* :class:`UTCDateTime` stores instants as UTC (naive input is taken as UTC)
+  and always returns aware UTC datetimes;
+* :func:`dump` / :func:`load` turn models into JSON-ready dicts and back.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, TypeVar
+
+from pydantic import BaseModel
+from sqlalchemy import JSON, DateTime
+from sqlalchemy.dialects import postgresql
+from sqlalchemy.types import TypeDecorator
+
+M = TypeVar("M", bound=BaseModel)
+
+#: JSON column type: plain JSON on SQLite, binary JSONB on PostgreSQL.
+JSONDoc = JSON().with_variant(postgresql.JSONB(), "postgresql")
+
+
+class UTCDateTime(TypeDecorator[dt.datetime]):
+    """A timestamp column that always holds UTC.
+
+    Aware values are converted to UTC; naive values are assumed to be UTC
+    already. Values read back are aware (``tzinfo=UTC``) on every backend,
+    including SQLite, which stores no offset.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: dt.datetime | None, dialect: Any) -> dt.datetime | None:
+        if value is None:
+            return None
+        return to_utc(value)
+
+    def process_result_value(self, value: dt.datetime | None, dialect: Any) -> dt.datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=dt.timezone.utc)
+        return value.astimezone(dt.timezone.utc)
+
+
+def to_utc(value: dt.datetime | None) -> dt.datetime | None:
+    """``value`` as an aware UTC datetime; naive means UTC; None when out of range."""
+    if value is None:
+        return None
+    if value.tzinfo is None:
+        return value.replace(tzinfo=dt.timezone.utc)
+    try:
+        return value.astimezone(dt.timezone.utc)
+    except OverflowError:  # e.g. 0001-01-01T00:00+05:00 has no UTC equivalent
+        return None
+
+
+def utcnow() -> dt.datetime:
+    """The current time, aware, in UTC."""
+    return dt.datetime.now(dt.timezone.utc)
+
+
+def dump(model: BaseModel, *, exclude: set[str] | None = None) -> dict[str, Any]:
+    """The model as JSON-ready data (``model_dump(mode="json")``)."""
+    return model.model_dump(mode="json", exclude=exclude)
+
+
+def load(cls: type[M], payload: dict[str, Any], **extra: Any) -> M:
+    """Rebuild a model of type ``cls`` from a stored payload (plus columns kept outside it)."""
+    data = dict(payload)
+    data.update(extra)
+    return cls.model_validate(data)

@@ -1,0 +1,156 @@
+"""Opening databases and bringing their schema up to date.
+
+:func:`make_engine` builds an SQLAlchemy engine for a URL: SQLite files get
+write-ahead logging, enforced foreign keys and a busy timeout (so concurrent
+writers wait for each other instead of failing), and write transactions start
+with ``BEGIN IMMEDIATE`` so two writers never both read-then-write the same
+snapshot. :func:`upgrade` runs the bundled Alembic migrations programmatically,
+inside one transaction that holds a lock, so two processes opening a fresh
+database at once cannot both create it.
+"""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+from importlib import resources
+from pathlib import Path
+from collections.abc import Iterator
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, SQLAlchemyError
+from sqlalchemy.pool import NullPool
+
+from ..errors import MigrationError, StoreError
+
+#: Seconds a SQLite writer waits for another writer's lock before giving up.
+SQLITE_BUSY_TIMEOUT_S = 60.0
+#: Execution option marking a connection whose transactions will write.
+WRITE_OPTION = "tripwire_write"
+#: Key of the PostgreSQL advisory lock held while migrating.
+MIGRATION_LOCK_KEY = 7_243_118_001
+
+
+def redact(url: str) -> str:
+    """The URL with any password hidden, for messages."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except ArgumentError:
+        return url
+
+
+def make_engine(url: str) -> Engine:
+    """An engine for ``url`` (``sqlite:///PATH`` or ``postgresql+psycopg://...``)."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError as exc:
+        raise StoreError(f"not a database URL: {url!r} (expected sqlite:///PATH or postgresql+psycopg://USER@HOST/DB)") from exc
+    if parsed.drivername == "postgresql":
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    try:
+        if parsed.get_backend_name() == "sqlite":
+            return _sqlite_engine(parsed)
+        return create_engine(parsed, pool_pre_ping=True)
+    except (ArgumentError, ImportError, SQLAlchemyError) as exc:
+        raise StoreError(f"cannot open database {redact(url)}: {exc}") from exc
+
+
+def _sqlite_engine(url: Any) -> Engine:
+    database = url.database or ""
+    if database and database != ":memory:" and not database.startswith("file:"):
+        folder = Path(database).expanduser().resolve().parent
+        if not folder.is_dir():
+            raise StoreError(f"cannot open database {url}: folder {folder} does not exist")
+    memory = database in ("", ":memory:")
+    kwargs: dict[str, Any] = {"connect_args": {"timeout": SQLITE_BUSY_TIMEOUT_S, "check_same_thread": False}}
+    if memory:
+        from sqlalchemy.pool import StaticPool
+
+        kwargs["poolclass"] = StaticPool
+    else:
+        kwargs["poolclass"] = NullPool if database.startswith("file:") else None
+        if kwargs["poolclass"] is None:
+            del kwargs["poolclass"]
+    engine = create_engine(url, **kwargs)
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn: Any, _record: Any) -> None:
+        # Hand transaction control to SQLAlchemy's "begin" event below (pysqlite's own
+        # implicit BEGIN is deferred and skips DDL, which breaks transactional migrations).
+        dbapi_conn.isolation_level = None
+        cursor = dbapi_conn.cursor()
+        try:
+            if not memory:
+                cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.execute(f"PRAGMA busy_timeout={int(SQLITE_BUSY_TIMEOUT_S * 1000)}")
+            cursor.execute("PRAGMA synchronous=NORMAL")
+        finally:
+            cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Connection) -> None:
+        if conn.get_execution_options().get(WRITE_OPTION):
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+        else:
+            conn.exec_driver_sql("BEGIN")
+
+    return engine
+
+
+def alembic_config(url: str | None = None) -> Config:
+    """Alembic configuration pointing at the migrations bundled in this package."""
+    cfg = Config()
+    location = resources.files("tripwire.store") / "migrations"
+    cfg.set_main_option("script_location", str(location).replace("%", "%%"))
+    if url:
+        cfg.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    return cfg
+
+
+def head_revision() -> str:
+    """The newest schema revision these migrations know."""
+    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+    assert head is not None  # the package always ships at least one migration
+    return head
+
+
+def current_revision(engine: Engine) -> str | None:
+    """The schema revision recorded in the database (None for an empty one)."""
+    try:
+        with engine.connect() as conn:
+            return MigrationContext.configure(conn).get_current_revision()
+    except SQLAlchemyError as exc:
+        raise StoreError(f"cannot read the schema revision: {exc}") from exc
+
+
+@contextmanager
+def locked_transaction(engine: Engine) -> Iterator[Connection]:
+    """A write transaction that excludes other writers/migrators for its whole length."""
+    with engine.connect() as conn:
+        conn = conn.execution_options(**{WRITE_OPTION: True})
+        with conn.begin():
+            if conn.dialect.name == "postgresql":
+                conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({MIGRATION_LOCK_KEY})")
+            yield conn
+
+
+def upgrade(engine: Engine, revision: str = "head") -> str | None:
+    """Run the migrations up to ``revision``; return the revision the database is now at."""
+    cfg = alembic_config()
+    try:
+        with locked_transaction(engine) as conn:
+            cfg.attributes["connection"] = conn
+            command.upgrade(cfg, revision)
+    except SQLAlchemyError as exc:
+        raise MigrationError(f"could not bring the database schema up to date: {exc}") from exc
+    except Exception as exc:  # noqa: BLE001 - alembic raises its own CommandError and friends
+        if isinstance(exc, StoreError):
+            raise
+        raise MigrationError(f"could not bring the database schema up to date: {exc}") from exc
+    return current_revision(engine)

@@ -1,0 +1,518 @@
+"""The :class:`Store`: Tripwire's database of documents, extractions, incidents and verdicts.
+
+One class, one URL: ``sqlite:///PATH`` (the default, a single file) or
+``postgresql+psycopg://USER@HOST/DB``. Opening a store brings its schema up to
+date with the bundled Alembic migrations. Every write runs in its own
+transaction: it either happens completely or not at all, and a failure raises a
+:class:`~tripwire.errors.StoreError` with the database's reason while leaving
+everything stored before untouched.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+from pydantic import ValidationError
+from sqlalchemy import Engine, delete, func, insert, select, text
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
+from sqlalchemy.orm import Session, sessionmaker
+
+from ..errors import NotFound, StoreError
+from ..model import Action, AttributionResult, Document, Evaluation, Extraction, Incident, RedLineStatement, RedLineStatus
+from ..settings import Settings
+from . import codec
+from .engine import WRITE_OPTION, current_revision, head_revision, make_engine, redact, upgrade
+from .tables import (
+    COUNTED_TABLES,
+    ActionRow,
+    ActorAliasRow,
+    ActorRow,
+    AttributionRow,
+    Base,
+    ClaimRow,
+    DocumentLocationRow,
+    DocumentRow,
+    EvaluationRow,
+    ExtractionRow,
+    IncidentDocumentRow,
+    IncidentRow,
+    OutletRow,
+    RedLineStatementRow,
+    SpeakerRow,
+    SponsorLinkRow,
+)
+
+
+@dataclass(frozen=True)
+class StoreInfo:
+    """What ``tripwire db info`` shows: where the store is, its schema revision and row counts."""
+
+    url: str
+    backend: str
+    revision: str | None
+    head: str
+    counts: dict[str, int]
+
+    @property
+    def up_to_date(self) -> bool:
+        """True when the schema is at the newest revision this version of Tripwire knows."""
+        return self.revision == self.head
+
+
+def _reason(exc: SQLAlchemyError) -> str:
+    orig = getattr(exc, "orig", None)
+    message = str(orig if orig is not None else exc).strip().splitlines()
+    return message[0] if message else type(exc).__name__
+
+
+class Store:
+    """Persistent storage for every stage of the pipeline (see ``docs/store.md``).
+
+    ``Store(url)`` opens (creating if needed) the database and migrates it to
+    the newest schema; pass ``migrate=False`` to open an existing database as
+    it is (``tripwire db info`` does, to report an outdated revision).
+    """
+
+    def __init__(self, url: str = "sqlite:///tripwire.db", *, migrate: bool = True) -> None:
+        self.url = url
+        self._engine: Engine = make_engine(url)
+        try:
+            if migrate:
+                upgrade(self._engine)
+        except BaseException:
+            self._engine.dispose()
+            raise
+        self._read = sessionmaker(self._engine, expire_on_commit=False)
+        self._write = sessionmaker(self._engine.execution_options(**{WRITE_OPTION: True}), expire_on_commit=False)
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> "Store":
+        """The store at ``settings.database_url``."""
+        return cls(settings.database_url)
+
+    def close(self) -> None:
+        """Release every connection."""
+        self._engine.dispose()
+
+    def __enter__(self) -> "Store":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"Store({redact(self.url)!r})"
+
+    @property
+    def dialect(self) -> str:
+        """``sqlite`` or ``postgresql``."""
+        return self._engine.dialect.name
+
+    # -- transactions --------------------------------------------------------
+
+    @contextmanager
+    def _writing(self, what: str) -> Iterator[Session]:
+        """One write transaction: committed on success, rolled back on any failure."""
+        try:
+            with self._write() as session, session.begin():
+                yield session
+        except IntegrityError as exc:
+            raise StoreError(f"could not {what}: it conflicts with stored data ({_reason(exc)})") from exc
+        except OperationalError as exc:
+            raise StoreError(f"could not {what}: the database refused ({_reason(exc)}) at {redact(self.url)}") from exc
+        except SQLAlchemyError as exc:
+            raise StoreError(f"could not {what}: {_reason(exc)}") from exc
+        except ValueError as exc:  # e.g. a NUL character PostgreSQL will not store
+            raise StoreError(f"could not {what}: {exc}") from exc
+
+    @contextmanager
+    def _reading(self, what: str) -> Iterator[Session]:
+        try:
+            with self._read() as session, session.begin():
+                yield session
+        except SQLAlchemyError as exc:
+            raise StoreError(f"could not {what}: {_reason(exc)}") from exc
+        except ValidationError as exc:
+            raise StoreError(f"could not {what}: a stored record no longer matches the data model ({exc.error_count()} errors)") from exc
+
+    def _insert(self, table: Any) -> Any:
+        """An INSERT that supports ``on_conflict_*`` on this backend."""
+        if self.dialect == "postgresql":
+            return postgresql.insert(table)
+        if self.dialect == "sqlite":
+            return sqlite.insert(table)
+        raise StoreError(f"unsupported database backend {self.dialect!r}")  # pragma: no cover
+
+    def _upsert(self, session: Session, table: Any, values: dict[str, Any], keys: list[str]) -> None:
+        stmt = self._insert(table).values(**values)
+        stmt = stmt.on_conflict_do_update(index_elements=keys, set_={k: stmt.excluded[k] for k in values if k not in keys})
+        session.execute(stmt)
+
+    # -- documents -----------------------------------------------------------
+
+    def add_document(self, doc: Document) -> bool:
+        """Store ``doc`` once per content hash; True if new. Its location is always recorded."""
+        now = codec.utcnow()
+        row = {
+            "id": doc.id,
+            "text": doc.text,
+            "title": doc.title,
+            "outlet": doc.outlet,
+            "author": doc.author,
+            "published": codec.to_utc(doc.published),
+            "location": doc.location,
+            "media_type": doc.media_type,
+            "kind": doc.kind,
+            "raw_sha256": doc.raw_sha256,
+            "retrieved_at": codec.to_utc(doc.retrieved_at),
+            "stored_at": now,
+            "payload": codec.dump(doc, exclude={"text"}),
+        }
+        with self._writing(f"store document {doc.id[:12]}") as session:
+            stmt = self._insert(DocumentRow).values(**row).on_conflict_do_nothing(index_elements=["id"])
+            new = session.execute(stmt.returning(DocumentRow.id)).first() is not None
+            self._add_location(session, doc.id, doc.location, now)
+            return new
+
+    def _add_location(self, session: Session, doc_id: str, location: str, when: dt.datetime) -> bool:
+        stmt = self._insert(DocumentLocationRow).values(document_id=doc_id, location=location, seen_at=when)
+        stmt = stmt.on_conflict_do_nothing(index_elements=["document_id", "location"]).returning(DocumentLocationRow.id)
+        return session.execute(stmt).first() is not None
+
+    def add_location(self, doc_id: str, location: str) -> bool:
+        """Record one more place a stored document was seen; True if the place is new. NotFound if no such document."""
+        with self._writing(f"record a location of document {doc_id[:12]}") as session:
+            if session.get(DocumentRow, doc_id) is None:
+                raise NotFound(f"no document with id {doc_id!r} in the store", detail={"id": doc_id})
+            return self._add_location(session, doc_id, location, codec.utcnow())
+
+    def document_locations(self, doc_id: str) -> list[str]:
+        """Every place a document was seen, first seen first. NotFound if no such document."""
+        with self._reading("read document locations") as session:
+            if session.get(DocumentRow, doc_id) is None:
+                raise NotFound(f"no document with id {doc_id!r} in the store", detail={"id": doc_id})
+            rows = session.scalars(select(DocumentLocationRow.location).where(DocumentLocationRow.document_id == doc_id).order_by(DocumentLocationRow.id))
+            return list(rows)
+
+    @staticmethod
+    def _document(row: DocumentRow) -> Document:
+        return codec.load(Document, row.payload, text=row.text)
+
+    def get_document(self, doc_id: str) -> Document:
+        """The document with this content hash; raises NotFound."""
+        with self._reading("read a document") as session:
+            row = session.get(DocumentRow, doc_id)
+            if row is None:
+                raise NotFound(f"no document with id {doc_id!r} in the store", detail={"id": doc_id})
+            return self._document(row)
+
+    def list_documents(self, *, limit: int = 100, offset: int = 0) -> list[Document]:
+        """Stored documents, oldest stored first."""
+        with self._reading("list documents") as session:
+            rows = session.scalars(select(DocumentRow).order_by(DocumentRow.stored_at, DocumentRow.id).limit(limit).offset(offset))
+            return [self._document(r) for r in rows]
+
+    def count_documents(self) -> int:
+        """How many distinct documents are stored."""
+        return self._count(DocumentRow)
+
+    def _count(self, table: Any) -> int:
+        with self._reading("count rows") as session:
+            return int(session.scalar(select(func.count()).select_from(table)) or 0)
+
+    # -- extractions ---------------------------------------------------------
+
+    def save_extraction(self, extraction: Extraction) -> None:
+        """Store what was extracted from one document, replacing any earlier extraction of it."""
+        doc_id = extraction.document_id
+        with self._writing(f"save the extraction of document {doc_id[:12]}") as session:
+            session.execute(delete(RedLineStatementRow).where(RedLineStatementRow.document_id == doc_id))
+            session.execute(delete(ExtractionRow).where(ExtractionRow.document_id == doc_id))
+            session.add(
+                ExtractionRow(
+                    document_id=doc_id,
+                    extractor_version=extraction.extractor_version,
+                    published=extraction.published,
+                    stored_at=codec.utcnow(),
+                    payload=codec.dump(extraction),
+                )
+            )
+            for i, statement in enumerate(extraction.redlines):
+                session.add(
+                    RedLineStatementRow(
+                        document_id=doc_id,
+                        position=i,
+                        speaker=statement.speaker.speaker_id or statement.speaker.speaker,
+                        date=statement.date,
+                        payload=codec.dump(statement),
+                    )
+                )
+
+    def get_extraction(self, doc_id: str) -> Extraction:
+        """The stored extraction of a document; raises NotFound."""
+        with self._reading("read an extraction") as session:
+            row = session.get(ExtractionRow, doc_id)
+            if row is None:
+                raise NotFound(f"no extraction stored for document {doc_id!r}", detail={"id": doc_id})
+            return codec.load(Extraction, row.payload)
+
+    def list_redline_statements(self) -> list[RedLineStatement]:
+        """Every distinct red-line statement found in stored extractions, in the order first stored."""
+        with self._reading("list red-line statements") as session:
+            rows = session.scalars(select(RedLineStatementRow.payload).order_by(RedLineStatementRow.id))
+            out: list[RedLineStatement] = []
+            for payload in rows:
+                statement = codec.load(RedLineStatement, payload)
+                if statement not in out:
+                    out.append(statement)
+            return out
+
+    # -- incidents and actions -------------------------------------------------
+
+    def save_incident(self, incident: Incident) -> None:
+        """Insert or replace the incident with this id (with its claims and document links)."""
+        place = incident.place
+        values = {
+            "id": incident.id,
+            "date": incident.date,
+            "country": place.country if place else None,
+            "lat": place.lat if place else None,
+            "lon": place.lon if place else None,
+            "attack_type": incident.attack_type,
+            "killed": incident.killed(),
+            "injured": incident.injured(),
+            "stored_at": codec.utcnow(),
+            "payload": codec.dump(incident),
+        }
+        with self._writing(f"save incident {incident.id!r}") as session:
+            self._upsert(session, IncidentRow, values, ["id"])
+            session.execute(delete(ClaimRow).where(ClaimRow.incident_id == incident.id))
+            session.execute(delete(IncidentDocumentRow).where(IncidentDocumentRow.incident_id == incident.id))
+            for doc_id in dict.fromkeys(incident.documents):
+                session.add(IncidentDocumentRow(incident_id=incident.id, document_id=doc_id))
+            for i, claim in enumerate(incident.attributions):
+                src = claim.asserted_by
+                session.add(
+                    ClaimRow(
+                        incident_id=incident.id,
+                        position=i,
+                        actor=claim.actor,
+                        kind=claim.kind.value,
+                        sponsor=claim.sponsor,
+                        relation=claim.relation,
+                        hedges=list(claim.hedges),
+                        speaker=src.speaker_id or src.speaker,
+                        outlet=src.outlet_id or src.outlet,
+                        anonymous=src.anonymous,
+                    )
+                )
+
+    def get_incident(self, incident_id: str) -> Incident:
+        """The incident with this id; raises NotFound."""
+        with self._reading("read an incident") as session:
+            row = session.get(IncidentRow, incident_id)
+            if row is None:
+                raise NotFound(f"no incident with id {incident_id!r} in the store", detail={"id": incident_id})
+            return codec.load(Incident, row.payload)
+
+    def list_incidents(
+        self,
+        *,
+        since: dt.date | None = None,
+        until: dt.date | None = None,
+        country: str | None = None,
+        limit: int = 100,
+        offset: int = 0,
+    ) -> list[Incident]:
+        """Incidents by date (undated last), optionally from ``since`` to ``until`` inclusive and in one country."""
+        query = select(IncidentRow.payload)
+        if since is not None:
+            query = query.where(IncidentRow.date >= since)
+        if until is not None:
+            query = query.where(IncidentRow.date <= until)
+        if country is not None:
+            query = query.where(IncidentRow.country == country.upper())
+        query = query.order_by(IncidentRow.date.is_(None), IncidentRow.date, IncidentRow.id).limit(limit).offset(offset)
+        with self._reading("list incidents") as session:
+            return [codec.load(Incident, p) for p in session.scalars(query)]
+
+    def count_incidents(self) -> int:
+        """How many incidents are stored."""
+        return self._count(IncidentRow)
+
+    def save_action(self, action: Action) -> None:
+        """Insert or replace the action with this id."""
+        values = {
+            "id": action.id,
+            "kind": action.kind,
+            "actor": action.actor,
+            "date": action.date,
+            "country": action.place.country if action.place else None,
+            "stored_at": codec.utcnow(),
+            "payload": codec.dump(action),
+        }
+        with self._writing(f"save action {action.id!r}") as session:
+            self._upsert(session, ActionRow, values, ["id"])
+
+    def list_actions(self, *, limit: int = 1000, offset: int = 0) -> list[Action]:
+        """Actions by date (undated last)."""
+        query = select(ActionRow.payload).order_by(ActionRow.date.is_(None), ActionRow.date, ActionRow.id).limit(limit).offset(offset)
+        with self._reading("list actions") as session:
+            return [codec.load(Action, p) for p in session.scalars(query)]
+
+    # -- attribution -----------------------------------------------------------
+
+    def save_attribution(self, result: AttributionResult) -> None:
+        """Append an attribution result; the newest per incident is the current one."""
+        with self._writing(f"save the attribution of incident {result.incident_id!r}") as session:
+            session.add(AttributionRow(incident_id=result.incident_id, method=result.method, stored_at=codec.utcnow(), payload=codec.dump(result)))
+
+    def get_attribution(self, incident_id: str) -> AttributionResult:
+        """The newest attribution result for an incident; raises NotFound."""
+        history = self.attribution_history(incident_id, limit=1, newest_first=True)
+        if not history:
+            raise NotFound(f"no attribution stored for incident {incident_id!r}", detail={"id": incident_id})
+        return history[0]
+
+    def attribution_history(self, incident_id: str, *, limit: int | None = None, newest_first: bool = False) -> list[AttributionResult]:
+        """Every attribution result saved for an incident, oldest first (or newest first)."""
+        order = AttributionRow.id.desc() if newest_first else AttributionRow.id
+        query = select(AttributionRow.payload).where(AttributionRow.incident_id == incident_id).order_by(order).limit(limit)
+        with self._reading("read attribution history") as session:
+            return [codec.load(AttributionResult, p) for p in session.scalars(query)]
+
+    # -- red-line evaluations ----------------------------------------------------
+
+    def record_evaluation(self, ev: Evaluation) -> Evaluation:
+        """Append an evaluation, with ``previous_status`` set from the last one for the same rule and incident."""
+        with self._writing(f"record the evaluation of rule {ev.rule_id!r} on incident {ev.incident_id!r}") as session:
+            if self.dialect == "postgresql":  # serialise writers of the same (rule, incident)
+                session.execute(text("SELECT pg_advisory_xact_lock(hashtext(:key))"), {"key": f"{ev.rule_id}\x1f{ev.incident_id}"})
+            last = session.scalar(
+                select(EvaluationRow.status)
+                .where(EvaluationRow.rule_id == ev.rule_id, EvaluationRow.incident_id == ev.incident_id)
+                .order_by(EvaluationRow.id.desc())
+                .limit(1)
+            )
+            filled = ev.model_copy(update={"previous_status": RedLineStatus(last) if last is not None else None})
+            session.add(
+                EvaluationRow(
+                    rule_id=filled.rule_id,
+                    incident_id=filled.incident_id,
+                    status=filled.status.value,
+                    previous_status=filled.previous_status.value if filled.previous_status else None,
+                    probability=filled.probability,
+                    evaluated_at=codec.to_utc(filled.evaluated_at),
+                    stored_at=codec.utcnow(),
+                    payload=codec.dump(filled),
+                )
+            )
+        return filled
+
+    def evaluation_history(self, *, rule_id: str | None = None, incident_id: str | None = None) -> list[Evaluation]:
+        """Recorded evaluations, oldest first, optionally for one rule and/or one incident."""
+        query = select(EvaluationRow.payload)
+        if rule_id is not None:
+            query = query.where(EvaluationRow.rule_id == rule_id)
+        if incident_id is not None:
+            query = query.where(EvaluationRow.incident_id == incident_id)
+        with self._reading("read evaluation history") as session:
+            return [codec.load(Evaluation, p) for p in session.scalars(query.order_by(EvaluationRow.id))]
+
+    def latest_evaluations(self) -> list[Evaluation]:
+        """The newest evaluation for each (rule, incident) pair, ordered by rule then incident."""
+        newest = select(func.max(EvaluationRow.id)).group_by(EvaluationRow.rule_id, EvaluationRow.incident_id)
+        query = select(EvaluationRow.payload).where(EvaluationRow.id.in_(newest)).order_by(EvaluationRow.rule_id, EvaluationRow.incident_id)
+        with self._reading("read latest evaluations") as session:
+            return [codec.load(Evaluation, p) for p in session.scalars(query)]
+
+    # -- knowledge ---------------------------------------------------------------
+
+    def sync_knowledge(self, kb: Any) -> None:
+        """Replace the actors, aliases, sponsor links, outlets and speakers tables with ``kb``'s."""
+        with self._writing("synchronise the knowledge base") as session:
+            for table in (ActorAliasRow, SponsorLinkRow, ActorRow, OutletRow, SpeakerRow):
+                session.execute(delete(table))
+            actors, aliases, links = [], [], []
+            for actor in kb.actors.values():
+                actors.append(
+                    {
+                        "id": actor.id,
+                        "name": actor.name,
+                        "kind": actor.kind,
+                        "country": actor.country,
+                        "front_for": actor.front_for,
+                        "part_of": actor.part_of,
+                        "members": list(actor.members),
+                    }
+                )
+                aliases += [{"actor_id": actor.id, "alias": alias} for alias in dict.fromkeys(actor.aliases)]
+                seen: set[tuple[str, str]] = set()
+                for link in actor.sponsors:
+                    if (link.sponsor, link.relation) not in seen:
+                        seen.add((link.sponsor, link.relation))
+                        links.append({"actor_id": actor.id, "sponsor": link.sponsor, "relation": link.relation, "confidence": link.confidence})
+            outlets = [
+                {"id": o.id, "name": o.name, "reliability": o.reliability, "wire": o.wire, "aliases": list(o.aliases)} for o in kb.outlets.values()
+            ]
+            speakers = [
+                {
+                    "id": s.id,
+                    "name": s.name,
+                    "kind": s.kind,
+                    "country": s.country,
+                    "reliability": s.reliability,
+                    "payload": _plain(dataclasses.asdict(s)),
+                }
+                for s in kb.speakers.values()
+            ]
+            for table, rows in ((ActorRow, actors), (ActorAliasRow, aliases), (SponsorLinkRow, links), (OutletRow, outlets), (SpeakerRow, speakers)):
+                if rows:
+                    session.execute(insert(table), rows)
+
+    def sponsor_links(self) -> list[tuple[str, str, str, float]]:
+        """Stored ``(actor, sponsor, relation, confidence)`` rows, sorted."""
+        with self._reading("read sponsor links") as session:
+            rows = session.execute(
+                select(SponsorLinkRow.actor_id, SponsorLinkRow.sponsor, SponsorLinkRow.relation, SponsorLinkRow.confidence).order_by(
+                    SponsorLinkRow.actor_id, SponsorLinkRow.sponsor, SponsorLinkRow.relation
+                )
+            )
+            return [tuple(r) for r in rows]  # type: ignore[misc]
+
+    def resolve_alias(self, alias: str) -> list[str]:
+        """Actor ids known by this alias (exact, case-insensitive)."""
+        with self._reading("look up an alias") as session:
+            rows = session.scalars(select(ActorAliasRow.actor_id).where(func.lower(ActorAliasRow.alias) == alias.lower()).distinct())
+            return sorted(rows)
+
+    # -- housekeeping ------------------------------------------------------------
+
+    def info(self) -> StoreInfo:
+        """Location, schema revision and row counts of every table."""
+        counts: dict[str, int] = {}
+        revision = current_revision(self._engine)
+        if revision is not None:
+            with self._reading("count rows") as session:
+                for name in COUNTED_TABLES:
+                    counts[name] = int(session.scalar(select(func.count()).select_from(Base.metadata.tables[name])) or 0)
+        return StoreInfo(url=redact(self.url), backend=self.dialect, revision=revision, head=head_revision(), counts=counts)
+
+    def upgrade(self) -> str | None:
+        """Bring the schema to the newest revision (idempotent); returns the revision."""
+        return upgrade(self._engine)
+
+
+def _plain(value: Any) -> Any:
+    """Dataclass data as JSON-ready values (tuples to lists)."""
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    return value

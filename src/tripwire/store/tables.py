@@ -1,0 +1,264 @@
+"""The store's tables as SQLAlchemy 2 typed ORM classes.
+
+Each domain object is kept twice over: its complete pydantic payload as JSON
+(``payload``), from which ``get_*`` rebuilds it exactly, and a few indexed
+columns (dates, countries, totals, statuses) for filtering and for anyone who
+queries the database directly. The Alembic migrations in ``migrations/`` create
+exactly this schema; a test checks that they agree.
+
+Append-only tables (``attributions``, ``evaluations``) are never updated or
+deleted by the library: the latest row per key is the current state and the
+earlier rows are the history.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import Boolean, Date, Float, ForeignKey, Index, Integer, MetaData, String, Text, UniqueConstraint
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from .codec import JSONDoc, UTCDateTime
+
+#: Constraint names are spelled out so migrations and metadata always agree.
+NAMING = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+ID = String(200)
+HASH = String(64)
+
+
+class Base(DeclarativeBase):
+    """Declarative base carrying the shared metadata and naming convention."""
+
+    metadata = MetaData(naming_convention=NAMING)
+
+
+# -- documents ----------------------------------------------------------------
+
+
+class DocumentRow(Base):
+    """One document, stored once per content hash; ``payload`` holds everything but the text."""
+
+    __tablename__ = "documents"
+
+    id: Mapped[str] = mapped_column(HASH, primary_key=True)
+    text: Mapped[str] = mapped_column(Text)
+    title: Mapped[str | None] = mapped_column(Text)
+    outlet: Mapped[str | None] = mapped_column(String(300), index=True)
+    author: Mapped[str | None] = mapped_column(Text)
+    published: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, index=True)
+    location: Mapped[str] = mapped_column(Text)
+    media_type: Mapped[str] = mapped_column(String(100))
+    kind: Mapped[str] = mapped_column(String(20))
+    raw_sha256: Mapped[str | None] = mapped_column(HASH)
+    retrieved_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    stored_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    payload: Mapped[dict[str, Any]] = mapped_column(JSONDoc)
+
+
+class DocumentLocationRow(Base):
+    """Every place (path or URL) a document was seen; duplicates add rows here, never lose them."""
+
+    __tablename__ = "document_locations"
+    __table_args__ = (UniqueConstraint("document_id", "location"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    document_id: Mapped[str] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"), index=True)
+    location: Mapped[str] = mapped_column(Text)
+    seen_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+
+
+# -- knowledge ------------------------------------------------------------------
+
+
+class OutletRow(Base):
+    """A news outlet from the knowledge base."""
+
+    __tablename__ = "outlets"
+
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    name: Mapped[str] = mapped_column(Text)
+    reliability: Mapped[str] = mapped_column(String(2))
+    wire: Mapped[bool] = mapped_column(Boolean)
+    aliases: Mapped[list[str]] = mapped_column(JSONDoc)
+
+
+class SpeakerRow(Base):
+    """A speaker from the knowledge base; labelling biases and the rest in ``payload``."""
+
+    __tablename__ = "speakers"
+
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    name: Mapped[str] = mapped_column(Text)
+    kind: Mapped[str] = mapped_column(String(50))
+    country: Mapped[str | None] = mapped_column(String(8))
+    reliability: Mapped[str] = mapped_column(String(2))
+    payload: Mapped[dict[str, Any]] = mapped_column(JSONDoc)
+
+
+class ActorRow(Base):
+    """An actor from the knowledge base."""
+
+    __tablename__ = "actors"
+
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    name: Mapped[str] = mapped_column(Text)
+    kind: Mapped[str] = mapped_column(String(50))
+    country: Mapped[str | None] = mapped_column(String(8))
+    front_for: Mapped[str | None] = mapped_column(ID)
+    part_of: Mapped[str | None] = mapped_column(ID)
+    members: Mapped[list[str]] = mapped_column(JSONDoc)
+
+
+class ActorAliasRow(Base):
+    """One name an actor goes by in news text."""
+
+    __tablename__ = "actor_aliases"
+    __table_args__ = (UniqueConstraint("actor_id", "alias"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    actor_id: Mapped[str] = mapped_column(ForeignKey("actors.id", ondelete="CASCADE"), index=True)
+    alias: Mapped[str] = mapped_column(String(300), index=True)
+
+
+class SponsorLinkRow(Base):
+    """A known tie between an actor and its sponsoring state."""
+
+    __tablename__ = "sponsor_links"
+    __table_args__ = (UniqueConstraint("actor_id", "sponsor", "relation"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    actor_id: Mapped[str] = mapped_column(ForeignKey("actors.id", ondelete="CASCADE"), index=True)
+    sponsor: Mapped[str] = mapped_column(ID, index=True)
+    relation: Mapped[str] = mapped_column(String(50))
+    confidence: Mapped[float] = mapped_column(Float)
+
+
+# -- extraction -----------------------------------------------------------------
+
+
+class ExtractionRow(Base):
+    """Everything extracted from one document (replaced when the document is re-extracted)."""
+
+    __tablename__ = "extractions"
+
+    document_id: Mapped[str] = mapped_column(HASH, primary_key=True)
+    extractor_version: Mapped[str] = mapped_column(String(50))
+    published: Mapped[dt.date | None] = mapped_column(Date)
+    stored_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    payload: Mapped[dict[str, Any]] = mapped_column(JSONDoc)
+
+
+class IncidentRow(Base):
+    """A (merged) incident with query columns: date, country, position, type, casualty totals."""
+
+    __tablename__ = "incidents"
+
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    date: Mapped[dt.date | None] = mapped_column(Date, index=True)
+    country: Mapped[str | None] = mapped_column(String(8), index=True)
+    lat: Mapped[float | None] = mapped_column(Float)
+    lon: Mapped[float | None] = mapped_column(Float)
+    attack_type: Mapped[str | None] = mapped_column(String(100))
+    killed: Mapped[int] = mapped_column(Integer)
+    injured: Mapped[int] = mapped_column(Integer)
+    stored_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    payload: Mapped[dict[str, Any]] = mapped_column(JSONDoc)
+
+
+class IncidentDocumentRow(Base):
+    """Which documents report an incident (document ids need not be stored yet)."""
+
+    __tablename__ = "incident_documents"
+
+    incident_id: Mapped[str] = mapped_column(ForeignKey("incidents.id", ondelete="CASCADE"), primary_key=True)
+    document_id: Mapped[str] = mapped_column(HASH, primary_key=True, index=True)
+
+
+class ClaimRow(Base):
+    """One attribution statement about an incident, flattened for querying."""
+
+    __tablename__ = "claims"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    incident_id: Mapped[str] = mapped_column(ForeignKey("incidents.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    actor: Mapped[str] = mapped_column(ID, index=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    sponsor: Mapped[str | None] = mapped_column(ID)
+    relation: Mapped[str | None] = mapped_column(String(50))
+    hedges: Mapped[list[str]] = mapped_column(JSONDoc)
+    speaker: Mapped[str | None] = mapped_column(Text)
+    outlet: Mapped[str | None] = mapped_column(Text)
+    anonymous: Mapped[bool] = mapped_column(Boolean)
+
+
+class ActionRow(Base):
+    """A non-attack event (strike, protest, vote, pledge...)."""
+
+    __tablename__ = "actions"
+
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(50), index=True)
+    actor: Mapped[str | None] = mapped_column(ID)
+    date: Mapped[dt.date | None] = mapped_column(Date, index=True)
+    country: Mapped[str | None] = mapped_column(String(8))
+    stored_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    payload: Mapped[dict[str, Any]] = mapped_column(JSONDoc)
+
+
+class RedLineStatementRow(Base):
+    """A declared red line found in a document (kept with the document's extraction)."""
+
+    __tablename__ = "redline_statements"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    document_id: Mapped[str] = mapped_column(HASH, index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    speaker: Mapped[str | None] = mapped_column(Text)
+    date: Mapped[dt.date | None] = mapped_column(Date)
+    payload: Mapped[dict[str, Any]] = mapped_column(JSONDoc)
+
+
+# -- attribution and red lines ------------------------------------------------------
+
+
+class AttributionRow(Base):
+    """One attribution result; append-only, the newest row per incident is current."""
+
+    __tablename__ = "attributions"
+    __table_args__ = (Index("ix_attributions_incident_id_id", "incident_id", "id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    incident_id: Mapped[str] = mapped_column(ID)
+    method: Mapped[str] = mapped_column(String(50))
+    stored_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    payload: Mapped[dict[str, Any]] = mapped_column(JSONDoc)
+
+
+class EvaluationRow(Base):
+    """One red-line evaluation; APPEND-ONLY, never updated or deleted."""
+
+    __tablename__ = "evaluations"
+    __table_args__ = (Index("ix_evaluations_rule_id_incident_id_id", "rule_id", "incident_id", "id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    rule_id: Mapped[str] = mapped_column(ID)
+    incident_id: Mapped[str] = mapped_column(ID, index=True)
+    status: Mapped[str] = mapped_column(String(20))
+    previous_status: Mapped[str | None] = mapped_column(String(20))
+    probability: Mapped[float] = mapped_column(Float)
+    evaluated_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    stored_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    payload: Mapped[dict[str, Any]] = mapped_column(JSONDoc)
+
+
+#: Tables whose row counts ``tripwire db info`` reports, in schema order.
+COUNTED_TABLES = tuple(Base.metadata.tables)
