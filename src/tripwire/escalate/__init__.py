@@ -1,1 +1,64 @@
-"""escalate"""
+"""Escalation: action-reaction chains, Hawkes dynamics and red-line policy simulation.
+
+* :func:`build_chain` / :class:`EscalationChain` — which event led to which
+  (:mod:`.chains`, picture in :mod:`.chain_plot`);
+* :class:`HawkesExp`, :class:`HawkesSumExp` — fitted attack dynamics
+  (:mod:`.hawkes`);
+* :func:`simulate_policy` / :class:`PolicyScenario` / :class:`PolicyResult` —
+  how often a red line trips and on what (:mod:`.policy`, :mod:`.spoilers`,
+  :mod:`.attribution_error`, :mod:`.generators`, plot in :mod:`.policy_plot`);
+* :func:`run_sweep` / :func:`extract_batch` — scenario grids and batch
+  extraction, serially or on Dask (:mod:`.sweep`).
+
+Names are imported lazily, so ``import tripwire.escalate`` stays cheap.
+See ``docs/escalation.md``.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+_EXPORTS = {
+    "build_chain": ".chains",
+    "chain_from_store": ".chains",
+    "ChainConfig": ".chains",
+    "ChainEdge": ".chains",
+    "ChainNode": ".chains",
+    "EscalationChain": ".chains",
+    "plot_chain": ".chain_plot",
+    "EventModel": ".generators",
+    "PoissonModel": ".generators",
+    "BranchingModel": ".generators",
+    "AttributionModel": ".attribution_error",
+    "ConfusionAttribution": ".attribution_error",
+    "BetaScores": ".attribution_error",
+    "EmpiricalScores": ".attribution_error",
+    "Spoiler": ".spoilers",
+    "PolicyScenario": ".policy",
+    "PolicyPoint": ".policy",
+    "PolicyResult": ".policy",
+    "simulate_policy": ".policy",
+    "plot_tradeoff": ".policy_plot",
+    "ScenarioGrid": ".sweep",
+    "SweepResult": ".sweep",
+    "run_sweep": ".sweep",
+    "policy_sweep": ".sweep",
+    "extract_batch": ".sweep",
+    "HawkesExp": ".hawkes",
+    "HawkesSumExp": ".hawkes",
+    "ForecastResult": ".hawkes",
+}
+
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'tripwire.escalate' has no attribute {name!r}")
+    return getattr(importlib.import_module(module, __name__), name)
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_EXPORTS))

@@ -1,0 +1,166 @@
+"""REST API latency with a large store: p50/p95 per endpoint over real HTTP on loopback.
+
+    python bench/api_latency.py [--quick] [--incidents N] [--requests R]
+
+Fills a fresh SQLite store with N synthetic incidents (default 1,000,000; the
+rows go in through SQLAlchemy Core in bulk, exactly as ``Store.save_incident``
+lays them out, so the API reads what it would read in production), serves the
+app with uvicorn on 127.0.0.1 and times R requests per endpoint with httpx.
+
+Target: p95 < 50 ms per endpoint (issue: API p95 latency with 1,000,000
+stored incidents). Baseline, measured in the same run: the same query made
+directly on the ``Store`` in-process — the ratio shows what HTTP, routing,
+validation and JSON cost on top of the database.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import socket
+import statistics
+import tempfile
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from tripwire.model import AttributionKind, AttributionStatement, Casualty, Incident, Place, Source
+from tripwire.settings import Settings
+
+PLACES = [("K-1 Air Base", "IQ", 35.517, 44.285), ("Camp Taji", "IQ", 33.524, 44.256), ("Al Asad Air Base", "IQ", 33.786, 42.441), ("Abu Kamal", "SY", 34.454, 40.919)]
+ACTORS = ["kataib-hezbollah", "asaib-ahl-al-haq", "isis", "iran-aligned-militia"]
+
+
+def synthetic(i: int, rng: np.random.Generator) -> Incident:
+    name, country, lat, lon = PLACES[i % len(PLACES)]
+    day = dt.date(2015, 1, 1) + dt.timedelta(days=int(rng.integers(0, 3650)))
+    return Incident(
+        id=f"{day.isoformat()}-synthetic-{i:07d}",
+        date=day,
+        date_precision="day",
+        place=Place(name=name, country=country, lat=lat, lon=lon),
+        attack_type="rocket attack",
+        weapon="rocket",
+        casualties=(Casualty(status="killed", count=int(rng.integers(0, 4)), nationality="US"),),
+        attributions=(AttributionStatement(actor=ACTORS[i % len(ACTORS)], kind=AttributionKind.ALLEGED, asserted_by=Source(speaker="US officials")),),
+    )
+
+
+def fill(store: Any, n: int, rng: np.random.Generator) -> None:
+    """Insert ``n`` incidents in bulk through the store's own table definitions."""
+    from tripwire.store import codec
+    from tripwire.store.tables import IncidentRow
+
+    now = codec.utcnow()
+    batch: list[dict[str, Any]] = []
+    with store._engine.begin() as conn:  # noqa: SLF001 - benchmark set-up only
+        for i in range(n):
+            incident = synthetic(i, rng)
+            batch.append(
+                {
+                    "id": incident.id,
+                    "date": incident.date,
+                    "country": incident.place.country if incident.place else None,
+                    "lat": incident.place.lat if incident.place else None,
+                    "lon": incident.place.lon if incident.place else None,
+                    "attack_type": incident.attack_type,
+                    "killed": incident.killed(),
+                    "injured": incident.injured(),
+                    "stored_at": now,
+                    "payload": codec.dump(incident),
+                }
+            )
+            if len(batch) == 20_000:
+                conn.execute(IncidentRow.__table__.insert(), batch)
+                batch = []
+        if batch:
+            conn.execute(IncidentRow.__table__.insert(), batch)
+
+
+def percentile(values: list[float], q: float) -> float:
+    return float(np.percentile(np.asarray(values), q))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--incidents", type=int, default=None)
+    parser.add_argument("--requests", type=int, default=None)
+    args = parser.parse_args()
+    n = args.incidents or (100_000 if args.quick else 1_000_000)
+    r = args.requests or (100 if args.quick else 300)
+    rng = np.random.default_rng(7)
+
+    import httpx
+    import uvicorn
+
+    from tripwire.store import Store
+    from tripwire.web.app import create_app
+
+    with tempfile.TemporaryDirectory() as tmp:
+        settings = Settings({"database_url": f"sqlite:///{Path(tmp) / 'api.db'}"}, environ={})
+        store = Store.from_settings(settings)
+        start = time.perf_counter()
+        fill(store, n, rng)
+        print(f"filled {store.count_incidents():,} incidents in {time.perf_counter() - start:.1f} s")
+        ids = _sample_ids(store, 200, rng)
+
+        app = create_app(settings, store=store)
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            port = s.getsockname()[1]
+        server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="error", lifespan="off"))
+        thread = threading.Thread(target=server.run, daemon=True)
+        thread.start()
+        while not server.started:
+            time.sleep(0.05)
+        base = f"http://127.0.0.1:{port}"
+
+        endpoints: list[tuple[str, Any, Any]] = [
+            ("GET /incidents?limit=50", lambda k: "/api/v1/incidents?limit=50", lambda k: store.list_incidents(limit=50)),
+            (
+                "GET /incidents?country=SY&since=2020-01-01&limit=50",
+                lambda k: "/api/v1/incidents?country=SY&since=2020-01-01&limit=50",
+                lambda k: store.list_incidents(country="SY", since=dt.date(2020, 1, 1), limit=50),
+            ),
+            ("GET /incidents/{id}", lambda k: f"/api/v1/incidents/{ids[k % len(ids)]}", lambda k: store.get_incident(ids[k % len(ids)])),
+            ("GET /incidents/{id}/claims", lambda k: f"/api/v1/incidents/{ids[k % len(ids)]}/claims", lambda k: store.get_incident(ids[k % len(ids)]).attributions),
+            ("GET /health (counts)", lambda k: "/api/v1/health", lambda k: (store.count_documents(), store.count_incidents())),
+        ]
+        print(f"{'endpoint':55s} {'p50 ms':>8s} {'p95 ms':>8s} {'direct p95':>11s} {'ratio':>7s}  target p95<50ms")
+        worst = 0.0
+        with httpx.Client(base_url=base, timeout=30) as client:
+            for name, path, direct in endpoints:
+                for k in range(5):
+                    client.get(path(k)).raise_for_status()
+                http_ms, direct_ms = [], []
+                for k in range(r):
+                    t0 = time.perf_counter()
+                    client.get(path(k)).raise_for_status()
+                    http_ms.append((time.perf_counter() - t0) * 1000)
+                    t0 = time.perf_counter()
+                    direct(k)
+                    direct_ms.append((time.perf_counter() - t0) * 1000)
+                p95 = percentile(http_ms, 95)
+                worst = max(worst, p95)
+                print(f"{name:55s} {statistics.median(http_ms):8.2f} {p95:8.2f} {percentile(direct_ms, 95):11.2f} {p95 / max(percentile(direct_ms, 95), 1e-6):7.1f}  {'ok' if p95 < 50 else 'OVER'}")
+        server.should_exit = True
+        thread.join(timeout=10)
+        store.close()
+    print(f"worst p95: {worst:.2f} ms with {n:,} incidents -> {'meets' if worst < 50 else 'misses'} the 50 ms target (ratio {worst / 50:.2f} of target)")
+
+
+def _sample_ids(store: Any, k: int, rng: np.random.Generator) -> list[str]:
+    from sqlalchemy import text
+
+    with store._engine.connect() as conn:  # noqa: SLF001 - benchmark set-up only
+        total = conn.execute(text("select count(*) from incidents")).scalar_one()
+        offsets = sorted(int(o) for o in rng.integers(0, total, size=k))
+        return [conn.execute(text("select id from incidents limit 1 offset :o"), {"o": o}).scalar_one() for o in offsets]
+
+
+if __name__ == "__main__":
+    main()
