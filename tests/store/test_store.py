@@ -104,6 +104,15 @@ def test_list_incidents_filters_by_date_and_country(store: Store) -> None:
     assert [i.id for i in store.list_incidents(limit=2, offset=1)] == ["inc-1", "inc-2"]
 
 
+@pytest.mark.parametrize(("limit", "offset"), [(2, 0), (2, 2), (2, 3), (3, 4), (1, 5), (10, 0), (4, 6), (2, 9)])
+def test_incident_pages_cross_from_dated_to_undated_without_gaps(store: Store, limit: int, offset: int) -> None:
+    days = [dt.date(2020, 1, 3), None, dt.date(2019, 12, 27), None, dt.date(2020, 1, 8), None, dt.date(2020, 3, 11)]
+    for i, day in enumerate(days):
+        store.save_incident(f.incident(f"inc-{i}").model_copy(update={"date": day, "id": f"inc-{i}"}))
+    everything = ["inc-2", "inc-0", "inc-4", "inc-6", "inc-1", "inc-3", "inc-5"]  # by date, then undated by id
+    assert [i.id for i in store.list_incidents(limit=limit, offset=offset)] == everything[offset : offset + limit]
+
+
 def test_actions_upsert_and_list_in_date_order(store: Store) -> None:
     store.save_action(f.action("b", dt.date(2020, 1, 3)))
     store.save_action(f.action("a", dt.date(2019, 12, 29)))

@@ -160,6 +160,10 @@ class IncidentRow(Base):
     """A (merged) incident with query columns: date, country, position, type, casualty totals."""
 
     __tablename__ = "incidents"
+    __table_args__ = (
+        Index("ix_incidents_date_id", "date", "id"),
+        Index("ix_incidents_country_date_id", "country", "date", "id"),
+    )
 
     id: Mapped[str] = mapped_column(ID, primary_key=True)
     date: Mapped[dt.date | None] = mapped_column(Date, index=True)

@@ -1,0 +1,65 @@
+"""``tripwire attribute``: the posterior over who is behind an incident, and the evidence table behind it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from ..clikit import CONFIG_OPTION, DB_OPTION, clean_errors, emit_json, load_settings
+from ..errors import InputError
+from ..model import AttributionResult
+
+
+def _tables(result: AttributionResult, top: int = 4) -> tuple[Table, Table]:
+    post = Table(title=f"Attribution of {result.incident_id}")
+    for col in ("hypothesis", "prior", "posterior", "interval"):
+        post.add_column(col, justify="left" if col == "hypothesis" else "right")
+    for e in result.posterior:
+        iv = f"{e.interval[0]:.3f}-{e.interval[1]:.3f}" if e.interval else ""
+        post.add_row(e.hypothesis.key, f"{e.prior:.3f}", f"{e.probability:.3f}", iv)
+    keys = [e.hypothesis.key for e in result.posterior[:top]]
+    ev = Table(title="Evidence (log likelihood ratio per hypothesis)")
+    ev.add_column("evidence")
+    ev.add_column("weight", justify="right")
+    for k in keys:
+        ev.add_column(k, justify="right")
+    ev.add_column("why")
+    for c in result.evidence:
+        ev.add_row(c.label, f"{c.weight:.2f}", *(f"{c.log_lr.get(k, 0.0):+.2f}" for k in keys), "; ".join(c.notes))
+    return post, ev
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``tripwire attribute`` to ``app``."""
+
+    @app.command("attribute")
+    @clean_errors
+    def attribute(
+        incident_id: str = typer.Argument(None, help="Id of a stored incident (omit with --article)."),
+        db: str = DB_OPTION,
+        config: Path = CONFIG_OPTION,
+        fmt: str = typer.Option("table", "--format", help="table or json"),
+        seed: int = typer.Option(None, "--seed", help="Seed for the credible-interval draws (default: the seed setting)."),
+        article: Path = typer.Option(None, "--article", help="Extract and attribute the incidents of this article file instead."),
+    ) -> None:
+        """Attribute an incident: posterior over perpetrator x sponsor relation, with the evidence table."""
+        if fmt not in {"table", "json"}:
+            raise InputError(f"--format must be table or json, got {fmt!r}")
+        if (incident_id is None) == (article is None):
+            raise InputError("give an INCIDENT_ID or --article PATH (one of them)")
+        settings = load_settings(config, db)
+        from .workflows import attribute_article, attribute_stored
+
+        results = attribute_article(article, settings=settings, seed=seed) if article else [attribute_stored(incident_id, settings=settings, seed=seed)]
+        if fmt == "json":
+            emit_json(results if article else results[0])
+            return
+        console = Console(width=200)
+        if not results:
+            console.print("No incidents found in the article.")
+        for r in results:
+            for t in _tables(r):
+                console.print(t)
