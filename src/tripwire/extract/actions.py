@@ -1,0 +1,219 @@
+"""Event mentions: attacks (incidents) and other actions, found sentence by sentence.
+
+Every cue word that reports an event as fact becomes an :class:`EventMention`.
+Attack cues are the weapon terms of ``weapons.yaml`` and nouns such as
+"attack", "barrage" or "bombing"; action cues are listed in :data:`ACTION_CUES`
+(airstrikes, drone strikes, assassinations of named people, protests, votes,
+ceasefire pledges, withdrawals, sanctions, and "retaliated against" as an
+action of not-yet-known kind). Cues that are conditional, feared or generic
+("if a similar rocket attack", "a possible US strike", "rocket attacks") are
+skipped. Mentions are then clustered into events by :mod:`.events`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from .casualties import CasualtyMention
+from .context import SentenceContext
+from .dates import DateMention
+from .lexicon import Lexicon, Mention
+
+STRIKE_FAMILY = frozenset({"airstrike", "drone-strike", "assassination", "other", "strike-ref"})
+
+_STATE_ADJ = r"(?:US|U\.S\.|American|coalition|Israeli|Iranian|Turkish)"
+ACTION_CUES: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("drone-strike", re.compile(r"\bdrone\s+strikes?\b", re.I)),
+    ("airstrike", re.compile(r"\bair\s*strikes?\b|\bair\s+raids?\b|\bretaliatory\s+strikes?\b|\bbombing\s+raids?\b", re.I)),
+    ("airstrike", re.compile(_STATE_ADJ + r"\s+(?:[\w-]+\s+)?(?:aircraft|warplanes|jets|fighter\s+jets|forces|military|troops)\s+(?:struck|hit|bombed|attacked|targeted)\b")),
+    ("airstrike", re.compile(r"\b" + _STATE_ADJ + r"\s+strikes?\b")),
+    ("strike-ref", re.compile(r"\b[Tt]he\s+strikes?\b")),
+    ("other", re.compile(r"\bretaliat(?:ed|es|ing)\s+against\b", re.I)),
+    ("assassination", re.compile(
+        r"\b(?:assassination|killing|assassinated|killed|killing)\s+(?:of\s+)?(?:top\s+)?(?:(?:Iranian|Iraqi|militia|senior)\s+)?"
+        r"(?:(?:Maj\.\s+)?Gen\.\s+|General\s+|commander\s+|leader\s+)?(?P<name>(?:[A-Z][\w'-]+|al-[A-Z][\w'-]+)(?:\s+(?:[A-Z][\w'-]+|al-[A-Z][\w'-]+)){0,3})")),
+    ("protest", re.compile(r"\b(?:protests?|protesters|demonstrations?|demonstrators|stormed|sit-ins?)\b", re.I)),
+    ("parliamentary-vote", re.compile(r"\bvot(?:ed|es)\b|\bpassed\s+a\s+(?:non-binding\s+)?(?:resolution|bill|motion)\b", re.I)),
+    ("ceasefire-pledge", re.compile(
+        r"\bcease-?fire\b|\btruce\b|\bpause\s+in\s+(?:their\s+|its\s+)?attacks\b|\bhalt\s+(?:to\s+)?(?:their\s+)?attacks\b|\bsuspen(?:d|ded|sion\s+of)\s+(?:its\s+|their\s+)?attacks\b"
+        r"|\b(?:vow(?:ed|s)?|pledged?|promised?|agreed)\s+not\s+to\s+attack\b", re.I)),
+    ("withdrawal", re.compile(
+        r"\bwithdrawal\b|\bwithdraw(?:s|n|ing)?\b|\bpull(?:ed|ing)?\s+out\b|\bdrawdown\b|\bdraw\s+down\b|\breduce\s+(?:its\s+|their\s+|the\s+number\s+of\s+)?(?:US\s+)?troops\b|\btroop\s+(?:cuts?|reductions?)\b", re.I)),
+    ("sanctions", re.compile(r"\b(?:imposed|announced|levied|slapped)\s+(?:new\s+|fresh\s+|more\s+)?sanctions\b|\bsanctioned\b", re.I)),
+)
+
+_ANY_ACTION = re.compile(
+    r"strike|raid|struck|hit|bomb|attack|target|retaliat|assassin|kill|protest|demonstr|storm|sit-in|vot|resolution|bill|motion|cease|truce"
+    r"|pause|halt|suspen|withdr|pull|draw|reduc|troop|sanction",
+    re.I,
+)
+_ATTACK_NOUN = re.compile(r"\b(?:attack|barrage|bombing|explosion|blast|ambush|salvo|volley)\b", re.I)
+_VERB_BEFORE = re.compile(r"\b(?:to|not|will|would|could|may|might|did|never)\s+$", re.I)
+_CONDITION_BEFORE = re.compile(r"\b(?:hinges?\s+on|conditional\s+on|condition\s+that|on\s+condition|demand(?:s|ed|ing)?\s+(?:for\s+)?|calls?\s+for|timetable\s+for|until|unless)\b[^.;]*$", re.I)
+_NAME_STOP = {"US", "U.S.", "The", "A", "An", "In", "On", "He", "She", "It", "They", "President", "Iraq", "Iran"}
+_PARLIAMENT = re.compile(r"\b(?:parliament|lawmakers|legislators|MPs|Congress|Senate)\b", re.I)
+_LINK_WORDS = re.compile(r"\b(?:led|sparked|which|after|prompted|triggered|and\s+then)\b|[;.]", re.I)
+_SUPPORTERS = re.compile(r"\b(?:supporters|members|followers)\s+of\s+$", re.I)
+
+
+@dataclass
+class EventMention:
+    """One mention of an attack or action in one sentence (offsets relative to the sentence)."""
+
+    kind: str  #: ``incident`` or an action kind
+    ctx: SentenceContext
+    cue_start: int
+    cue_end: int
+    weapon: str | None = None
+    attack_type: str | None = None
+    date: DateMention | None = None
+    place_id: str | None = None
+    target: str | None = None
+    target_actor: str | None = None
+    actor: str | None = None
+    persons: tuple[str, ...] = ()
+    casualties: list[CasualtyMention] = field(default_factory=list)
+    detail: str | None = None
+    caused_by: list["EventMention"] = field(default_factory=list)
+    cluster: int = -1
+
+    @property
+    def is_incident(self) -> bool:
+        return self.kind == "incident"
+
+
+def person_key(name: str) -> str:
+    """A spelling-tolerant key for a named person: the last name without ``al-``."""
+    last = name.split()[-1].lower()
+    return last[3:] if last.startswith("al-") else last
+
+
+def _overlaps(s: int, e: int, spans: list[tuple[int, int]]) -> bool:
+    return any(s < te and ts < e for ts, te in spans)
+
+
+def _names(ctx: SentenceContext, m: re.Match[str]) -> tuple[str, ...]:
+    names = []
+    start = m.start("name")
+    for part in re.split(r"\s+and\s+", ctx.text[start : start + 80])[:2]:
+        nm = re.match(r"(?:[A-Z][\w'-]+|al-[A-Z][\w'-]+)(?:\s+(?:[A-Z][\w'-]+|al-[A-Z][\w'-]+)){0,3}", part)
+        if not nm:
+            break
+        name = nm.group(0)
+        if name.split()[0] in _NAME_STOP:
+            break
+        absolute = start + ctx.text[start:].find(name)
+        if any(mm.start <= absolute < mm.end for mm in (*ctx.actors, *ctx.places, *ctx.outlets, *ctx.speakers)):
+            break
+        names.append(name)
+    return tuple(names)
+
+
+def find_action_mentions(ctx: SentenceContext, lex: Lexicon) -> list[EventMention]:
+    """Actions reported as fact in one sentence."""
+    out: list[EventMention] = []
+    taken: list[tuple[int, int]] = []
+    text = ctx.text
+    if not _ANY_ACTION.search(text):
+        return out
+    for kind, pattern in ACTION_CUES:
+        for m in pattern.finditer(text):
+            s, e = m.span()
+            if _overlaps(s, e, taken):
+                continue
+            if ctx.hypothetical(s) and kind not in {"withdrawal", "ceasefire-pledge"}:
+                continue
+            if re.search(r"\b(?:if|unless)\b[^,;]*$", text[max(0, s - 60) : s], re.I):
+                continue
+            c0, c1 = ctx.clause(s)
+            if kind == "withdrawal" and _CONDITION_BEFORE.search(text[c0:s]):
+                continue
+            mention = EventMention(kind, ctx, s, e)
+            if kind == "assassination":
+                mention.persons = _names(ctx, m)
+                if not mention.persons:
+                    continue
+                mention.target = " and ".join(mention.persons)
+            if kind == "parliamentary-vote":
+                parl = [a for a in ctx.actors if lex.kb.actors[a.key].kind in {"agency"} and "parliament" in a.key]
+                if not parl and not _PARLIAMENT.search(text):
+                    continue
+                mention.actor = parl[0].key if parl else None
+            elif kind == "protest":
+                sup = [a for a in ctx.actors if a.end <= s and _SUPPORTERS.search(text[max(0, a.start - 20) : a.start])]
+                mention.actor = sup[-1].key if sup else None
+            else:
+                window = 0 if kind == "assassination" else 40
+                before = [a for a in ctx.actors if c0 <= a.start and a.end <= e and s - a.end <= window]
+                if kind == "assassination":
+                    before = [a for a in before if re.fullmatch(r"\s*(?:'s\s*)?", text[a.end : s]) or a.start >= s]
+                wanted = {"state", "state-organ"} if kind in STRIKE_FAMILY | {"withdrawal", "sanctions"} else {"militia", "front", "category", "insurgent"}
+                before = [a for a in before if lex.kb.actors[a.key].kind in wanted]
+                if before:
+                    mention.actor = before[-1].key
+            if kind in STRIKE_FAMILY and kind != "assassination":
+                after = [a for a in ctx.actors if a.start >= e and lex.kb.actors[a.key].kind not in {"state"}]
+                if after:
+                    mention.target_actor = after[0].key
+                    mention.target = lex.kb.actors[after[0].key].name
+            if kind == "ceasefire-pledge":
+                cond = re.search(r"\b(?:on\s+condition\s+that|conditional\s+on|hinges?\s+on|provided\s+that|as\s+long\s+as)\s+([^.;]+)", text[s:], re.I)
+                subj = re.search(r"((?:[A-Z][\w-]*\s+)?militias|[A-Z][\w-]+(?:\s+[A-Z][\w-]+)*)\s+(?:\w+\s+){0,2}$", text[c0:s])
+                mention.detail = "; ".join(x for x in (f"pledged by {subj.group(1)}" if subj else None, f"condition: {cond.group(1).strip()}" if cond else None) if x) or None
+            if mention.target is None and kind not in {"withdrawal", "sanctions"}:
+                from .places import find_target
+
+                mention.target = find_target(text, s, c1, ctx.places, lex)
+            if kind == "withdrawal":
+                mention.detail = "partial" if re.search(r"\bpartial\b", text[max(0, s - 30) : e], re.I) else None
+                if re.search(r"\bfull\b", text[max(0, s - 15) : s], re.I) and _CONDITION_BEFORE.search(text[c0:s]):
+                    continue
+            taken.append((s, e))
+            out.append(mention)
+    out.sort(key=lambda m: m.cue_start)
+    # "the US drone strike that killed Soleimani also killed al-Mohandes": one strike on named people
+    absorbed: list[EventMention] = []
+    for strike in (m for m in out if m.kind in {"drone-strike", "airstrike"}):
+        for k in (m for m in out if m.kind == "assassination" and m.cue_start >= strike.cue_end):
+            between = text[strike.cue_end : k.cue_start]
+            if len(between) > 60 or _LINK_WORDS.search(between):
+                continue
+            strike.persons = tuple(dict.fromkeys((*strike.persons, *k.persons)))
+            strike.target, strike.target_actor = " and ".join(strike.persons), None
+            strike.actor = strike.actor or k.actor
+            absorbed.append(k)
+    return [m for m in out if m not in absorbed]
+
+
+def find_incident_mention(ctx: SentenceContext, lex: Lexicon, actions: list[EventMention]) -> EventMention | None:
+    """The attack reported in one sentence, if any (one per sentence: the first real cue)."""
+    taken = [(a.cue_start, a.cue_end) for a in actions]
+    text = ctx.text
+    cues: list[tuple[int, int, Mention | None]] = []
+    for w in ctx.weapons:
+        if w.text.lower().endswith("attacks"):
+            continue  # "rocket attacks": generic
+        cues.append((w.start, w.end, w))
+    for m in _ATTACK_NOUN.finditer(text):
+        if _VERB_BEFORE.search(text[max(0, m.start() - 8) : m.start()]):
+            continue
+        cues.append((m.start(), m.end(), None))
+    cues.sort(key=lambda c: c[0])
+    real = []
+    for s, e, w in cues:
+        if _overlaps(s, e, taken) or ctx.hypothetical(s):
+            continue
+        if re.match(r"\s*launchers?\b", text[e:]):
+            continue
+        real.append((s, e, w))
+    if not real:
+        return None
+    s, e = real[0][0], real[0][1]
+    weapons = [w for _s, _e, w in real if w is not None]
+    mention = EventMention("incident", ctx, s, e)
+    if weapons:
+        best = max(weapons, key=lambda w: (w.key != "rocket", len(w.text)))
+        mention.weapon = best.key
+        mention.attack_type = lex.kb.weapons[best.key].attack_type
+    return mention

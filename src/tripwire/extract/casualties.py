@@ -1,0 +1,210 @@
+"""Casualty reports: who was killed or injured, how many, of what nationality and kind.
+
+Three shapes are recognised inside one sentence:
+
+* active: "killing a child and injuring five civilians", "killed 25 of its fighters",
+  "killing two American service members and a British soldier";
+* passive: "Four US service members and two members of the Iraqi security forces
+  were wounded", "no Americans were killed";
+* explicit zero: "No casualties were reported at the US embassy" gives a killed 0
+  and an injured 0 entry (nationality ``US`` when the clause names US people or
+  places, else ``None``).
+
+Counts come from digits or number words ("a child" = 1, "a dozen" = 12); vague
+words ("several", "dozens") and qualifiers ("at least", "about") set
+``approximate``. A count over :data:`MAX_COUNT` is implausible and dropped.
+A subset introduced by "among them" / "including" is split off the preceding
+total so nobody is counted twice.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from ..model import Casualty
+from .lexicon import DEMONYMS, NUMBER_WORDS, PERSON_DEMONYMS, VAGUE_NUMBERS
+
+MAX_COUNT = 1_000_000
+
+CATEGORY_NOUNS: dict[str, str | None] = {
+    "child": "child", "children": "child", "boy": "child", "boys": "child", "girl": "child", "girls": "child",
+    "kid": "child", "kids": "child", "toddler": "child",
+    "civilian": "civilian", "civilians": "civilian", "resident": "civilian", "residents": "civilian",
+    "bystander": "civilian", "bystanders": "civilian", "passer-by": "civilian", "passers-by": "civilian",
+    "contractor": "contractor", "contractors": "contractor",
+    "service member": "service-member", "service members": "service-member", "servicemember": "service-member",
+    "servicemembers": "service-member", "soldier": "service-member", "soldiers": "service-member", "troops": "service-member",
+    "trooper": "service-member", "troopers": "service-member", "marine": "service-member", "marines": "service-member",
+    "sailor": "service-member", "sailors": "service-member", "airman": "service-member", "airmen": "service-member",
+    "serviceman": "service-member", "servicemen": "service-member", "personnel": "service-member",
+    "fighter": "fighter", "fighters": "fighter", "militiaman": "fighter", "militiamen": "fighter",
+    "militant": "fighter", "militants": "fighter", "combatant": "fighter", "combatants": "fighter",
+    "police officer": "police", "police officers": "police", "policeman": "police", "policemen": "police",
+    "guard": "guard", "guards": "guard",
+    "person": None, "people": None, "persons": None, "others": None, "more": None,
+}
+_FORCE_NOUNS = r"(?:security\s+forces|armed\s+forces|army|military|police|forces|coalition|counterterrorism\s+service)"
+MODIFIERS = sorted(
+    {*(k for k in DEMONYMS if "." not in k and " " not in k), "u.s.", "us-led", "civilian", "coalition", "security", "private",
+     "military", "local", "young", "foreign", "defense", "other", "more", "additional", "female", "male", "senior"},
+    key=lambda w: (-len(w), w),
+)
+
+_QUAL = r"(?P<qual>(?:at\s+least|about|around|roughly|nearly|almost|more\s+than|over|up\s+to|some|an\s+estimated|as\s+many\s+as)\s+)?"
+_COUNT_WORDS = sorted([*NUMBER_WORDS, *VAGUE_NUMBERS, "no"], key=lambda w: (-len(w), w))
+_COUNT = r"(?P<count>\d[\d,]*(?!\d)|" + "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in _COUNT_WORDS) + r")"
+_OF = r"(?P<of>\s+of\s+(?:its|their|them|the\s+(?:[\w'-]+\s+)?(?:group|militia|organi[sz]ation)'s|the\s+[\w'-]+'s))?"
+_MODS = r"(?P<mods>(?:\s+(?:" + "|".join(re.escape(m) for m in MODIFIERS) + r"))*)"
+_PERSON = "|".join(sorted(PERSON_DEMONYMS, key=lambda w: -len(w)))
+_NOUN = (
+    r"\s+(?P<noun>members?\s+of\s+the(?P<fmods>(?:\s+(?:" + "|".join(re.escape(m) for m in MODIFIERS) + r"))*)\s+" + _FORCE_NOUNS
+    + "|" + "|".join(re.escape(n).replace(r"\ ", r"\s+") for n in sorted(CATEGORY_NOUNS, key=lambda n: -len(n)))
+    + "|" + _PERSON + r")\b"
+)
+NP = _QUAL + r"\b" + _COUNT + r"(?P<other>\s+(?:other|more|additional))?" + _OF + _MODS + _NOUN
+_NP_RE = re.compile(NP, re.I)
+
+_VERB = re.compile(r"\b(?P<verb>kill(?:ed|ing|s)?|wound(?:ed|ing|s)?|injur(?:ed|ing|es|e)|hurt(?:ing)?)\b", re.I)
+_LIST_SEP = re.compile(r"\s*(?:,\s*(?:and\s+)?|\s+and\s+)", re.I)
+_PASSIVE = re.compile(r"\s+(?:were|was|had\s+been|have\s+been|has\s+been|are|is)\s+(?:(?:also|reportedly|later|all)\s+)?(?P<verb>killed|wounded|injured|hurt)\b", re.I)
+_SUBSET = re.compile(r"\b(?:among\s+them|among\s+whom|including)\s+", re.I)
+_ZERO = re.compile(r"\bno\s+(?:(?:immediate|reported)\s+)?(?:casualties|injuries|deaths|fatalities)\b|\bno\s+one\s+was\s+(?:killed|hurt|injured)\b|\bwithout\s+casualties\b", re.I)
+_US_CONTEXT = re.compile(r"\b(?:US|U\.S\.|American|Americans|coalition)\b")
+
+
+@dataclass(frozen=True)
+class CasualtyMention:
+    """A casualty report with offsets relative to the sentence searched."""
+
+    start: int
+    end: int
+    casualty: Casualty
+    #: "25 of its fighters": the victims belong to the actor just named (nationality from it)
+    possessive: bool = False
+    #: "among them a US service member": a part of the preceding total
+    subset: bool = False
+
+
+def _status(verb: str) -> str:
+    return "killed" if verb.lower().startswith("kill") else "injured"
+
+
+def _count(word: str, qual: str | None) -> tuple[int, bool] | None:
+    w = " ".join(word.lower().split())
+    approx = bool(qual and qual.strip().lower() not in {"some"})
+    if w[0].isdigit():
+        n = int(w.replace(",", ""))
+    elif w == "no":
+        n = 0
+    elif w in VAGUE_NUMBERS:
+        return VAGUE_NUMBERS[w], True
+    else:
+        n = NUMBER_WORDS[w]
+    return (n, approx) if n <= MAX_COUNT else None
+
+
+def _casualty(m: re.Match[str], status: str) -> tuple[Casualty, bool] | None:
+    counted = _count(m.group("count"), m.group("qual"))
+    if counted is None:
+        return None
+    n, approx = counted
+    noun = " ".join(m.group("noun").lower().split())
+    words = (m.group("mods") or "").lower().split()
+    nationality = None
+    if noun.startswith("member"):
+        category: str | None = "service-member"
+        words += (m.group("fmods") or "").lower().split()
+    elif noun in PERSON_DEMONYMS:
+        category, nationality = None, DEMONYMS[noun]
+    else:
+        category = CATEGORY_NOUNS.get(noun)
+    for w in words:
+        if w in DEMONYMS and nationality is None:
+            nationality = DEMONYMS[w]
+        if w == "civilian" and category is None:
+            category = "civilian"
+    if m.group("count").lower() in {"a", "an"} and noun.endswith("s") and noun not in {"troops", "personnel"}:
+        return None  # "a US forces ..." is not a count
+    return Casualty(status=status, count=n, nationality=nationality, category=category, approximate=approx), bool(m.group("of"))
+
+
+def _np_list(text: str, pos: int) -> list[re.Match[str]]:
+    """NPs starting exactly at ``pos`` and continuing through ', ' / ' and '."""
+    out = []
+    while True:
+        m = _NP_RE.match(text, pos)
+        if not m or text[pos : m.start("count")].strip() not in {"", (m.group("qual") or "").strip()}:
+            break
+        out.append(m)
+        sep = _LIST_SEP.match(text, m.end())
+        if not sep:
+            break
+        pos = sep.end()
+    return out
+
+
+def find_casualties(text: str) -> list[CasualtyMention]:
+    """Every casualty report in one sentence, in order of appearance."""
+    found: list[CasualtyMention] = []
+    covered: list[tuple[int, int]] = []
+    # active: verb then NP list
+    for v in _VERB.finditer(text):
+        pos = v.end()
+        while pos < len(text) and text[pos] == " ":
+            pos += 1
+        for m in _np_list(text, pos):
+            got = _casualty(m, _status(v.group("verb")))
+            if got:
+                found.append(CasualtyMention(m.start(), m.end(), got[0], got[1]))
+                covered.append((m.start(), m.end()))
+    # passive: NP list then were/was killed
+    for p in _PASSIVE.finditer(text):
+        head = text[: p.start()]
+        starts = [m.start() for m in re.finditer(r"(?:^|(?<=[\s,;(]))\S", head)]
+        for s in starts:
+            nps = _np_list(text, s)
+            if nps and nps[-1].end() == p.start():
+                for m in nps:
+                    if any(cs <= m.start() < ce for cs, ce in covered):
+                        continue
+                    got = _casualty(m, _status(p.group("verb")))
+                    if got:
+                        found.append(CasualtyMention(m.start(), m.end(), got[0], got[1]))
+                        covered.append((m.start(), m.end()))
+                break
+    # subsets: "..., among them a US service member" (status of the total just before)
+    for sub in _SUBSET.finditer(text):
+        before = [c for c in found if c.end <= sub.start()]
+        if not before:
+            continue
+        status = max(before, key=lambda c: c.end).casualty.status
+        for m in _np_list(text, sub.end()):
+            if any(cs <= m.start() < ce for cs, ce in covered):
+                continue
+            got = _casualty(m, status)
+            if got:
+                found.append(CasualtyMention(m.start(), m.end(), got[0], got[1], subset=True))
+                covered.append((m.start(), m.end()))
+    for z in _ZERO.finditer(text):
+        clause_end = text.find(",", z.end())
+        clause = text[z.start() : clause_end if clause_end > 0 else len(text)]
+        nat = "US" if _US_CONTEXT.search(clause) or "embassy" in clause.lower() else None
+        for status in ("killed", "injured"):
+            found.append(CasualtyMention(z.start(), z.end(), Casualty(status=status, count=0, nationality=nat)))
+    found.sort(key=lambda c: c.start)
+    return _split_subsets(found)
+
+
+def _split_subsets(found: list[CasualtyMention]) -> list[CasualtyMention]:
+    out: list[CasualtyMention] = []
+    for cm in found:
+        if cm.subset:
+            for j in range(len(out) - 1, -1, -1):
+                total = out[j].casualty
+                if total.status == cm.casualty.status and total.nationality is None and total.count >= cm.casualty.count:
+                    rest = total.model_copy(update={"count": total.count - cm.casualty.count})
+                    out[j] = CasualtyMention(out[j].start, out[j].end, rest, out[j].possessive)
+                    break
+        out.append(cm)
+    return out

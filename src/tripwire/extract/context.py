@@ -1,0 +1,92 @@
+"""Per-sentence analysis shared by every extraction step.
+
+A :class:`SentenceContext` holds one sentence with everything the lexicon,
+date and casualty finders saw in it (offsets relative to the sentence), plus
+the helpers the rule modules share: clause bounds, hypothetical-context tests
+and evidence spans.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+
+from ..model import Span
+from .casualties import CasualtyMention, find_casualties
+from .dates import DateMention, find_dates
+from .lexicon import Lexicon, Mention
+from .sentences import Sentence, clause_at, clauses
+
+_IF_CLAUSE = re.compile(r"\b(?:if|unless|should)\b[^,;]*", re.I)
+_HYPO_BEFORE = re.compile(
+    r"\b(?:similar|possible|potential|future|any|further|planned|proposed|threatened|preemptive)\s+(?:[\w-]+\s+){0,2}$"
+    r"|\b(?:fears?\s+of|risk\s+of|threat\s+of|considered|considering|would|could|might)\s+(?:an?\s+|the\s+)?(?:[\w-]+\s+){0,2}$",
+    re.I,
+)
+
+
+@dataclass
+class SentenceContext:
+    """One sentence and what was found in it (offsets relative to ``sentence.text``)."""
+
+    sentence: Sentence
+    paragraph: int
+    document_id: str
+    original: str  #: the unfolded sentence text, for evidence
+    actors: list[Mention] = field(default_factory=list)
+    places: list[Mention] = field(default_factory=list)
+    outlets: list[Mention] = field(default_factory=list)
+    speakers: list[Mention] = field(default_factory=list)
+    weapons: list[Mention] = field(default_factory=list)
+    dates: list[DateMention] = field(default_factory=list)
+    casualties: list[CasualtyMention] = field(default_factory=list)
+    bounds: list[tuple[int, int]] = field(default_factory=list)
+
+    @property
+    def text(self) -> str:
+        return self.sentence.text
+
+    @property
+    def index(self) -> int:
+        return self.sentence.index
+
+    def span(self, start: int = 0, end: int | None = None) -> Span:
+        """Evidence span for sentence-relative offsets (the whole sentence by default)."""
+        end = len(self.text) if end is None else end
+        s, e = self.sentence.start + start, self.sentence.start + end
+        return Span(document_id=self.document_id, start=s, end=e, text=self.original[start:end])
+
+    def clause(self, offset: int) -> tuple[int, int]:
+        """(start, end) of the clause holding ``offset``."""
+        return clause_at(self.bounds, offset)
+
+    def hypothetical(self, start: int) -> bool:
+        """Whether the phrase at ``start`` is conditional, feared or generic rather than reported as fact."""
+        for m in _IF_CLAUSE.finditer(self.text):
+            if m.start() <= start < m.end():
+                return True
+        return bool(_HYPO_BEFORE.search(self.text[max(0, start - 40) : start]))
+
+    def in_range(self, items: list, start: int, end: int) -> list:
+        """The mentions lying inside [start, end)."""
+        return [m for m in items if m.start >= start and m.end <= end]
+
+
+def analyse(lex: Lexicon, sentence: Sentence, original: str, paragraph: int, document_id: str, published: dt.date | None) -> SentenceContext:
+    """Run every finder over one sentence."""
+    t = sentence.text
+    return SentenceContext(
+        sentence=sentence,
+        paragraph=paragraph,
+        document_id=document_id,
+        original=original,
+        actors=lex.actors.find(t),
+        places=lex.places.find(t),
+        outlets=lex.outlets.find(t),
+        speakers=lex.speakers.find(t),
+        weapons=lex.weapons.find(t),
+        dates=find_dates(t, published),
+        casualties=find_casualties(t),
+        bounds=clauses(t),
+    )

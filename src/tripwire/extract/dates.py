@@ -1,0 +1,165 @@
+"""Dates in news text, absolute and relative, resolved against the publication date.
+
+Recognised forms (case-insensitive):
+
+* ``27 December 2019``, ``December 27, 2019``, ``Dec. 27th 2019``, ``2019-12-27`` -> day
+* ``December 27`` (no year) -> the most recent such day on or before publication
+* ``December 2019`` -> month; ``in October`` (no year) -> most recent October on or
+  before publication, precision month
+* ``Tuesday``, ``Tuesday's``, ``on Tuesday night`` -> the most recent Tuesday on or
+  before publication (publication day itself included)
+* ``yesterday``, ``today``, ``last night`` -> relative to publication
+* ``last week`` -> seven days before publication, precision None (approximate)
+* ``last month`` / ``last year`` -> month / year precision
+
+Impossible dates ("February 31", year 40000) are dropped, never raised. Dates
+introduced by "before", "until" or "by" are deadlines, not event dates, and are
+flagged ``deadline``. Relative forms need a publication date; without one they
+are dropped.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+MONTHS = {
+    "january": 1, "jan": 1, "february": 2, "feb": 2, "march": 3, "mar": 3, "april": 4, "apr": 4, "may": 5,
+    "june": 6, "jun": 6, "july": 7, "jul": 7, "august": 8, "aug": 8, "september": 9, "sep": 9, "sept": 9,
+    "october": 10, "oct": 10, "november": 11, "nov": 11, "december": 12, "dec": 12,
+}
+WEEKDAYS = {"monday": 0, "tuesday": 1, "wednesday": 2, "thursday": 3, "friday": 4, "saturday": 5, "sunday": 6}
+MIN_YEAR, MAX_YEAR = 1900, 2100
+
+_M = r"(?P<{n}>january|february|march|april|may|june|july|august|september|october|november|december|jan|feb|mar|apr|jun|jul|aug|sept|sep|oct|nov|dec)\.?"
+_D = r"(?P<{n}>\d{{1,2}})(?:st|nd|rd|th)?"
+_Y = r"(?P<{n}>\d{{4}})"
+
+_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
+    ("iso", re.compile(r"(?<![\d-])(?P<y>\d{4})-(?P<m>\d{2})-(?P<d>\d{2})(?![\d-])")),
+    ("dmy", re.compile(r"\b" + _D.format(n="d") + r"\s+" + _M.format(n="m") + r",?\s+" + _Y.format(n="y") + r"\b", re.I)),
+    ("mdy", re.compile(r"\b" + _M.format(n="m") + r"\s+" + _D.format(n="d") + r"(?:,\s*|\s+)" + _Y.format(n="y") + r"\b", re.I)),
+    ("my", re.compile(r"\b" + _M.format(n="m") + r",?\s+" + _Y.format(n="y") + r"\b", re.I)),
+    ("md", re.compile(r"\b" + _M.format(n="m") + r"\s+" + _D.format(n="d") + r"\b(?!\s*(?:,\s*)?\d)", re.I)),
+    ("dm", re.compile(r"\b" + _D.format(n="d") + r"\s+" + _M.format(n="m") + r"\b(?!,?\s+\d)", re.I)),
+    ("weekday", re.compile(r"\b(?P<w>monday|tuesday|wednesday|thursday|friday|saturday|sunday)(?:'s)?\b", re.I)),
+    ("rel", re.compile(r"\b(?P<r>yesterday|today|tonight|last\s+night|last\s+week|last\s+month|last\s+year|earlier\s+this\s+week)\b", re.I)),
+    ("month", re.compile(r"\b(?:in|since|during|early|late|mid-?)\s+(?P<m>january|february|march|april|june|july|august|september|october|november|december)\b(?![ \t]+\d)", re.I)),
+    ("year", re.compile(r"\b(?:in|since|during)\s+(?P<y>(?:19|20)\d{2})\b(?!-)")),
+]
+
+#: cheap tests that tell which patterns can match at all
+_HINTS = {
+    "digit": re.compile(r"\d"),
+    "month": re.compile(r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)", re.I),
+    "day": re.compile(r"day\b|\blast\b|\btonight\b|\bearlier\b", re.I),
+}
+_NEEDS = {"iso": ("digit",), "dmy": ("digit", "month"), "mdy": ("digit", "month"), "my": ("digit", "month"), "md": ("digit", "month"),
+          "dm": ("digit", "month"), "weekday": ("day",), "rel": ("day",), "month": ("month",), "year": ("digit",)}
+_DEADLINE = re.compile(r"(?:before|until|by|ahead\s+of)\s+(?:the\s+)?$", re.I)
+
+
+@dataclass(frozen=True)
+class DateMention:
+    """A date found in text, with offsets relative to the text searched."""
+
+    start: int
+    end: int
+    text: str
+    date: dt.date
+    precision: str | None
+    deadline: bool = False
+
+
+def _valid_year(y: int) -> bool:
+    return MIN_YEAR <= y <= MAX_YEAR
+
+
+def _month_day_before(month: int, day: int, published: dt.date) -> dt.date | None:
+    for year in (published.year, published.year - 1):
+        try:
+            d = dt.date(year, month, day)
+        except ValueError:
+            continue
+        if d <= published:
+            return d
+    return None
+
+
+def _resolve(kind: str, g: dict[str, str | None], published: dt.date | None) -> tuple[dt.date, str | None] | None:
+    try:
+        if kind in {"iso", "dmy", "mdy"}:
+            y = int(g["y"] or 0)
+            m = int(g["m"]) if kind == "iso" else MONTHS[(g["m"] or "").lower()]
+            if not _valid_year(y):
+                return None
+            return dt.date(y, m, int(g["d"] or 0)), "day"
+        if kind in {"my", "md", "dm"} and not (g["m"] or "x")[0].isupper():
+            return None  # "may" the verb, "mar" the word
+        if kind == "my":
+            y = int(g["y"] or 0)
+            if not _valid_year(y):
+                return None
+            return dt.date(y, MONTHS[(g["m"] or "").lower()], 1), "month"
+        if kind in {"md", "dm"}:
+            if published is None:
+                return None
+            month, day = MONTHS[(g["m"] or "").lower()], int(g["d"] or 0)
+            dt.date(2000, month, day)  # leap year: rejects only impossible days
+            d = _month_day_before(month, day, published)
+            return (d, "day") if d else None
+        if published is None:
+            return None
+        if kind == "weekday":
+            wd = WEEKDAYS[(g["w"] or "").lower()]
+            return published - dt.timedelta(days=(published.weekday() - wd) % 7), "day"
+        if kind == "rel":
+            r = " ".join((g["r"] or "").lower().split())
+            if r in {"today", "tonight"}:
+                return published, "day"
+            if r in {"yesterday", "last night"}:
+                return published - dt.timedelta(days=1), "day"
+            if r in {"last week", "earlier this week"}:
+                return published - dt.timedelta(days=7 if r == "last week" else 3), None
+            if r == "last month":
+                first = published.replace(day=1) - dt.timedelta(days=1)
+                return first.replace(day=1), "month"
+            return dt.date(published.year - 1, 1, 1), "year"
+        if kind == "month":
+            month = MONTHS[(g["m"] or "").lower()]
+            year = published.year if month <= published.month else published.year - 1
+            return dt.date(year, month, 1), "month"
+        if kind == "year":
+            y = int(g["y"] or 0)
+            return (dt.date(y, 1, 1), "year") if _valid_year(y) and y <= published.year else None
+    except (ValueError, KeyError, OverflowError):
+        return None
+    return None  # pragma: no cover - every kind is handled above
+
+
+def find_dates(text: str, published: dt.date | None = None) -> list[DateMention]:
+    """Every resolvable date in ``text``; overlapping matches keep the longest, earliest first."""
+    found: list[DateMention] = []
+    taken: list[tuple[int, int]] = []
+    present = {name for name, hint in _HINTS.items() if hint.search(text)}
+    for kind, pattern in _PATTERNS:
+        if not all(n in present for n in _NEEDS[kind]):
+            continue
+        for m in pattern.finditer(text):
+            s, e = m.span()
+            if kind == "month":
+                s = m.start("m")
+            if any(s < te and ts < e for ts, te in taken):
+                continue
+            resolved = _resolve(kind, m.groupdict(), published)
+            taken.append((s, e))  # even when unresolvable, so "February 31 2020" is not re-read as "February 2020"
+            if resolved is None:
+                continue
+            date, precision = resolved
+            if published is not None and date > published and kind not in {"iso", "dmy", "mdy", "my"}:
+                continue
+            deadline = bool(_DEADLINE.search(text[max(0, s - 12) : s]))
+            found.append(DateMention(s, e, text[s:e], date, precision, deadline))
+    found.sort(key=lambda d: d.start)
+    return found

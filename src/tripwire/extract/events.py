@@ -1,0 +1,268 @@
+"""Filling in event mentions and clustering them into the events of one document.
+
+Within a sentence, every date, place and casualty report goes to the nearest
+event cue (casualties to the nearest cue *before* them), so "the barrage ...
+revenge for the killing of Soleimani in a US drone strike in Baghdad on Friday"
+gives Friday and Baghdad to the drone strike, not the barrage. Causal words
+link mentions: "A sparked/led to/prompted B" and "B after/in response to/in
+retaliation for A" make A a cause of B.
+
+Mentions of one document are then clustered greedily, in reading order: a
+mention joins the most recently mentioned compatible cluster (no conflicting
+date, place, attack type, actor or target), else starts a new one.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+
+from ..model import Casualty, Place, Span
+from .actions import STRIKE_FAMILY, EventMention, person_key
+from .context import SentenceContext
+from .dates import DateMention
+from .lexicon import Lexicon
+from .places import choose_place, compatible, more_specific, to_place
+
+_FORWARD = re.compile(r"(?<!been )(?<!was )(?<!were )\b(?:sparked|sparking|led\s+to|leading\s+to|prompted|prompting|triggered|triggering|provoked|caused)\b(?!\s+by\b)", re.I)
+_BACKWARD = re.compile(
+    r"\b(?:after|following|in\s+response\s+to|(?:a|the)\s+response\s+to|in\s+retaliation\s+for|in\s+revenge\s+for|revenge\s+for|in\s+protest\s+(?:at|against|over)"
+    r"|(?:was|were|been)\s+(?:sparked|triggered|prompted|provoked)\s+by|retaliat(?:ed|ing)\s+against)\b",
+    re.I,
+)
+_NON_EVENT_DATE = re.compile(r"\b(?:since|after|before|until|by|ahead\s+of|from)\s+(?:the\s+)?$|\b(?:formed|founded|established|created|set\s+up|born)\s+(?:in\s+)?$", re.I)
+_LOCATIVE = re.compile(r"(?:\b(?:in|inside|into|across|from|near|at|over|throughout)\s+(?:the\s+)?(?:[\w-]+\s+)?|,\s*)$", re.I)
+#: a date further than this (characters) from every event cue in its sentence belongs to none
+MAX_DATE_DISTANCE = 120
+
+
+def fill(ctx: SentenceContext, mentions: list[EventMention], lex: Lexicon) -> None:
+    """Give the sentence's dates, places and casualties to its mentions."""
+    if not mentions:
+        return
+    for d in ctx.dates:
+        if d.deadline or _NON_EVENT_DATE.search(ctx.text[max(0, d.start - 30) : d.start]):
+            continue
+        owner = min(mentions, key=lambda m: (_distance(m, d.start, d.end), m.cue_start))
+        if _distance(owner, d.start, d.end) > MAX_DATE_DISTANCE:
+            continue
+        if owner.date is None or _prec_rank(d) > _prec_rank(owner.date):
+            owner.date = d
+    assigned: dict[int, list] = {id(m): [] for m in mentions}
+    for p in ctx.places:
+        if re.match(r"'s\b", ctx.text[p.end : p.end + 2]):
+            continue  # "Iraq's parliament", "Iran's nuclear program": not where anything happened
+        as_actor = any(a.start <= p.start and p.end <= a.end for a in ctx.actors)
+        if (as_actor or lex.kb.places[p.key].kind == "country") and not _LOCATIVE.search(ctx.text[max(0, p.start - 30) : p.start]):
+            continue  # "a conflict between the US and Iran": a party, not a place
+        owner = min(mentions, key=lambda m: (_distance(m, p.start, p.end), m.cue_start))
+        assigned[id(owner)].append(p)
+    for m in mentions:
+        pool = assigned[id(m)]
+        c0, c1 = ctx.clause(m.cue_start)
+        m.place_id = choose_place(lex, pool, [p for p in pool if c0 <= p.start < c1])
+        if m.is_incident and m.target is None:
+            from .places import find_target
+
+            m.target = find_target(ctx.text, m.cue_start, c1, ctx.places, lex)
+    for c in ctx.casualties:
+        before = [m for m in mentions if m.cue_start <= c.start]
+        owner = max(before, key=lambda m: m.cue_start) if before else min(mentions, key=lambda m: m.cue_start)
+        owner.casualties.append(c)
+
+
+def _distance(m: EventMention, s: int, e: int) -> int:
+    if e <= m.cue_start:
+        return m.cue_start - e
+    if s >= m.cue_end:
+        return s - m.cue_end
+    return 0
+
+
+def _prec_rank(d: DateMention) -> int:
+    return {"day": 3, "month": 2, "year": 1}.get(d.precision or "", 0)
+
+
+def link_causes(ctx: SentenceContext, mentions: list[EventMention], previous_incident: EventMention | None) -> None:
+    """Record "A caused B" links between the mentions of one sentence."""
+    if not mentions or (len(mentions) < 2 and not any(m.kind == "other" for m in mentions)):
+        return
+    for m in _FORWARD.finditer(ctx.text):
+        left = [x for x in mentions if x.cue_end <= m.start()]
+        right = [x for x in mentions if x.cue_start >= m.end()]
+        if left and right:
+            cause, effect = max(left, key=lambda x: x.cue_end), min(right, key=lambda x: x.cue_start)
+            _add_cause(effect, cause)
+    for m in _BACKWARD.finditer(ctx.text):
+        left = [x for x in mentions if x.cue_start <= m.start()]
+        right = [x for x in mentions if x.cue_start >= m.end()]
+        if m.group(0).lower().startswith("retaliat"):
+            effect = next((x for x in mentions if x.cue_start == m.start()), None)
+            cause = max((x for x in mentions if x.is_incident and x.cue_end <= m.start()), key=lambda x: x.cue_end, default=None) or previous_incident
+            if effect is not None and cause is not None:
+                _add_cause(effect, cause)
+            continue
+        if left and right:
+            effect, cause = max(left, key=lambda x: x.cue_start), min(right, key=lambda x: x.cue_start)
+            _add_cause(effect, cause)
+
+
+def _add_cause(effect: EventMention, cause: EventMention) -> None:
+    if effect is not cause and not effect.is_incident and cause not in effect.caused_by:
+        effect.caused_by.append(cause)
+
+
+# -- clustering -------------------------------------------------------------
+
+
+@dataclass
+class Cluster:
+    """One event of the document, built up from its mentions."""
+
+    kind: str
+    mentions: list[EventMention] = field(default_factory=list)
+    date: DateMention | None = None
+    place: Place | None = None
+    weapon: str | None = None
+    attack_type: str | None = None
+    actor: str | None = None
+    target: str | None = None
+    target_actor: str | None = None
+    persons: set[str] = field(default_factory=set)
+    person_names: list[str] = field(default_factory=list)
+    details: list[str] = field(default_factory=list)
+    last_seen: int = 0
+
+    @property
+    def is_incident(self) -> bool:
+        return self.kind == "incident"
+
+
+def dates_compatible(a: DateMention | None, b: DateMention | None, day_slack: int = 1) -> bool:
+    """Same day (within ``day_slack``), or same month/year at the coarser precision."""
+    if a is None or b is None:
+        return True
+    return date_values_compatible(a.date, a.precision, b.date, b.precision, day_slack)
+
+
+def date_values_compatible(a: dt.date, pa: str | None, b: dt.date, pb: str | None, day_slack: int = 1) -> bool:
+    """Date compatibility on plain values; precision None means "about a week"."""
+    ranks = {"day": 3, "month": 2, "year": 1, None: 2}
+    coarse = min(ranks[pa], ranks[pb])
+    if pa is None or pb is None:
+        return abs((a - b).days) <= 8
+    if coarse == 3:
+        return abs((a - b).days) <= day_slack
+    if coarse == 2:
+        return (a.year, a.month) == (b.year, b.month)
+    return a.year == b.year
+
+
+def _family(kind: str) -> str:
+    return "strike" if kind in STRIKE_FAMILY else kind
+
+
+def _fits(lex: Lexicon, c: Cluster, m: EventMention) -> bool:
+    if c.is_incident != m.is_incident:
+        return False
+    if not m.is_incident and _family(c.kind) != _family(m.kind):
+        return False
+    if not dates_compatible(c.date, m.date):
+        return False
+    place = to_place(lex, m.place_id) if m.place_id else None
+    if not compatible(lex, c.place, place):
+        return False
+    if m.is_incident:
+        return not (c.attack_type and m.attack_type and c.attack_type != m.attack_type)
+    if c.actor and m.actor and c.actor != m.actor:
+        return False
+    mine = {person_key(p) for p in m.persons}
+    if c.persons or mine:
+        if c.persons and mine:
+            return bool(c.persons & mine)
+        return m.kind == "strike-ref"
+    return not (c.target_actor and m.target_actor and c.target_actor != m.target_actor)
+
+
+def cluster(lex: Lexicon, mentions: list[EventMention]) -> list[Cluster]:
+    """Group a document's mentions (in reading order) into events."""
+    clusters: list[Cluster] = []
+    for i, m in enumerate(mentions):
+        fitting = [c for c in clusters if _fits(lex, c, m)]
+        if m.kind == "strike-ref" and not fitting:
+            continue
+        if fitting:
+            c = max(fitting, key=lambda c: c.last_seen)
+        else:
+            c = Cluster(kind=m.kind)
+            clusters.append(c)
+        _absorb(lex, c, m)
+        c.last_seen = i
+        m.cluster = clusters.index(c)
+    return clusters
+
+
+_KIND_RANK = {"drone-strike": 4, "airstrike": 3, "assassination": 2, "other": 1, "strike-ref": 0}
+
+
+def _absorb(lex: Lexicon, c: Cluster, m: EventMention) -> None:
+    c.mentions.append(m)
+    if _KIND_RANK.get(m.kind, -1) > _KIND_RANK.get(c.kind, -1):
+        c.kind = m.kind
+    if m.date is not None and (c.date is None or _prec_rank(m.date) > _prec_rank(c.date)):
+        c.date = m.date
+    if m.place_id:
+        c.place = more_specific(lex, c.place, to_place(lex, m.place_id))
+    if m.weapon and (c.weapon is None or (c.weapon == "rocket" and m.weapon != "rocket")):
+        c.weapon, c.attack_type = m.weapon, m.attack_type
+    c.attack_type = c.attack_type or m.attack_type
+    c.actor = c.actor or m.actor
+    c.target_actor = c.target_actor or m.target_actor
+    c.target = c.target or m.target
+    for p in m.persons:
+        if person_key(p) not in c.persons:
+            c.persons.add(person_key(p))
+            c.person_names.append(p)
+        else:
+            for j, known in enumerate(c.person_names):
+                if person_key(known) == person_key(p) and len(p) > len(known):
+                    c.person_names[j] = p
+    for detail in (m.detail or "").split("; "):
+        if detail and detail not in c.details:
+            c.details.append(detail)
+
+
+def merge_casualties(items: list[Casualty]) -> tuple[Casualty, ...]:
+    """One entry per (status, nationality, category): repeated reports of the same harm are not added up."""
+    best: dict[tuple[str, str | None, str | None], Casualty] = {}
+    for c in items:
+        key = (c.status, c.nationality, c.category)
+        old = best.get(key)
+        if old is None or c.count > old.count or (c.count == old.count and old.approximate and not c.approximate):
+            best[key] = c
+    return tuple(best[k] for k in sorted(best, key=lambda k: (k[0], k[1] or "", k[2] or "")))
+
+
+def cluster_casualties(lex: Lexicon, c: Cluster) -> tuple[Casualty, ...]:
+    """A cluster's casualties; "25 of its fighters" gets the nationality of the target actor."""
+    items = []
+    for m in c.mentions:
+        for cm in m.casualties:
+            cas = cm.casualty
+            if cm.possessive and cas.nationality is None and c.target_actor:
+                country = lex.kb.actors[c.target_actor].country
+                cas = cas.model_copy(update={"nationality": country})
+            items.append(cas)
+    return merge_casualties(items)
+
+
+def evidence(c: Cluster) -> tuple[Span, ...]:
+    """One evidence span per sentence that mentions the event, in order."""
+    seen: set[int] = set()
+    out = []
+    for m in c.mentions:
+        if m.ctx.index not in seen:
+            seen.add(m.ctx.index)
+            out.append(m.ctx.span())
+    return tuple(out)

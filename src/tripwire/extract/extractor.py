@@ -1,0 +1,282 @@
+"""The extraction pipeline for one document: sentences -> mentions -> events -> model objects.
+
+:func:`extract` and :func:`extract_text` are deterministic and never raise on
+text (any string is a valid article); every :class:`~tripwire.model.Span` they
+return satisfies ``span.text == document_text[span.start:span.end]``.
+"""
+
+from __future__ import annotations
+
+import bisect
+import datetime as dt
+import re
+
+from ..knowledge import KnowledgeBase
+from ..model import Action, AttributionKind, AttributionStatement, Document, Extraction, Incident, RedLineStatement, Source, content_hash
+from .actions import STRIKE_FAMILY, EventMention, find_action_mentions, find_incident_mention
+from .context import analyse
+from .events import Cluster, cluster, cluster_casualties, evidence, fill, link_causes
+from .lexicon import Lexicon, lexicon_for
+from .redline_statements import find_redlines
+from .sentences import fold, split_sentences
+from .sources import SourceMemory
+from .statements import find_statements
+
+EXTRACTOR_VERSION = "1"
+_PARAGRAPH = re.compile(r"\n")
+
+
+def extract(document: Document, kb: KnowledgeBase | None = None) -> Extraction:
+    """Everything Tripwire can read out of one stored document."""
+    published = document.published.date() if document.published else None
+    return _extract(document.text, document.id, published, kb, document.outlet, document.title)
+
+
+def extract_text(text: str, *, published: dt.date | None = None, document_id: str | None = None, kb: KnowledgeBase | None = None) -> Extraction:
+    """Extract from raw text; ``document_id`` defaults to the content hash of ``text``."""
+    if isinstance(published, dt.datetime):
+        published = published.date()
+    return _extract(text, document_id or content_hash(text), published, kb, None)
+
+
+def slug(text: str) -> str:
+    """Lower-case, hyphenated ASCII form of ``text`` for readable ids."""
+    s = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+    return s[:60].strip("-") or "x"
+
+
+def date_key(date: dt.date | None, precision: str | None) -> str:
+    """The date part of an id: 2019-12-27, 2019-12 or 2019 by precision; ``undated`` when unknown."""
+    if date is None:
+        return "undated"
+    if precision == "month":
+        return date.strftime("%Y-%m")
+    if precision == "year":
+        return str(date.year)
+    return date.isoformat()
+
+
+def incident_slug(incident: Incident) -> str:
+    """Readable id of an incident: ``2019-12-27-k1-air-base-rocket-attack``."""
+    place = incident.place.gazetteer_id or slug(incident.place.name) if incident.place else "unknown-place"
+    return f"{date_key(incident.date, incident.date_precision)}-{place}-{slug(incident.attack_type or 'attack')}"
+
+
+def action_slug(action: Action) -> str:
+    """Readable id of an action: ``2019-12-29-airstrike-kataib-hezbollah``."""
+    what = action.target or action.actor or (action.place.gazetteer_id if action.place else None) or "unspecified"
+    return f"{date_key(action.date, action.date_precision)}-{action.kind}-{slug(what)}"
+
+
+def _extract(text: str, doc_id: str, published: dt.date | None, kb: KnowledgeBase | None, outlet: str | None, title: str | None = None) -> Extraction:
+    lex = lexicon_for(kb or KnowledgeBase.load())
+    folded = fold(text)
+    breaks = [m.start() for m in _PARAGRAPH.finditer(folded)]
+    author = _author_source(lex, outlet)
+    mem = SourceMemory()
+    mentions: list[EventMention] = []
+    statements: list[tuple[AttributionStatement, EventMention]] = []
+    redlines: list[RedLineStatement] = []
+    last_incident: EventMention | None = None
+    recent: list[EventMention] = []
+    for sentence in split_sentences(folded):
+        ctx = analyse(lex, sentence, text[sentence.start : sentence.end], bisect.bisect(breaks, sentence.start), doc_id, published)
+        from .sources import update_memory
+
+        if sentence.is_headline() or (title and sentence.text.lstrip("# ") == fold(title).strip()):
+            update_memory(ctx, lex, mem)
+            continue
+        actions = find_action_mentions(ctx, lex)
+        incident = find_incident_mention(ctx, lex, actions)
+        here = sorted([*actions, *([incident] if incident else [])], key=lambda m: m.cue_start)
+        fill(ctx, here, lex)
+        link_causes(ctx, here, last_incident)
+        if not here and ctx.casualties and not re.search(r"\b(?:if|would|could|unless)\b", ctx.text, re.I):
+            target = next((m for m in reversed(recent) if m.is_incident and ctx.index - m.ctx.index <= 2), None)
+            if target is not None:
+                target.casualties.extend(ctx.casualties)
+        for found in find_statements(ctx, lex, mem, author):
+            owner = incident or last_incident
+            if owner is not None:
+                statements.append((found.statement, owner))
+        redlines.extend(find_redlines(ctx, lex, mem, published))
+        update_memory(ctx, lex, mem)
+        mentions.extend(here)
+        recent.extend(here)
+        if incident is not None:
+            last_incident = incident
+    clusters = cluster(lex, mentions)
+    return _build(lex, doc_id, published, clusters, statements, redlines)
+
+
+def _author_source(lex: Lexicon, outlet: str | None) -> Source:
+    if not outlet:
+        return Source()
+    oid = lex.kb.resolve_outlet(outlet)
+    return Source(outlet=lex.kb.outlets[oid].name if oid else outlet, outlet_id=oid)
+
+
+def _build(
+    lex: Lexicon,
+    doc_id: str,
+    published: dt.date | None,
+    clusters: list[Cluster],
+    statements: list[tuple[AttributionStatement, EventMention]],
+    redlines: list[RedLineStatement],
+) -> Extraction:
+    suffix = doc_id[:8]
+    ids: dict[int, str] = {}
+    incidents: dict[int, Incident] = {}
+    per_cluster: dict[int, list[AttributionStatement]] = {}
+    for stmt, mention in statements:
+        if mention.cluster >= 0:
+            per_cluster.setdefault(mention.cluster, []).append(stmt)
+    # implicit allegations: a state striking an armed group in response to an attack
+    for ci, c in enumerate(clusters):
+        if c.is_incident or c.kind not in STRIKE_FAMILY or not c.target_actor or not c.actor:
+            continue
+        if lex.kb.actors[c.actor].kind not in {"state", "state-organ"} or lex.kb.actors[c.target_actor].kind == "state":
+            continue
+        state = lex.kb.actors[c.actor]
+        for m in c.mentions:
+            for cause in m.caused_by:
+                if cause.is_incident and cause.cluster >= 0:
+                    per_cluster.setdefault(cause.cluster, []).append(
+                        AttributionStatement(
+                            actor=c.target_actor,
+                            kind=AttributionKind.ALLEGED,
+                            asserted_by=Source(speaker=state.name, speaker_id=lex.government_speaker.get(state.country or "")),
+                            evidence=m.ctx.span(),
+                        )
+                    )
+    for ci, c in enumerate(clusters):
+        if not c.is_incident:
+            continue
+        stmts = _resolve_disputed(per_cluster.get(ci, []))
+        casualties = cluster_casualties(lex, c)
+        if not (c.date or c.place or casualties or stmts or c.target):
+            continue
+        inc = Incident(
+            id="pending",
+            date=c.date.date if c.date else None,
+            date_text=c.date.text if c.date else None,
+            date_precision=c.date.precision if c.date else None,  # type: ignore[arg-type]
+            place=c.place,
+            attack_type=c.attack_type or "attack",
+            weapon=c.weapon,
+            target=c.target,
+            casualties=casualties,
+            attributions=stmts,
+            documents=(doc_id,),
+            evidence=evidence(c),
+        )
+        inc = inc.model_copy(update={"id": f"{incident_slug(inc)}-{suffix}", "summary": _incident_summary(inc)})
+        ids[ci] = inc.id
+        incidents[ci] = inc
+    actions: dict[int, Action] = {}
+    for ci, c in enumerate(clusters):
+        if c.is_incident:
+            continue
+        act = Action(
+            id="pending",
+            kind=c.kind,
+            actor=c.actor,
+            target=" and ".join(c.person_names) if c.person_names else c.target,
+            date=c.date.date if c.date else None,
+            date_text=c.date.text if c.date else None,
+            date_precision=c.date.precision if c.date else None,  # type: ignore[arg-type]
+            place=c.place,
+            casualties=cluster_casualties(lex, c),
+            documents=(doc_id,),
+            evidence=evidence(c),
+        )
+        act = act.model_copy(update={"id": f"{action_slug(act)}-{suffix}", "summary": _action_summary(lex, act, c)})
+        ids[ci] = act.id
+        actions[ci] = act
+    for ci, act in list(actions.items()):
+        causes: list[str] = []
+        for m in clusters[ci].mentions:
+            for cause in m.caused_by:
+                cid = ids.get(cause.cluster)
+                if cid and cid != act.id and cid not in causes:
+                    causes.append(cid)
+        actions[ci] = act.model_copy(update={"caused_by": tuple(causes)})
+    return Extraction(
+        document_id=doc_id,
+        published=published,
+        incidents=tuple(incidents[k] for k in sorted(incidents)),
+        actions=tuple(actions[k] for k in sorted(actions)),
+        redlines=tuple(redlines),
+        extractor_version=EXTRACTOR_VERSION,
+    )
+
+
+def _resolve_disputed(stmts: list[AttributionStatement]) -> tuple[AttributionStatement, ...]:
+    """"No proof"-type disputes without a named actor dispute the latest allegation; exact repeats are folded."""
+    out: list[AttributionStatement] = []
+    last_alleged: str | None = None
+    for st in sorted(stmts, key=lambda s: (s.evidence.start if s.evidence else 0, s.kind == AttributionKind.DISPUTED)):
+        if st.kind in {AttributionKind.ALLEGED, AttributionKind.CLAIMED} and st.actor != "unknown":
+            last_alleged = st.actor
+        if st.kind == AttributionKind.DISPUTED and st.actor == "unknown" and last_alleged and {"no proof", "no evidence", "questioned"} & set(st.hedges):
+            st = st.model_copy(update={"actor": last_alleged})
+        key = st.model_dump(exclude={"evidence", "hedges"})
+        dup = next((i for i, o in enumerate(out) if o.model_dump(exclude={"evidence", "hedges"}) == key), None)
+        if dup is None:
+            out.append(st)
+        else:
+            out[dup] = out[dup].model_copy(update={"hedges": tuple(dict.fromkeys((*out[dup].hedges, *st.hedges)))})
+    return tuple(out)
+
+
+def _incident_summary(inc: Incident) -> str:
+    what = inc.attack_type or "attack"
+    where = inc.target or (inc.place.name if inc.place else "an unknown place")
+    when = f" ({inc.date_text})" if inc.date_text else ""
+    harm = []
+    for c in inc.casualties:
+        if c.count:
+            harm.append(f"{c.count} {' '.join(x for x in (c.nationality, c.category) if x) or 'people'} {c.status}")
+    return f"{what.capitalize()} on {where}{when}" + (": " + ", ".join(harm) if harm else "")
+
+
+def _action_summary(lex: Lexicon, act: Action, c: Cluster) -> str:
+    who = lex.kb.actors[act.actor].name if act.actor else None
+    parts = [act.kind.replace("-", " ")]
+    if who:
+        parts.append(f"by {who}")
+    if act.target:
+        parts.append(f"against {act.target}" if act.kind in STRIKE_FAMILY else f"({act.target})")
+    if act.place:
+        parts.append(f"at {act.place.name}")
+    text = " ".join(parts)
+    if c.details:
+        text += "; " + "; ".join(c.details)
+    return text[0].upper() + text[1:]
+
+
+def parse_published(value: str | None) -> dt.date | None:
+    """A ``YYYY-MM-DD`` publication date from the command line; :class:`~tripwire.errors.DateError` if impossible."""
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value.strip())
+    except ValueError:
+        from ..errors import DateError
+
+        raise DateError(f"--published must be a real date as YYYY-MM-DD, got {value!r}") from None
+
+
+def extract_file(path: str, *, published: dt.date | None = None, kb: KnowledgeBase | None = None) -> list[Extraction]:
+    """Read an article or feed with :func:`tripwire.ingest.load_file` and extract every document in it.
+
+    ``published`` overrides the publication date the file gives (relative dates resolve against it).
+    """
+    from ..ingest import load_file
+
+    out = []
+    for document in load_file(path):
+        if published is not None:
+            document = document.model_copy(update={"published": dt.datetime.combine(published, dt.time(), tzinfo=dt.timezone.utc)})
+        out.append(extract(document, kb))
+    return out

@@ -1,0 +1,205 @@
+"""Compiled look-up tables built once per knowledge base.
+
+The knowledge base's own ``find_*`` methods try every alias pattern in turn,
+which is fine for one sentence but slow for thousands of articles. A
+:class:`Lexicon` folds every alias of one kind into a single alternation
+regex (longest alias first, so the longest name wins at each position), one
+case-sensitive for short acronyms (``US``, ``IS``, ``KH``) and one
+case-insensitive for everything else, and is cached per
+:class:`~tripwire.knowledge.KnowledgeBase` instance.
+
+It also holds the small tables of English words the extractor needs that are
+not theatre knowledge: nationality adjectives and number words.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+import weakref
+from dataclasses import dataclass
+
+from ..knowledge import KnowledgeBase
+
+#: Nationality adjectives and nouns -> ISO 3166-1 alpha-2.
+DEMONYMS: dict[str, str] = {
+    "american": "US", "americans": "US", "us": "US", "u.s.": "US", "united states": "US",
+    "british": "GB", "briton": "GB", "britons": "GB", "uk": "GB", "u.k.": "GB",
+    "iraqi": "IQ", "iraqis": "IQ", "kurdish": "IQ",
+    "iranian": "IR", "iranians": "IR", "iran": "IR",
+    "syrian": "SY", "syrians": "SY",
+    "israeli": "IL", "israelis": "IL",
+    "saudi": "SA", "saudis": "SA",
+    "turkish": "TR", "french": "FR", "german": "DE", "italian": "IT", "spanish": "ES",
+    "australian": "AU", "canadian": "CA", "danish": "DK", "dutch": "NL", "polish": "PL",
+    "norwegian": "NO", "filipino": "PH", "lebanese": "LB", "jordanian": "JO",
+}
+
+#: Demonyms that, when followed by a noun of their own ("an American", "a Briton"), denote a person.
+PERSON_DEMONYMS = {"american", "americans", "briton", "britons", "iraqi", "iraqis", "iranian", "iranians"}
+
+NUMBER_WORDS: dict[str, int] = {
+    "a": 1, "an": 1, "one": 1, "single": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
+    "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14,
+    "fifteen": 15, "sixteen": 16, "seventeen": 17, "eighteen": 18, "nineteen": 19, "twenty": 20,
+    "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90,
+    "hundred": 100, "a dozen": 12, "dozen": 12, "a hundred": 100, "both": 2, "a pair of": 2,
+}
+
+#: Vague quantities: (count, approximate).
+VAGUE_NUMBERS: dict[str, int] = {"several": 3, "a few": 3, "dozens": 24, "dozens of": 24, "some": 2, "scores of": 40}
+
+
+@dataclass(frozen=True)
+class Mention:
+    """A knowledge-base name found in text: offsets relative to the text searched."""
+
+    start: int
+    end: int
+    key: str
+    text: str
+
+
+def _trie_pattern(node: dict) -> str:  # type: ignore[type-arg]
+    """Regex for a character trie: alternatives share prefixes, so matching costs O(length), not O(aliases)."""
+    end = "" in node
+    branches = []
+    for ch in sorted(k for k in node if k):
+        atom = r"\s+" if ch == " " else re.escape(ch)
+        branches.append(atom + _trie_pattern(node[ch]))
+    if not branches:
+        return ""
+    body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+    return f"(?:{body})?" if end else body
+
+
+def _alt(aliases: list[str], fold_case: bool = False) -> str:
+    """One regex matching any alias as a whole word, longest alias first at each position."""
+    trie: dict = {}  # type: ignore[type-arg]
+    for alias in set(aliases):
+        node = trie
+        for ch in " ".join(alias.split()):
+            ch = ch.lower() if fold_case else ch
+            node = node.setdefault(ch, {})
+        node[""] = {}
+    return r"(?<![\w-])" + _trie_pattern(trie) + r"(?![\w-])"
+
+
+def _case_sensitive(alias: str) -> bool:
+    return (alias.isupper() and len(alias) <= 4) or alias in {"IS", "AP"}
+
+
+class _Index:
+    """One kind of name (actors, places, ...) as two combined regexes."""
+
+    def __init__(self, names: dict[str, tuple[str, ...]]) -> None:
+        self.lookup: dict[str, str] = {}
+        cs: list[str] = []
+        ci: list[str] = []
+        for key in sorted(names):
+            for alias in names[key]:
+                if not alias:
+                    continue
+                norm = " ".join(alias.split())
+                target = cs if _case_sensitive(norm) else ci
+                lkey = norm if target is cs else norm.lower()
+                if lkey in self.lookup:
+                    continue
+                self.lookup[lkey] = key
+                target.append(norm)
+        self.cs = re.compile(_alt(cs)) if cs else None
+        self.ci = re.compile(_alt(ci, fold_case=True), re.IGNORECASE) if ci else None
+        self.ci_lower = re.compile(_alt(ci, fold_case=True)) if ci else None
+
+    def find(self, text: str) -> list[Mention]:
+        hits: list[tuple[int, int, str]] = []
+        if self.cs is not None:
+            hits.extend((m.start(), m.end(), " ".join(m.group(0).split())) for m in self.cs.finditer(text))
+        if self.ci is not None:
+            lowered = text.lower()
+            if len(lowered) == len(text):  # same offsets: match the lower-cased text without IGNORECASE (faster)
+                hits.extend((m.start(), m.end(), " ".join(m.group(0).split())) for m in self.ci_lower.finditer(lowered))
+            else:
+                hits.extend((m.start(), m.end(), " ".join(m.group(0).split()).lower()) for m in self.ci.finditer(text))
+        hits.sort(key=lambda h: (h[0], -(h[1] - h[0])))
+        out: list[Mention] = []
+        last_end = -1
+        for s, e, norm in hits:
+            if s < last_end:
+                continue
+            key = self.lookup.get(norm)
+            if key is None:
+                continue
+            out.append(Mention(s, e, key, text[s:e]))  # offsets index the original text
+            last_end = e
+        return out
+
+
+class Lexicon:
+    """All names the extractor looks for, compiled once for one knowledge base."""
+
+    def __init__(self, kb: KnowledgeBase) -> None:
+        self.kb = kb
+        self.actors = _Index({a.id: (a.name, *a.aliases) for a in kb.actors.values()})
+        self.places = _Index({p.id: (p.name, *p.aliases) for p in kb.places.values()})
+        self.outlets = _Index({o.id: (o.name, *o.aliases) for o in kb.outlets.values()})
+        self.speakers = _Index({s.id: (s.name, *s.aliases) for s in kb.speakers.values()})
+        self.weapons = _Index({w.id: w.terms for w in kb.weapons.values()})
+        #: ISO country -> the state actor of that country
+        self.state_of_country: dict[str, str] = {}
+        for actor in sorted(kb.actors.values(), key=lambda a: a.id):
+            if actor.kind == "state" and actor.country and actor.country not in self.state_of_country:
+                self.state_of_country[actor.country] = actor.id
+        #: ISO country -> the government speaker of that country
+        self.government_speaker: dict[str, str] = {}
+        for speaker in sorted(kb.speakers.values(), key=lambda s: s.id):
+            if speaker.kind == "government" and speaker.country and speaker.country not in self.government_speaker:
+                self.government_speaker[speaker.country] = speaker.id
+        self._ancestors: dict[str, tuple[str, ...]] = {pid: self._chain(pid) for pid in kb.places}
+
+    def _chain(self, pid: str) -> tuple[str, ...]:
+        chain: list[str] = []
+        seen = {pid}
+        entry = self.kb.places.get(pid)
+        while entry is not None and entry.parent and entry.parent not in seen:
+            chain.append(entry.parent)
+            seen.add(entry.parent)
+            entry = self.kb.places.get(entry.parent)
+        return tuple(chain)
+
+    def ancestors(self, place_id: str) -> tuple[str, ...]:
+        """Parent, grandparent, ... of a gazetteer place (not including the country)."""
+        return self._ancestors.get(place_id, ())
+
+    def depth(self, place_id: str) -> int:
+        """How specific a place is: countries 0, then one more per level of parents."""
+        entry = self.kb.places.get(place_id)
+        if entry is None:
+            return -1
+        if entry.kind == "country":
+            return 0
+        return 1 + len(self.ancestors(place_id)) + (1 if entry.kind in {"site", "district"} else 0)
+
+    def state_for_demonym(self, word: str) -> str | None:
+        """The state actor id for a nationality word or country name ("Iranian" -> ``iran``)."""
+        iso = DEMONYMS.get(word.lower())
+        if iso:
+            return self.state_of_country.get(iso)
+        hits = self.actors.find(word)
+        if len(hits) == 1 and hits[0].start == 0 and hits[0].end == len(word):
+            return hits[0].key
+        return None
+
+
+_CACHE: "weakref.WeakKeyDictionary[KnowledgeBase, Lexicon]" = weakref.WeakKeyDictionary()
+_LOCK = threading.Lock()
+
+
+def lexicon_for(kb: KnowledgeBase) -> Lexicon:
+    """The compiled :class:`Lexicon` of ``kb`` (built on first use, then cached)."""
+    with _LOCK:
+        lex = _CACHE.get(kb)
+        if lex is None:
+            lex = Lexicon(kb)
+            _CACHE[kb] = lex
+        return lex

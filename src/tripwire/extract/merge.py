@@ -1,0 +1,226 @@
+"""Cross-document merging: one incident (or action) per real event, however many articles report it.
+
+Two incidents are the same event when their dates agree (within a day when
+both are known to the day; same month or year at coarser precision), their
+places agree (the same place, one inside the other, or one is just the
+country), and their attack types agree (or one is a generic "attack"). An
+undated report joins the most recent compatible dated event on or before its
+document's publication date, and only when it shares a place.
+
+Merged incidents get stable readable ids (``2019-12-27-k1-air-base-rocket-attack``,
+with ``-2``, ``-3`` on collisions in a deterministic order); documents,
+evidence and attribution statements are unioned, and casualties keep the
+largest count reported per (status, nationality, category), never the sum, so
+two articles reporting the same death count it once. Actions merge the same
+way (same kind family, actor and target), and their ``caused_by`` links are
+rewritten to the merged ids. Red-line statements merge when the same speaker
+states the same condition and consequence.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from ..knowledge import KnowledgeBase
+from ..model import Action, Extraction, Incident, RedLineStatement
+from .actions import STRIKE_FAMILY
+from .events import date_values_compatible, merge_casualties
+from .extractor import action_slug, incident_slug
+from .lexicon import Lexicon, lexicon_for
+from .places import compatible, more_specific
+
+
+@dataclass(frozen=True)
+class Merged:
+    """Every event of a set of documents, one entry per real-world event."""
+
+    incidents: tuple[Incident, ...]
+    actions: tuple[Action, ...]
+    redlines: tuple[RedLineStatement, ...]
+
+
+_PREC = {"day": 3, "month": 2, "year": 1}
+
+
+def _dates_ok(a_date: dt.date | None, a_prec: str | None, b_date: dt.date | None, b_prec: str | None) -> bool:
+    if a_date is None or b_date is None:
+        return True
+    return date_values_compatible(a_date, a_prec, b_date, b_prec)
+
+
+def _types_ok(a: str | None, b: str | None) -> bool:
+    generic = {None, "attack"}
+    return a in generic or b in generic or a == b
+
+
+def _better_date(a: Incident | Action, b: Incident | Action) -> Incident | Action:
+    if a.date is None:
+        return b
+    if b.date is None:
+        return a
+    return b if _PREC.get(b.date_precision or "", 0) > _PREC.get(a.date_precision or "", 0) else a
+
+
+def _incident_fits(lex: Lexicon, group: Incident, item: Incident, published: dt.date | None) -> bool:
+    if not _types_ok(group.attack_type, item.attack_type) or not compatible(lex, group.place, item.place):
+        return False
+    if item.date is None or group.date is None:
+        if item.place is None or group.place is None:
+            return False
+        if item.date is None and published and group.date and group.date > published:
+            return False
+        return True
+    return _dates_ok(group.date, group.date_precision, item.date, item.date_precision)
+
+
+def _combine_incidents(lex: Lexicon, a: Incident, b: Incident) -> Incident:
+    dated = _better_date(a, b)
+    attributions = list(a.attributions)
+    for st in b.attributions:
+        if st not in attributions:
+            attributions.append(st)
+    return a.model_copy(
+        update={
+            "date": dated.date,
+            "date_text": dated.date_text,
+            "date_precision": dated.date_precision,
+            "place": more_specific(lex, a.place, b.place),
+            "attack_type": a.attack_type if a.attack_type not in {None, "attack"} else b.attack_type,
+            "weapon": a.weapon if a.weapon not in {None, "rocket"} else (b.weapon or a.weapon),
+            "target": a.target or b.target,
+            "casualties": merge_casualties([*a.casualties, *b.casualties]),
+            "attributions": tuple(attributions),
+            "documents": tuple(dict.fromkeys((*a.documents, *b.documents))),
+            "evidence": tuple(dict.fromkeys((*a.evidence, *b.evidence))),
+            "summary": a.summary or b.summary,
+        }
+    )
+
+
+def _family(kind: str) -> str:
+    return "strike" if kind in STRIKE_FAMILY else kind
+
+
+def _action_fits(lex: Lexicon, group: Action, item: Action, published: dt.date | None) -> bool:
+    if _family(group.kind) != _family(item.kind):
+        return False
+    if group.actor and item.actor and group.actor != item.actor:
+        return False
+    if group.target and item.target and not _targets_overlap(group.target, item.target):
+        return False
+    if not compatible(lex, group.place, item.place):
+        return False
+    if item.date is None or group.date is None:
+        if item.date is None and published and group.date and group.date > published:
+            return False
+        return bool((group.target and item.target) or (group.place and item.place) or _same_casualties(group, item))
+    return _dates_ok(group.date, group.date_precision, item.date, item.date_precision)
+
+
+def _targets_overlap(a: str, b: str) -> bool:
+    from .actions import person_key
+
+    ka = {person_key(p) for p in a.split(" and ")}
+    kb_ = {person_key(p) for p in b.split(" and ")}
+    return bool(ka & kb_) or a.lower() == b.lower()
+
+
+def _same_casualties(a: Action, b: Action) -> bool:
+    return any((x.status, x.count, x.category) == (y.status, y.count, y.category) and x.count > 0 for x in a.casualties for y in b.casualties)
+
+
+_KIND_RANK = {"drone-strike": 4, "airstrike": 3, "assassination": 2, "other": 1}
+
+
+def _combine_actions(lex: Lexicon, a: Action, b: Action) -> Action:
+    dated = _better_date(a, b)
+    kind = a.kind if _KIND_RANK.get(a.kind, 0) >= _KIND_RANK.get(b.kind, 0) else b.kind
+    return a.model_copy(
+        update={
+            "kind": kind,
+            "actor": a.actor or b.actor,
+            "target": a.target if a.target and (not b.target or len(a.target) >= len(b.target)) else b.target,
+            "date": dated.date,
+            "date_text": dated.date_text,
+            "date_precision": dated.date_precision,
+            "place": more_specific(lex, a.place, b.place),
+            "casualties": merge_casualties([*a.casualties, *b.casualties]),
+            "caused_by": tuple(dict.fromkeys((*a.caused_by, *b.caused_by))),
+            "documents": tuple(dict.fromkeys((*a.documents, *b.documents))),
+            "evidence": tuple(dict.fromkeys((*a.evidence, *b.evidence))),
+            "summary": a.summary or b.summary,
+        }
+    )
+
+
+def _order(x: Incident | Action) -> tuple:
+    return (x.date is None, x.date or dt.date.min, x.id)
+
+
+def merge(extractions: Iterable[Extraction], kb: KnowledgeBase | None = None) -> Merged:
+    """Cluster the incidents and actions of many documents into one per real event."""
+    lex = lexicon_for(kb or KnowledgeBase.load())
+    exs = sorted(extractions, key=lambda e: (e.published or dt.date.min, e.document_id))
+    items: list[tuple[Incident, dt.date | None]] = sorted(((i, e.published) for e in exs for i in e.incidents), key=lambda p: _order(p[0]))
+    groups: list[Incident] = []
+    old_to_group: dict[str, int] = {}
+    for inc, published in items:
+        fits = [gi for gi, g in enumerate(groups) if _incident_fits(lex, g, inc, published)]
+        if fits:
+            gi = max(fits, key=lambda gi: (groups[gi].date or dt.date.min, -gi))
+            groups[gi] = _combine_incidents(lex, groups[gi], inc)
+        else:
+            groups.append(inc)
+            gi = len(groups) - 1
+        old_to_group[inc.id] = gi
+    acts: list[tuple[Action, dt.date | None]] = sorted(((a, e.published) for e in exs for a in e.actions), key=lambda p: _order(p[0]))
+    agroups: list[Action] = []
+    old_to_agroup: dict[str, int] = {}
+    for act, published in acts:
+        fits = [gi for gi, g in enumerate(agroups) if _action_fits(lex, g, act, published)]
+        if fits:
+            gi = max(fits, key=lambda gi: (agroups[gi].date or dt.date.min, -gi))
+            agroups[gi] = _combine_actions(lex, agroups[gi], act)
+        else:
+            agroups.append(act)
+            gi = len(agroups) - 1
+        old_to_agroup[act.id] = gi
+    new_inc_ids = _assign_ids([incident_slug(g) for g in groups])
+    new_act_ids = _assign_ids([action_slug(a) for a in agroups])
+    remap = {old: new_inc_ids[gi] for old, gi in old_to_group.items()}
+    remap.update({old: new_act_ids[gi] for old, gi in old_to_agroup.items()})
+    incidents = tuple(sorted((g.model_copy(update={"id": new_inc_ids[i]}) for i, g in enumerate(groups)), key=_order))
+    actions = tuple(
+        sorted(
+            (
+                a.model_copy(update={"id": new_act_ids[i], "caused_by": tuple(dict.fromkeys(c for c in (remap.get(x, x) for x in a.caused_by) if c != new_act_ids[i]))})
+                for i, a in enumerate(agroups)
+            ),
+            key=_order,
+        )
+    )
+    return Merged(incidents=incidents, actions=actions, redlines=_merge_redlines(r for e in exs for r in e.redlines))
+
+
+def _assign_ids(slugs: list[str]) -> list[str]:
+    seen: dict[str, int] = {}
+    out = []
+    for s in slugs:
+        n = seen.get(s, 0) + 1
+        seen[s] = n
+        out.append(s if n == 1 else f"{s}-{n}")
+    return out
+
+
+def _merge_redlines(redlines: Iterable[RedLineStatement]) -> tuple[RedLineStatement, ...]:
+    out: dict[tuple, RedLineStatement] = {}
+    for r in redlines:
+        key = (r.speaker.speaker_id or r.speaker.speaker, r.condition.lower(), r.consequence.lower())
+        if key in out:
+            old = out[key]
+            out[key] = old.model_copy(update={"documents": tuple(dict.fromkeys((*old.documents, *r.documents)))})
+        else:
+            out[key] = r
+    return tuple(out.values())

@@ -1,0 +1,170 @@
+"""Who said it: resolving the source of a statement inside one document.
+
+A statement's source is, in order of preference: the subject of a reporting
+verb in the same clause ("US officials said", "Iraqi intelligence believed",
+"The Post said"), an "according to X", or the nearest named speaker, outlet,
+state or unnamed official before the statement. Outlets ("told The New York
+Times", "according to a report in The New York Times") are added to the
+source; when a paragraph cites an outlet once, later statements in the same
+paragraph inherit it. Unnamed sources ("an official familiar with the
+meeting") are remembered so that "the official" later resolves to them; a red
+line stated by a named principal but relayed by one is recorded with the
+principal as ``speaker``, ``anonymous=True``, the relay's description as
+``role`` and ``via``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from ..model import Source
+from .context import SentenceContext
+from .lexicon import DEMONYMS, Lexicon, Mention
+
+REPORTING = (
+    r"(?:said|says|say|told|tells|revealed|reveals|stated|added|believed|believe|believes|maintained|maintain|concluded|assessed|assess"
+    r"|questioned|doubted|doubt|reported|reports|announced|claimed|denied|rejected|wrote|argued|noted|insisted|confirmed|emphasized"
+    r"|emphasised|warned|alleged|accused|blamed|described|pointed)"
+)
+_REPORTING_AFTER = re.compile(r"^\s*(?:,[^,]*,\s*)?(?:\w+\s+){0,2}" + REPORTING + r"\b", re.I)
+_ANON = re.compile(
+    r"\b(?P<det>an?|the|one|two|three|several)\s+(?P<role>(?:[\w-]+\s+){0,3}?(?:official|officials|source|sources|diplomat|diplomats|officer|officers|analyst|analysts|spokesman|spokeswoman|spokesperson)"
+    r"(?:\s+(?:familiar\s+with|with\s+knowledge\s+of|close\s+to|briefed\s+on)\s+(?:the\s+)?[\w-]+)?)\b",
+    re.I,
+)
+_NATIONAL_OFFICIALS = re.compile(r"\b(?P<adj>[A-Z][a-z]+)\s+(?:military\s+and\s+intelligence\s+|security\s+|government\s+)?officials\b")
+_ACCORDING = re.compile(r"\baccording\s+to\s+(?:a\s+report\s+(?:in|by|from)\s+|reports?\s+(?:in|by)\s+|a\s+statement\s+(?:carried|relayed|posted|published)\s+by\s+)?", re.I)
+_VIA = re.compile(r"\b(?:carried|relayed|posted|published|shared|broadcast)\s+(?:by|on)\s+", re.I)
+_STATEMENT_SUBJECT = re.compile(r"\b(?:a|the)\s+(?:written\s+)?statement\b", re.I)
+_TOLD = re.compile(r"\b(?:told|tells|spoke\s+(?:with|to))\s+$", re.I)
+
+
+@dataclass
+class SourceMemory:
+    """What one document has said so far about its sources."""
+
+    anonymous: Source | None = None
+    principal: tuple[str, str | None] | None = None  #: (name as written, speaker id)
+    paragraph: int = -1
+    paragraph_outlet: tuple[str, str] | None = None  #: (name, outlet id)
+
+
+def outlet_name(lex: Lexicon, m: Mention) -> tuple[str, str]:
+    """(display name, id) of an outlet mention."""
+    return lex.kb.outlets[m.key].name, m.key
+
+
+def update_memory(ctx: SentenceContext, lex: Lexicon, mem: SourceMemory) -> None:
+    """Remember unnamed sources, the last principal speaker and the paragraph's outlet."""
+    if ctx.paragraph != mem.paragraph:
+        mem.paragraph, mem.paragraph_outlet = ctx.paragraph, None
+    for o in ctx.outlets:
+        if _TOLD.search(ctx.text[max(0, o.start - 16) : o.start]) or _ACCORDING.search(ctx.text[max(0, o.start - 40) : o.start]):
+            mem.paragraph_outlet = outlet_name(lex, o)
+    for s in ctx.speakers:
+        sp = lex.kb.speakers[s.key]
+        if sp.kind == "government" and s.text[:1].isupper() and not s.text.lower().endswith("officials"):
+            mem.principal = (s.text, s.key)
+    for m in _ANON.finditer(ctx.text):
+        if m.group("det").lower() in {"a", "an", "one"}:
+            told = re.match(r"\s+(?:told|said|says)\b", ctx.text[m.end() :])
+            if told:
+                outlet = next((o for o in ctx.outlets if o.start >= m.end()), None)
+                name = outlet_name(lex, outlet) if outlet else (None, None)
+                mem.anonymous = Source(anonymous=True, role=" ".join(m.group("role").split()), outlet=name[0], outlet_id=name[1], via=" ".join(m.group(0).split()))
+
+
+def _mention_source(lex: Lexicon, m: Mention, kind: str) -> Source:
+    if kind == "speaker":
+        return Source(speaker=" ".join(m.text.split()), speaker_id=m.key)
+    if kind == "outlet":
+        name, oid = outlet_name(lex, m)
+        return Source(outlet=name, outlet_id=oid)
+    actor = lex.kb.actors[m.key]
+    gov = lex.government_speaker.get(actor.country or "") if actor.kind == "state" else None
+    return Source(speaker=actor.name, speaker_id=gov)
+
+
+def find_source(
+    ctx: SentenceContext, lex: Lexicon, mem: SourceMemory, cue: int, *, exclude: tuple[int, int] | None = None, author: Source | None = None, reporters_only: bool = False
+) -> Source:
+    """The source of a statement whose cue is at sentence offset ``cue``."""
+    text = ctx.text
+    c0, _c1 = ctx.clause(cue)
+    cands: list[tuple[int, int, Source]] = []
+    for kind, items in (("speaker", ctx.speakers), ("outlet", ctx.outlets), ("actor", ctx.actors)):
+        for m in items:
+            if m.end > cue or (exclude and m.start < exclude[1] and exclude[0] < m.end):
+                continue
+            if kind == "actor" and lex.kb.actors[m.key].kind not in {"state", "state-organ", "agency"}:
+                continue
+            if any(o.start <= m.start < o.end for o in (*ctx.speakers, *ctx.outlets)) and kind == "actor":
+                continue
+            cands.append((m.start, m.end, _mention_source(lex, m, kind)))
+    for m in _NATIONAL_OFFICIALS.finditer(text[:cue]):
+        iso = DEMONYMS.get(m.group("adj").lower())
+        if iso and not any(s <= m.start() < e for s, e, _ in cands):
+            cands.append((m.start(), m.end(), Source(speaker=" ".join(m.group(0).split()), speaker_id=lex.government_speaker.get(iso))))
+    for m in _ANON.finditer(text[:cue]):
+        if any(s <= m.start() < e or m.start() <= s < m.end() for s, e, _ in cands):
+            continue
+        if m.group("det").lower() == "the" and mem.anonymous is not None and m.group("role").lower().split()[-1] in {"official", "source"}:
+            cands.append((m.start(), m.end(), mem.anonymous))
+        elif m.group("det").lower() != "the":
+            cands.append((m.start(), m.end(), Source(anonymous=True, role=" ".join(m.group("role").split()))))
+    cands.sort(key=lambda c: c[0])
+    chosen: Source | None = None
+    acc = None
+    for m in _ACCORDING.finditer(text):
+        acc = m
+    if acc is not None:
+        after = [c for c in cands if c[0] >= acc.end()] or [
+            (c[0], c[1], c[2]) for c in ((x.start, x.end, _mention_source(lex, x, "outlet")) for x in ctx.outlets if x.start >= acc.end())
+        ]
+        if after:
+            chosen = after[0][2]
+    reporters = [c for c in cands if c0 <= c[0] and _REPORTING_AFTER.match(text[c[1] : cue + 16])]
+    if reporters:
+        chosen = reporters[-1][2]
+    elif reporters_only:
+        pass
+    elif chosen is None:
+        in_clause = [c for c in cands if c[0] >= c0]
+        if in_clause:
+            chosen = in_clause[-1][2]
+        elif cands:
+            chosen = cands[-1][2]
+    if chosen is None:
+        return author or Source()
+    return with_outlet(ctx, lex, mem, chosen)
+
+
+def with_outlet(ctx: SentenceContext, lex: Lexicon, mem: SourceMemory, src: Source) -> Source:
+    """Add the outlet a source spoke through ("told The Post", the paragraph's cited report) and any relay."""
+    update: dict[str, object] = {}
+    via = _VIA.search(ctx.text)
+    if via:
+        o = next((x for x in ctx.outlets if x.start >= via.end()), None)
+        if o is not None:
+            name, oid = outlet_name(lex, o)
+            update["via"] = name
+            if src.outlet is None:
+                update.update(outlet=name, outlet_id=oid)
+        else:
+            w = re.match(r"(?:the\s+)?([\w-]+)", ctx.text[via.end() :])
+            update["via"] = w.group(1) if w else None
+    if src.outlet is None and "outlet" not in update:
+        told = next((o for o in ctx.outlets if _TOLD.search(ctx.text[max(0, o.start - 16) : o.start]) or _ACCORDING.search(ctx.text[max(0, o.start - 40) : o.start])), None)
+        if told is not None:
+            update.update(dict(zip(("outlet", "outlet_id"), outlet_name(lex, told))))
+        elif mem.paragraph_outlet is not None:
+            update.update(dict(zip(("outlet", "outlet_id"), mem.paragraph_outlet)))
+    return src.model_copy(update=update) if update else src
+
+
+def statement_subject(ctx: SentenceContext, cue: int) -> bool:
+    """Whether the sentence's reporting subject before ``cue`` is a bare "statement" (the group's own)."""
+    return bool(_STATEMENT_SUBJECT.search(ctx.text[:cue])) and not ctx.speakers[:1] or bool(
+        re.search(r"\bstatement\s+(?:relayed|carried|posted|published)\s+by\b", ctx.text[:cue], re.I)
+    )

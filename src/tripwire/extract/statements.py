@@ -1,0 +1,234 @@
+"""Attribution statements: who is said to be behind an attack, by whom, how firmly.
+
+Cue phrases (:data:`CUES`) decide the kind of statement and on which side of
+the cue the actor is named:
+
+* claimed  - "X claimed responsibility", "a statement said X was behind it";
+* denied   - "X denied involvement", "Iran's foreign ministry rejected any link"
+  (an actor-less denial by a speaker denies for the actors it always denies for);
+* alleged  - "fired by X", "blamed on X", "X was responsible", "pointed to X",
+  "the US claim that X fired";
+* assessed - an allegation in the words of an assessment ("believed", "more
+  likely", an intelligence speaker);
+* disputed - "it is not yet clear who", "never presented proof that X was
+  responsible", "did not share its intelligence", "questioned".
+
+Hedges are collected from the cue's clause; "X-backed", "aligned with", "on
+instructions from" and "directed by" around the actor give ``sponsor`` and
+``relation``. Statements about "similar attacks" or what someone "previously
+blamed" are generic and dropped.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from ..model import AttributionKind, AttributionStatement, Source
+from .context import SentenceContext
+from .lexicon import Lexicon, Mention
+from .sources import SourceMemory, find_source, statement_subject, with_outlet
+
+K = AttributionKind
+CUES: tuple[tuple[AttributionKind, str, re.Pattern[str]], ...] = (
+    (K.DISPUTED, "none", re.compile(r"\b(?:not\s+(?:yet\s+|still\s+|immediately\s+|entirely\s+)?(?:clear|known|determined|established)|unclear|unknown)\s+who\b", re.I)),
+    (K.DISPUTED, "after", re.compile(
+        r"\b(?:never|not|no)\s+(?:\w+\s+){0,2}?(?:presented|present|provided|provide|offered|offer|produced|produce|shown|show|made|make|shared|share|released|release)"
+        r"\s+(?:any\s+|their\s+|its\s+|the\s+)?(?:proof|evidence|intelligence|information)\b(?:\s+public)?|\bwithout\s+(?:providing\s+|presenting\s+|offering\s+)?(?:any\s+)?(?:proof|evidence)\b"
+        r"|\bno\s+(?:public\s+)?(?:proof|evidence)\b|\bquestioned\b|\bdoubt(?:ed|s)?\b|\bdisputed?\b", re.I)),
+    (K.CLAIMED, "before", re.compile(r"\bclaim(?:ed|s)\s+(?:responsibility|credit)\b|\bclaimed\s+(?:the|an|a)\s+(?:attack|strike|bombing)\b|\btook\s+responsibility\b", re.I)),
+    (K.CLAIMED, "after", re.compile(r"\b(?:responsibility|credit)\s+(?:was|has\s+been)\s+claimed\s+by\b", re.I)),
+    (K.DENIED, "before", re.compile(
+        r"\b(?:denied|denies|deny|rejected|rejects|dismissed)\s+(?:any\s+|all\s+)?(?:involvement|responsibility|role|links?|connection|part|accusations?|allegations?|claims?|charges?)\b"
+        r"|\bdenied\s+(?:it|that|the)\b|\bdenied\b", re.I)),
+    (K.ALLEGED, "after", re.compile(r"\b(?:US|U\.S\.|American)?\s*claims?\s+that\b", re.I)),
+    (K.ALLEGED, "after", re.compile(
+        r"\b(?:fired|launched|carried\s+out|conducted|staged|perpetrated|orchestrated)\s+by\b|\bblamed\s+(?:it\s+)?on\b|\battributed\s+(?:it\s+)?to\b"
+        r"|\bpointed\s+(?:the\s+finger\s+)?(?:at|to)\b|\baccus(?:ed|es|ing)\b|\bblam(?:ed|es|ing)\b|\bheld\s+responsible\b", re.I)),
+    (K.ASSESSED, "after", re.compile(r"\b(?:believed|believe|believes|assessed|assess|concluded|judged)\s+(?:that\s+)?(?:it\s+was\s+)?(?:(?:more|most)\s+likely\s+(?:that\s+)?)?|\b(?:more|most)\s+likely\s+that\b", re.I)),
+    (K.ALLEGED, "before", re.compile(
+        r"\b(?:was|were|is|are)\s+(?:(?:likely|probably|almost\s+certainly|more\s+likely|most\s+likely|apparently|reportedly)\s+)?(?:responsible|behind)\b"
+        r"|\b(?:was|were|is|are)\s+suspected\s+of\b|\b(?:fired|launched)\b", re.I)),
+)
+_ANY_CUE = re.compile(
+    r"claim|credit|responsib|deni|deny|reject|dismiss|fired|launch|carried|conduct|staged|perpetrat|orchestrat|blam|attribut|point|accus|held"
+    r"|behind|suspect|believ|assess|conclud|judg|likely|clear|known|determin|establish|proof|evidence|question|doubt|disput",
+    re.I,
+)
+HEDGES = (
+    "apparently", "reportedly", "allegedly", "believed", "likely", "more likely", "most likely", "probably", "possibly",
+    "suspected", "may have", "might have", "could have", "unconfirmed", "not yet clear", "not clear", "unclear",
+)
+_HEDGE_RE = re.compile(r"\b(?:" + "|".join(re.escape(h).replace(r"\ ", r"\s+") for h in sorted(HEDGES, key=len, reverse=True)) + r")\b", re.I)
+_COMPARATIVE = re.compile(r"\b(?:more|less|most)\s+likely\b", re.I)
+_GENERIC = re.compile(r"\b(?:similar|previous|past|such|earlier|other)\s+attacks\b|\bpreviously\b|\bin\s+the\s+past\b", re.I)
+_NEGATED_CLAIM = re.compile(r"\b(?:no|none|nobody|no\s+one|no\s+group)\b[^,;]*$", re.I)
+_SPONSOR_PATTERNS = (
+    re.compile(r"\b(?P<s>[A-Z][\w.]*?)-(?P<w>backed|aligned|supported|funded|armed|trained|sponsored|directed|linked)\b"),
+    re.compile(r"\bpro-(?P<s>[A-Z]\w+)\b"),
+    re.compile(r"\b(?P<w>backed|supported|funded|armed|trained|directed|ordered|instructed|commanded)\s+by\s+(?P<s>[A-Z][\w.]+)"),
+    re.compile(r"\bon\s+(?:the\s+)?(?P<w>instructions|orders|order)\s+(?:from|of)\s+(?P<s>[A-Z][\w.]+)"),
+    re.compile(r"\bat\s+the\s+(?P<w>direction|behest)\s+of\s+(?P<s>[A-Z][\w.]+)"),
+    re.compile(r"\b(?P<w>linked|tied|aligned)\s+(?:closely\s+)?(?:to|with)\s+(?P<s>[A-Z][\w.]+)"),
+)
+_WORD_ALIASES = {"instructions": "instructed", "orders": "ordered", "order": "ordered", "direction": "directed", "behest": "directed",
+                 "sponsored": "backed", "linked": "backed", "tied": "backed", None: "aligned"}
+_RESPONSIBLE_AFTER = re.compile(r"^\s*(?:,\s*(?:an?|the)\s+[^,]+,\s*)?(?:was|were|is|are|had|has)\b", re.I)
+
+
+@dataclass(frozen=True)
+class FoundStatement:
+    """A statement with the sentence offset of its cue (to tie it to the nearest incident mention)."""
+
+    cue: int
+    statement: AttributionStatement
+
+
+def sponsor_of(text: str, start: int, end: int, lex: Lexicon) -> tuple[str | None, str | None]:
+    """(sponsor actor id, relation level) asserted around text[start:end], if any."""
+    window_end = end
+    app = re.match(r",\s+(?:an?|the)\s+[^,.;]{0,60}|,\s+(?:which|who)\s+[^,.;]{0,70}|\s+(?:acting\s+)?on\s+(?:the\s+)?(?:instructions|orders)\s+[^,.;]{0,30}", text[end:])
+    if app:
+        window_end = end + app.end()
+    window = text[max(0, start - 40) : window_end]
+    for pattern in _SPONSOR_PATTERNS:
+        for m in pattern.finditer(window):
+            sponsor = lex.state_for_demonym(m.group("s"))
+            if sponsor is None or sponsor == "usa":
+                continue
+            word = m.groupdict().get("w")
+            relation = lex.kb.relation_from_word(_WORD_ALIASES.get(word, word or "aligned"))
+            return sponsor, relation or "supported"
+    return None, None
+
+
+def _pick_actor(ctx: SentenceContext, lex: Lexicon, cue_s: int, cue_e: int, side: str, skip: list[Mention]) -> Mention | None:
+    c0, c1 = ctx.clause(cue_s)
+    pool = [a for a in ctx.actors if a not in skip and a.key != "usa" and lex.kb.actors[a.key].kind not in {"agency"}]
+    pool = [a for a in pool if not any(s.start <= a.start < s.end for s in (*ctx.speakers, *ctx.outlets)) or lex.kb.actors[a.key].kind in {"front", "militia", "insurgent", "category"}]
+    if side == "after":
+        after = [a for a in pool if a.start >= cue_e]
+        return after[0] if after else None
+    before = [a for a in pool if a.end <= cue_s and a.start >= c0]
+    if not before:
+        return None
+    chosen = before[-1]
+    # "Kataib Hezbollah, an Iranian-backed militia, was ...": the appositive describes the earlier name
+    for earlier in reversed(before[:-1]):
+        if re.fullmatch(r",\s+(?:an?|the)\s+", ctx.text[earlier.end : chosen.start]):
+            chosen = earlier
+    return chosen
+
+
+def find_statements(ctx: SentenceContext, lex: Lexicon, mem: SourceMemory, author: Source) -> list[FoundStatement]:
+    """Attribution statements in one sentence."""
+    text = ctx.text
+    if not _ANY_CUE.search(text):
+        return []
+    out: list[FoundStatement] = []
+    taken: list[tuple[int, int]] = []
+    disputed_scopes: list[tuple[int, int]] = []
+    claim_that = False
+    for kind, side, pattern in CUES:
+        for m in pattern.finditer(text):
+            s, e = m.span()
+            if any(s < te and ts < e for ts, te in taken):
+                continue
+            c0, c1 = ctx.clause(s)
+            if _GENERIC.search(text[c0:c1]) or ctx.hypothetical(s):
+                continue
+            if kind == K.CLAIMED and _NEGATED_CLAIM.search(text[c0:s]):
+                continue
+            actor: Mention | None = None
+            if side != "none":
+                actor = _pick_actor(ctx, lex, s, e, side, [])
+            if kind == K.ALLEGED and side == "before" and actor is None:
+                continue
+            if kind == K.ALLEGED and side == "after" and "claim" in m.group(0).lower():
+                if actor is None:
+                    continue
+                claim_that = True
+            if kind == K.ALLEGED and side == "before" and any(ds <= (actor.start if actor else s) < de for ds, de in disputed_scopes) and not claim_that:
+                continue
+            if kind in {K.ALLEGED, K.ASSESSED} and side == "after" and actor is None:
+                continue
+            if kind == K.ASSESSED and actor is not None and not _RESPONSIBLE_AFTER.match(text[actor.end :]) and not re.search(r"\bkilled\b|\bbehind\b|\bresponsible\b|\bcarried\b|\bfired\b", text[actor.end : actor.end + 40]):
+                continue
+            taken.append((s, e))
+            if kind == K.DISPUTED:
+                disputed_scopes.append((e, c1))
+            source = _source_for(ctx, lex, mem, kind, s, actor, author)
+            if "claim" in m.group(0).lower() and kind == K.ALLEGED:
+                owner = [a for a in ctx.actors if a.end <= s + 12 and s - a.end <= 3 and lex.kb.actors[a.key].kind == "state"]
+                if owner:
+                    st = lex.kb.actors[owner[-1].key]
+                    source = with_outlet(ctx, lex, mem, Source(speaker=st.name, speaker_id=lex.government_speaker.get(st.country or "")))
+            actor_id = actor.key if actor else None
+            if kind == K.DENIED and actor_id is None:
+                sp = lex.kb.speakers.get(source.speaker_id or "")
+                actor_id = sp.denies[0] if sp and sp.denies else None
+                if actor_id is None:
+                    continue
+            if kind == K.ALLEGED and side == "before" and statement_subject(ctx, s):
+                kind_final = K.CLAIMED
+            else:
+                kind_final = kind
+            if kind_final in {K.ALLEGED} and (_COMPARATIVE.search(text[c0:c1]) or re.search(r"\b(?:believed|assessed|concluded)\b", text[c0:c1], re.I)):
+                kind_final = K.ASSESSED
+            sponsor, relation = sponsor_of(text, actor.start, actor.end, lex) if actor else (None, None)
+            hedges = tuple(dict.fromkeys(" ".join(h.lower().split()) for h in _HEDGE_RE.findall(text[c0:c1])))
+            if kind == K.DISPUTED and side == "none":
+                hedges = (*hedges, " ".join(m.group(0).lower().split()[:-1]))
+            if kind == K.DISPUTED and side == "after":
+                hedges = (*hedges, "no evidence" if re.search(r"evidence|intelligence|information", m.group(0), re.I) else "no proof")
+                if re.search(r"question|doubt|disput", m.group(0), re.I):
+                    hedges = tuple(h for h in hedges if h not in {"no evidence", "no proof"}) + ("questioned",)
+            comp = _COMPARATIVE.search(text[c0:c1])
+            stmt = AttributionStatement(
+                actor=actor_id or "unknown",
+                kind=kind_final,
+                hedges=tuple(dict.fromkeys(hedges)),
+                sponsor=sponsor,
+                relation=relation,
+                asserted_by=source,
+                comparative=" ".join(comp.group(0).lower().split()) if comp and kind_final == K.ASSESSED else None,
+                evidence=ctx.span(),
+            )
+            out.append(FoundStatement(s, stmt))
+    return _dedupe(out)
+
+
+def _source_for(ctx: SentenceContext, lex: Lexicon, mem: SourceMemory, kind: AttributionKind, cue: int, actor: Mention | None, author: Source) -> Source:
+    if kind == K.CLAIMED and actor is not None:
+        return with_outlet(ctx, lex, mem, Source(speaker=lex.kb.actors[actor.key].name if actor.text.lower() == lex.kb.actors[actor.key].name.lower() else actor.text))
+    exclude = (actor.start, actor.end) if actor else None
+    src = find_source(ctx, lex, mem, cue, exclude=exclude, author=author, reporters_only=kind == K.DISPUTED)
+    if kind == K.ALLEGED and statement_subject(ctx, cue) and actor is not None:
+        return with_outlet(ctx, lex, mem, Source(speaker=lex.kb.actors[actor.key].name))
+    return src
+
+
+def _dedupe(found: list[FoundStatement]) -> list[FoundStatement]:
+    """Two cues about the same actor of the same kind in one sentence make one statement."""
+    out: dict[tuple[str, str], FoundStatement] = {}
+    order: list[tuple[str, str]] = []
+    for f in found:
+        st = f.statement
+        group = "alleged" if st.kind in {K.ALLEGED, K.ASSESSED} else st.kind.value
+        key = (st.actor, group)
+        if key not in out:
+            out[key] = f
+            order.append(key)
+            continue
+        old = out[key].statement
+        merged = old.model_copy(
+            update={
+                "kind": K.ASSESSED if K.ASSESSED in {old.kind, st.kind} else old.kind,
+                "hedges": tuple(dict.fromkeys((*old.hedges, *st.hedges))),
+                "sponsor": old.sponsor or st.sponsor,
+                "relation": old.relation or st.relation,
+                "comparative": old.comparative or st.comparative,
+            }
+        )
+        out[key] = FoundStatement(min(out[key].cue, f.cue), merged)
+    return [out[k] for k in order]

@@ -1,0 +1,67 @@
+"""extract_text on arbitrary text: never raises, deterministic, every span cites the text exactly."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from tripwire.extract import extract_text
+from tripwire.model import Extraction
+
+WORDS = [
+    "rockets", "struck", "the", "K-1 air base", "near", "Kirkuk", "on", "Tuesday", "February 31", "killing", "a", "child",
+    "99999999999999999999", "US officials", "said", "Kataib Hezbollah", "was", "responsible", "if", "an American", "is",
+    "killed", "will", "respond", ",", ".", "\n\n", "Iranian-backed militia", "denied", "not yet clear who", "2019-13-45",
+    "December 2019", "in 40000", "ﬁve", "\u202e", "\u0301", "Ⅻ", "’", "“", "airstrikes", "against", "sparked", "protests",
+    "at the US embassy", "claimed responsibility", "no casualties were reported", "among them", "9 people were wounded",
+]
+
+
+def _spans(ex: Extraction):  # type: ignore[no-untyped-def]
+    for inc in ex.incidents:
+        yield from inc.evidence
+        yield from (a.evidence for a in inc.attributions if a.evidence)
+    for act in ex.actions:
+        yield from act.evidence
+    yield from (r.evidence for r in ex.redlines if r.evidence)
+
+
+def _check(text: str, published: dt.date | None) -> None:
+    first = extract_text(text, published=published, document_id="doc")
+    second = extract_text(text, published=published, document_id="doc")
+    assert first == second
+    for span in _spans(first):
+        assert text[span.start : span.end] == span.text
+    for inc in first.incidents:
+        assert all(c.count >= 0 for c in inc.casualties)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.text(max_size=400), st.one_of(st.none(), st.dates(min_value=dt.date(1950, 1, 1), max_value=dt.date(2090, 12, 31))))
+def test_arbitrary_text(text: str, published: dt.date | None) -> None:
+    _check(text, published)
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.sampled_from(WORDS), max_size=60), st.dates(min_value=dt.date(1990, 1, 1), max_value=dt.date(2030, 12, 31)))
+def test_newsy_word_salad(words: list[str], published: dt.date) -> None:
+    _check(" ".join(words), published)
+
+
+def test_nonsense_dates_are_dropped() -> None:
+    ex = extract_text("Rockets struck the K-1 air base on February 31, 2020, killing a contractor.", published=dt.date(2020, 3, 1))
+    assert len(ex.incidents) == 1
+    assert ex.incidents[0].date is None
+    assert ex.incidents[0].killed() == 1
+
+
+def test_huge_counts_are_dropped() -> None:
+    ex = extract_text("Rockets struck the K-1 air base on Friday, killing 99999999999999999999 people.", published=dt.date(2019, 12, 28))
+    assert ex.incidents and ex.incidents[0].casualties == ()
+
+
+def test_empty_text() -> None:
+    ex = extract_text("", document_id="empty")
+    assert (ex.incidents, ex.actions, ex.redlines) == ((), (), ())
