@@ -23,7 +23,7 @@ def test_board_lists_the_most_serious_first(client: TestClient) -> None:
     ("path", "needles"),
     [
         ("/incidents", ["K-1 Air Base", "Green Zone"]),
-        (f"/incidents/{K1.id}", ["Posterior over hypotheses", "kataib-hezbollah", "more likely", "35.517", "1 killed (US) contractor"]),
+        (f"/incidents/{K1.id}", ["Posterior over hypotheses", "kataib-hezbollah", "more likely", "35.517", "1 killed (US) contractor", "ACH matrix", "tripwire-ach"]),
         ("/timeline", ["2019-12-27", "airstrike", "25 killed"]),
         ("/map", ['class="incident"', "Baghdad", "Kirkuk"]),
         ("/chain", ["marker-end", "airstrike"]),

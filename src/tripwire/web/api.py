@@ -118,7 +118,7 @@ def list_incidents(
     limit: int = Query(default=50, ge=1, le=500),
     offset: int = Query(default=0, ge=0, le=10_000_000),
 ) -> Page:
-    """Incidents, newest first, filtered by date range and ISO country."""
+    """Incidents in date order (undated last), filtered by date range and ISO country."""
     st = state(request)
     items = st.store.list_incidents(since=since, until=until, country=country.upper() if country else None, limit=limit, offset=offset)
     total = st.store.count_incidents() if (since, until, country) == (None, None, None) else offset + len(items)

@@ -100,15 +100,13 @@ def create_app(settings: Settings | None = None, *, store: Any = None) -> FastAP
             result = st.store.get_attribution(incident_id)
         except NotFound:
             result = None
-        ach_html = None
-        try:
-            from ..attribute.ach import ach_matrix, matrix_html
+        from ..attribute import hypothesis_space
+        from ..attribute.ach import ach_html, ach_matrix
 
-            ach_html = Markup(matrix_html(ach_matrix(incident, st.kb, result=result)))  # noqa: S704 - fragment is escaped by its builder
-        except (ImportError, TypeError):
-            ach_html = None
+        hypotheses = [e.hypothesis for e in result.posterior] if result else hypothesis_space(st.kb, incident)
+        matrix = Markup(ach_html(ach_matrix(incident, hypotheses, st.kb, result=result)))  # noqa: S704 - ach_html escapes every value
         history = st.store.evaluation_history(incident_id=incident_id)
-        return render("incident.html.j2", request, incident=incident, result=result, ach_html=ach_html, history=history)
+        return render("incident.html.j2", request, incident=incident, result=result, ach_html=matrix, history=history)
 
     @app.get("/timeline", response_class=HTMLResponse, include_in_schema=False)
     def timeline_page(request: Request) -> HTMLResponse:
