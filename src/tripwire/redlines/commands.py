@@ -1,0 +1,132 @@
+"""``tripwire check``, ``tripwire rules`` and ``tripwire history``."""
+
+from __future__ import annotations
+
+from enum import Enum
+from pathlib import Path
+
+import typer
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from ..clikit import CONFIG_OPTION, DB_OPTION, clean_errors, emit_json, load_settings
+from .conditions import condition_to_data
+
+RULES_OPTION = typer.Option(None, "--rules", "-r", help="Rule file (YAML); default: the bundled examples/redlines.yaml.")
+
+
+class Format(str, Enum):
+    """Output format of the red-line commands."""
+
+    table = "table"
+    json = "json"
+
+
+FORMAT_OPTION = typer.Option(Format.table, "--format", "-f", help="table (for people) or json (for programs).")
+
+
+def _open_store(settings):  # type: ignore[no-untyped-def]
+    from ..store import Store
+
+    return Store.from_settings(settings)
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``check``, ``rules`` and ``history`` to ``app``."""
+
+    @app.command("check")
+    @clean_errors
+    def check_cmd(
+        rules: Path = RULES_OPTION,
+        config: Path = CONFIG_OPTION,
+        db: str = DB_OPTION,
+        fmt: Format = FORMAT_OPTION,
+        record: bool = typer.Option(True, "--record/--no-record", help="Append the evaluations to the store's history and raise alerts."),
+        alerts_jsonl: Path = typer.Option(None, "--alerts-jsonl", help="Also append alerts as JSON lines to this file."),
+        webhook: str = typer.Option(None, "--webhook", help="Also POST alerts as JSON to this http(s) URL."),
+        stored: bool = typer.Option(False, "--stored-attribution", help="Use the attributions saved in the store instead of re-attributing."),
+    ) -> None:
+        """Attribute every stored incident and check it against each red-line rule."""
+        from .alerts import ConsoleSink, JsonlSink, WebhookSink
+        from .recording import run_check
+        from .rules import load_rules
+
+        settings = load_settings(config, db)
+        rule_list = load_rules(rules)
+        sinks: list = [ConsoleSink()] if fmt is Format.table else []
+        if alerts_jsonl:
+            sinks.append(JsonlSink(alerts_jsonl))
+        if webhook:
+            sinks.append(WebhookSink(webhook, timeout=float(settings.http_timeout)))
+        with _open_store(settings) as store:
+            run = run_check(store, rule_list, settings=settings, record=record, sinks=sinks, use_attributor=not stored)
+        if fmt is Format.json:
+            emit_json(
+                {
+                    "evaluations": run.evaluations,
+                    "alerts": [a.to_dict() for a in run.alerts],
+                    "delivery_failures": [f.message for f in run.failures],
+                    "unattributed": [{"incident_id": i, "reason": r} for i, r in run.unattributed],
+                    "attribution_source": run.attribution_source,
+                    "recorded": run.recorded,
+                }
+            )
+            return
+        from ..report.board import render_board
+
+        console = Console()
+        console.print(render_board(run.evaluations, {i.id: i for i in run.incidents}))
+        for incident_id, reason in run.unattributed:
+            console.print(Text("not attributed: ", style="yellow") + Text(f"{incident_id}: {reason}"))
+        if not run.recorded:
+            console.print("(not recorded: --no-record)")
+
+    @app.command("rules")
+    @clean_errors
+    def rules_cmd(rules: Path = RULES_OPTION, config: Path = CONFIG_OPTION, fmt: Format = FORMAT_OPTION) -> None:
+        """Validate a rule file and list its red lines."""
+        from ..knowledge import KnowledgeBase
+        from .rules import load_rules
+
+        settings = load_settings(config)
+        rule_list = load_rules(rules, kb=KnowledgeBase.load(settings.knowledge_dir or None))
+        if fmt is Format.json:
+            emit_json([{**r.model_dump(mode="json", exclude={"condition"}), "condition": condition_to_data(r.condition)} for r in rule_list])
+            return
+        table = Table(title=f"{len(rule_list)} red-line rule(s)", show_lines=True)
+        for col in ("Id", "Title", "Declared by", "Standard", "Condition", "Consequence"):
+            table.add_column(col, overflow="fold")
+        for r in rule_list:
+            who = r.declared_by.speaker + (" (via unnamed relay)" if r.declared_by.anonymous_relay else "")
+            if r.declared_on:
+                who += f", {r.declared_on.isoformat()}"
+            cells = (r.id, r.title, who, f"{r.standard} (>= {r.threshold:.2f})", r.describe_condition(), r.consequence)
+            table.add_row(*(Text(c) for c in cells))
+        Console().print(table)
+
+    @app.command("history")
+    @clean_errors
+    def history_cmd(
+        rule: str = typer.Option(None, "--rule", help="Only this rule id."),
+        incident: str = typer.Option(None, "--incident", help="Only this incident id."),
+        config: Path = CONFIG_OPTION,
+        db: str = DB_OPTION,
+        fmt: Format = FORMAT_OPTION,
+    ) -> None:
+        """Show the recorded evaluation history, oldest first."""
+        settings = load_settings(config, db)
+        with _open_store(settings) as store:
+            history = store.evaluation_history(rule_id=rule, incident_id=incident)
+        if fmt is Format.json:
+            emit_json(history)
+            return
+        table = Table(title=f"Evaluation history ({len(history)})")
+        for col in ("Evaluated at", "Rule", "Incident", "Change", "P", "ICD 203", "Standard"):
+            table.add_column(col, overflow="fold")
+        for ev in history:
+            change = f"{ev.previous_status.value if ev.previous_status else 'new'} -> {ev.status.value}"
+            p = f"{ev.probability:.2f}" + (f" [{ev.interval[0]:.2f}, {ev.interval[1]:.2f}]" if ev.interval else "")
+            cells = (ev.evaluated_at.isoformat(timespec="seconds"), ev.rule_id, ev.incident_id, change, p, ev.words, f"{ev.standard} ({ev.threshold:.2f})")
+            table.add_row(*(Text(c) for c in cells))
+        Console().print(table)

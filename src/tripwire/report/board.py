@@ -1,0 +1,114 @@
+"""The red-line board: rule x incident, status in colour, P with its words, threshold and evidence.
+
+:func:`render_board` builds a rich :class:`~rich.table.Table` for the terminal;
+:func:`board_rows` gives the same rows as plain data for the HTML report and
+JSON output, so all three agree.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
+from rich.table import Table
+from rich.text import Text
+
+from ..model import Evaluation, Incident, RedLineStatus
+
+STATUS_STYLE = {RedLineStatus.TRIPPED: "bold white on red", RedLineStatus.WATCH: "bold black on yellow", RedLineStatus.CLEAR: "green"}
+_SEVERITY = {RedLineStatus.TRIPPED: 0, RedLineStatus.WATCH: 1, RedLineStatus.CLEAR: 2}
+
+
+def latest(evaluations: Iterable[Evaluation]) -> list[Evaluation]:
+    """The newest evaluation per (rule, incident), keeping first-seen order of the pairs."""
+    newest: dict[tuple[str, str], Evaluation] = {}
+    for ev in evaluations:
+        key = (ev.rule_id, ev.incident_id)
+        if key not in newest or ev.evaluated_at >= newest[key].evaluated_at:
+            newest[key] = ev
+    return list(newest.values())
+
+
+def format_p(ev: Evaluation) -> str:
+    """``0.28 [0.12, 0.45]`` -- probability and interval when there is one."""
+    text = f"{ev.probability:.2f}"
+    if ev.interval is not None:
+        text += f" [{ev.interval[0]:.2f}, {ev.interval[1]:.2f}]"
+    return text
+
+
+def incident_label(incident: Incident | None, incident_id: str) -> str:
+    """``id`` plus date and place when known."""
+    if incident is None:
+        return incident_id
+    bits = [b for b in (incident.date.isoformat() if incident.date else None, incident.place.name if incident.place else None) if b]
+    return incident_id + (f" ({', '.join(bits)})" if bits else "")
+
+
+@dataclass(frozen=True)
+class BoardRow:
+    """One line of the board as plain values."""
+
+    rule_id: str
+    incident_id: str
+    incident: str
+    status: RedLineStatus
+    previous_status: RedLineStatus | None
+    probability: float
+    interval: tuple[float, float] | None
+    p_text: str
+    words: str
+    standard: str
+    threshold: float
+    evidence: tuple[str, ...]
+    components: Mapping[str, float]
+    evaluated_at: str
+
+
+def board_rows(evaluations: Sequence[Evaluation], incidents: Mapping[str, Incident]) -> list[BoardRow]:
+    """Rows for the newest evaluation of each pair, by rule, then most severe and most probable first."""
+    rows = [
+        BoardRow(
+            rule_id=ev.rule_id,
+            incident_id=ev.incident_id,
+            incident=incident_label(incidents.get(ev.incident_id), ev.incident_id),
+            status=ev.status,
+            previous_status=ev.previous_status,
+            probability=ev.probability,
+            interval=ev.interval,
+            p_text=format_p(ev),
+            words=ev.words,
+            standard=ev.standard,
+            threshold=ev.threshold,
+            evidence=ev.evidence,
+            components=dict(ev.components),
+            evaluated_at=ev.evaluated_at.isoformat(timespec="seconds"),
+        )
+        for ev in latest(evaluations)
+    ]
+    rows.sort(key=lambda r: (r.rule_id, _SEVERITY[r.status], -r.probability, r.incident_id))
+    return rows
+
+
+def render_board(evaluations: Sequence[Evaluation], incidents: Mapping[str, Incident], *, evidence_items: int = 3) -> Table:
+    """A rich table: rule x incident with status (coloured), P [interval] and words, standard, evidence."""
+    table = Table(title="Red-line board", show_lines=True, expand=False)
+    table.add_column("Rule", style="bold", overflow="fold")
+    table.add_column("Incident", overflow="fold")
+    table.add_column("Status", justify="center")
+    table.add_column("P [interval]", justify="right", no_wrap=True)
+    table.add_column("ICD 203", overflow="fold")
+    table.add_column("Standard", overflow="fold")
+    table.add_column("Evidence", overflow="fold")
+    for row in board_rows(evaluations, incidents):
+        status = Text(f" {row.status.value.upper()} ", style=STATUS_STYLE[row.status])
+        evidence = "\n".join(f"- {e}" for e in row.evidence[:evidence_items]) or "-"
+        cells = (row.rule_id, row.incident, row.p_text, row.words, f"{row.standard} (>= {row.threshold:.2f})", evidence)
+        rule, inc, p, words, std, ev = (Text(c) for c in cells)  # plain text: no rich markup from data
+        table.add_row(rule, inc, status, p, words, std, ev)
+    if not table.rows:
+        table.caption = "No evaluations yet: run `tripwire check`."
+    return table
+
+
+__all__ = ["BoardRow", "board_rows", "format_p", "incident_label", "latest", "render_board"]
