@@ -52,6 +52,8 @@ def extract_all(store: object, kb: KnowledgeBase) -> list[Extraction]:
             break
         documents.extend(page)
         offset += len(page)
+    # Dataset rows (ACLED/UCDP/GDELT imports) already became incidents at import time.
+    documents = [d for d in documents if d.kind != "dataset-row"]
     epoch = dt.datetime.min.replace(tzinfo=dt.timezone.utc)
     documents.sort(key=lambda d: (d.published or epoch, d.id))
     extractions = []

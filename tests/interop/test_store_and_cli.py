@@ -1,0 +1,90 @@
+"""Importing into a real SQLite store, exporting from it, and the `tripwire import/export` commands."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from tripwire.cli import app
+from tripwire.interop import ParsedRow, import_file, iter_events, load_events, read_incidents_csv
+from tripwire.store import Store
+
+
+@pytest.fixture()
+def store(tmp_path: Path):  # type: ignore[no-untyped-def]
+    with Store(f"sqlite:///{tmp_path / 'interop.db'}") as s:
+        yield s
+
+
+def test_import_stores_documents_and_events_once(store: Store, fixtures: Path) -> None:
+    report = import_file(store, fixtures / "acled_iraq.csv")
+    assert report.format == "acled" and report.incidents == 3 and report.actions == 3
+    assert report.duplicates == ("acled-irq50001",)  # the row exported twice in the file
+    assert [b.line for b in report.bad_rows] == [7, 8, 10] and report.rows == 10
+    parsed = {i.event.id: i for i in iter_events(fixtures / "acled_iraq.csv") if isinstance(i, ParsedRow)}
+    assert store.get_incident("acled-irq50004") == parsed["acled-irq50004"].event
+    doc = store.get_document(parsed["acled-irq50004"].document.id)
+    assert doc.kind == "dataset-row" and doc.outlet == "ACLED"
+    assert store.get_incident("acled-irq50004").documents == (doc.id,)
+    assert {a.id for a in store.list_actions()} == {"acled-irq50002", "acled-irq50003", "acled-irq50008"}
+
+    again = import_file(store, fixtures / "acled_iraq.csv")
+    assert again.added == () and len(again.duplicates) == 7 and store.count_documents() == 6
+
+
+def test_same_rows_under_another_path_are_duplicates(store: Store, fixtures: Path, tmp_path: Path) -> None:
+    import_file(store, fixtures / "ucdp_ged.csv")
+    copy = tmp_path / "copy-of-ged.csv"
+    shutil.copy(fixtures / "ucdp_ged.csv", copy)
+    report = import_file(store, copy)
+    assert report.added == () and report.duplicates == ("ucdp-900001", "ucdp-900002")
+
+
+def test_load_events_reads_everything_back(store: Store, fixtures: Path) -> None:
+    for name in ("acled_iraq.csv", "ucdp_ged.csv", "gdelt_events.export.CSV"):
+        import_file(store, fixtures / name)
+    incidents, actions, results = load_events(store)
+    assert len(incidents) == 3 + 2 + 2 and len(actions) == 3 + 3 and results == {}
+
+
+def _invoke(*args: str) -> tuple[int, str]:
+    result = CliRunner().invoke(app, list(args))
+    return result.exit_code, result.output
+
+
+def test_cli_import_then_export_every_format(tmp_path: Path, fixtures: Path) -> None:
+    db = f"sqlite:///{tmp_path / 'cli.db'}"
+    code, out = _invoke("import", str(fixtures / "gdelt_events.export.CSV"), "--db", db)
+    assert code == 0, out
+    summary = json.loads(out)
+    assert summary["format"] == "gdelt" and summary["added"] == 5 and summary["bad_rows"] == 2
+    assert summary["bad_row_samples"][0]["line"] == 5
+    code, out = _invoke("import", str(fixtures / "acled_iraq.csv"), "--format", "acled", "--db", db)
+    assert code == 0 and json.loads(out)["incidents"] == 3
+    for fmt, name in (("stix", "b.json"), ("geojson", "m.geojson"), ("csv", "t.csv"), ("parquet", "t.parquet")):
+        code, out = _invoke("export", "--format", fmt, "--out", str(tmp_path / name), "--db", db)
+        assert code == 0, out
+        assert all(Path(p).exists() for p in json.loads(out)["written"])
+    incidents = read_incidents_csv(tmp_path / "t.csv", tmp_path / "t.claims.csv")
+    assert {i.id for i in incidents} == {"gdelt-897000001", "gdelt-897000006", "acled-irq50001", "acled-irq50004", "acled-irq50005"}
+    features = json.loads((tmp_path / "m.geojson").read_text(encoding="utf-8"))["features"]
+    assert len(features) == 5 + 6
+
+
+@pytest.mark.parametrize(
+    ("args", "fragment"),
+    [
+        (["import", "{fixtures}/ucdp_ged.csv", "--format", "acled"], "not a ACLED export"),
+        (["import", "{tmp}/missing.csv"], "cannot read"),
+        (["export", "--format", "kml", "--out", "{tmp}/x.kml"], "unknown export format"),
+        (["export", "--format", "csv", "--out", "{tmp}/no/such/dir/x.csv"], "does not exist"),
+    ],
+)
+def test_cli_reports_bad_input_cleanly(tmp_path: Path, fixtures: Path, args: list[str], fragment: str) -> None:
+    args = [a.format(fixtures=fixtures, tmp=tmp_path) for a in args]
+    code, out = _invoke(*args, "--db", f"sqlite:///{tmp_path / 'e.db'}")
+    assert code == 2 and fragment in out and "Traceback" not in out
