@@ -40,9 +40,9 @@ def example_sources() -> list[Path]:
     return [p for p in files if p.is_file() and not p.name.startswith(".")]
 
 
-def extract_all(store: object, kb: KnowledgeBase) -> list[Extraction]:
-    """Extract every stored document (oldest publication first) and save each extraction."""
-    from .extract import extract
+def extract_all(store: object, *, knowledge_dir: str | None = None) -> list[Extraction]:
+    """Extract every stored document (oldest publication first, on every core) and save each extraction."""
+    from .extract import extract_many
 
     documents = []
     offset = 0
@@ -56,11 +56,9 @@ def extract_all(store: object, kb: KnowledgeBase) -> list[Extraction]:
     documents = [d for d in documents if d.kind != "dataset-row"]
     epoch = dt.datetime.min.replace(tzinfo=dt.timezone.utc)
     documents.sort(key=lambda d: (d.published or epoch, d.id))
-    extractions = []
-    for document in documents:
-        extraction = extract(document, kb)
+    extractions = extract_many(documents, knowledge_dir=knowledge_dir)
+    for extraction in extractions:
         store.save_extraction(extraction)  # type: ignore[attr-defined]
-        extractions.append(extraction)
     return extractions
 
 
@@ -103,7 +101,7 @@ def run_brief(
     with Store.from_settings(settings) as store:
         store.sync_knowledge(kb)
         report = ingest(store, list(sources) or example_sources(), settings=settings, progress=progress)
-        extractions = extract_all(store, kb)
+        extractions = extract_all(store, knowledge_dir=settings.knowledge_dir or None)
         merged = merge(extractions)
         for incident in merged.incidents:
             store.save_incident(incident)
