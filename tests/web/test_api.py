@@ -102,3 +102,30 @@ def test_openapi_spec_lists_the_endpoints(client: TestClient) -> None:
     spec = client.get("/openapi.json").json()
     for path in ["/api/v1/incidents", "/api/v1/incidents/{incident_id}/attribution", "/api/v1/redlines/history", "/api/v1/documents"]:
         assert path in spec["paths"]
+
+
+def test_escalation_forecast_from_stored_events(client: TestClient) -> None:
+    response = client.get("/api/v1/escalation/forecast", params={"window_days": 30, "n_sims": 200, "seed": 3})
+    assert "NaN" not in response.text and "Infinity" not in response.text  # strict JSON
+    body = response.json()
+    assert body["origin"] == "2019-12-27"
+    dims = body["forecast"]
+    assert set(body["fit"]["dimensions"]) == {"attacks", "us-strikes"}
+    for name, d in dims["dimensions"].items():
+        # the simulated mean agrees with the exact expected count within Monte Carlo error
+        assert abs(d["mean_count"] - d["expected_count"]) < 4 * (d["expected_count"] / 200) ** 0.5 + 0.02, name
+        assert 0 <= d["p_any"] <= 1
+    # one US strike followed the first attack within days, so the fitted model expects strikes to follow attacks
+    assert body["fit"]["dimensions"]["us-strikes"]["n_events"] == 1
+    again = client.get("/api/v1/escalation/forecast", params={"window_days": 30, "n_sims": 200, "seed": 3}).json()
+    assert again == body  # seeded: the same answer twice
+
+
+def test_escalation_forecast_needs_events(seeded_store, web_settings) -> None:  # type: ignore[no-untyped-def]
+    from tripwire.store import Store
+    from tripwire.web.app import create_app
+
+    empty = Store(web_settings.database_url.replace("web.db", "empty.db"))
+    client = TestClient(create_app(web_settings, store=empty))
+    assert_envelope(client.get("/api/v1/escalation/forecast"), 422, "estimation_error")
+    empty.close()

@@ -157,6 +157,23 @@ def list_actions(request: Request, limit: int = Query(default=100, ge=1, le=1000
     return Page(items=dump(items), total=offset + len(items), limit=limit, offset=offset)
 
 
+@router.get("/escalation/forecast")
+def escalation_forecast(
+    request: Request,
+    window_days: float = Query(default=30.0, gt=0, le=365),
+    decay_per_day: float = Query(default=0.2, gt=0, le=10),
+    n_sims: int = Query(default=500, ge=10, le=5000),
+    seed: int = Query(default=0, ge=0, le=2**32 - 1),
+) -> Any:
+    """Attack intensity over the next window: a Hawkes model fitted to stored attacks and US strikes."""
+    from ..escalate.store_forecast import forecast_from_events
+
+    st = state(request)
+    incidents = st.store.list_incidents(limit=100_000)
+    actions = st.store.list_actions(limit=100_000)
+    return forecast_from_events(incidents, actions, window_days=window_days, decay_per_day=decay_per_day, n_sims=n_sims, seed=seed)
+
+
 @router.get("/redlines")
 def list_rules(request: Request) -> Any:
     """The red-line rules in force (the bundled examples unless configured otherwise)."""
