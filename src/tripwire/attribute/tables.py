@@ -15,9 +15,8 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from ..errors import KnowledgeError
+from ..knowledge.base import read_yaml_mapping
 
 FILE = "evidence.yaml"
 
@@ -30,16 +29,6 @@ def _merge(base: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
         else:
             out[key] = value
     return out
-
-
-def _read(origin: str, text: str) -> dict[str, Any]:
-    try:
-        doc = yaml.safe_load(text) or {}
-    except yaml.YAMLError as exc:
-        raise KnowledgeError(f"{origin}: not valid YAML: {exc}") from exc
-    if not isinstance(doc, dict):
-        raise KnowledgeError(f"{origin}: expected a mapping at the top level")
-    return doc
 
 
 def _prob(raw: dict[str, Any], path: str, *, open_low: bool = False) -> float:
@@ -162,7 +151,7 @@ class EvidenceTables:
 @lru_cache(maxsize=8)
 def _load(knowledge_dir: str) -> EvidenceTables:
     pkg = resources.files("tripwire.knowledge") / "data" / FILE
-    raw = _read(f"bundled {FILE}", pkg.read_text(encoding="utf-8"))
+    raw = read_yaml_mapping(f"bundled {FILE}", pkg.read_text(encoding="utf-8"))
     if knowledge_dir:
         path = Path(knowledge_dir) / FILE
         if path.exists():
@@ -170,7 +159,7 @@ def _load(knowledge_dir: str) -> EvidenceTables:
                 text = path.read_text(encoding="utf-8")
             except (OSError, UnicodeDecodeError) as exc:
                 raise KnowledgeError(f"cannot read knowledge file {path}: {exc}") from exc
-            raw = _merge(raw, _read(str(path), text))
+            raw = _merge(raw, read_yaml_mapping(str(path), text))
     try:
         return EvidenceTables(raw)
     except (KeyError, TypeError, AttributeError) as exc:

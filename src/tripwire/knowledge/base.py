@@ -199,11 +199,11 @@ class KnowledgeBase:
         default_space: tuple[str, ...] = ()
         priors: dict[str, Any] = {}
         for origin, text in texts["relations.yaml"]:
-            doc = _yaml(origin, text)
+            doc = read_yaml_mapping(origin, text)
             if "default_space" in doc:
                 default_space = tuple(doc["default_space"])
         for origin, text in texts["priors.yaml"]:
-            doc = _yaml(origin, text)
+            doc = read_yaml_mapping(origin, text)
             for key, value in doc.items():
                 if isinstance(value, dict) and isinstance(priors.get(key), dict):
                     priors[key] = {**priors[key], **value}
@@ -352,7 +352,8 @@ class KnowledgeBase:
 # -- file parsing helpers -------------------------------------------------------
 
 
-def _yaml(origin: str, text: str) -> dict[str, Any]:
+def read_yaml_mapping(origin: str, text: str) -> dict[str, Any]:
+    """Parse a knowledge YAML file that must hold a mapping; errors name ``origin``."""
     try:
         doc = yaml.safe_load(text) or {}
     except yaml.YAMLError as exc:
@@ -365,7 +366,7 @@ def _yaml(origin: str, text: str) -> dict[str, Any]:
 def _merge(sources: list[tuple[str, str]], key: str, build: Any) -> list[Any]:
     merged: dict[str, Any] = {}
     for origin, text in sources:
-        doc = _yaml(origin, text)
+        doc = read_yaml_mapping(origin, text)
         items = doc.get(key, [])
         if not isinstance(items, list):
             raise KnowledgeError(f"{origin}: '{key}' must be a list")
