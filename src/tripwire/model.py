@@ -53,7 +53,8 @@ def normalise_text(text: str) -> str:
 
 def content_hash(text: str) -> str:
     """SHA-256 (hex) of :func:`normalise_text` — a document's identity."""
-    return hashlib.sha256(normalise_text(text).encode("utf-8")).hexdigest()
+    # surrogatepass: text that came through surrogateescape (or a stray lone surrogate) still hashes
+    return hashlib.sha256(normalise_text(text).encode("utf-8", "surrogatepass")).hexdigest()
 
 
 class Document(Frozen):

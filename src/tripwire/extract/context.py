@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from bisect import bisect_right
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from ..model import Span
 from .casualties import CasualtyMention, find_casualties
@@ -61,11 +63,18 @@ class SentenceContext:
         """(start, end) of the clause holding ``offset``."""
         return clause_at(self.bounds, offset)
 
+    @cached_property
+    def _if_spans(self) -> tuple[list[int], list[int]]:
+        """Start and end offsets of the sentence's "if ..." clauses, found once (they never overlap)."""
+        spans = [m.span() for m in _IF_CLAUSE.finditer(self.text)]
+        return [a for a, _ in spans], [b for _, b in spans]
+
     def hypothetical(self, start: int) -> bool:
         """Whether the phrase at ``start`` is conditional, feared or generic rather than reported as fact."""
-        for m in _IF_CLAUSE.finditer(self.text):
-            if m.start() <= start < m.end():
-                return True
+        starts, ends = self._if_spans
+        i = bisect_right(starts, start) - 1
+        if i >= 0 and start < ends[i]:
+            return True
         return bool(_HYPO_BEFORE.search(self.text[max(0, start - 40) : start]))
 
     def in_range(self, items: list, start: int, end: int) -> list:

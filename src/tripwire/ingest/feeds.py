@@ -50,7 +50,10 @@ def parse_feed(data: bytes, *, source: str) -> Feed:
     """Parse RSS/Atom bytes; ParseError for a broken feed with no entries."""
     import feedparser
 
-    parsed = feedparser.parse(data)
+    try:
+        parsed = feedparser.parse(data)
+    except (UnicodeError, ValueError) as exc:  # e.g. a bad encoding name or a lone surrogate reference
+        raise ParseError(f"{source} is not a readable RSS/Atom feed: {type(exc).__name__}: {exc}", detail={"source": source}) from exc
     if not parsed.entries and parsed.get("bozo"):
         reason = parsed.get("bozo_exception")
         raise ParseError(f"{source} is not a readable RSS/Atom feed: {reason}", detail={"source": source})
@@ -68,7 +71,8 @@ def parse_feed(data: bytes, *, source: str) -> Feed:
         if not text:
             warnings.append(f"entry {i + 1} has neither text nor title; skipped")
             continue
-        published = entry.get("published") or entry.get("updated") or entry.get("published_parsed") or entry.get("updated_parsed")
+        # dict.get, not FeedParserDict.get: the latter maps updated_parsed to published_parsed with a DeprecationWarning
+        published = next((dict.get(entry, key) for key in ("published", "updated", "published_parsed", "updated_parsed") if dict.get(entry, key)), None)
         entries.append(FeedEntry(text=text, title=title, link=entry.get("link") or None, entry_id=entry.get("id") or None, published=published, author=entry.get("author") or None))
     feed_title = " ".join((parsed.feed.get("title") or "").split()) or None
     return Feed(title=feed_title, media_type=media_type, entries=tuple(entries), warnings=tuple(warnings))

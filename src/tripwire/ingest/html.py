@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from ..errors import ParseError
 
 #: Elements whose text is never article text.
+_CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
 CHROME_TAGS = ("script", "style", "noscript", "template", "nav", "header", "footer", "aside", "form", "iframe", "svg", "button")
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_\-:.]+)""", re.IGNORECASE)
 
@@ -54,12 +56,14 @@ def html_to_text(markup: str) -> str:
         return ""
     if "<" not in markup:
         return markup.strip()
+    # lxml refuses XML-invalid control characters (e.g. \x01) when it edits the tree
+    markup = _CONTROL_CHARS.sub(" ", markup)
     try:
         root = lxml.html.fromstring(markup)
+        for bad in root.xpath("//" + " | //".join(CHROME_TAGS)):
+            bad.drop_tree()
     except (etree.ParserError, ValueError):
         return ""
-    for bad in root.xpath("//" + " | //".join(CHROME_TAGS)):
-        bad.drop_tree()
     for br in root.iter("br"):
         br.tail = "\n" + (br.tail or "")
     blocks = {"p", "div", "li", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "blockquote", "section", "article", "pre"}

@@ -95,7 +95,8 @@ def import_file(store: Any, path: str | Path, *, format: str | None = None, kb: 
     """Import a dataset file into ``store``: one document and one incident or action per row.
 
     Rows whose document is already stored (same canonical text) count as
-    duplicates and are not written again. No :class:`~tripwire.model.Extraction`
+    duplicates; their event is written again (an idempotent upsert) so that an
+    interrupted import completes on the next run. No :class:`~tripwire.model.Extraction`
     is saved: the row's event is stored directly and names its document.
     """
     fmt = get_format(format) if format else FORMATS[sniff_format(path)]
@@ -108,15 +109,17 @@ def import_file(store: Any, path: str | Path, *, format: str | None = None, kb: 
             bad.append(item)
             continue
         event = item.event
-        if not store.add_document(item.document):
-            duplicates.append(event.id)
-            continue
+        new = store.add_document(item.document)
+        # The event is upserted even for a known row: a run killed between storing the row's
+        # document and its event must complete when the file is imported again.
         if isinstance(event, Incident):
             store.save_incident(event)
-            counts["incident"] += 1
         else:
             store.save_action(event)
-            counts["action"] += 1
+        if not new:
+            duplicates.append(event.id)
+            continue
+        counts["incident" if isinstance(event, Incident) else "action"] += 1
         added.append(event.id)
     return ImportReport(
         path=str(path),

@@ -245,32 +245,59 @@ def install_error_handlers(app: FastAPI) -> None:
         return envelope(500, "internal_error", "an unexpected error occurred; nothing was changed", {"type": type(exc).__name__})
 
 
-def body_limit_middleware(app: FastAPI, limit: int) -> None:
-    """Refuse request bodies over ``limit`` bytes before reading them whole."""
+class BodyLimit:
+    """ASGI middleware refusing request bodies over ``limit`` bytes before they are read whole.
 
-    @app.middleware("http")
-    async def _limit(request: Request, call_next: Any) -> Any:
-        length = request.headers.get("content-length")
+    A declared ``Content-Length`` over the limit is refused at once; a chunked body
+    (no length) is buffered up to the limit and then handed on unchanged.
+    """
+
+    def __init__(self, app: Any, limit: int) -> None:
+        self.app = app
+        self.limit = limit
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        headers = dict(scope.get("headers") or [])
+        length = headers.get(b"content-length")
         if length is not None:
             if not length.isdigit():
-                return envelope(400, "invalid_request", "Content-Length is not a number")
-            if int(length) > limit:
-                return envelope(413, DocumentTooLarge.code, f"request body over the {limit}-byte limit")
-        elif request.method in {"POST", "PUT", "PATCH"}:
-            received = 0
-            chunks = []
-            async for chunk in request.stream():
-                received += len(chunk)
-                if received > limit:
-                    return envelope(413, DocumentTooLarge.code, f"request body over the {limit}-byte limit")
-                chunks.append(chunk)
-            body = b"".join(chunks)
+                await envelope(400, "invalid_request", "Content-Length is not a number")(scope, receive, send)
+            elif int(length) > self.limit:
+                await envelope(413, DocumentTooLarge.code, f"request body over the {self.limit}-byte limit")(scope, receive, send)
+            else:
+                await self.app(scope, receive, send)
+            return
+        if scope.get("method") not in {"POST", "PUT", "PATCH"}:
+            await self.app(scope, receive, send)
+            return
+        chunks: list[bytes] = []
+        received = 0
+        while True:
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                return
+            chunk = message.get("body", b"")
+            received += len(chunk)
+            if received > self.limit:
+                await envelope(413, DocumentTooLarge.code, f"request body over the {self.limit}-byte limit")(scope, receive, send)
+                return
+            chunks.append(chunk)
+            if not message.get("more_body", False):
+                break
+        body = b"".join(chunks)
+        replayed = False
 
-            async def receive() -> dict[str, Any]:
+        async def replay() -> dict[str, Any]:
+            nonlocal replayed
+            if not replayed:
+                replayed = True
                 return {"type": "http.request", "body": body, "more_body": False}
+            return await receive()
 
-            request = Request(request.scope, receive)
-        return await call_next(request)
+        await self.app(scope, replay, send)
 
 
-__all__ = ["ApiError", "AppState", "InputError", "Page", "body_limit_middleware", "envelope", "install_error_handlers", "router"]
+__all__ = ["ApiError", "AppState", "BodyLimit", "InputError", "Page", "envelope", "install_error_handlers", "router"]

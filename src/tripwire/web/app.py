@@ -24,7 +24,7 @@ from markupsafe import Markup
 from .. import __version__
 from ..errors import NotFound
 from ..settings import Settings
-from .api import AppState, body_limit_middleware, install_error_handlers, router
+from .api import AppState, BodyLimit, install_error_handlers, router
 from .views import board_rows, chain_layout, svg_map, timeline
 
 _HERE = Path(str(resources.files("tripwire.web")))
@@ -49,7 +49,7 @@ def create_app(settings: Settings | None = None, *, store: Any = None) -> FastAP
     )
     app.state.tripwire = AppState(settings, store)
     install_error_handlers(app)
-    body_limit_middleware(app, settings.max_request_bytes)
+    app.add_middleware(BodyLimit, limit=settings.max_request_bytes)
     app.include_router(router)
     app.mount("/static", StaticFiles(directory=str(_HERE / "static")), name="static")
 
