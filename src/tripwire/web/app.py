@@ -25,7 +25,7 @@ from .. import __version__
 from ..errors import NotFound
 from ..settings import Settings
 from .api import AppState, BodyLimit, install_error_handlers, router
-from .views import board_rows, chain_layout, svg_map, timeline
+from .views import board, chain_layout, svg_map, timeline
 
 _HERE = Path(str(resources.files("tripwire.web")))
 _templates = Environment(loader=FileSystemLoader(str(_HERE / "templates")), autoescape=select_autoescape(["html", "j2"]))
@@ -79,10 +79,10 @@ def create_app(settings: Settings | None = None, *, store: Any = None) -> FastAP
         return StreamingResponse(stream(), media_type="text/event-stream", headers={"Cache-Control": "no-cache"})
 
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
-    def board(request: Request) -> HTMLResponse:
+    def board_page(request: Request) -> HTMLResponse:
         st: AppState = request.app.state.tripwire
         incidents = {i.id: i for i in _all_incidents(st.store)}
-        rows = board_rows(st.store.latest_evaluations(), incidents)
+        rows = board(st.store.latest_evaluations(), incidents)
         counts = {"documents": st.store.count_documents(), "incidents": st.store.count_incidents()}
         return render("board.html.j2", request, rows=rows, counts=counts)
 

@@ -12,41 +12,14 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from ..knowledge import KnowledgeBase
-from ..model import Action, Evaluation, Incident
+from ..model import Action, Evaluation, Incident, RedLineStatus
+from ..report.board import BoardRow, board_rows
 
-STATUS_ORDER = {"tripped": 0, "watch": 1, "clear": 2}
-
-
-@dataclass(frozen=True)
-class BoardRow:
-    """One line of the red-line board."""
-
-    rule_id: str
-    incident_id: str
-    incident_label: str
-    status: str
-    probability: float
-    interval: tuple[float, float] | None
-    threshold: float
-    standard: str
-    words: str
-    evidence: tuple[str, ...]
-
-
-def board_rows(evaluations: Iterable[Evaluation], incidents: Mapping[str, Incident]) -> list[BoardRow]:
-    """Latest evaluations as board rows, most serious first."""
-    rows = []
-    for ev in evaluations:
-        incident = incidents.get(ev.incident_id)
-        label = ev.incident_id
-        if incident is not None:
-            where = incident.place.name if incident.place else "unknown place"
-            label = f"{incident.date or 'undated'} · {where} · {incident.attack_type or 'attack'}"
-        rows.append(
-            BoardRow(ev.rule_id, ev.incident_id, label, ev.status.value, ev.probability, ev.interval, ev.threshold, ev.standard, ev.words, ev.evidence)
-        )
-    rows.sort(key=lambda r: (STATUS_ORDER.get(r.status, 3), -r.probability, r.incident_id))
-    return rows
+def board(evaluations: Iterable[Evaluation], incidents: Mapping[str, Incident]) -> list[BoardRow]:
+    """The report's board rows (newest evaluation per pair), most serious first across all rules."""
+    severity = {RedLineStatus.TRIPPED: 0, RedLineStatus.WATCH: 1, RedLineStatus.CLEAR: 2}
+    rows = board_rows(list(evaluations), incidents)
+    return sorted(rows, key=lambda r: (severity[r.status], -r.probability, r.rule_id, r.incident_id))
 
 
 @dataclass(frozen=True)
