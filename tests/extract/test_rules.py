@@ -146,3 +146,15 @@ def test_conditional_red_line() -> None:
 
 def test_not_a_red_line() -> None:
     assert extract_text("It is unclear if the rockets will be fired again.", published=PUB).redlines == ()
+
+
+@pytest.mark.parametrize(
+    ("sentence", "role"),
+    [
+        ("A US official briefed on White House discussions said that if an American is killed in an attack traced to orders from Iran, the United States will respond immediately.", "US official briefed on White House"),
+        ("An official familiar with the meeting said that if an American is killed and it is tied to Iran, the response will be swift.", "official familiar with the meeting"),
+    ],
+)
+def test_anonymous_relay_keeps_its_whole_description(sentence: str, role: str) -> None:
+    [redline] = extract_text(sentence, published=dt.date(2020, 11, 18)).redlines
+    assert redline.speaker.anonymous and redline.speaker.role == role

@@ -30,7 +30,7 @@ REPORTING = (
 _REPORTING_AFTER = re.compile(r"^\s*(?:,[^,]*,\s*)?(?:\w+\s+){0,2}" + REPORTING + r"\b", re.I)
 _ANON = re.compile(
     r"\b(?P<det>an?|the|one|two|three|several)\s+(?P<role>(?:[\w-]+\s+){0,3}?(?:official|officials|source|sources|diplomat|diplomats|officer|officers|analyst|analysts|spokesman|spokeswoman|spokesperson)"
-    r"(?:\s+(?:familiar\s+with|with\s+knowledge\s+of|close\s+to|briefed\s+on)\s+(?:the\s+)?[\w-]+)?)\b",
+    r"(?:\s+(?:familiar\s+with|with\s+knowledge\s+of|close\s+to|briefed\s+on)\s+(?:the\s+)?[\w-]+(?:\s+(?-i:[A-Z])[\w-]+){0,2})?)\b",
     re.I,
 )
 _NATIONAL_OFFICIALS = re.compile(r"\b(?P<adj>[A-Z][a-z]+)\s+(?:military\s+and\s+intelligence\s+|security\s+|government\s+)?officials\b")
