@@ -14,10 +14,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .knowledge import KnowledgeBase
-from .model import Action, AttributionResult, Evaluation, Extraction, Incident, RedLineStatement
+from .model import Action, AttributionResult, Document, Evaluation, Extraction, Incident, RedLineStatement
 from .settings import Settings
+
+if TYPE_CHECKING:
+    from .extract import Merged
 
 
 @dataclass(frozen=True)
@@ -40,26 +44,53 @@ def example_sources() -> list[Path]:
     return [p for p in files if p.is_file() and not p.name.startswith(".")]
 
 
+def _article_documents(store: object) -> list[Document]:
+    """Every stored article and feed item, oldest publication first.
+
+    Dataset rows (ACLED/UCDP/GDELT imports) are left out: they became incidents at import time.
+    """
+    documents: list[Document] = []
+    while page := store.list_documents(limit=500, offset=len(documents)):  # type: ignore[attr-defined]
+        documents.extend(page)
+    epoch = dt.datetime.min.replace(tzinfo=dt.timezone.utc)
+    articles = [d for d in documents if d.kind != "dataset-row"]
+    articles.sort(key=lambda d: (d.published or epoch, d.id))
+    return articles
+
+
 def extract_all(store: object, *, knowledge_dir: str | None = None) -> list[Extraction]:
-    """Extract every stored document (oldest publication first, on every core) and save each extraction."""
+    """Extract every stored article (oldest publication first, on every core) and save each extraction."""
     from .extract import extract_many
 
-    documents = []
-    offset = 0
-    while True:
-        page = store.list_documents(limit=500, offset=offset)  # type: ignore[attr-defined]
-        if not page:
-            break
-        documents.extend(page)
-        offset += len(page)
-    # Dataset rows (ACLED/UCDP/GDELT imports) already became incidents at import time.
-    documents = [d for d in documents if d.kind != "dataset-row"]
-    epoch = dt.datetime.min.replace(tzinfo=dt.timezone.utc)
-    documents.sort(key=lambda d: (d.published or epoch, d.id))
-    extractions = extract_many(documents, knowledge_dir=knowledge_dir)
+    extractions = extract_many(_article_documents(store), knowledge_dir=knowledge_dir)
     for extraction in extractions:
         store.save_extraction(extraction)  # type: ignore[attr-defined]
     return extractions
+
+
+def merge_and_save(store: object, extractions: Sequence[Extraction] | None = None) -> Merged:
+    """Merge extractions across documents into one incident/action per event and upsert them.
+
+    With no ``extractions``, the stored extraction of every stored article is
+    used, so adding one article (e.g. through the API) folds its reports into
+    the incidents other articles already describe instead of duplicating them.
+    """
+    from .errors import NotFound
+    from .extract import merge
+
+    if extractions is None:
+        extractions = []
+        for document in _article_documents(store):
+            try:
+                extractions.append(store.get_extraction(document.id))  # type: ignore[attr-defined]
+            except NotFound:
+                continue  # stored but not extracted yet
+    merged = merge(extractions)
+    for incident in merged.incidents:
+        store.save_incident(incident)  # type: ignore[attr-defined]
+    for action in merged.actions:
+        store.save_action(action)  # type: ignore[attr-defined]
+    return merged
 
 
 def attribute_all(
@@ -89,7 +120,6 @@ def run_brief(
     progress: bool = False,
 ) -> BriefResult:
     """Run the whole chain on ``sources`` (default: the bundled examples) and write the HTML report."""
-    from .extract import merge
     from .ingest import ingest
     from .redlines import check_and_record, load_rules
     from .report import write_html_report
@@ -101,12 +131,7 @@ def run_brief(
     with Store.from_settings(settings) as store:
         store.sync_knowledge(kb)
         report = ingest(store, list(sources) or example_sources(), settings=settings, progress=progress)
-        extractions = extract_all(store, knowledge_dir=settings.knowledge_dir or None)
-        merged = merge(extractions)
-        for incident in merged.incidents:
-            store.save_incident(incident)
-        for action in merged.actions:
-            store.save_action(action)
+        merged = merge_and_save(store, extract_all(store, knowledge_dir=settings.knowledge_dir or None))
         results = attribute_all(merged.incidents, merged.actions, kb, settings)
         for result in results.values():
             store.save_attribution(result)

@@ -129,3 +129,15 @@ def test_escalation_forecast_needs_events(seeded_store, web_settings) -> None:  
     client = TestClient(create_app(web_settings, store=empty))
     assert_envelope(client.get("/api/v1/escalation/forecast"), 422, "estimation_error")
     empty.close()
+
+
+def test_a_posted_report_of_a_known_attack_merges_into_it(client: TestClient, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    first = "Rockets struck near Erbil International Airport on Monday night, killing a civilian contractor."
+    second = "A group calling itself Saraya Awliya al-Dam claimed responsibility for the rocket attack on Erbil International Airport on Monday night."
+    a = client.post("/api/v1/documents", json={"text": first, "published": "2021-02-16"}, headers=AUTH).json()
+    b = client.post("/api/v1/documents", json={"text": second, "published": "2021-02-16"}, headers=AUTH).json()
+    assert a["incidents"] and a["incidents"] == b["incidents"], (a, b)
+    incident = client.get(f"/api/v1/incidents/{b['incidents'][0]}").json()
+    assert {a["id"], b["id"]} <= set(incident["documents"])
+    assert incident["casualties"] and sum(c["count"] for c in incident["casualties"] if c["status"] == "killed") == 1
+    assert "claimed" in {c["kind"] for c in incident["attributions"]}

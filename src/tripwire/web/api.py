@@ -198,6 +198,7 @@ def redline_history(request: Request, rule_id: str | None = Query(default=None, 
 def post_document(request: Request, body: NewDocument) -> dict[str, Any]:
     """Store an article (deduplicated by content hash), extract it and refresh the merged incidents."""
     from ..extract import extract
+    from ..pipeline import merge_and_save
 
     st = state(request)
     if len(body.text.encode("utf-8")) > st.settings.max_document_bytes:
@@ -215,12 +216,14 @@ def post_document(request: Request, body: NewDocument) -> dict[str, Any]:
         added = st.store.add_document(doc)
         extraction = extract(doc, st.kb)
         st.store.save_extraction(extraction)
-        for incident in extraction.incidents:
-            st.store.save_incident(incident)
-        for action in extraction.actions:
-            st.store.save_action(action)
+        merged = merge_and_save(st.store)  # fold this article's reports into the events already stored
     st.bump()
-    return {"id": doc.id, "added": added, "incidents": [i.id for i in extraction.incidents], "actions": [a.id for a in extraction.actions]}
+    return {
+        "id": doc.id,
+        "added": added,
+        "incidents": [i.id for i in merged.incidents if doc.id in i.documents],
+        "actions": [a.id for a in merged.actions if doc.id in a.documents],
+    }
 
 
 def install_error_handlers(app: FastAPI) -> None:
