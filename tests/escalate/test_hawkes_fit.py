@@ -146,3 +146,17 @@ def test_unfitted_model_raises(call):
 def test_fit_rejects_bad_requests(model, events, message):
     with pytest.raises(EstimationError, match=message):
         model.fit(events, 5.0)
+
+
+def test_parallel_dimension_fits_equal_serial(monkeypatch):
+    """Dimensions fitted on several threads give exactly the serial answer."""
+    import tripwire.escalate.hawkes.mle as mle
+
+    truth = HawkesExp(1.0, baseline=[0.4, 0.2, 0.3], adjacency=np.array([[0.3, 0.1, 0.0], [0.2, 0.3, 0.1], [0.0, 0.1, 0.4]]))
+    events = truth.simulate(3000.0, np.random.default_rng(5))
+    threaded = HawkesExp(1.0).fit(events, 3000.0)
+    monkeypatch.setattr(mle, "_cores", lambda: 1)
+    serial = HawkesExp(1.0).fit(events, 3000.0)
+    assert np.array_equal(threaded.baseline_, serial.baseline_)
+    assert np.array_equal(threaded.adjacency_, serial.adjacency_)
+    assert threaded.loglik_ == serial.loglik_

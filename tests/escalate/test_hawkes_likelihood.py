@@ -126,11 +126,12 @@ def test_jit_falls_back_when_no_cache_dir_is_writable(monkeypatch):
     real = lk.njit
     seen = []
 
-    def fake_njit(*, cache):
+    def fake_njit(*, cache, nogil):
+        assert nogil, "kernels must release the GIL so dimensions fit in parallel"
         seen.append(cache)
         if cache:
             raise RuntimeError("cannot cache function 'f': no locator available for file")
-        return real(cache=False)
+        return real(cache=False, nogil=nogil)
 
     monkeypatch.setattr(lk, "njit", fake_njit)
     compiled = lk.jit(lambda x: x * 2.0)

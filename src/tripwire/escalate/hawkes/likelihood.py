@@ -30,11 +30,14 @@ from .kernels import Events, shared_decays
 
 
 def jit(fn: Callable[..., Any]) -> Callable[..., Any]:
-    """``numba.njit(cache=True)``, falling back to an uncached compile when no cache dir is writable."""
+    """``numba.njit(cache=True, nogil=True)``, falling back to an uncached compile when no cache dir is writable.
+
+    ``nogil`` lets the per-dimension fits run on several threads at once.
+    """
     try:
-        return njit(cache=True)(fn)
+        return njit(cache=True, nogil=True)(fn)
     except RuntimeError:  # numba: "cannot cache function ...: no locator available"
-        return njit(cache=False)(fn)
+        return njit(cache=False, nogil=True)(fn)
 
 
 @jit

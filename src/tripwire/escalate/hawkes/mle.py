@@ -9,6 +9,8 @@ come from the observed information ``-d2 log L / d theta2`` (analytic, since
 
 from __future__ import annotations
 
+import os
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -69,8 +71,20 @@ def fit_mle(
     converged = True
     limiter = threadpool_limits(limits=1, user_api="blas") if threadpool_limits is not None else None
     try:
-        for i in range(d_dims):
-            thetas[i], nit, ok = _fit_dimension(stats, i, initial_theta(stats, i, mu0, alpha0), max_iter=max_iter, tol=tol)
+        # The likelihood factorises over dimensions: fit them on all cores at once (the
+        # numba kernels release the GIL), each from its own start, so results do not
+        # depend on the number of threads.
+        def one(i: int) -> tuple[np.ndarray, int, bool]:
+            return _fit_dimension(stats, i, initial_theta(stats, i, mu0, alpha0), max_iter=max_iter, tol=tol)
+
+        workers = min(d_dims, _cores())
+        if workers > 1:
+            with ThreadPoolExecutor(max_workers=workers) as pool:
+                fits = list(pool.map(one, range(d_dims)))
+        else:
+            fits = [one(i) for i in range(d_dims)]
+        for i, (theta, nit, ok) in enumerate(fits):
+            thetas[i] = theta
             n_iter = max(n_iter, nit)
             converged &= ok
     finally:
@@ -126,3 +140,10 @@ def standard_errors(stats: SufficientStats, i: int, theta: np.ndarray) -> np.nda
     diag = np.diag(cov)
     with np.errstate(invalid="ignore"):
         return np.where(diag > 0, np.sqrt(np.abs(diag)), np.nan)
+
+
+def _cores() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - not on Linux
+        return os.cpu_count() or 1
