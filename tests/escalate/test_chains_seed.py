@@ -7,9 +7,9 @@ import datetime as dt
 import networkx as nx
 import pytest
 
+import tripwire.extract as extract
 from tripwire.escalate.chains import build_chain
 
-extract = pytest.importorskip("tripwire.extract")
 if not hasattr(extract, "extract_text"):
     pytest.skip("tripwire.extract.extract_text not present yet", allow_module_level=True)
 

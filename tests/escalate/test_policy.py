@@ -201,7 +201,8 @@ def test_table_dict_and_tradeoff_png(tmp_path):
 @pytest.mark.slow
 def test_fitted_hawkes_model_drives_the_simulation():
     """The Hawkes engineer's HawkesExp plugs in as the event model and agrees with the branching generator."""
-    hawkes = pytest.importorskip("tripwire.escalate.hawkes")
+    from tripwire.escalate import hawkes
+
     model = hawkes.HawkesExp(decay=0.5, baseline=[0.2], adjacency=[[0.4]])
     sc = PolicyScenario(thresholds=(0.5,), days=60, lethality=0.15, p_ordered=1.0)
     via_hawkes = simulate_policy(model, sc, n_sims=2_000, rng=1).points[0]

@@ -53,7 +53,8 @@ def test_local_dask_cluster_matches_serial_exactly(serial):
 
 
 def test_caller_owned_client_is_left_open():
-    distributed = pytest.importorskip("distributed")
+    import distributed
+
     with dask_client("local") as client:
         assert isinstance(client, distributed.Client)
         first = run_sweep(MODEL, GRID, n_sims=500, seed=1, scheduler=client)

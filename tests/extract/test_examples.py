@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
+import tripwire.ingest as ingest
 from tripwire.extract import extract, merge
 from tripwire.extract.merge import Merged
 from tripwire.model import AttributionKind, Extraction, Incident
 
-ingest = pytest.importorskip("tripwire.ingest")
 K = AttributionKind
 
 

@@ -7,14 +7,14 @@ import datetime as dt
 import pytest
 from markupsafe import escape as html_escape
 
+import tripwire.extract as extract
+import tripwire.attribute as attribute
 from tripwire.model import RedLineStatus
 from tripwire.redlines import check, load_rules
 from tripwire.report import write_html_report
 
 from .scenarios import NOW
 
-extract = pytest.importorskip("tripwire.extract")
-attribute = pytest.importorskip("tripwire.attribute")
 SEED = "us-american-killed-iran-instructed"
 
 

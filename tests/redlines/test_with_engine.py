@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import pytest
 
+import tripwire.attribute as attribute
 from tripwire.model import RedLineStatus
 from tripwire.redlines import check, load_rules
 
 from .scenarios import NOW, al_asad, green_zone, kirkuk
 
-attribute = pytest.importorskip("tripwire.attribute")
 
 CASES = [
     ("us-american-killed-iran-instructed", kirkuk, RedLineStatus.WATCH),

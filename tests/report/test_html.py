@@ -143,7 +143,6 @@ def test_incident_section_has_facts_posterior_and_explanation(report):
 
 def test_ach_matrix_fragment_is_embedded(report):
     _, html, parser, _ = report
-    pytest.importorskip("tripwire.attribute.ach")
     assert html.count('class="tripwire-ach"') == 3  # one per attributed incident
     rows = parser.rows["incidents"]
     # the engine's "no proof of tasking" item counts against "ordered" only: I there, C for the rest

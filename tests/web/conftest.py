@@ -89,8 +89,9 @@ def _evaluation(incident: Incident, p: float, status: RedLineStatus, words: str,
 
 @pytest.fixture()
 def seeded_store(tmp_path: Path) -> Iterator[object]:
-    store_mod = pytest.importorskip("tripwire.store")
-    store = store_mod.Store(f"sqlite:///{tmp_path / 'web.db'}")
+    from tripwire.store import Store
+
+    store = Store(f"sqlite:///{tmp_path / 'web.db'}")
     for incident in (K1, GREEN_ZONE):
         store.save_incident(incident)
     store.save_action(STRIKES)

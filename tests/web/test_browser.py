@@ -43,7 +43,8 @@ def server(app) -> Iterator[str]:  # type: ignore[no-untyped-def]
 
 @pytest.fixture()
 def page(tmp_path: Path):  # type: ignore[no-untyped-def]
-    sync_api = pytest.importorskip("playwright.sync_api")
+    from playwright import sync_api
+
     with sync_api.sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=FLAGS)
         page = browser.new_page(viewport={"width": 1200, "height": 800})

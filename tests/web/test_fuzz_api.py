@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import pytest
+import schemathesis
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
-schemathesis = pytest.importorskip("schemathesis")
-from hypothesis import HealthCheck, given, settings  # noqa: E402
-from hypothesis import strategies as st  # noqa: E402
-
-from .conftest import TOKEN  # noqa: E402
+from .conftest import TOKEN
 
 
 def test_no_server_errors_for_any_operation(app) -> None:  # type: ignore[no-untyped-def]
