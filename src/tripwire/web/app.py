@@ -122,7 +122,7 @@ def create_app(settings: Settings | None = None, *, store: Any = None) -> FastAP
     @app.get("/chain", response_class=HTMLResponse, include_in_schema=False)
     def chain_page(request: Request) -> HTMLResponse:
         st: AppState = request.app.state.tripwire
-        layout = chain_layout(_all_incidents(st.store), st.store.list_actions(limit=5000))
+        layout = chain_layout(_all_incidents(st.store), st.store.list_actions(limit=5000), st.kb)
         return render("chain.html.j2", request, layout=layout)
 
     return app

@@ -83,31 +83,34 @@ def svg_map(incidents: Sequence[Incident], kb: KnowledgeBase, *, width: int = 64
 
 @dataclass(frozen=True)
 class ChainLayout:
-    """Nodes and edges of the action-reaction chain, laid out left to right by date."""
+    """The escalation chain laid out left to right by date, one row per event."""
 
     nodes: list[tuple[str, float, float, str, bool]]  # id, x, y, label, is_incident
-    edges: list[tuple[float, float, float, float, str]]  # x1, y1, x2, y2, kind
+    edges: list[tuple[float, float, float, float, str, str]]  # x1, y1, x2, y2, kind, evidence
     width: int
     height: int
 
 
-def chain_layout(incidents: Sequence[Incident], actions: Sequence[Action], *, width: int = 900, row_height: int = 46) -> ChainLayout:
-    """Lay out events by date (x) and order (y), with edges from ``Action.caused_by`` links."""
-    entries = timeline(incidents, actions)
-    dated = [e.date for e in entries if e.date]
+def chain_layout(incidents: Sequence[Incident], actions: Sequence[Action], kb: KnowledgeBase, *, width: int = 1100, row_height: int = 40) -> ChainLayout:
+    """Place the nodes of :func:`tripwire.escalate.build_chain` by date (x) and order (y).
+
+    Edges are the chain's own: ``textual`` where the reporting states cause and
+    effect, ``temporal`` where timing and the actors involved suggest a reaction.
+    """
+    from ..escalate import build_chain
+
+    chain = build_chain(incidents, actions, kb=kb)
+    nodes = sorted(chain.nodes, key=lambda n: (n.date == "", n.date, n.id))
+    dated = [dt.date.fromisoformat(n.date[:10]) for n in nodes if n.date]
     start = min(dated) if dated else dt.date(2000, 1, 1)
-    span = max(((max(dated) - start).days if dated else 1), 1)
-    nodes = []
+    span = max((max(dated) - start).days if dated else 1, 1)
+    plot_width = width * 0.45  # the rest of the row is left for the label
     pos: dict[str, tuple[float, float]] = {}
-    for row, entry in enumerate(entries):
-        x = 60 + ((entry.date - start).days / span if entry.date else 1.0) * (width - 260)
-        y = 30 + row * row_height
-        pos[entry.id] = (x, y)
-        nodes.append((entry.id, round(x, 1), y, f"{entry.date or 'undated'} {entry.kind}: {entry.label}"[:80], entry.is_incident))
-    edges = []
-    for action in actions:
-        for cause in action.caused_by:
-            if cause in pos and action.id in pos:
-                (x1, y1), (x2, y2) = pos[cause], pos[action.id]
-                edges.append((round(x1, 1), y1, round(x2, 1), y2, "textual"))
-    return ChainLayout(nodes, edges, width, 60 + len(entries) * row_height)
+    placed = []
+    for row, node in enumerate(nodes):
+        offset = (dt.date.fromisoformat(node.date[:10]) - start).days / span if node.date else 1.0
+        x, y = 20 + offset * plot_width, 30 + row * row_height
+        pos[node.id] = (x, y)
+        placed.append((node.id, round(x, 1), y, f"{node.date or 'undated'} {node.kind}: {node.label}"[:100], node.event == "incident"))
+    edges = [(*map(lambda v: round(v, 1), (*pos[e.source], *pos[e.target])), e.kind, e.evidence_text[:200]) for e in chain.edges]
+    return ChainLayout(placed, edges, width, 60 + len(nodes) * row_height)
