@@ -41,6 +41,8 @@ def register(app: typer.Typer) -> None:
             )
             return
         console = Console()
+        if not console.is_terminal:  # piped or logged: rich would squeeze the board into 80 columns
+            console = Console(width=160)
         ingested = result.ingested
         console.print(
             f"Ingested {len(ingested.added)} new document(s), {len(ingested.duplicates)} already stored, {len(ingested.failed)} failed."  # type: ignore[attr-defined]

@@ -92,14 +92,15 @@ def board_rows(evaluations: Sequence[Evaluation], incidents: Mapping[str, Incide
 
 def render_board(evaluations: Sequence[Evaluation], incidents: Mapping[str, Incident], *, evidence_items: int = 3) -> Table:
     """A rich table: rule x incident with status (coloured), P [interval] and words, standard, evidence."""
-    table = Table(title="Red-line board", show_lines=True, expand=False)
-    table.add_column("Rule", style="bold", overflow="fold")
-    table.add_column("Incident", overflow="fold")
-    table.add_column("Status", justify="center")
+    table = Table(title="Red-line board", show_lines=True, expand=True)
+    # Evidence is the long free text: it takes the width the short columns leave.
+    table.add_column("Rule", style="bold", overflow="fold", ratio=2)
+    table.add_column("Incident", overflow="fold", ratio=2)
+    table.add_column("Status", justify="center", no_wrap=True)
     table.add_column("P [interval]", justify="right", no_wrap=True)
-    table.add_column("ICD 203", overflow="fold")
-    table.add_column("Standard", overflow="fold")
-    table.add_column("Evidence", overflow="fold")
+    table.add_column("ICD 203", overflow="fold", ratio=1)
+    table.add_column("Standard", overflow="fold", ratio=1)
+    table.add_column("Evidence", overflow="fold", ratio=4)
     for row in board_rows(evaluations, incidents):
         status = Text(f" {row.status.value.upper()} ", style=STATUS_STYLE[row.status])
         evidence = "\n".join(f"- {e}" for e in row.evidence[:evidence_items]) or "-"
