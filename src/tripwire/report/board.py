@@ -98,8 +98,8 @@ def render_board(evaluations: Sequence[Evaluation], incidents: Mapping[str, Inci
     table.add_column("Incident", overflow="fold", ratio=2)
     table.add_column("Status", justify="center", no_wrap=True)
     table.add_column("P [interval]", justify="right", no_wrap=True)
-    table.add_column("ICD 203", overflow="fold", ratio=1, min_width=14)
-    table.add_column("Standard", overflow="fold", ratio=1, min_width=32)
+    table.add_column("ICD 203", overflow="fold")
+    table.add_column("Standard", overflow="fold")
     table.add_column("Evidence", overflow="fold", ratio=4)
     for row in board_rows(evaluations, incidents):
         status = Text(f" {row.status.value.upper()} ", style=STATUS_STYLE[row.status])
