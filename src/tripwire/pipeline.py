@@ -22,13 +22,15 @@ from .settings import Settings
 
 if TYPE_CHECKING:
     from .extract import Merged
+    from .ingest import IngestReport
+    from .store import Store
 
 
 @dataclass(frozen=True)
 class BriefResult:
     """What one run of the main job produced."""
 
-    ingested: object  # tripwire.ingest.IngestReport
+    ingested: IngestReport
     incidents: tuple[Incident, ...]
     actions: tuple[Action, ...]
     redlines: tuple[RedLineStatement, ...]
@@ -44,13 +46,13 @@ def example_sources() -> list[Path]:
     return [p for p in files if p.is_file() and not p.name.startswith(".")]
 
 
-def _article_documents(store: object) -> list[Document]:
+def _article_documents(store: Store) -> list[Document]:
     """Every stored article and feed item, oldest publication first.
 
     Dataset rows (ACLED/UCDP/GDELT imports) are left out: they became incidents at import time.
     """
     documents: list[Document] = []
-    while page := store.list_documents(limit=500, offset=len(documents)):  # type: ignore[attr-defined]
+    while page := store.list_documents(limit=500, offset=len(documents)):
         documents.extend(page)
     epoch = dt.datetime.min.replace(tzinfo=dt.timezone.utc)
     articles = [d for d in documents if d.kind != "dataset-row"]
@@ -58,17 +60,17 @@ def _article_documents(store: object) -> list[Document]:
     return articles
 
 
-def extract_all(store: object, *, knowledge_dir: str | None = None) -> list[Extraction]:
+def extract_all(store: Store, *, knowledge_dir: str | None = None) -> list[Extraction]:
     """Extract every stored article (oldest publication first, on every core) and save each extraction."""
     from .extract import extract_many
 
     extractions = extract_many(_article_documents(store), knowledge_dir=knowledge_dir)
     for extraction in extractions:
-        store.save_extraction(extraction)  # type: ignore[attr-defined]
+        store.save_extraction(extraction)
     return extractions
 
 
-def merge_and_save(store: object, extractions: Sequence[Extraction] | None = None) -> Merged:
+def merge_and_save(store: Store, extractions: Sequence[Extraction] | None = None) -> Merged:
     """Merge extractions across documents into one incident/action per event and upsert them.
 
     With no ``extractions``, the stored extraction of every stored article is
@@ -82,14 +84,14 @@ def merge_and_save(store: object, extractions: Sequence[Extraction] | None = Non
         extractions = []
         for document in _article_documents(store):
             try:
-                extractions.append(store.get_extraction(document.id))  # type: ignore[attr-defined]
+                extractions.append(store.get_extraction(document.id))
             except NotFound:
                 continue  # stored but not extracted yet
     merged = merge(extractions)
     for incident in merged.incidents:
-        store.save_incident(incident)  # type: ignore[attr-defined]
+        store.save_incident(incident)
     for action in merged.actions:
-        store.save_action(action)  # type: ignore[attr-defined]
+        store.save_action(action)
     return merged
 
 

@@ -45,9 +45,9 @@ def register(app: typer.Typer) -> None:
             console = Console(width=160)
         ingested = result.ingested
         console.print(
-            f"Ingested {len(ingested.added)} new document(s), {len(ingested.duplicates)} already stored, {len(ingested.failed)} failed."  # type: ignore[attr-defined]
+            f"Ingested {len(ingested.added)} new document(s), {len(ingested.duplicates)} already stored, {len(ingested.failed)} failed."
         )
-        for source, message in ingested.failed:  # type: ignore[attr-defined]
+        for source, message in ingested.failed:
             console.print(f"  [red]failed[/red] {source}: {message}")
         console.print(f"{len(result.incidents)} incident(s), {len(result.actions)} other action(s), {len(result.redlines)} red-line statement(s) found.")
         console.print(render_board(result.evaluations, {i.id: i for i in result.incidents}))
