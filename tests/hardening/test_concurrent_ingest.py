@@ -34,9 +34,9 @@ def test_three_processes_ingesting_overlapping_folders_store_each_document_once(
         start_ingest(db, tmp_path / "b", tmp_path / "shared"),
         start_ingest(db, tmp_path / "a", tmp_path / "b"),
     ]
+    finished = [(proc, *proc.communicate(timeout=120)) for proc in runs]  # every pipe closed before any assertion
     reports = []
-    for proc in runs:
-        out, err = proc.communicate(timeout=120)
+    for proc, out, err in finished:
         assert proc.returncode == 0, err.decode()[-2000:]
         reports.append(json.loads(out))
 

@@ -11,10 +11,12 @@ database at once cannot both create it.
 
 from __future__ import annotations
 
+import sqlite3
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from importlib import resources
 from pathlib import Path
-from collections.abc import Iterator
 from typing import Any
 
 from alembic import command
@@ -23,7 +25,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, SQLAlchemyError
+from sqlalchemy.exc import ArgumentError, OperationalError, SQLAlchemyError
 from sqlalchemy.pool import NullPool
 
 from ..errors import MigrationError, StoreError
@@ -60,6 +62,11 @@ def make_engine(url: str) -> Engine:
         raise StoreError(f"cannot open database {redact(url)}: {exc}") from exc
 
 
+def _enable_wal(cursor: Any) -> None:
+    """Switch the file to WAL; the switch needs an exclusive lock, so wait out other openers."""
+    _retry_while_locked(lambda: cursor.execute("PRAGMA journal_mode=WAL"))
+
+
 def _sqlite_engine(url: Any) -> Engine:
     database = url.database or ""
     if database and database != ":memory:" and not database.startswith("file:"):
@@ -86,7 +93,7 @@ def _sqlite_engine(url: Any) -> Engine:
         cursor = dbapi_conn.cursor()
         try:
             if not memory:
-                cursor.execute("PRAGMA journal_mode=WAL")
+                _enable_wal(cursor)
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.execute(f"PRAGMA busy_timeout={int(SQLITE_BUSY_TIMEOUT_S * 1000)}")
             cursor.execute("PRAGMA synchronous=NORMAL")
@@ -140,13 +147,39 @@ def locked_transaction(engine: Engine) -> Iterator[Connection]:
             yield conn
 
 
+def _upgrade_once(engine: Engine, cfg: Config, revision: str) -> None:
+    with locked_transaction(engine) as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, revision)
+
+
+def _retry_while_locked(step: Callable[[], Any]) -> None:
+    """Run ``step``, again after a pause while SQLite answers "database is locked".
+
+    SQLite returns that at once, without waiting on the busy timeout, in a few
+    cases (a journal-mode change, a stale snapshot) that arise when several
+    processes open a new store together. The steps retried here (the WAL switch,
+    the one-transaction migration) are safe to run again; after the busy
+    timeout the error stands.
+    """
+    deadline = time.monotonic() + SQLITE_BUSY_TIMEOUT_S
+    pause = 0.01
+    while True:
+        try:
+            step()
+            return
+        except (sqlite3.OperationalError, OperationalError) as exc:  # raw from a connect hook, or wrapped
+            if "locked" not in str(getattr(exc, "orig", exc)) or time.monotonic() >= deadline:
+                raise
+            time.sleep(pause)
+            pause = min(pause * 2, 0.25)
+
+
 def upgrade(engine: Engine, revision: str = "head") -> str | None:
     """Run the migrations up to ``revision``; return the revision the database is now at."""
     cfg = alembic_config()
     try:
-        with locked_transaction(engine) as conn:
-            cfg.attributes["connection"] = conn
-            command.upgrade(cfg, revision)
+        _retry_while_locked(lambda: _upgrade_once(engine, cfg, revision))
     except SQLAlchemyError as exc:
         raise MigrationError(f"could not bring the database schema up to date: {exc}") from exc
     except Exception as exc:  # noqa: BLE001 - alembic raises its own CommandError and friends
