@@ -20,7 +20,10 @@ everything the library means to say with a single ``except``. The tree::
     │   └── MigrationError        the schema could not be brought up to date
     ├── AttributionError          the attribution engine cannot answer (e.g. empty hypothesis space)
     ├── EstimationError           a statistical estimator failed (not fitted, diverged, bad data)
-    └── ClusterError              a Dask scheduler cannot be reached or a distributed task failed
+    ├── ClusterError              a Dask scheduler cannot be reached or a distributed task failed
+    └── AccessError               the web API refuses a write
+        ├── Unauthorized          no valid bearer token
+        └── WritesDisabled        no api_token is configured, so writes are off
 
 Every error carries a short machine ``code`` (used in the web API's JSON error
 envelope and in CLI exit messages) and an optional ``detail`` mapping with
@@ -160,3 +163,24 @@ class ClusterError(TripwireError):
 
     code = "cluster_error"
     http_status = 503
+
+
+class AccessError(TripwireError):
+    """The web API refuses a write request."""
+
+    code = "access_error"
+    http_status = 403
+
+
+class Unauthorized(AccessError):
+    """A write request without a valid ``Authorization: Bearer <token>`` header."""
+
+    code = "unauthorized"
+    http_status = 401
+
+
+class WritesDisabled(AccessError):
+    """A write request while no ``api_token`` is configured: write endpoints are off."""
+
+    code = "writes_disabled"
+    http_status = 403

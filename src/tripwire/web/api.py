@@ -22,19 +22,10 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from ..errors import DocumentTooLarge, InputError, NotFound, TripwireError
+from ..errors import DocumentTooLarge, NotFound, TripwireError, Unauthorized, WritesDisabled
 from ..knowledge import KnowledgeBase
 from ..model import Document
 from ..settings import Settings
-
-
-class ApiError(TripwireError):
-    """An HTTP-level refusal (authentication, unknown route) in the common envelope."""
-
-    def __init__(self, status: int, code: str, message: str) -> None:
-        super().__init__(message)
-        self.http_status = status
-        self.code = code
 
 
 def envelope(status: int, code: str, message: str, detail: dict[str, Any] | None = None) -> JSONResponse:
@@ -87,10 +78,10 @@ def require_token(request: Request, authorization: str | None = Header(default=N
     """Write endpoints: a bearer token equal to the ``api_token`` setting."""
     expected = state(request).settings.api_token
     if not expected:
-        raise ApiError(403, "writes_disabled", "write endpoints are disabled: set the api_token setting to enable them")
+        raise WritesDisabled("write endpoints are disabled: set the api_token setting to enable them")
     scheme, _, token = (authorization or "").partition(" ")
     if scheme.lower() != "bearer" or not hmac.compare_digest(token.encode(), expected.encode()):
-        raise ApiError(401, "unauthorized", "a valid 'Authorization: Bearer <token>' header is required")
+        raise Unauthorized("a valid 'Authorization: Bearer <token>' header is required")
 
 
 def dump(obj: Any) -> Any:
@@ -303,4 +294,4 @@ class BodyLimit:
         await self.app(scope, replay, send)
 
 
-__all__ = ["ApiError", "AppState", "BodyLimit", "InputError", "Page", "envelope", "install_error_handlers", "router"]
+__all__ = ["AppState", "BodyLimit", "Page", "envelope", "install_error_handlers", "router"]
