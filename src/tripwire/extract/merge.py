@@ -20,8 +20,9 @@ states the same condition and consequence.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import TypeVar
 
 from ..knowledge import KnowledgeBase
 from ..model import Action, Extraction, Incident, RedLineStatement
@@ -29,6 +30,8 @@ from .actions import STRIKE_FAMILY
 from .events import date_values_compatible, merge_casualties
 from .extractor import action_slug, incident_slug
 from .lexicon import Lexicon, lexicon_for
+
+E = TypeVar("E", Incident, Action)
 from .places import compatible, more_specific
 
 
@@ -159,34 +162,33 @@ def _order(x: Incident | Action) -> tuple:
     return (x.date is None, x.date or dt.date.min, x.id)
 
 
+def _cluster(items: list[tuple[E, dt.date | None]], fits: Callable[[E, E, dt.date | None], bool], combine: Callable[[E, E], E]) -> tuple[list[E], dict[str, int]]:
+    """Greedy clustering in order: each item joins the latest-dated group it fits, else starts one.
+
+    Returns the groups and, for every item id, the index of the group it went to.
+    """
+    groups: list[E] = []
+    group_of: dict[str, int] = {}
+    for item, published in items:
+        candidates = [gi for gi, g in enumerate(groups) if fits(g, item, published)]
+        if candidates:
+            gi = max(candidates, key=lambda gi: (groups[gi].date or dt.date.min, -gi))
+            groups[gi] = combine(groups[gi], item)
+        else:
+            groups.append(item)
+            gi = len(groups) - 1
+        group_of[item.id] = gi
+    return groups, group_of
+
+
 def merge(extractions: Iterable[Extraction], kb: KnowledgeBase | None = None) -> Merged:
     """Cluster the incidents and actions of many documents into one per real event."""
     lex = lexicon_for(kb or KnowledgeBase.load())
     exs = sorted(extractions, key=lambda e: (e.published or dt.date.min, e.document_id))
     items: list[tuple[Incident, dt.date | None]] = sorted(((i, e.published) for e in exs for i in e.incidents), key=lambda p: _order(p[0]))
-    groups: list[Incident] = []
-    old_to_group: dict[str, int] = {}
-    for inc, published in items:
-        fits = [gi for gi, g in enumerate(groups) if _incident_fits(lex, g, inc, published)]
-        if fits:
-            gi = max(fits, key=lambda gi: (groups[gi].date or dt.date.min, -gi))
-            groups[gi] = _combine_incidents(lex, groups[gi], inc)
-        else:
-            groups.append(inc)
-            gi = len(groups) - 1
-        old_to_group[inc.id] = gi
+    groups, old_to_group = _cluster(items, lambda g, i, pub: _incident_fits(lex, g, i, pub), lambda g, i: _combine_incidents(lex, g, i))
     acts: list[tuple[Action, dt.date | None]] = sorted(((a, e.published) for e in exs for a in e.actions), key=lambda p: _order(p[0]))
-    agroups: list[Action] = []
-    old_to_agroup: dict[str, int] = {}
-    for act, published in acts:
-        fits = [gi for gi, g in enumerate(agroups) if _action_fits(lex, g, act, published)]
-        if fits:
-            gi = max(fits, key=lambda gi: (agroups[gi].date or dt.date.min, -gi))
-            agroups[gi] = _combine_actions(lex, agroups[gi], act)
-        else:
-            agroups.append(act)
-            gi = len(agroups) - 1
-        old_to_agroup[act.id] = gi
+    agroups, old_to_agroup = _cluster(acts, lambda g, a, pub: _action_fits(lex, g, a, pub), lambda g, a: _combine_actions(lex, g, a))
     new_inc_ids = _assign_ids([incident_slug(g) for g in groups])
     new_act_ids = _assign_ids([action_slug(a) for a in agroups])
     remap = {old: new_inc_ids[gi] for old, gi in old_to_group.items()}
