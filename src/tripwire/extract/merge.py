@@ -30,9 +30,9 @@ from .actions import STRIKE_FAMILY
 from .events import date_values_compatible, merge_casualties
 from .extractor import action_slug, incident_slug
 from .lexicon import Lexicon, lexicon_for
+from .places import compatible, more_specific
 
 E = TypeVar("E", Incident, Action)
-from .places import compatible, more_specific
 
 
 @dataclass(frozen=True)
