@@ -48,13 +48,20 @@ def load_settings(config: Path | None = None, db: str | None = None) -> Settings
 
 
 def to_jsonable(obj: Any) -> Any:
-    """Pydantic models, dataclasses, tuples and dicts of them, as plain JSON data."""
+    """Pydantic models, dataclasses, tuples and dicts of them, as plain, strict JSON data.
+
+    NaN and infinities (a standard error at a bound, a p-value of an empty
+    dimension) become None: JSON has no such numbers and strict readers reject them.
+    """
+    import math
     from dataclasses import asdict, is_dataclass
 
     from pydantic import BaseModel
 
+    if isinstance(obj, float):
+        return obj if math.isfinite(obj) else None
     if isinstance(obj, BaseModel):
-        return obj.model_dump(mode="json")
+        return to_jsonable(obj.model_dump(mode="json"))
     if is_dataclass(obj) and not isinstance(obj, type):
         return to_jsonable(asdict(obj))
     if isinstance(obj, dict):
@@ -63,9 +70,11 @@ def to_jsonable(obj: Any) -> Any:
         return [to_jsonable(v) for v in obj]
     if hasattr(obj, "isoformat"):
         return obj.isoformat()
+    if hasattr(obj, "item") and hasattr(obj, "dtype"):  # a numpy scalar
+        return to_jsonable(obj.item())
     return obj
 
 
 def emit_json(obj: Any) -> None:
     """Print ``obj`` as indented JSON on stdout."""
-    sys.stdout.write(json.dumps(to_jsonable(obj), indent=2, ensure_ascii=False) + "\n")
+    sys.stdout.write(json.dumps(to_jsonable(obj), indent=2, ensure_ascii=False, allow_nan=False) + "\n")

@@ -53,26 +53,11 @@ def forecast_from_events(
     end_time = max(float(events[n][-1]) for n in names) + 1.0
     model = HawkesExp(decay=decay_per_day, dim_names=names).fit({n: events[n] for n in names}, end_time)
     forecast = model.forecast({n: events[n] for n in names}, end_time, window_days, n_sims=n_sims, rng=seed)
-    return json_safe({
+    return {
         "origin": origin.isoformat(),
         "forecast_from": (origin + dt.timedelta(days=end_time)).isoformat(),
         "window_days": window_days,
         "decay_per_day": decay_per_day,
         "fit": model.summary(),
         "forecast": forecast.to_dict(),
-    })
-
-
-def json_safe(value: Any) -> Any:
-    """``value`` with every NaN or infinity replaced by None (JSON has no such numbers).
-
-    A standard error is NaN where the observed information is singular, e.g. a
-    baseline fitted at its lower bound; JSON readers other than Python's reject NaN.
-    """
-    if isinstance(value, float):
-        return value if np.isfinite(value) else None
-    if isinstance(value, dict):
-        return {k: json_safe(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [json_safe(v) for v in value]
-    return value
+    }

@@ -162,7 +162,7 @@ def escalation_forecast(
     st = state(request)
     incidents = st.store.list_incidents(limit=100_000)
     actions = st.store.list_actions(limit=100_000)
-    return forecast_from_events(incidents, actions, window_days=window_days, decay_per_day=decay_per_day, n_sims=n_sims, seed=seed)
+    return dump(forecast_from_events(incidents, actions, window_days=window_days, decay_per_day=decay_per_day, n_sims=n_sims, seed=seed))
 
 
 @router.get("/redlines")
