@@ -45,3 +45,13 @@ def test_library_errors_become_one_line_and_a_status(error: Exception, status: i
     result = CliRunner().invoke(app, [])
     assert result.exit_code == status
     assert result.output.strip() == f"Error: {error}"
+
+
+@pytest.mark.parametrize(("env", "width"), [({}, 160), ({"COLUMNS": "300"}, 300)])
+def test_piped_output_is_wide_enough_for_tables(monkeypatch: pytest.MonkeyPatch, env: dict[str, str], width: int) -> None:
+    from tripwire.clikit import console
+
+    monkeypatch.delenv("COLUMNS", raising=False)
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    assert console().width == width  # pytest captures stdout, so this is never a terminal

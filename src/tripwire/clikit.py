@@ -78,3 +78,21 @@ def to_jsonable(obj: Any) -> Any:
 def emit_json(obj: Any) -> None:
     """Print ``obj`` as indented JSON on stdout."""
     sys.stdout.write(json.dumps(to_jsonable(obj), indent=2, ensure_ascii=False, allow_nan=False) + "\n")
+
+
+#: Width used for tables when output is piped or logged rather than shown on a terminal.
+PIPED_WIDTH = 160
+
+
+def console() -> Any:
+    """A rich console for command output: the terminal's width, ``$COLUMNS`` when set, else ``PIPED_WIDTH``.
+
+    Rich falls back to 80 columns off a terminal, which folds the board and the
+    ACH matrix into unreadable slivers in logs and pipes.
+    """
+    import os
+
+    from rich.console import Console
+
+    out = Console()
+    return out if out.is_terminal or os.environ.get("COLUMNS") else Console(width=PIPED_WIDTH)

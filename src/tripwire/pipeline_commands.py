@@ -7,6 +7,7 @@ from pathlib import Path
 import typer
 
 from .clikit import CONFIG_OPTION, DB_OPTION, clean_errors, emit_json, load_settings
+from .clikit import console as clikit_console
 
 
 def register(app: typer.Typer) -> None:
@@ -23,7 +24,6 @@ def register(app: typer.Typer) -> None:
         db: str = DB_OPTION,
     ) -> None:
         """Ingest, extract, attribute and check every red line; print the board and write the HTML report."""
-        from rich.console import Console
 
         from .pipeline import run_brief
         from .report import render_board
@@ -40,9 +40,7 @@ def register(app: typer.Typer) -> None:
                 }
             )
             return
-        console = Console()
-        if not console.is_terminal:  # piped or logged: rich would squeeze the board into 80 columns
-            console = Console(width=160)
+        console = clikit_console()
         ingested = result.ingested
         console.print(
             f"Ingested {len(ingested.added)} new document(s), {len(ingested.duplicates)} already stored, {len(ingested.failed)} failed."
@@ -58,7 +56,6 @@ def register(app: typer.Typer) -> None:
     @clean_errors
     def show_settings(config: Path = CONFIG_OPTION, fmt: str = typer.Option("table", "--format", help="table or json.")) -> None:
         """Show every setting with its current value and where to change it."""
-        from rich.console import Console
         from rich.table import Table
 
         from .settings import SETTINGS
@@ -70,4 +67,4 @@ def register(app: typer.Typer) -> None:
         table = Table("name", "value", "environment", "help")
         for s in SETTINGS:
             table.add_row(s.name, repr(settings[s.name]), s.env_var, s.help)
-        Console().print(table)
+        clikit_console().print(table)

@@ -7,7 +7,7 @@ import pytest
 
 from tripwire.attribute import Attributor, hypothesis_space
 from tripwire.errors import AttributionError
-from tripwire.model import AttributionKind, AttributionStatement, Hypothesis, Incident, Place, Source
+from tripwire.model import AttributionStatement, Hypothesis, Incident, Place, Source
 from tripwire.settings import Settings
 
 from .cases import FRONT_CLAIM, GREEN_ZONE, IRAN, KIRKUK, SOLEIMANI, US, US_STRIKES, K

@@ -26,7 +26,6 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import html
-import io
 import json
 import math
 from collections.abc import Callable, Mapping, Sequence

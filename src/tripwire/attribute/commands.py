@@ -5,10 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
 from ..clikit import CONFIG_OPTION, DB_OPTION, clean_errors, emit_json, load_settings
+from ..clikit import console as clikit_console
 from ..errors import InputError
 from ..model import AttributionResult
 
@@ -57,7 +57,7 @@ def register(app: typer.Typer) -> None:
         if fmt == "json":
             emit_json(results if article else results[0])
             return
-        console = Console(width=200)
+        console = clikit_console()
         if not results:
             console.print("No incidents found in the article.")
         for r in results:

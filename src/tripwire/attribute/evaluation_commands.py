@@ -7,6 +7,7 @@ from pathlib import Path
 import typer
 
 from ..clikit import CONFIG_OPTION, DB_OPTION, clean_errors, emit_json, load_settings
+from ..clikit import console as clikit_console
 from ..errors import InputError
 
 
@@ -38,9 +39,8 @@ def register(app: typer.Typer) -> None:
         if fmt == "json":
             emit_json(report)
             return
-        from rich.console import Console
 
-        console = Console()
+        console = clikit_console()
         console.print(render_calibration(report))
         for case_id, why in report.skipped:
             console.print(f"  left out {case_id}: {why}")
@@ -76,10 +76,9 @@ def register(app: typer.Typer) -> None:
         if fmt == "json":
             emit_json(matrix.to_dict())
             return
-        from rich.console import Console
 
         from .ach import render_ach, render_ach_ranking
 
-        console = Console()
+        console = clikit_console()
         console.print(render_ach(matrix))
         console.print(render_ach_ranking(matrix))

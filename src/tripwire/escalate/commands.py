@@ -6,10 +6,10 @@ from enum import Enum
 from pathlib import Path
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
 from ..clikit import CONFIG_OPTION, DB_OPTION, clean_errors, emit_json, load_settings
+from ..clikit import console as clikit_console
 from ..errors import InputError
 
 
@@ -105,7 +105,7 @@ def register(app: typer.Typer) -> None:
             return
         from .policy import policy_table
 
-        console = Console()
+        console = clikit_console()
         for row in result.rows:
             rows = policy_table(row.result)
             table = Table(title=f"spoiler rate {row.spoiler_rate:g}/day - {row.attribution} - {result.n_sims} runs, seed {result.seed}")

@@ -6,10 +6,10 @@ from pathlib import Path
 from typing import Any
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
 from ..clikit import clean_errors, emit_json
+from ..clikit import console as clikit_console
 from ..errors import InputError
 
 FORMATS = ("json", "table")
@@ -65,7 +65,7 @@ def register(app: typer.Typer) -> None:
         if fmt == "json":
             emit_json(report)
             return
-        console = Console()
+        console = clikit_console()
         for table in _fit_tables(report):
             console.print(table)
 
@@ -104,4 +104,4 @@ def register(app: typer.Typer) -> None:
                 *[_fmt(v) for v in result.count_quantiles[d]],
                 _fmt(result.p_any[d]),
             )
-        Console().print(table)
+        clikit_console().print(table)

@@ -7,6 +7,7 @@ from pathlib import Path
 import typer
 
 from ..clikit import clean_errors, emit_json
+from ..clikit import console as clikit_console
 
 
 def register(app: typer.Typer) -> None:
@@ -32,10 +33,9 @@ def register(app: typer.Typer) -> None:
 
 
 def _print_tables(extractions: list) -> None:  # type: ignore[type-arg]
-    from rich.console import Console
     from rich.table import Table
 
-    console = Console()
+    console = clikit_console()
     for ex in extractions:
         table = Table(title=f"document {ex.document_id[:12]} (published {ex.published or 'unknown'})")
         for col in ("type", "id", "date", "place", "what", "harm / attribution"):

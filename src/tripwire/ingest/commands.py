@@ -5,10 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
 from ..clikit import CONFIG_OPTION, DB_OPTION, clean_errors, emit_json, load_settings
+from ..clikit import console as clikit_console
 
 FORMAT_OPTION = typer.Option("table", "--format", "-f", help="Output format: table or json.")
 
@@ -42,7 +42,7 @@ def register(app: typer.Typer) -> None:
         if fmt == "json":
             emit_json({**report.summary(), "added_ids": report.added, "duplicate_ids": report.duplicates, "failures": [{"source": s, "message": m} for s, m in report.failed], "warnings_list": [{"location": s, "message": m} for s, m in report.warnings]})
         else:
-            console = Console()
+            console = clikit_console()
             table = Table(title="ingest")
             table.add_column("outcome")
             table.add_column("count", justify="right")
@@ -88,4 +88,4 @@ def register(app: typer.Typer) -> None:
         table.add_column("rows", justify="right")
         for name, count in info.counts.items():
             table.add_row(name, str(count))
-        Console().print(table)
+        clikit_console().print(table)

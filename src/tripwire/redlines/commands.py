@@ -6,11 +6,11 @@ from enum import Enum
 from pathlib import Path
 
 import typer
-from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
 from ..clikit import CONFIG_OPTION, DB_OPTION, clean_errors, emit_json, load_settings
+from ..clikit import console as clikit_console
 from .conditions import condition_to_data
 
 RULES_OPTION = typer.Option(None, "--rules", "-r", help="Rule file (YAML); default: the bundled examples/redlines.yaml.")
@@ -75,7 +75,7 @@ def register(app: typer.Typer) -> None:
             return
         from ..report.board import render_board
 
-        console = Console()
+        console = clikit_console()
         console.print(render_board(run.evaluations, {i.id: i for i in run.incidents}))
         for incident_id, reason in run.unattributed:
             console.print(Text("not attributed: ", style="yellow") + Text(f"{incident_id}: {reason}"))
@@ -103,7 +103,7 @@ def register(app: typer.Typer) -> None:
                 who += f", {r.declared_on.isoformat()}"
             cells = (r.id, r.title, who, f"{r.standard} (>= {r.threshold:.2f})", r.describe_condition(), r.consequence)
             table.add_row(*(Text(c) for c in cells))
-        Console().print(table)
+        clikit_console().print(table)
 
     @app.command("history")
     @clean_errors
@@ -129,4 +129,4 @@ def register(app: typer.Typer) -> None:
             p = f"{ev.probability:.2f}" + (f" [{ev.interval[0]:.2f}, {ev.interval[1]:.2f}]" if ev.interval else "")
             cells = (ev.evaluated_at.isoformat(timespec="seconds"), ev.rule_id, ev.incident_id, change, p, ev.words, f"{ev.standard} ({ev.threshold:.2f})")
             table.add_row(*(Text(c) for c in cells))
-        Console().print(table)
+        clikit_console().print(table)
