@@ -168,6 +168,45 @@ class AttributionStatement(Frozen):
     evidence: Span | None = None
 
 
+class CasualtyReport(Frozen):
+    """What one document says about an incident's victims, kept so conflicting reports stay visible.
+
+    ``casualties`` are this document's figures alone; the incident's own
+    ``casualties`` are the merged view. ``source`` is the outlet (and speaker,
+    when the figures are attributed) the document gives for them.
+    """
+
+    document_id: str
+    source: Source = Field(default_factory=Source)
+    casualties: tuple[Casualty, ...] = ()
+    #: P(the source reports truly), from its Admiralty grade when the report was read (0.5: cannot be judged)
+    reliability: float = Field(default=0.5, ge=0, le=1)
+
+
+def tally(casualties: tuple[Casualty, ...] | list[Casualty], status: str, nationality: str | None = None) -> int:
+    """People of ``status`` (and ``nationality``) in a list of casualty entries, counting nobody twice.
+
+    An uncategorised entry ("three Americans killed") and categorised ones
+    ("one service member and two contractors") describe the same people, so a
+    nationality's total is the larger of the two, not their sum; with no
+    nationality asked, the nationalities' totals are added up, or the
+    unqualified total is taken when that is larger.
+    """
+    rows = [c for c in casualties if c.status == status and (nationality is None or c.nationality == nationality)]
+
+    def one(group: list[Casualty]) -> int:
+        plain = max((c.count for c in group if c.category is None), default=0)
+        return max(plain, sum(c.count for c in group if c.category is not None))
+
+    if nationality is not None:
+        return one(rows)
+    by_nat: dict[str | None, list[Casualty]] = {}
+    for c in rows:
+        by_nat.setdefault(c.nationality, []).append(c)
+    known = sum(one(g) for n, g in by_nat.items() if n is not None)
+    return max(known + one(by_nat.get(None, [])), max((c.count for c in rows if c.nationality is None and c.category is None), default=0))
+
+
 class Incident(Frozen):
     """An attack: when, where, how, against whom, with what harm, and who is said to be behind it."""
 
@@ -180,18 +219,20 @@ class Incident(Frozen):
     weapon: str | None = None
     target: str | None = None
     casualties: tuple[Casualty, ...] = ()
+    #: each document's own casualty figures, so that conflicting reports stay visible and can be weighed
+    casualty_reports: tuple[CasualtyReport, ...] = ()
     attributions: tuple[AttributionStatement, ...] = ()
     documents: tuple[str, ...] = ()
     evidence: tuple[Span, ...] = ()
     summary: str | None = None
 
     def killed(self, nationality: str | None = None) -> int:
-        """People reported killed, optionally only of one nationality."""
-        return sum(c.count for c in self.casualties if c.status == "killed" and (nationality is None or c.nationality == nationality))
+        """People reported killed, optionally only of one nationality (see :func:`tally`)."""
+        return tally(self.casualties, "killed", nationality)
 
     def injured(self, nationality: str | None = None) -> int:
-        """People reported injured, optionally only of one nationality."""
-        return sum(c.count for c in self.casualties if c.status == "injured" and (nationality is None or c.nationality == nationality))
+        """People reported injured, optionally only of one nationality (see :func:`tally`)."""
+        return tally(self.casualties, "injured", nationality)
 
 
 ActionKind = Literal[
@@ -203,6 +244,9 @@ ActionKind = Literal[
     "ceasefire-pledge",
     "withdrawal",
     "sanctions",
+    "seizure",
+    "diplomatic-protest",
+    "suspension",
     "statement",
     "other",
 ]
@@ -379,3 +423,63 @@ class Evaluation(Frozen):
         if v not in {p for p, _, _ in ICD203_SCALE}:
             raise ValueError(f"not an ICD 203 phrase: {v!r}")
         return v
+
+
+# ---------------------------------------------------------------------------
+# Labelled cases (the extraction evaluation's input; docs/evaluation.md)
+# ---------------------------------------------------------------------------
+
+
+class GoldCasualty(Frozen):
+    """Victims of one nationality in a labelled case (None: not known from the articles)."""
+
+    nationality: str | None = None
+    killed: int | None = Field(default=None, ge=0)
+    wounded: int | None = Field(default=None, ge=0)
+
+
+class GoldAction(Frozen):
+    """A strike, vote, seizure, sanction... that a labelled case says happened."""
+
+    kind: str
+    actor: str | None = None
+    target: str | None = None
+    date: dt.date | None = None
+
+
+class GoldRedLine(Frozen):
+    """A red line that a labelled case says was declared: who, on what condition, with what consequence."""
+
+    speaker: str
+    condition: str = ""
+    consequence: str = ""
+
+
+class GoldCase(Frozen):
+    """What a hand-labeller says the articles of one case support (the ``gold.json`` layout).
+
+    ``kind`` is ``attack`` (an incident to extract), ``action`` (a strike, vote
+    or seizure to extract as an action), ``statement`` (a warning or red line)
+    or ``none`` (nothing may be extracted as an incident). Actor fields hold
+    plain names ("Houthis", "IRGC"); they are resolved against the knowledge
+    base when scored. ``us_killed`` / ``us_wounded`` of None mean the articles
+    do not say.
+    """
+
+    id: str
+    kind: Literal["attack", "action", "statement", "none"]
+    date: dt.date | None = None
+    country: str | None = Field(default=None, description="ISO 3166-1 alpha-2")
+    places: tuple[str, ...] = ()
+    weapon: str | None = None
+    us_killed: int | None = Field(default=None, ge=0)
+    us_wounded: int | None = Field(default=None, ge=0)
+    other_casualties: tuple[GoldCasualty, ...] = ()
+    claimed: tuple[str, ...] = ()
+    us_attributed: tuple[str, ...] = ()
+    sponsor_alleged: tuple[str, ...] = ()
+    denied_by: tuple[str, ...] = ()
+    dissent: tuple[str, ...] = ()
+    actions: tuple[GoldAction, ...] = ()
+    red_lines: tuple[GoldRedLine, ...] = ()
+    notes: str = ""

@@ -11,7 +11,7 @@ from .clikit import console as clikit_console
 
 
 def register(app: typer.Typer) -> None:
-    """Add ``brief`` and ``settings`` to ``app``."""
+    """Add ``brief``, ``evaluate-extraction`` and ``settings`` to ``app``."""
 
     @app.command()
     @clean_errors
@@ -51,6 +51,28 @@ def register(app: typer.Typer) -> None:
         console.print(render_board(result.evaluations, {i.id: i for i in result.incidents}))
         if result.report_path:
             console.print(f"HTML report: {result.report_path}")
+
+    @app.command("evaluate-extraction")
+    @clean_errors
+    def evaluate_extraction_command(
+        corpus: Path = typer.Argument(..., help="Folder of case folders, each with articles and a gold.json (docs/evaluation.md)."),
+        fmt: str = typer.Option("table", "--format", help="table or json."),
+        out: Path = typer.Option(None, "--out", help="Folder to write metrics.json and cases.csv into."),
+        config: Path = CONFIG_OPTION,
+    ) -> None:
+        """Score extraction on labelled articles: detection, fields, attributions, red lines, fragments."""
+        from .pipeline import evaluate_extraction
+        from .report.evaluation import evaluation_json, render_evaluation, write_evaluation
+
+        if fmt not in ("table", "json"):
+            raise typer.BadParameter("must be 'table' or 'json'", param_hint="--format")
+        result = evaluate_extraction(corpus, load_settings(config))
+        if out is not None:
+            write_evaluation(result, out)
+        if fmt == "json":
+            emit_json(evaluation_json(result))
+            return
+        render_evaluation(result, clikit_console())
 
     @app.command("settings")
     @clean_errors

@@ -49,12 +49,12 @@ def test_relation_words(kb: KnowledgeBase) -> None:
 def test_user_folder_extends_and_overrides(tmp_path: Path) -> None:
     (tmp_path / "actors.yaml").write_text(
         "actors:\n"
-        "  - {id: new-front, name: New Front, kind: front, front_for: kataib-hezbollah, aliases: [Ashab al-Kahf]}\n"
+        "  - {id: new-front, name: New Front, kind: front, front_for: kataib-hezbollah, aliases: [Liwa al-Mithal al-Tajribi]}\n"
         "  - {id: isis, name: Islamic State (renamed), kind: insurgent, aliases: [Daesh]}\n",
         encoding="utf-8",
     )
     kb = KnowledgeBase.load(tmp_path)
-    assert kb.resolve_actor("Ashab al-Kahf") == "new-front"
+    assert kb.resolve_actor("Liwa al-Mithal al-Tajribi") == "new-front"  # a made-up name
     assert kb.actors["isis"].name == "Islamic State (renamed)"
     assert kb.resolve_actor("ISIL") is None  # override replaced the alias list
 

@@ -7,7 +7,8 @@ holds every plausible perpetrator:
 * every actor named in the incident's attribution statements, with front
   groups replaced by the actor they front for and category actors ("an
   Iranian-backed militia") by their members;
-* every perpetrator with a base rate in ``priors.yaml``;
+* every perpetrator with a base rate in ``priors.yaml`` for the incident's
+  theatre (chosen by ``incident.place``; see :mod:`tripwire.knowledge.priors`);
 * ``unknown``, which absorbs everyone else.
 
 Non-state perpetrators with a sponsor link get one hypothesis per level of the
@@ -24,6 +25,7 @@ import numpy as np
 
 from ..errors import AttributionError
 from ..knowledge import KnowledgeBase
+from ..knowledge.priors import incident_priors
 from ..model import Hypothesis, Incident
 from .tables import EvidenceTables
 
@@ -89,7 +91,7 @@ def perpetrators(kb: KnowledgeBase, incident: Incident, extra: Iterable[str] = (
     for p in extra:
         for q in expand_actor(kb, p):
             add(q)
-    for p in kb.priors.get("perpetrators", {}):
+    for p in incident_priors(kb, incident)[0]:
         add(p)
     add(UNKNOWN)
     return names
@@ -143,12 +145,13 @@ def prior_vector(kb: KnowledgeBase, space: Sequence[Hypothesis], tables: Evidenc
     """Prior probability of each hypothesis: perpetrator base rate x relation prior, renormalised.
 
     ``perpetrator_scale`` / ``relation_scale`` multiply base rates / relation
-    weights (used by the sensitivity analysis).
+    weights (used by the sensitivity analysis). Base rates and relation
+    tables are those of the incident's theatre (``incident.place``); with no
+    incident, or no place, the default tables.
     """
-    base = kb.priors.get("perpetrators", {})
+    base, rel_tables = incident_priors(kb, incident)
     unlisted = float(tables.get("priors", "unlisted_perpetrator"))
     floor = float(tables.get("priors", "relation_floor"))
-    rel_tables = kb.priors.get("relations", {})
     pscale = perpetrator_scale or {}
     rscale = relation_scale or {}
     by_perp: dict[str, list[int]] = {}

@@ -26,6 +26,7 @@ from ..errors import AttributionError
 from ..knowledge import ADMIRALTY_RELIABILITY
 from ..model import Action, AttributionKind, Hypothesis, Incident
 from .evidence import Params
+from ..knowledge.priors import incident_priors
 from .hypotheses import UNKNOWN, prior_vector
 from .observations import match_weapon
 from .uncertainty import posterior
@@ -164,7 +165,7 @@ def analyse(att, incident: Incident, *, target: Callable[[Hypothesis], bool], th
     for i, item in enumerate(c.items):
         record("evidence", f"remove '{item.label}'", p_of(total - L[i]))
         record("evidence", f"invert '{item.label}'", p_of(total - 2 * L[i]))
-    base = att.kb.priors.get("perpetrators", {})
+    base = incident_priors(att.kb, incident)[0]
     for dim, keys in (("perpetrator", list(dict.fromkeys(h.perpetrator for h in c.space))),
                       ("relation", list(dict.fromkeys(h.relation for h in c.space)))):
         for key in keys:

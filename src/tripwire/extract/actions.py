@@ -22,39 +22,99 @@ from .lexicon import Lexicon, Mention
 
 STRIKE_FAMILY = frozenset({"airstrike", "drone-strike", "assassination", "other", "strike-ref"})
 
-_STATE_ADJ = r"(?:US|U\.S\.|American|coalition|Israeli|Iranian|Turkish)"
+_STATE_ADJ = r"(?:US|U\.S\.|American|coalition|Israeli|Turkish|British|UK|U\.K\.|US-led|U\.S\.-led|Saudi-led)"
 ACTION_CUES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("drone-strike", re.compile(r"\bdrone\s+strikes?\b", re.I)),
     ("airstrike", re.compile(r"\bair\s*strikes?\b|\bair\s+raids?\b|\bretaliatory\s+strikes?\b|\bbombing\s+raids?\b", re.I)),
-    ("airstrike", re.compile(_STATE_ADJ + r"\s+(?:[\w-]+\s+)?(?:aircraft|warplanes|jets|fighter\s+jets|forces|military|troops)\s+(?:struck|hit|bombed|attacked|targeted)\b")),
-    ("airstrike", re.compile(r"\b" + _STATE_ADJ + r"\s+strikes?\b")),
+    ("airstrike", re.compile(_STATE_ADJ + r"\s+(?:[\w-]+\s+)?(?:aircraft|warplanes|planes|jets|fighter\s+jets|bombers|drones?|forces|military|troops|Navy|navy|warships?)\s+(?:struck|hit|bombed|attacked|targeted)\b")),
+    ("airstrike", re.compile(r"\b" + _STATE_ADJ + r"\s+(?:(?:air|military|retaliatory|precision|drone|missile|overnight|new|latest|deadly)\s+)?(?:strikes?|attacks?|raids?|bombings?|bombardment|operation)\b")),
+    ("airstrike", re.compile(r"\b(?:the\s+)?(?:United\s+States|US|U\.S\.|American|Pentagon|US\s+military|U\.S\.\s+military)\s+(?:(?:has|had|have)\s+)?(?:carried\s+out|conducted|launched|struck|hit|bombed|attacked|targeted)\b")),
     ("strike-ref", re.compile(r"\b[Tt]he\s+strikes?\b")),
     ("other", re.compile(r"\bretaliat(?:ed|es|ing)\s+against\b", re.I)),
     ("assassination", re.compile(
-        r"\b(?:assassination|killing|assassinated|killed|killing)\s+(?:of\s+)?(?:top\s+)?(?:(?:Iranian|Iraqi|militia|senior)\s+)?"
+        r"\b(?:assassination|killing|assassinated|assassinates|killed|kills|kill)\s+(?:of\s+)?(?:top\s+)?(?:(?:Iranian|Iraqi|militia|senior)\s+)?"
         r"(?:(?:Maj\.\s+)?Gen\.\s+|General\s+|commander\s+|leader\s+)?(?P<name>(?:[A-Z][\w'-]+|al-[A-Z][\w'-]+)(?:\s+(?:[A-Z][\w'-]+|al-[A-Z][\w'-]+)){0,3})")),
-    ("protest", re.compile(r"\b(?:protests?|protesters|demonstrations?|demonstrators|stormed|sit-ins?)\b", re.I)),
+    ("protest", re.compile(r"\b(?:protests?|protesters|demonstrations?(?!\s+of\b)|demonstrators|stormed|sit-ins?)\b(?!\s+(?:to|with)\s+(?:the\s+)?(?:UN|United\s+Nations|Security\s+Council))", re.I)),
     ("parliamentary-vote", re.compile(r"\bvot(?:ed|es)\b|\bpassed\s+a\s+(?:non-binding\s+)?(?:resolution|bill|motion)\b", re.I)),
     ("ceasefire-pledge", re.compile(
         r"\bcease-?fire\b|\btruce\b|\bpause\s+in\s+(?:their\s+|its\s+)?attacks\b|\bhalt\s+(?:to\s+)?(?:their\s+)?attacks\b|\bsuspen(?:d|ded|sion\s+of)\s+(?:its\s+|their\s+)?attacks\b"
         r"|\b(?:vow(?:ed|s)?|pledged?|promised?|agreed)\s+not\s+to\s+attack\b", re.I)),
     ("withdrawal", re.compile(
         r"\bwithdrawal\b|\bwithdraw(?:s|n|ing)?\b|\bpull(?:ed|ing)?\s+out\b|\bdrawdown\b|\bdraw\s+down\b|\breduce\s+(?:its\s+|their\s+|the\s+number\s+of\s+)?(?:US\s+)?troops\b|\btroop\s+(?:cuts?|reductions?)\b", re.I)),
-    ("sanctions", re.compile(r"\b(?:imposed|announced|levied|slapped)\s+(?:new\s+|fresh\s+|more\s+)?sanctions\b|\bsanctioned\b", re.I)),
+    ("sanctions", re.compile(
+        r"\b(?:imposed|imposes|imposing|announced|levied|slapped|reimposed|hit\s+(?:[\w'-]+\s+){1,4}?with)\s+(?:new\s+|fresh\s+|more\s+|additional\s+|economic\s+|harsh\s+)*sanctions\b"
+        r"|\bsanctioned\b|\b(?:new|fresh|additional)\s+(?:US\s+|U\.S\.\s+|American\s+)?sanctions\s+(?:imposed|announced|target(?:ing|s)?)\b", re.I)),
+    ("seizure", re.compile(r"\b(?:seized|seizes|seizing|hijacked|hijacks|hijacking\s+of|seizure\s+of|commandeered|captured)\s+(?:(?:a|an|the|two|its)\s+)?(?:[\w'-]+\s+){0,3}?(?:ship|vessel|tanker|boat|freighter|carrier|cargo\s+ship)s?\b"
+                         r"|\b(?:seizure|hijacking)\s+of\s+(?:a|an|the)\b", re.I)),
+    ("diplomatic-protest", re.compile(r"\bsummon(?:ed|s|ing)\s+(?:the\s+|their\s+|its\s+|respective\s+)*(?:[\w'-]+\s+){0,2}?(?:ambassadors?|envoys?|charg[e\u00e9]\s+d.affaires|diplomats?)\b", re.I)),
+    ("suspension", re.compile(
+        r"\b(?:suspend(?:ed|s|ing)?|halt(?:ed|s|ing)?|paus(?:ed|es|ing))\s+(?:its\s+|their\s+|the\s+|all\s+)*(?:[\w-]+\s+){0,2}?(?:operations|training|mission|missions|activities|cooperation)\b"
+        r"|\b(?:called\s+off|cancel(?:l)?ed|cancels|scrapped)\s+(?:a\s+|the\s+|its\s+)?(?:[\w-]+\s+){0,3}?(?:talks|meeting|negotiations|summit)\b", re.I)),
 )
 
 _ANY_ACTION = re.compile(
     r"strike|raid|struck|hit|bomb|attack|target|retaliat|assassin|kill|protest|demonstr|storm|sit-in|vot|resolution|bill|motion|cease|truce"
-    r"|pause|halt|suspen|withdr|pull|draw|reduc|troop|sanction",
+    r"|pause|halt|suspen|withdr|pull|draw|reduc|troop|sanction|seiz|hijack|summon|cancel|called|scrap|commandeer|captur|carried|conduct|launch|operation",
     re.I,
 )
-_ATTACK_NOUN = re.compile(r"\b(?:attack|barrage|bombing|explosion|blast|ambush|salvo|volley)\b", re.I)
+_ATTACK_NOUN = re.compile(
+    r"\b(?:attacks?|barrage|bombing|explosions?|blasts?|ambush|salvo|volley|assault|sabotage|hijacking|seizure|raid|onslaught|incursion|shootdown|shoot-down)\b", re.I
+)
+#: "was attacked", "were targeted", "came under fire": an attack reported without naming it with a noun
+_PASSIVE_ATTACK = re.compile(
+    r"\b(?:was|were|been|being|is|are|get|got)\s+(?:\w+\s+){0,2}?(?:attacked|targeted|struck|hit|ambushed|stormed|seized|hijacked|shelled|bombed|rocketed|overrun|raided)\b(?!\s+(?:with\s+)?sanctions)"
+    r"|\bcame\s+under\s+(?:\w+\s+){0,2}(?:fire|attack|assault)\b|\bopened\s+fire\b|\bshot\s+down\b",
+    re.I,
+)
+#: "al-Shabab attacked a base", "the Houthis seized a ship", "Iran fired missiles at": an attack verb after its perpetrator
+_ACTIVE_ATTACK = re.compile(
+    r"\b(?:attacked|ambushed|stormed|struck|targeted|bombed|shelled|seized|hijacked|boarded|overran|raided|rocketed"
+    r"|fired|launched|carried\s+out|conducted|staged|mounted|unleashed)\b(?!\s+(?:with\s+)?sanctions)(?!\s+(?:a\s+|an\s+)?(?:investigation|inquiry|probe|campaign\s+of\s+sanctions))",
+    re.I,
+)
+#: States whose strikes the news reports as acknowledged military actions rather than attacks to attribute.
+_ACTING_STATES = frozenset({"usa", "uk", "united-kingdom", "saudi-led-coalition", "coalition"})
+_OWN_ASSET = re.compile(
+    r"(?:\b(?:US|U\.S\.|American|Navy|surveillance|spy|reconnaissance|unarmed|Global\s+Hawk|MQ-\d+|Reaper|coalition)\s+(?:[\w-]+\s+){0,2}"
+    r"|\b(?:shot\s+down|shoots?\s+down|downed|downing|intercepted|destroyed)\s+(?:an?\s+|the\s+|its\s+)?(?:US|U\.S\.|American|Navy|surveillance|spy|reconnaissance)\s+(?:[\w-]+\s+){0,2})$"
+)
+_ATTACKER_KINDS = frozenset({"militia", "insurgent", "front", "category", "state", "state-organ", "party"})
 _VERB_BEFORE = re.compile(r"\b(?:to|not|will|would|could|may|might|did|never)\s+$", re.I)
 _CONDITION_BEFORE = re.compile(r"\b(?:hinges?\s+on|conditional\s+on|condition\s+that|on\s+condition|demand(?:s|ed|ing)?\s+(?:for\s+)?|calls?\s+for|timetable\s+for|until|unless)\b[^.;]*$", re.I)
 _NAME_STOP = {"US", "U.S.", "The", "A", "An", "In", "On", "He", "She", "It", "They", "President", "Iraq", "Iran"}
 _PARLIAMENT = re.compile(r"\b(?:parliament|lawmakers|legislators|MPs|Congress|Senate)\b", re.I)
 _LINK_WORDS = re.compile(r"\b(?:led|sparked|which|after|prompted|triggered|and\s+then)\b|[;.]", re.I)
 _SUPPORTERS = re.compile(r"\b(?:supporters|members|followers)\s+of\s+$", re.I)
+
+
+#: Action kinds whose actor is the subject of the clause, whatever kind of actor it is.
+_SUBJECT_KINDS = frozenset({"seizure", "diplomatic-protest", "suspension"})
+
+
+def _state_of(lex: Lexicon, actor_id: str) -> str:
+    """The state an organ belongs to ("Treasury" -> the US); other actors are themselves."""
+    actor = lex.kb.actors[actor_id]
+    if actor.kind in {"state-organ", "agency"} and actor.part_of:
+        return actor.part_of
+    return actor_id
+
+
+def _speaker_state(lex: Lexicon, ctx: SentenceContext, c0: int, s: int) -> str | None:
+    """The state of the named official who is the clause's subject ("President Trump called off ...")."""
+    speakers = [x for x in ctx.speakers if c0 <= x.start and x.end <= s]
+    if not speakers:
+        return None
+    country = lex.kb.speakers[speakers[-1].key].country
+    return lex.state_of_country.get(country or "")
+
+
+def _summoned_state(lex: Lexicon, cue: str) -> str | None:
+    """Whose diplomat was summoned: "summoned the Iranian ambassador" -> Iran."""
+    for word in re.findall(r"[A-Z][\w'-]+", cue):
+        state = lex.state_for_demonym(word)
+        if state:
+            return lex.kb.actors[state].name
+    return None
 
 
 @dataclass
@@ -69,6 +129,8 @@ class EventMention:
     attack_type: str | None = None
     date: DateMention | None = None
     place_id: str | None = None
+    #: other places the same clause names for this event ("missiles at Al Asad and Erbil"): one salvo, several targets
+    alt_place_ids: tuple[str, ...] = ()
     target: str | None = None
     target_actor: str | None = None
     actor: str | None = None
@@ -144,19 +206,39 @@ def find_action_mentions(ctx: SentenceContext, lex: Lexicon) -> list[EventMentio
                 sup = [a for a in ctx.actors if a.end <= s and _SUPPORTERS.search(text[max(0, a.start - 20) : a.start])]
                 mention.actor = sup[-1].key if sup else None
             else:
-                window = 0 if kind == "assassination" else 40
+                window = 0 if kind == "assassination" else (s - c0 if kind in _SUBJECT_KINDS else 40)
                 before = [a for a in ctx.actors if c0 <= a.start and a.end <= e and s - a.end <= window]
                 if kind == "assassination":
                     before = [a for a in before if re.fullmatch(r"\s*(?:'s\s*)?", text[a.end : s]) or a.start >= s]
-                wanted = {"state", "state-organ"} if kind in STRIKE_FAMILY | {"withdrawal", "sanctions"} else {"militia", "front", "category", "insurgent"}
-                before = [a for a in before if lex.kb.actors[a.key].kind in wanted]
+                if kind in _SUBJECT_KINDS:
+                    wanted = set(_ATTACKER_KINDS) | {"agency", "alliance", "organisation", "organization"}
+                elif kind in STRIKE_FAMILY | {"withdrawal", "sanctions"}:
+                    wanted = {"state", "state-organ", "agency"} if kind == "sanctions" else {"state", "state-organ"}
+                else:
+                    wanted = {"militia", "front", "category", "insurgent"}
+                before = [a for a in before if lex.kb.actors[a.key].kind in wanted and not (kind == "diplomatic-protest" and a.start > s)]
                 if before:
-                    mention.actor = before[-1].key
+                    mention.actor = _state_of(lex, before[-1].key) if kind in {"sanctions", "diplomatic-protest", "suspension"} else before[-1].key
+                    if kind == "diplomatic-protest":  # "the UK and Romania ... summoned": one protest by each
+                        for other in before[:-1]:
+                            if re.fullmatch(r"\s*(?:,|and|,\s*and)\s*", text[other.end : before[before.index(other) + 1].start]):
+                                twin = EventMention(kind, ctx, s, e, actor=_state_of(lex, other.key))
+                                twin.target = _summoned_state(lex, m.group(0))
+                                out.append(twin)
+                if mention.actor is None and kind in STRIKE_FAMILY | {"sanctions", "suspension", "withdrawal"}:
+                    mention.actor = _speaker_state(lex, ctx, c0, s)
+            if kind == "diplomatic-protest":
+                mention.target = _summoned_state(lex, m.group(0))
             if kind in STRIKE_FAMILY and kind != "assassination":
-                after = [a for a in ctx.actors if a.start >= e and lex.kb.actors[a.key].kind not in {"state"}]
+                after = [a for a in ctx.actors if a.start >= e and lex.kb.actors[a.key].kind not in {"state"} and a.key != mention.actor]
                 if after:
-                    mention.target_actor = after[0].key
-                    mention.target = lex.kb.actors[after[0].key].name
+                    named = [a for a in after if lex.kb.actors[a.key].kind != "category"] or after
+                    group = [named[0]]
+                    for a in named[1:]:  # "strikes on Kataib Hezbollah and Kataib Sayyid al-Shuhada": both targets
+                        if re.fullmatch(r"[\s,]*(?:and|as\s+well\s+as|,)?[\s,]*(?:the\s+)?(?:[\w-]+\s+){0,2}?", text[group[-1].end : a.start]) and a.key not in {g.key for g in group}:
+                            group.append(a)
+                    mention.target_actor = group[0].key
+                    mention.target = " and ".join(lex.kb.actors[g.key].name for g in group)
             if kind == "ceasefire-pledge":
                 cond = re.search(r"\b(?:on\s+condition\s+that|conditional\s+on|hinges?\s+on|provided\s+that|as\s+long\s+as)\s+([^.;]+)", text[s:], re.I)
                 subj = re.search(r"((?:[A-Z][\w-]*\s+)?militias|[A-Z][\w-]+(?:\s+[A-Z][\w-]+)*)\s+(?:\w+\s+){0,2}$", text[c0:s])
@@ -188,15 +270,34 @@ def find_action_mentions(ctx: SentenceContext, lex: Lexicon) -> list[EventMentio
 
 def find_incident_mention(ctx: SentenceContext, lex: Lexicon, actions: list[EventMention]) -> EventMention | None:
     """The attack reported in one sentence, if any (one per sentence: the first real cue)."""
-    taken = [(a.cue_start, a.cue_end) for a in actions]
+    taken = [(a.cue_start, a.cue_end) for a in actions if a.kind != "seizure"]  # a hijacking is both an action and an attack
     text = ctx.text
     cues: list[tuple[int, int, Mention | None]] = []
     for w in ctx.weapons:
-        if w.text.lower().endswith("attacks"):
-            continue  # "rocket attacks": generic
+        if _OWN_ASSET.search(text[max(0, w.start - 45) : w.start]):
+            continue  # "shot down a US Navy drone": the drone is what was hit, not the weapon
+        if w.text.lower().endswith("attacks") or re.match(r"\s+(?:attacks|strikes)\b", text[w.end :], re.I):
+            if not re.search(r"\b(?:the|these|those|two|three|four|several|both|twin|latest|recent|overnight|monday's|tuesday's|wednesday's|thursday's|friday's|saturday's|sunday's)\s+(?:[\w-]+\s+){0,2}$", text[max(0, w.start - 40) : w.start], re.I):
+                continue  # "rocket attacks", "drone attacks by the groups": generic, earlier attacks
         cues.append((w.start, w.end, w))
     for m in _ATTACK_NOUN.finditer(text):
         if _VERB_BEFORE.search(text[max(0, m.start() - 8) : m.start()]):
+            continue
+        if m.group(0).lower() == "attacks" and not re.search(r"\b(?:the|these|those|two|three|four|several|both|twin|latest|recent|overnight)\s+(?:[\w-]+\s+){0,2}$", text[max(0, m.start() - 40) : m.start()], re.I):
+            continue  # bare "attacks" is generic ("threats of attacks"), "the attacks" is this event
+        cues.append((m.start(), m.end(), None))
+    for m in _PASSIVE_ATTACK.finditer(text):
+        cues.append((m.start(), m.end(), None))
+    for m in _ACTIVE_ATTACK.finditer(text):
+        c0, _c1 = ctx.clause(m.start())
+        subject = [a for a in ctx.actors if c0 <= a.start and a.end <= m.start() and m.start() - a.end <= 60 and lex.kb.actors[a.key].kind in _ATTACKER_KINDS]
+        if not subject:
+            continue
+        if lex.kb.actors[subject[-1].key].country == "US" or subject[-1].key in _ACTING_STATES:
+            continue  # a US (or allied) strike is an action, found by the action cues
+        if m.group(0).lower() in {"launched", "fired", "carried out", "conducted", "staged", "mounted", "unleashed"} and not re.match(
+            r"\s+(?:\w+\s+){0,4}?(?:attacks?|strikes?|missiles?|rockets?|drones?|projectiles|operations?|assault|barrage|salvo|bombing|raids?|fire)\b", text[m.end() :], re.I
+        ):
             continue
         cues.append((m.start(), m.end(), None))
     cues.sort(key=lambda c: c[0])
@@ -213,7 +314,7 @@ def find_incident_mention(ctx: SentenceContext, lex: Lexicon, actions: list[Even
     weapons = [w for _s, _e, w in real if w is not None]
     mention = EventMention("incident", ctx, s, e)
     if weapons:
-        best = max(weapons, key=lambda w: (w.key != "rocket", len(w.text)))
+        best = max(weapons, key=lambda w: (not lex.kb.weapons[w.key].generic, -w.start))
         mention.weapon = best.key
         mention.attack_type = lex.kb.weapons[best.key].attack_type
     return mention

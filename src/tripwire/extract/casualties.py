@@ -42,32 +42,69 @@ CATEGORY_NOUNS: dict[str, str | None] = {
     "militant": "fighter", "militants": "fighter", "combatant": "fighter", "combatants": "fighter",
     "police officer": "police", "police officers": "police", "policeman": "police", "policemen": "police",
     "guard": "guard", "guards": "guard",
+    "commando": "service-member", "commandos": "service-member", "special forces": "service-member",
+    "special operations forces": "service-member", "special forces soldiers": "service-member", "paratroopers": "service-member",
+    "green beret": "service-member", "green berets": "service-member", "navy seal": "service-member", "navy seals": "service-member",
+    "crew member": "crew", "crew members": "crew", "crewmembers": "crew", "crew": "crew", "mariners": "crew", "seafarers": "crew", "sailors aboard": "crew",
+    "worker": "civilian", "workers": "civilian", "employee": "civilian", "employees": "civilian", "diplomat": "diplomat", "diplomats": "diplomat",
+    "advisers": "service-member", "advisors": "service-member", "adviser": "service-member", "advisor": "service-member",
     "person": None, "people": None, "persons": None, "others": None, "more": None,
 }
+#: Category nouns that name units of one country's forces: "three Green Berets" are American.
+UNIT_NATIONALITY: dict[str, str] = {"green beret": "US", "green berets": "US", "navy seal": "US", "navy seals": "US"}
+#: Modifier words naming a country's government or forces: "two Defense Department contractors" are American.
+ORG_NATIONALITY: dict[str, str] = {"pentagon": "US", "dod": "US", "department": "US", "centcom": "US", "africom": "US"}
 _FORCE_NOUNS = r"(?:security\s+forces|armed\s+forces|army|military|police|forces|coalition|counterterrorism\s+service)"
-MODIFIERS = sorted(
-    {*(k for k in DEMONYMS if "." not in k and " " not in k), "u.s.", "us-led", "civilian", "coalition", "security", "private",
-     "military", "local", "young", "foreign", "defense", "other", "more", "additional", "female", "male", "senior"},
-    key=lambda w: (-len(w), w),
-)
+_BASE_MODIFIERS = {"u.s.", "us-led", "civilian", "coalition", "security", "private",
+     "military", "local", "young", "foreign", "defense", "defence", "other", "more", "additional", "female", "male", "senior",
+     "pentagon", "dod", "department", "army", "navy", "air", "force", "marine", "service", "active-duty", "reserve", "national", "guard",
+     "special", "operations", "elite", "wounded", "injured", "dead"}
 
 _QUAL = r"(?P<qual>(?:at\s+least|about|around|roughly|nearly|almost|more\s+than|over|up\s+to|some|an\s+estimated|as\s+many\s+as)\s+)?"
 _COUNT_WORDS = sorted([*NUMBER_WORDS, *VAGUE_NUMBERS, "no"], key=lambda w: (-len(w), w))
 _COUNT = r"(?P<count>\d[\d,]*(?!\d)|" + "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in _COUNT_WORDS) + r")"
 _OF = r"(?P<of>\s+of\s+(?:its|their|them|the\s+(?:[\w'-]+\s+)?(?:group|militia|organi[sz]ation)'s|the\s+[\w'-]+'s))?"
-_MODS = r"(?P<mods>(?:\s+(?:" + "|".join(re.escape(m) for m in MODIFIERS) + r"))*)"
-_PERSON = "|".join(sorted(PERSON_DEMONYMS, key=lambda w: -len(w)))
-_NOUN = (
-    r"\s+(?P<noun>members?\s+of\s+the(?P<fmods>(?:\s+(?:" + "|".join(re.escape(m) for m in MODIFIERS) + r"))*)\s+" + _FORCE_NOUNS
-    + "|" + "|".join(re.escape(n).replace(r"\ ", r"\s+") for n in sorted(CATEGORY_NOUNS, key=lambda n: -len(n)))
-    + "|" + _PERSON + r")\b"
-)
-NP = _QUAL + r"\b" + _COUNT + r"(?P<other>\s+(?:other|more|additional))?" + _OF + _MODS + _NOUN
-_NP_RE = re.compile(NP, re.I)
+
+
+@dataclass(frozen=True)
+class CasualtyGrammar:
+    """The compiled noun-phrase pattern for one table of nationality words (the knowledge base's demonyms)."""
+
+    np: re.Pattern[str]
+    demonyms: dict[str, str]
+    persons: frozenset[str]
+
+
+def person_demonyms(demonyms: dict[str, str]) -> frozenset[str]:
+    """Demonyms that name people on their own ("two Kenyans", "an American"), not only adjectives ("British", "French")."""
+    return frozenset(w for w in demonyms if " " not in w and "." not in w and not re.search(r"(?:ish|ch|sh|ese|ss)$", w) and len(w) > 3)
+
+
+def build_grammar(demonyms: dict[str, str]) -> CasualtyGrammar:
+    """Compile the casualty noun phrase for ``demonyms`` (lower-case word -> ISO-2)."""
+    modifiers = sorted({*(k for k in demonyms if "." not in k and " " not in k), *_BASE_MODIFIERS}, key=lambda w: (-len(w), w))
+    persons = person_demonyms(demonyms) | PERSON_DEMONYMS
+    mods = r"(?P<mods>(?:\s+(?:" + "|".join(re.escape(m) for m in modifiers) + r"))*)"
+    person = "|".join(sorted(persons, key=lambda w: -len(w)))
+    noun = (
+        r"\s+(?P<noun>members?\s+of\s+the(?P<fmods>(?:\s+(?:" + "|".join(re.escape(m) for m in modifiers) + r"))*)\s+" + _FORCE_NOUNS
+        + "|" + "|".join(re.escape(n).replace(r"\ ", r"\s+") for n in sorted(CATEGORY_NOUNS, key=lambda n: -len(n)))
+        + "|" + person + r")\b"
+    )
+    np = _QUAL + r"\b" + _COUNT + r"(?P<other>\s+(?:other|more|additional))?" + _OF + mods + noun
+    return CasualtyGrammar(re.compile(np, re.I), dict(demonyms), frozenset(persons))
+
+
+DEFAULT_GRAMMAR = build_grammar(DEMONYMS)
+MODIFIERS = sorted({*(k for k in DEMONYMS if "." not in k and " " not in k), *_BASE_MODIFIERS}, key=lambda w: (-len(w), w))
 
 _VERB = re.compile(r"\b(?P<verb>kill(?:ed|ing|s)?|wound(?:ed|ing|s)?|injur(?:ed|ing|es|e)|hurt(?:ing)?)\b", re.I)
 _LIST_SEP = re.compile(r"\s*(?:,\s*(?:and\s+)?|\s+and\s+)", re.I)
-_PASSIVE = re.compile(r"\s+(?:were|was|had\s+been|have\s+been|has\s+been|are|is)\s+(?:(?:also|reportedly|later|all)\s+)?(?P<verb>killed|wounded|injured|hurt)\b", re.I)
+_PASSIVE = re.compile(
+    r"\s+(?:(?:(?:were|was|had\s+been|have\s+been|has\s+been|are|is|got)\s+(?:(?:also|reportedly|later|all|slightly|seriously|critically|lightly|badly|fatally)\s+)?(?P<verb>killed|wounded|injured|hurt|dead)\b"
+    r"|(?P<bare>killed|wounded|injured|dead)\b(?!\s+(?:(?:at\s+least|about|nearly|more\s+than)\s+)?(?:an?|the|his|her|their|its|\d|one|two|three|four|five|six|seven|eight|nine|ten|dozens|several|scores|hundreds)\b)))",
+    re.I,
+)
 _SUBSET = re.compile(r"\b(?:among\s+them|among\s+whom|including)\s+", re.I)
 _ZERO = re.compile(r"\bno\s+(?:(?:immediate|reported)\s+)?(?:casualties|injuries|deaths|fatalities)\b|\bno\s+one\s+was\s+(?:killed|hurt|injured)\b|\bwithout\s+casualties\b", re.I)
 _US_CONTEXT = re.compile(r"\b(?:US|U\.S\.|American|Americans|coalition)\b")
@@ -104,7 +141,7 @@ def _count(word: str, qual: str | None) -> tuple[int, bool] | None:
     return (n, approx) if n <= MAX_COUNT else None
 
 
-def _casualty(m: re.Match[str], status: str) -> tuple[Casualty, bool] | None:
+def _casualty(m: re.Match[str], status: str, g: CasualtyGrammar = DEFAULT_GRAMMAR) -> tuple[Casualty, bool] | None:
     counted = _count(m.group("count"), m.group("qual"))
     if counted is None:
         return None
@@ -115,25 +152,31 @@ def _casualty(m: re.Match[str], status: str) -> tuple[Casualty, bool] | None:
     if noun.startswith("member"):
         category: str | None = "service-member"
         words += (m.group("fmods") or "").lower().split()
-    elif noun in PERSON_DEMONYMS:
-        category, nationality = None, DEMONYMS[noun]
+    elif noun in g.persons:
+        category, nationality = None, g.demonyms.get(noun) or DEMONYMS.get(noun)
     else:
         category = CATEGORY_NOUNS.get(noun)
     for w in words:
-        if w in DEMONYMS and nationality is None:
-            nationality = DEMONYMS[w]
+        if w in g.demonyms and nationality is None:
+            nationality = g.demonyms[w]
         if w == "civilian" and category is None:
             category = "civilian"
+    if nationality is None:
+        nationality = UNIT_NATIONALITY.get(noun)
+    if nationality is None and "department" in words and ("defense" in words or "defence" in words):
+        nationality = "US"  # "Defense Department contractors"
+    elif nationality is None and any(ORG_NATIONALITY.get(w) and w != "department" for w in words):
+        nationality = next(ORG_NATIONALITY[w] for w in words if ORG_NATIONALITY.get(w) and w != "department")
     if m.group("count").lower() in {"a", "an"} and noun.endswith("s") and noun not in {"troops", "personnel"}:
         return None  # "a US forces ..." is not a count
     return Casualty(status=status, count=n, nationality=nationality, category=category, approximate=approx), bool(m.group("of"))
 
 
-def _np_list(text: str, pos: int) -> list[re.Match[str]]:
+def _np_list(text: str, pos: int, g: CasualtyGrammar = DEFAULT_GRAMMAR) -> list[re.Match[str]]:
     """NPs starting exactly at ``pos`` and continuing through ', ' / ' and '."""
     out = []
     while True:
-        m = _NP_RE.match(text, pos)
+        m = g.np.match(text, pos)
         if not m or text[pos : m.start("count")].strip() not in {"", (m.group("qual") or "").strip()}:
             break
         out.append(m)
@@ -144,8 +187,23 @@ def _np_list(text: str, pos: int) -> list[re.Match[str]]:
     return out
 
 
-def find_casualties(text: str) -> list[CasualtyMention]:
-    """Every casualty report in one sentence, in order of appearance."""
+def _share_nationality(items: list[CasualtyMention]) -> list[CasualtyMention]:
+    """"One US service member and two contractors": one nationality named in a list of victims covers its service members and contractors."""
+    nats = {c.casualty.nationality for c in items if c.casualty.nationality}
+    if len(nats) != 1:
+        return items
+    nat = nats.pop()
+    return [
+        CasualtyMention(c.start, c.end, c.casualty.model_copy(update={"nationality": nat}), c.possessive, c.subset)
+        if c.casualty.nationality is None and c.casualty.category in {"contractor", "service-member"}
+        else c
+        for c in items
+    ]
+
+
+def find_casualties(text: str, grammar: CasualtyGrammar | None = None) -> list[CasualtyMention]:
+    """Every casualty report in one sentence, in order of appearance (``grammar``: the lexicon's, for its demonyms)."""
+    g = grammar or DEFAULT_GRAMMAR
     found: list[CasualtyMention] = []
     covered: list[tuple[int, int]] = []
     # active: verb then NP list
@@ -153,25 +211,29 @@ def find_casualties(text: str) -> list[CasualtyMention]:
         pos = v.end()
         while pos < len(text) and text[pos] == " ":
             pos += 1
-        for m in _np_list(text, pos):
-            got = _casualty(m, _status(v.group("verb")))
+        batch: list[CasualtyMention] = []
+        for m in _np_list(text, pos, g):
+            got = _casualty(m, _status(v.group("verb")), g)
             if got:
-                found.append(CasualtyMention(m.start(), m.end(), got[0], got[1]))
+                batch.append(CasualtyMention(m.start(), m.end(), got[0], got[1]))
                 covered.append((m.start(), m.end()))
+        found.extend(_share_nationality(batch))
     # passive: NP list then were/was killed
     for p in _PASSIVE.finditer(text):
         head = text[: p.start()]
         starts = [m.start() for m in re.finditer(r"(?:^|(?<=[\s,;(]))\S", head)]
         for s in starts:
-            nps = _np_list(text, s)
+            nps = _np_list(text, s, g)
             if nps and nps[-1].end() == p.start():
+                batch = []
                 for m in nps:
                     if any(cs <= m.start() < ce for cs, ce in covered):
                         continue
-                    got = _casualty(m, _status(p.group("verb")))
+                    got = _casualty(m, _status(p.group("verb") or p.group("bare")), g)
                     if got:
-                        found.append(CasualtyMention(m.start(), m.end(), got[0], got[1]))
+                        batch.append(CasualtyMention(m.start(), m.end(), got[0], got[1]))
                         covered.append((m.start(), m.end()))
+                found.extend(_share_nationality(batch))
                 break
     # subsets: "..., among them a US service member" (status of the total just before)
     for sub in _SUBSET.finditer(text):
@@ -179,10 +241,10 @@ def find_casualties(text: str) -> list[CasualtyMention]:
         if not before:
             continue
         status = max(before, key=lambda c: c.end).casualty.status
-        for m in _np_list(text, sub.end()):
+        for m in _np_list(text, sub.end(), g):
             if any(cs <= m.start() < ce for cs, ce in covered):
                 continue
-            got = _casualty(m, status)
+            got = _casualty(m, status, g)
             if got:
                 found.append(CasualtyMention(m.start(), m.end(), got[0], got[1], subset=True))
                 covered.append((m.start(), m.end()))

@@ -96,6 +96,6 @@ def analyse(lex: Lexicon, sentence: Sentence, original: str, paragraph: int, doc
         speakers=lex.speakers.find(t),
         weapons=lex.weapons.find(t),
         dates=find_dates(t, published),
-        casualties=find_casualties(t),
+        casualties=find_casualties(t, lex.casualty_grammar),
         bounds=clauses(t),
     )

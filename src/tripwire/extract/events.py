@@ -41,27 +41,44 @@ def fill(ctx: SentenceContext, mentions: list[EventMention], lex: Lexicon) -> No
     """Give the sentence's dates, places and casualties to its mentions."""
     if not mentions:
         return
+    dateline = dateline_end(ctx)
+    weak = []
     for d in ctx.dates:
         if d.deadline or _NON_EVENT_DATE.search(ctx.text[max(0, d.start - 30) : d.start]):
+            continue
+        if d.start < dateline or _TIMESTAMP.fullmatch(ctx.text.strip()):
+            continue  # "BAGHDAD, Dec 4 (Reuters) -", "3 Dec, 2019 17:24": when it was filed, not when it happened
+        if _SPEECH_DATE.search(ctx.text[max(0, d.start - 40) : d.start]) or _SPEECH_AFTER.match(ctx.text[d.end : d.end + 30]):
+            weak.append(d)  # "said on Monday": the event's day only when nothing else dates it
             continue
         owner = min(mentions, key=lambda m: (_distance(m, d.start, d.end), m.cue_start))
         if _distance(owner, d.start, d.end) > MAX_DATE_DISTANCE:
             continue
         if owner.date is None or _prec_rank(d) > _prec_rank(owner.date):
             owner.date = d
+    for d in weak:  # the day something was said dates the sentence's main event only
+        owner = min(mentions, key=lambda m: m.cue_start)
+        if owner.date is None and _distance(owner, d.start, d.end) <= MAX_DATE_DISTANCE:
+            owner.date = d
     assigned: dict[int, list] = {id(m): [] for m in mentions}
     for p in ctx.places:
-        if re.match(r"'s\b", ctx.text[p.end : p.end + 2]):
-            continue  # "Iraq's parliament", "Iran's nuclear program": not where anything happened
-        as_actor = any(a.start <= p.start and p.end <= a.end for a in ctx.actors)
-        if (as_actor or lex.kb.places[p.key].kind == "country") and not _LOCATIVE.search(ctx.text[max(0, p.start - 30) : p.start]):
-            continue  # "a conflict between the US and Iran": a party, not a place
+        if p.start < dateline:
+            continue
+        if _not_where(lex, ctx, p):
+            continue
         owner = min(mentions, key=lambda m: (_distance(m, p.start, p.end), m.cue_start))
         assigned[id(owner)].append(p)
     for m in mentions:
         pool = assigned[id(m)]
         c0, c1 = ctx.clause(m.cue_start)
-        m.place_id = choose_place(lex, pool, [p for p in pool if c0 <= p.start < c1])
+        in_clause = [p for p in pool if c0 <= p.start < c1]
+        m.place_id = choose_place(lex, pool, in_clause)
+        if m.place_id:
+            chosen_depth = lex.depth(m.place_id)
+            m.alt_place_ids = tuple(dict.fromkeys(
+                p.key for p in (in_clause or pool)
+                if p.key != m.place_id and lex.depth(p.key) >= min(chosen_depth, 2) and p.key not in lex.ancestors(m.place_id) and m.place_id not in lex.ancestors(p.key)
+            ))
         if m.is_incident and m.target is None:
             from .places import find_target
 
@@ -70,6 +87,99 @@ def fill(ctx: SentenceContext, mentions: list[EventMention], lex: Lexicon) -> No
         before = [m for m in mentions if m.cue_start <= c.start]
         owner = max(before, key=lambda m: m.cue_start) if before else min(mentions, key=lambda m: m.cue_start)
         owner.casualties.append(c)
+
+
+_DATELINE = re.compile(
+    r"^\s*(?:date\s+\d{4}-\d{2}-\d{2}\s+)?(?:[A-Z][A-Za-z.'-]+(?:\s+[A-Z][A-Za-z.'-]+){0,3})(?:\s*\[[^\]]{1,30}\])?(?:,\s*[A-Z][\w .'-]{1,40}?)?"
+    r"(?:,?\s*[A-Z][a-z]{2,8}\.?\s+\d{1,2})?\s*(?:\([\w .&/-]{1,40}\))?\s*(?:--|-|:)\s"
+)
+#: a line that is only a date and time stamp ("3 Dec, 2019 17:24", "June 23, 2025 08:07 PM GMT+03:00", "date 2019-12-03")
+_TIMESTAMP = re.compile(
+    r"(?:date\s+)?(?:\d{4}-\d{2}-\d{2}|(?:\d{1,2}\s+)?[A-Z][a-z]{2,8}\.?,?\s+\d{1,2}(?:,?\s+\d{4})?|\d{1,2}/\d{1,2}/\d{2,4}|[A-Z][a-z]+,\s+[A-Z][a-z]+\s+\d{1,2},\s+\d{4})"
+    r"(?:,?\s+\d{1,2}:\d{2}(?:\s*[AaPp]\.?[Mm]\.?)?(?:\s*(?:[A-Z]{2,4})?\s*[+-]?\d{0,2}:?\d{0,2})?)?"
+)
+#: "said on Monday", "told reporters Tuesday": the day of the statement, not of the event
+_SPEECH_AFTER = re.compile(r"^\s*,?\s*(?:said|says|accused|announced|told|warned|added|stated|claimed|confirmed|denied|blamed|vowed|urged|called)\b", re.I)
+_SPEECH_DATE = re.compile(r"\b(?:said|says|told\s+[\w\s]{1,20}?|announced|stated|added|reported|confirmed|tweeted|wrote|warned|claimed|insisted|briefing)\s+(?:on\s+|late\s+|early\s+|late\s+on\s+|earlier\s+)?$", re.I)
+
+
+def dateline_end(ctx: SentenceContext) -> int:
+    """Offset where a wire dateline ("NIAMEY, Niger --", "Baghdad [Iraq], Dec 4 (ANI):") ends in a story's opening sentences, else 0."""
+    if ctx.index > 6:
+        return 0
+    m = _DATELINE.match(ctx.text)
+    if m is None or len(m.group(0)) > 70:
+        return 0
+    return m.end()
+#: How many sentences around an event's own sentences its place may be looked for in.
+PLACE_WINDOW = 1
+#: Sentences at the top of a document (title, lead) whose places stand for the whole story.
+LEAD_SENTENCES = 4
+
+
+_ORIGIN = re.compile(r"\b(?:from|by|of|against|with|to)\s+(?:the\s+)?$", re.I)
+
+
+def _not_where(lex: Lexicon, ctx: SentenceContext, p) -> bool:  # type: ignore[no-untyped-def]
+    """A place name that does not say where something happened: "Iraq's parliament", "the US and Iran", "missiles from Iran", Al Mayadeen TV."""
+    if re.match(r"'s\b", ctx.text[p.end : p.end + 2]):
+        return True
+    if any(o.start <= p.start and p.end <= o.end for o in (*ctx.outlets, *ctx.speakers)):
+        return True
+    entry = lex.kb.places[p.key]
+    if getattr(entry, "case_sensitive", False) and re.fullmatch(r"[\s\"'(\[-]*", ctx.text[: p.start]):
+        return True  # "More than 30 rockets": a capital at the start of a sentence is no sign of a place name
+    if getattr(entry, "case_sensitive", False) and ctx.sentence.is_headline() and not re.search(r"\b(?:in|at|near|on|outside|off)\s+$", ctx.text[max(0, p.start - 8) : p.start], re.I):
+        return True  # "Destroyer Shot Down": in a title-case headline a capitalised word is no sign of a place name
+    kind = entry.kind
+    as_actor = any(a.start <= p.start and p.end <= a.end for a in ctx.actors)
+    before = ctx.text[max(0, p.start - 30) : p.start]
+    if kind == "country" and _ORIGIN.search(before):
+        return True
+    if re.search(r"\bbetween\s+(?:[\w'-]+\s+){0,3}$|\bbetween\s+[^,.;]{1,40}\s+and\s+$", ctx.text[max(0, p.start - 60) : p.start], re.I):
+        return True  # "air corridors between Dubai and Muscat": a route, not where it happened
+    return (as_actor or kind == "country") and not _LOCATIVE.search(before)
+
+
+def locative_places(lex: Lexicon, ctx: SentenceContext) -> list:
+    """Places a sentence names as where something is or happened (not "Iran's", not "the US and Iran", not a dateline)."""
+    out = []
+    dateline = dateline_end(ctx)
+    for p in ctx.places:
+        if p.start < dateline:
+            continue
+        if _not_where(lex, ctx, p):
+            continue
+        out.append(p)
+    return out
+
+
+def fill_places(lex: Lexicon, clusters: list["Cluster"], contexts: list[SentenceContext]) -> None:
+    """Give a place to events whose own sentences name none: from neighbouring sentences, else from the lead.
+
+    News names the place once ("attacked a base in Kenya") and then says "the
+    attack" for sentences on end; without this, most events of a story have no place.
+    """
+    by_index = {c.index: c for c in contexts}
+    lead: list = []
+    for ctx in contexts[:LEAD_SENTENCES]:
+        lead.extend(locative_places(lex, ctx))
+    for c in clusters:
+        if c.place is not None or not c.is_incident:
+            continue
+        indices = sorted({m.ctx.index for m in c.mentions})
+        near: list = []
+        for i in indices:
+            for j in range(i - PLACE_WINDOW, i + PLACE_WINDOW + 1):
+                ctx = by_index.get(j)
+                if ctx is not None:
+                    near.extend(locative_places(lex, ctx))
+        for pool in (near, lead):
+            if pool:
+                best = choose_place(lex, pool, [])
+                if best:
+                    c.place = to_place(lex, best)
+                    break
 
 
 def _distance(m: EventMention, s: int, e: int) -> int:
@@ -171,17 +281,21 @@ def _fits(lex: Lexicon, c: Cluster, m: EventMention) -> bool:
     if not dates_compatible(c.date, m.date):
         return False
     place = to_place(lex, m.place_id) if m.place_id else None
-    if not compatible(lex, c.place, place):
+    if not compatible(lex, c.place, place) and not any(compatible(lex, c.place, to_place(lex, alt)) for alt in m.alt_place_ids):
         return False
     if m.is_incident:
-        return not (c.attack_type and m.attack_type and c.attack_type != m.attack_type)
+        if not lex.types_compatible(c.attack_type, m.attack_type):
+            # one story calls one salvo "rockets", "missiles" and "drones": on the same day at the same place it is one event
+            same_day = c.date is not None and m.date is not None and abs((c.date.date - m.date.date).days) <= 1
+            return bool(same_day or (c.place is not None and place is not None and c.place.gazetteer_id == place.gazetteer_id and lex.kb.places.get(place.gazetteer_id or "") is not None and lex.kb.places[place.gazetteer_id or ""].kind not in {"country"}))
+        return True
     if c.actor and m.actor and c.actor != m.actor:
         return False
     mine = {person_key(p) for p in m.persons}
-    if c.persons or mine:
-        if c.persons and mine:
-            return bool(c.persons & mine)
-        return m.kind == "strike-ref"
+    if c.persons and mine:
+        return bool(c.persons & mine)
+    if c.persons and not mine and m.kind != "strike-ref" and m.target_actor is None:
+        return False
     return not (c.target_actor and m.target_actor and c.target_actor != m.target_actor)
 
 
@@ -213,8 +327,10 @@ def _absorb(lex: Lexicon, c: Cluster, m: EventMention) -> None:
     if m.date is not None and (c.date is None or _prec_rank(m.date) > _prec_rank(c.date)):
         c.date = m.date
     if m.place_id:
-        c.place = more_specific(lex, c.place, to_place(lex, m.place_id))
-    if m.weapon and (c.weapon is None or (c.weapon == "rocket" and m.weapon != "rocket")):
+        mine = to_place(lex, m.place_id)
+        if compatible(lex, c.place, mine):
+            c.place = more_specific(lex, c.place, mine)
+    if m.weapon and (c.weapon is None or (lex.kb.weapons[c.weapon].generic and not lex.kb.weapons[m.weapon].generic)):
         c.weapon, c.attack_type = m.weapon, m.attack_type
     c.attack_type = c.attack_type or m.attack_type
     c.actor = c.actor or m.actor

@@ -12,10 +12,10 @@ import datetime as dt
 import re
 
 from ..knowledge import KnowledgeBase
-from ..model import Action, AttributionKind, AttributionStatement, Document, Extraction, Incident, RedLineStatement, Source, content_hash
+from ..model import Action, AttributionKind, CasualtyReport, AttributionStatement, Document, Extraction, Incident, RedLineStatement, Source, content_hash
 from .actions import STRIKE_FAMILY, EventMention, find_action_mentions, find_incident_mention
-from .context import analyse
-from .events import Cluster, cluster, cluster_casualties, evidence, fill, link_causes
+from .context import SentenceContext, analyse
+from .events import Cluster, cluster, cluster_casualties, evidence, fill, fill_places, link_causes
 from .lexicon import Lexicon, lexicon_for
 from .redline_statements import find_redlines
 from .sentences import fold, split_sentences
@@ -79,13 +79,13 @@ def _extract(text: str, doc_id: str, published: dt.date | None, kb: KnowledgeBas
     redlines: list[RedLineStatement] = []
     last_incident: EventMention | None = None
     recent: list[EventMention] = []
+    pending: list[AttributionStatement] = []
+    contexts: list[SentenceContext] = []
     for sentence in split_sentences(folded):
         ctx = analyse(lex, sentence, text[sentence.start : sentence.end], bisect.bisect(breaks, sentence.start), doc_id, published)
+        contexts.append(ctx)
         from .sources import update_memory
 
-        if sentence.is_headline() or (title and sentence.text.lstrip("# ") == fold(title).strip()):
-            update_memory(ctx, lex, mem)
-            continue
         actions = find_action_mentions(ctx, lex)
         incident = find_incident_mention(ctx, lex, actions)
         here = sorted([*actions, *([incident] if incident else [])], key=lambda m: m.cue_start)
@@ -99,14 +99,19 @@ def _extract(text: str, doc_id: str, published: dt.date | None, kb: KnowledgeBas
             owner = incident or last_incident
             if owner is not None:
                 statements.append((found.statement, owner))
+            else:
+                pending.append(found.statement)  # said before the attack is first named: it goes to the first one
         redlines.extend(find_redlines(ctx, lex, mem, published))
         update_memory(ctx, lex, mem)
         mentions.extend(here)
         recent.extend(here)
         if incident is not None:
             last_incident = incident
+            statements.extend((st, incident) for st in pending)
+            pending.clear()
     clusters = cluster(lex, mentions)
-    return _build(lex, doc_id, published, clusters, statements, redlines)
+    fill_places(lex, clusters, contexts)
+    return _build(lex, doc_id, published, clusters, statements, redlines, author)
 
 
 def _author_source(lex: Lexicon, outlet: str | None) -> Source:
@@ -123,7 +128,9 @@ def _build(
     clusters: list[Cluster],
     statements: list[tuple[AttributionStatement, EventMention]],
     redlines: list[RedLineStatement],
+    author: Source | None = None,
 ) -> Extraction:
+    author = author or Source()
     suffix = doc_id[:8]
     ids: dict[int, str] = {}
     incidents: dict[int, Incident] = {}
@@ -149,6 +156,7 @@ def _build(
                             evidence=m.ctx.span(),
                         )
                     )
+    has_dated = any(c.is_incident and c.date is not None for c in clusters)
     for ci, c in enumerate(clusters):
         if not c.is_incident:
             continue
@@ -156,6 +164,8 @@ def _build(
         casualties = cluster_casualties(lex, c)
         if not (c.date or c.place or casualties or stmts or c.target):
             continue
+        if c.date is None and not casualties and not stmts and (has_dated or c.place is None or (c.place.gazetteer_id in lex.kb.places and lex.kb.places[c.place.gazetteer_id or ""].kind == "country")):
+            continue  # an undated mention with nothing said about it, beside the story's dated attack: background, not an event
         inc = Incident(
             id="pending",
             date=c.date.date if c.date else None,
@@ -166,6 +176,7 @@ def _build(
             weapon=c.weapon,
             target=c.target,
             casualties=casualties,
+            casualty_reports=(CasualtyReport(document_id=doc_id, source=author, casualties=casualties, reliability=_reliability(lex, author)),) if casualties else (),
             attributions=stmts,
             documents=(doc_id,),
             evidence=evidence(c),
@@ -209,6 +220,14 @@ def _build(
         redlines=tuple(redlines),
         extractor_version=EXTRACTOR_VERSION,
     )
+
+
+def _reliability(lex: Lexicon, source: Source) -> float:
+    """P(reports truly) of a document's outlet, from its Admiralty grade (0.5 when unknown)."""
+    from ..knowledge.base import ADMIRALTY_RELIABILITY
+
+    outlet = lex.kb.outlets.get(source.outlet_id or "")
+    return ADMIRALTY_RELIABILITY[outlet.reliability] if outlet else ADMIRALTY_RELIABILITY["F"]
 
 
 def _resolve_disputed(stmts: list[AttributionStatement]) -> tuple[AttributionStatement, ...]:

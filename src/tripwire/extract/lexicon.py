@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 import threading
 import weakref
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from ..knowledge import KnowledgeBase
@@ -92,7 +93,10 @@ def _case_sensitive(alias: str) -> bool:
 class _Index:
     """One kind of name (actors, places, ...) as two combined regexes."""
 
-    def __init__(self, names: dict[str, tuple[str, ...]]) -> None:
+    def __init__(self, names: dict[str, tuple[str, ...]], check: Callable[[str, str], bool] | None = None, checked: frozenset[str] = frozenset()) -> None:
+        #: for keys in ``checked``, ``check(key, surface)`` says whether a case-insensitive hit may stand ("Hit" the town, not "hit")
+        self.check = check
+        self.checked = checked
         self.lookup: dict[str, str] = {}
         cs: list[str] = []
         ci: list[str] = []
@@ -130,6 +134,8 @@ class _Index:
             key = self.lookup.get(norm)
             if key is None:
                 continue
+            if self.check is not None and key in self.checked and not self.check(key, text[s:e]):
+                continue
             out.append(Mention(s, e, key, text[s:e]))  # offsets index the original text
             last_end = e
         return out
@@ -141,7 +147,13 @@ class Lexicon:
     def __init__(self, kb: KnowledgeBase) -> None:
         self.kb = kb
         self.actors = _Index({a.id: (a.name, *a.aliases) for a in kb.actors.values()})
-        self.places = _Index({p.id: (p.name, *p.aliases) for p in kb.places.values()})
+        cased = frozenset(p.id for p in kb.places.values() if getattr(p, "case_sensitive", False))
+        self.places = _Index({p.id: (p.name, *p.aliases) for p in kb.places.values()}, getattr(kb, "place_match_ok", None), cased)
+        #: nationality words -> ISO-2: the knowledge base's demonyms over the built-in table
+        self.demonyms: dict[str, str] = {**DEMONYMS, **{k.lower(): v for k, v in getattr(kb, "demonyms", {}).items()}}
+        from .casualties import build_grammar
+
+        self.casualty_grammar = build_grammar(self.demonyms)
         self.outlets = _Index({o.id: (o.name, *o.aliases) for o in kb.outlets.values()})
         self.speakers = _Index({s.id: (s.name, *s.aliases) for s in kb.speakers.values()})
         self.weapons = _Index({w.id: w.terms for w in kb.weapons.values()})
@@ -156,6 +168,15 @@ class Lexicon:
             if speaker.kind == "government" and speaker.country and speaker.country not in self.government_speaker:
                 self.government_speaker[speaker.country] = speaker.id
         self._ancestors: dict[str, tuple[str, ...]] = {pid: self._chain(pid) for pid in kb.places}
+        #: attack type -> its family in weapons.yaml ("rocket attack" -> projectile)
+        self.attack_family: dict[str, str] = {w.attack_type: getattr(w, "family", "") for w in kb.weapons.values() if getattr(w, "family", "")}
+
+    def types_compatible(self, a: str | None, b: str | None) -> bool:
+        """Whether two attack types can describe one attack: equal, one generic ("attack"), or of one family."""
+        if a in (None, "attack") or b in (None, "attack") or a == b:
+            return True
+        fa, fb = self.attack_family.get(a or ""), self.attack_family.get(b or "")
+        return bool(fa and fa == fb)
 
     def _chain(self, pid: str) -> tuple[str, ...]:
         chain: list[str] = []
@@ -182,7 +203,7 @@ class Lexicon:
 
     def state_for_demonym(self, word: str) -> str | None:
         """The state actor id for a nationality word or country name ("Iranian" -> ``iran``)."""
-        iso = DEMONYMS.get(word.lower())
+        iso = self.demonyms.get(word.lower())
         if iso:
             return self.state_of_country.get(iso)
         hits = self.actors.find(word)

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from typing import TypeVar
 
 from ..knowledge import KnowledgeBase
-from ..model import Action, Extraction, Incident, RedLineStatement
+from ..model import Action, CasualtyReport, Extraction, Incident, Place, RedLineStatement
 from .actions import STRIKE_FAMILY
 from .events import date_values_compatible, merge_casualties
 from .extractor import action_slug, incident_slug
@@ -67,8 +67,13 @@ def _better_date(a: Incident | Action, b: Incident | Action) -> Incident | Actio
 
 
 def _incident_fits(lex: Lexicon, group: Incident, item: Incident, published: dt.date | None) -> bool:
-    if not _types_ok(group.attack_type, item.attack_type) or not compatible(lex, group.place, item.place):
+    if not compatible(lex, group.place, item.place):
         return False
+    if not lex.types_compatible(group.attack_type, item.attack_type):
+        # "rockets" in one report, "missiles" in another: the same day at the same (sub-country) place is the same attack
+        both_dated = group.date is not None and item.date is not None and abs((group.date - item.date).days) <= 1
+        if not (both_dated and _below_country(lex, group.place) and _below_country(lex, item.place)):
+            return False
     if item.date is None or group.date is None:
         if item.place is None or group.place is None:
             return False
@@ -76,6 +81,27 @@ def _incident_fits(lex: Lexicon, group: Incident, item: Incident, published: dt.
             return False
         return True
     return _dates_ok(group.date, group.date_precision, item.date, item.date_precision)
+
+
+def _below_country(lex: Lexicon, place: Place | None) -> bool:
+    entry = lex.kb.places.get(place.gazetteer_id or "") if place is not None else None
+    return entry is not None and entry.kind != "country"
+
+
+def _weapon(lex: Lexicon, a: str | None, b: str | None) -> str | None:
+    """The more telling of two weapons: a specific one over a generic word ("rockets", "missiles")."""
+    if a is None or b is None:
+        return a or b
+    ga = lex.kb.weapons[a].generic if a in lex.kb.weapons else True
+    gb = lex.kb.weapons[b].generic if b in lex.kb.weapons else True
+    return b if ga and not gb else a
+
+
+def _attack_type(lex: Lexicon, a: Incident, b: Incident) -> str | None:
+    weapon = _weapon(lex, a.weapon, b.weapon)
+    if weapon is not None and weapon in lex.kb.weapons and weapon in {a.weapon, b.weapon}:
+        return (a if weapon == a.weapon else b).attack_type
+    return a.attack_type if a.attack_type not in {None, "attack"} else b.attack_type
 
 
 def _combine_incidents(lex: Lexicon, a: Incident, b: Incident) -> Incident:
@@ -90,16 +116,26 @@ def _combine_incidents(lex: Lexicon, a: Incident, b: Incident) -> Incident:
             "date_text": dated.date_text,
             "date_precision": dated.date_precision,
             "place": more_specific(lex, a.place, b.place),
-            "attack_type": a.attack_type if a.attack_type not in {None, "attack"} else b.attack_type,
-            "weapon": a.weapon if a.weapon not in {None, "rocket"} else (b.weapon or a.weapon),
+            "attack_type": _attack_type(lex, a, b),
+            "weapon": _weapon(lex, a.weapon, b.weapon),
             "target": a.target or b.target,
             "casualties": merge_casualties([*a.casualties, *b.casualties]),
+            "casualty_reports": _merge_reports(a.casualty_reports, b.casualty_reports),
             "attributions": tuple(attributions),
             "documents": tuple(dict.fromkeys((*a.documents, *b.documents))),
             "evidence": tuple(dict.fromkeys((*a.evidence, *b.evidence))),
             "summary": a.summary or b.summary,
         }
     )
+
+
+def _merge_reports(a: tuple[CasualtyReport, ...], b: tuple[CasualtyReport, ...]) -> tuple[CasualtyReport, ...]:
+    """One report per document: two fragments of one document's event pool their figures."""
+    out: dict[str, CasualtyReport] = {}
+    for r in (*a, *b):
+        old = out.get(r.document_id)
+        out[r.document_id] = r if old is None else old.model_copy(update={"casualties": merge_casualties([*old.casualties, *r.casualties])})
+    return tuple(out.values())
 
 
 def _family(kind: str) -> str:

@@ -9,6 +9,7 @@ same event's) when one is the other, an ancestor of it, or its country.
 
 from __future__ import annotations
 
+import math
 import re
 
 from ..model import Place
@@ -37,16 +38,47 @@ def choose_place(lex: Lexicon, candidates: list[Mention], preferred: list[Mentio
     return None
 
 
+#: A sea area and a coastal place this close (km) can be the place of one attack on shipping.
+SEA_RADIUS_KM = 600.0
+#: Two sites or towns this close (km) can be the place of one event ("near Erbil", a base outside its town).
+NEAR_KM = 30.0
+#: How far from its centre a province or region reaches, for places the gazetteer does not nest in it.
+AREA_KM = {"province": 150.0, "region": 300.0}
+
+
+def distance_km(a: Place, b: Place) -> float | None:
+    """Great-circle distance between two places with coordinates, else None."""
+    if None in (a.lat, a.lon, b.lat, b.lon):
+        return None
+    la1, lo1, la2, lo2 = (math.radians(float(x)) for x in (a.lat, a.lon, b.lat, b.lon))  # type: ignore[arg-type]
+    h = math.sin((la2 - la1) / 2) ** 2 + math.cos(la1) * math.cos(la2) * math.sin((lo2 - lo1) / 2) ** 2
+    return 2 * 6371.0 * math.asin(min(1.0, math.sqrt(h)))
+
+
 def compatible(lex: Lexicon, a: Place | None, b: Place | None) -> bool:
-    """Whether two places can be the place of one event (same, nested, or same country)."""
+    """Whether two places can be the place of one event.
+
+    The same place, one inside the other, one just the country of the other, a
+    sea area and a coast within :data:`SEA_RADIUS_KM`, or two sites within
+    :data:`NEAR_KM` of each other.
+    """
     if a is None or b is None:
         return True
     if a.gazetteer_id and a.gazetteer_id == b.gazetteer_id:
         return True
-    if a.country and b.country and a.country != b.country:
-        return False
     ka = lex.kb.places.get(a.gazetteer_id or "")
     kb_ = lex.kb.places.get(b.gazetteer_id or "")
+    kinds = {ka.kind if ka else None, kb_.kind if kb_ else None}
+    if "sea" in kinds and "country" not in kinds:
+        d = distance_km(a, b)
+        return d is not None and d <= SEA_RADIUS_KM
+    if a.country and b.country and a.country != b.country:
+        return False
+    if ka is not None and kb_ is not None and "country" not in kinds:
+        d = distance_km(a, b)
+        reach = max(AREA_KM.get(ka.kind, NEAR_KM), AREA_KM.get(kb_.kind, NEAR_KM))
+        if d is not None and d <= reach:
+            return True
     if ka is None or kb_ is None:
         return a.name == b.name
     if ka.kind == "country" or kb_.kind == "country":

@@ -22,7 +22,7 @@ import re
 from ..model import RedLineStatement, Source
 from .context import SentenceContext
 from .lexicon import Lexicon
-from .sources import SourceMemory, _ANON, outlet_name
+from .sources import SourceMemory, _ANON, find_source, outlet_name, trailing_source
 
 _IF = re.compile(r"(?<!\bunclear )(?<!\bas )(?<!\beven )(?<!\bwhether )(?<!\bask )(?<!\basked )(?<!\bsee )\bif\b", re.I)
 _MODAL = re.compile(r"\b(?:will|would|won't|'ll)\b", re.I)
@@ -68,15 +68,47 @@ def _parts(text: str) -> tuple[int, str, str] | None:
     return None
 
 
+#: A threatened response: "will respond", "will pay a heavy price", "reserves the right to respond", "will not go unanswered".
+_THREAT = re.compile(
+    r"\b(?:will|would|shall|'ll|won't|wo\s*n't|is\s+going\s+to|are\s+going\s+to)\s+(?:not\s+)?(?:\w+\s+){0,3}?"
+    r"(?:respond\w*|retaliat\w*|punish\w*|pay\b|regret|suffer|annihilate\w*|crush|avenge|hit\s+back|strike\s+back|act\b|take\s+(?:\w+\s+){0,2}(?:measures|action|actions|steps)"
+    r"|hold\s+\w+\s+(?:fully\s+)?responsible|bear\s+(?:the\s+)?(?:full\s+)?responsibility|go\s+unanswered|go\s+unpunished|be\s+left\s+unanswered|tolerate|hesitate"
+    r"|have\s+(?:\w+\s+)?consequences|face\s+(?:\w+\s+){0,2}(?:consequences|response|retaliation|punishment)|be\s+(?:met|responded|answered|punished)\b|be\s+forthcoming|be\s+hit)"
+    r"|\breserves?\s+(?:\w+\s+){0,2}right\s+to\s+(?:respond|retaliate|defend|self-defen[cs]e)"
+    r"|\b(?:severe|serious|dire|grave)\s+consequences\b|\b(?:heavier|harsher|crushing|decisive|devastating|painful|firm|strong|swift|appropriate|concerted|collective)\s+response\b"
+    r"|\b(?:vow(?:ed|s)?|pledged?|threaten(?:ed|s)?|promised?)\s+(?:to\s+)?(?:retaliat\w*|respond|revenge|avenge|punish|strike|attack|hit|harsh\s+revenge)"
+    r"|\bwarn(?:ed|s|ing)?\s+(?:of|that)\b[^.;]{0,80}\b(?:response|retaliation|consequences|price|revenge|attacks?)\b"
+    r"|\bnot\s+a\s+warning,?\s+it\s+is\s+a\s+threat\b",
+    re.I,
+)
+_THREAT_HINT = re.compile(r"respon|retaliat|punish|pay\b|regret|suffer|annihilat|crush|avenge|revenge|back|act\b|measures|action|steps|responsib|unanswered|unpunished|toleran|tolerate|hesitat|consequence|forthcoming|right\s+to|threat|hit", re.I)
+_OBJECT = re.compile(r"\b(?:for|over|to)\s+(?P<obj>(?:the|this|that|its|their|any|these|such|an?)\s+(?:[\w'-]+\s+){0,4}?(?:attacks?|strikes?|crime|aggression|assault|killing|assassination|operation|bombing|violation|adventures?|escalation|act))\b", re.I)
+_NOT_THREAT = re.compile(r"\b(?:respond(?:ed)?\s+to\s+(?:questions?|requests?|a\s+request|emails?|calls?|inquiries)|act\s+as|pay\s+(?:for\s+)?(?:salaries|tribute|homage|respects|attention)|hit\s+(?:a\s+)?record)\b", re.I)
+
+
+def _threat_parts(text: str) -> tuple[int, str, str] | None:
+    """(offset, condition, consequence) of a threat with no "if": the condition is what it answers, when said."""
+    m = _THREAT.search(text)
+    if m is None or _NOT_THREAT.search(text[max(0, m.start() - 10) : m.end() + 40]):
+        return None
+    obj = _OBJECT.search(text)
+    condition = _clean(obj.group("obj")) if obj else "unspecified"
+    start = m.start()
+    consequence = text[start:]
+    end = re.search(r"[.;]\s|$", consequence)
+    consequence = consequence[: end.start()] if end else consequence
+    return start, condition, _clean(consequence)
+
+
 def find_redlines(ctx: SentenceContext, lex: Lexicon, mem: SourceMemory, published: dt.date | None) -> list[RedLineStatement]:
     """The red line declared in one sentence, if there is one."""
-    if not re.search(r"\b(?:if|any)\b", ctx.text, re.I):
-        return []
-    parts = _parts(ctx.text)
+    text = ctx.text
+    parts = _parts(text) if re.search(r"\b(?:if|any)\b", text, re.I) else None
+    if parts is None and _THREAT_HINT.search(text):
+        parts = _threat_parts(text)
     if parts is None:
         return []
     at, condition, consequence = parts
-    text = ctx.text
     principal = None
     named = [s for s in ctx.speakers if lex.kb.speakers[s.key].kind == "government" and not s.text.lower().endswith("officials") and s.start < at]
     if named:
@@ -97,6 +129,11 @@ def find_redlines(ctx: SentenceContext, lex: Lexicon, mem: SourceMemory, publish
         any_named = [s for s in ctx.speakers if s.start < at]
         if any_named:
             principal = (" ".join(any_named[-1].text.split()), any_named[-1].key)
+    if principal is None and relay is None:
+        # "..., the IRGC said." / "..., said Pentagon spokesman John Kirby." / the quote's speaker from the last sentence
+        src = find_source(ctx, lex, mem, len(text)) if not text.lstrip().startswith(('"', "'")) else (trailing_source(ctx, lex, mem) or mem.last_quoted)
+        if src is not None and (src.speaker or src.role):
+            principal = (src.speaker or src.role or "", src.speaker_id)
     fields: dict[str, object] = {}
     if principal:
         fields.update(speaker=principal[0], speaker_id=principal[1])

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 from ..model import Source
 from .context import SentenceContext
-from .lexicon import DEMONYMS, Lexicon, Mention
+from .lexicon import Lexicon, Mention
 
 REPORTING = (
     r"(?:said|says|say|told|tells|revealed|reveals|stated|added|believed|believe|believes|maintained|maintain|concluded|assessed|assess"
@@ -33,7 +33,14 @@ _ANON = re.compile(
     r"(?:\s+(?:familiar\s+with|with\s+knowledge\s+of|close\s+to|briefed\s+on)\s+(?:the\s+)?[\w-]+(?:\s+(?-i:[A-Z])[\w-]+){0,2})?)\b",
     re.I,
 )
-_NATIONAL_OFFICIALS = re.compile(r"\b(?P<adj>[A-Z][a-z]+)\s+(?:military\s+and\s+intelligence\s+|security\s+|government\s+)?officials\b")
+_NATIONAL_OFFICIALS = re.compile(
+    r"\b(?P<adj>[A-Z][a-z]+|U\.S\.|US|U\.K\.|UK)\s+(?:(?:military|defen[cs]e|security|government|intelligence|administration|senior|state\s+department|and|navy|army)\s+){0,3}(?:officials|sources)\b"
+)
+#: "..., the U.S. defense official said." / "..., said Pentagon spokesman John Kirby.": the source named after the statement
+_TRAILING = re.compile(
+    r"(?:,|\"|'|\.)\s*(?:(?P<who>[^,\"]{2,90}?)\s+(?:said|says|told\s+[^,.]{2,40}|added|stated|confirmed|noted|wrote|reported|announced|tweeted)"
+    r"|(?:said|says|added|according\s+to)\s+(?P<who2>[^,\"]{2,90}?))(?:\s+(?:on|late\s+on|early\s+on)?\s*(?:\w+day|\w+\s+\d{1,2}))?(?:\s+(?:in|at|during)\s+a\s+[\w\s]{2,30})?\s*[.!\"']*\s*$",
+)
 _ACCORDING = re.compile(r"\baccording\s+to\s+(?:a\s+report\s+(?:in|by|from)\s+|reports?\s+(?:in|by)\s+|a\s+statement\s+(?:carried|relayed|posted|published)\s+by\s+)?", re.I)
 _VIA = re.compile(r"\b(?:carried|relayed|posted|published|shared|broadcast)\s+(?:by|on)\s+", re.I)
 _STATEMENT_SUBJECT = re.compile(r"\b(?:a|the)\s+(?:written\s+)?statement\b", re.I)
@@ -48,6 +55,7 @@ class SourceMemory:
     principal: tuple[str, str | None] | None = None  #: (name as written, speaker id)
     paragraph: int = -1
     paragraph_outlet: tuple[str, str] | None = None  #: (name, outlet id)
+    last_quoted: Source | None = None  #: who spoke the last quotation, for a quote that runs on into the next sentence
 
 
 def outlet_name(lex: Lexicon, m: Mention) -> tuple[str, str]:
@@ -56,9 +64,13 @@ def outlet_name(lex: Lexicon, m: Mention) -> tuple[str, str]:
 
 
 def update_memory(ctx: SentenceContext, lex: Lexicon, mem: SourceMemory) -> None:
-    """Remember unnamed sources, the last principal speaker and the paragraph's outlet."""
+    """Remember unnamed sources, the last principal speaker, the paragraph's outlet and the last quote's speaker."""
     if ctx.paragraph != mem.paragraph:
         mem.paragraph, mem.paragraph_outlet = ctx.paragraph, None
+    if '"' in ctx.text:
+        quoted = trailing_source(ctx, lex, mem)
+        if quoted is not None:
+            mem.last_quoted = quoted
     for o in ctx.outlets:
         if _TOLD.search(ctx.text[max(0, o.start - 16) : o.start]) or _ACCORDING.search(ctx.text[max(0, o.start - 40) : o.start]):
             mem.paragraph_outlet = outlet_name(lex, o)
@@ -103,7 +115,7 @@ def find_source(
                 continue
             cands.append((m.start, m.end, _mention_source(lex, m, kind)))
     for m in _NATIONAL_OFFICIALS.finditer(text[:cue]):
-        iso = DEMONYMS.get(m.group("adj").lower())
+        iso = lex.demonyms.get(m.group("adj").lower())
         if iso and not any(s <= m.start() < e for s, e, _ in cands):
             cands.append((m.start(), m.end(), Source(speaker=" ".join(m.group(0).split()), speaker_id=lex.government_speaker.get(iso))))
     for m in _ANON.finditer(text[:cue]):
@@ -111,7 +123,7 @@ def find_source(
             continue
         if m.group("det").lower() == "the" and mem.anonymous is not None and m.group("role").lower().split()[-1] in {"official", "source"}:
             cands.append((m.start(), m.end(), mem.anonymous))
-        elif m.group("det").lower() != "the":
+        else:
             cands.append((m.start(), m.end(), Source(anonymous=True, role=" ".join(m.group("role").split()))))
     cands.sort(key=lambda c: c[0])
     chosen: Source | None = None
@@ -127,6 +139,8 @@ def find_source(
     reporters = [c for c in cands if c0 <= c[0] and _REPORTING_AFTER.match(text[c[1] : cue + 16])]
     if reporters:
         chosen = reporters[-1][2]
+    elif chosen is None and (trailing := trailing_source(ctx, lex, mem, after=cue, exclude=exclude)) is not None:
+        chosen = trailing
     elif reporters_only:
         pass
     elif chosen is None:
@@ -138,6 +152,35 @@ def find_source(
     if chosen is None:
         return author or Source()
     return with_outlet(ctx, lex, mem, chosen)
+
+
+def trailing_source(ctx: SentenceContext, lex: Lexicon, mem: SourceMemory, *, after: int = 0, exclude: tuple[int, int] | None = None) -> Source | None:
+    """The source a sentence names at its end (", the US official said."), if it names one after offset ``after``."""
+    m = _TRAILING.search(ctx.text)
+    if m is None:
+        return None
+    group = "who" if m.group("who") is not None else "who2"
+    s, e = m.span(group)
+    if s < after or len(ctx.text[s:e].split()) > 12:
+        return None
+    inside = lambda x: s <= x.start and x.end <= e and not (exclude and x.start < exclude[1] and exclude[0] < x.end)  # noqa: E731
+    for kind, items in (("speaker", ctx.speakers), ("outlet", ctx.outlets)):
+        found = [x for x in items if inside(x)]
+        if found:
+            return _mention_source(lex, found[0], kind)
+    nat = _NATIONAL_OFFICIALS.search(ctx.text, s, e)
+    if nat:
+        iso = lex.demonyms.get(nat.group("adj").lower()) or ("US" if nat.group("adj") in {"U.S.", "US"} else None)
+        return Source(speaker=" ".join(nat.group(0).split()), speaker_id=lex.government_speaker.get(iso or ""), anonymous=True, role=" ".join(nat.group(0).split()))
+    anon = _ANON.search(ctx.text, s, e)
+    if anon:
+        if anon.group("det").lower() == "the" and mem.anonymous is not None:
+            return mem.anonymous
+        return Source(anonymous=True, role=" ".join(anon.group("role").split()))
+    actors = [x for x in ctx.actors if inside(x) and lex.kb.actors[x.key].kind in {"state", "state-organ", "agency", "militia", "front", "insurgent"}]
+    if actors:
+        return _mention_source(lex, actors[-1], "actor")
+    return None
 
 
 def with_outlet(ctx: SentenceContext, lex: Lexicon, mem: SourceMemory, src: Source) -> Source:

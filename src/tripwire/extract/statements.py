@@ -27,32 +27,48 @@ from dataclasses import dataclass
 from ..model import AttributionKind, AttributionStatement, Source
 from .context import SentenceContext
 from .lexicon import Lexicon, Mention
-from .sources import SourceMemory, find_source, statement_subject, with_outlet
+from .sources import SourceMemory, find_source, statement_subject, trailing_source, with_outlet
 
 K = AttributionKind
 CUES: tuple[tuple[AttributionKind, str, re.Pattern[str]], ...] = (
     (K.DISPUTED, "none", re.compile(r"\b(?:not\s+(?:yet\s+|still\s+|immediately\s+|entirely\s+)?(?:clear|known|determined|established)|unclear|unknown)\s+who\b", re.I)),
     (K.DISPUTED, "after", re.compile(
         r"\b(?:never|not|no)\s+(?:\w+\s+){0,2}?(?:presented|present|provided|provide|offered|offer|produced|produce|shown|show|made|make|shared|share|released|release)"
-        r"\s+(?:any\s+|their\s+|its\s+|the\s+)?(?:proof|evidence|intelligence|information)\b(?:\s+public)?|\bwithout\s+(?:providing\s+|presenting\s+|offering\s+)?(?:any\s+)?(?:proof|evidence)\b"
+        r"\s+(?:any\s+|their\s+|its\s+|the\s+)?(?:[\w-]+\s+)?(?:proof|evidence|intelligence|information)\b(?:\s+public)?|\bwithout\s+(?:providing\s+|presenting\s+|offering\s+|giving\s+|citing\s+|showing\s+|producing\s+)?(?:any\s+)?(?:proof|evidence)\b"
         r"|\bno\s+(?:public\s+)?(?:proof|evidence)\b|\bquestioned\b|\bdoubt(?:ed|s)?\b|\bdisputed?\b", re.I)),
-    (K.CLAIMED, "before", re.compile(r"\bclaim(?:ed|s)\s+(?:responsibility|credit)\b|\bclaimed\s+(?:the|an|a)\s+(?:attack|strike|bombing)\b|\btook\s+responsibility\b", re.I)),
-    (K.CLAIMED, "after", re.compile(r"\b(?:responsibility|credit)\s+(?:was|has\s+been)\s+claimed\s+by\b", re.I)),
+    (K.CLAIMED, "before", re.compile(
+        r"\bclaim(?:ed|s|ing)?\s+(?:the\s+)?(?:full\s+)?(?:responsibility|credit)\b|\bclaim(?:ed|s)?\s+(?:the|an|a|this|that|their|its)\s+(?:\w+\s+){0,3}?(?:attacks?|strikes?|bombings?|operations?|ambush|assault|seizure|hijacking)\b"
+        r"|\btook\s+(?:responsibility|credit)\b|\bclaim(?:ed|s)?\s+to\s+have\b|\b(?:declared|announced|accepted)\s+(?:its\s+|their\s+|our\s+)?responsibility\b"
+        r"|\bclaim(?:ed|s)?\s+(?:that\s+)?(?:it|they|its\s+(?:forces|fighters|militants|units))\s+(?:had\s+|have\s+|has\s+)?(?:carried\s+out|launched|targeted|attacked|fired|struck|shot\s+down|downed|seized|hit|conducted)\b", re.I)),
+    (K.CLAIMED, "none", re.compile(r"\b(?:we|our\s+(?:forces|fighters|mujahideen|drones|missiles|air\s+force|naval\s+forces))\s+(?:have\s+|had\s+)?(?:targeted|attacked|launched|struck|hit|fired|shot\s+down|downed|seized|carried\s+out|bombed|claim)\b", re.I)),
+    (K.CLAIMED, "after", re.compile(
+        r"\b(?:responsibility|credit)\s+(?:for\s+[^,;]{0,40}?\s+)?(?:was|were|has\s+been|had\s+been)\s+claimed\s+by\b|\bclaimed\s+by\b"
+        r"|\bclaims?\s+by\s+(?=(?:the\s+)?[^,;]{0,60}?\b(?:responsib|that\s+(?:they|it)\b|to\s+have\b))", re.I)),
+    (K.CLAIMED, "before", re.compile(
+        r"\b(?:said|says|announced|declared|stated|confirmed|acknowledged|boasted|wrote|posted|added)\s+(?:(?:on|late\s+on|early\s+on)\s+)?(?:\w+day\s+)?(?:in\s+a\s+(?:\w+\s+)?statement\s+)?(?:on\s+(?:Telegram|X|Twitter|social\s+media)\s+)?(?:that\s+)?"
+        r"(?:it|they|its\s+(?:forces|fighters|militants|units|air\s+force|navy|naval\s+forces|drones?|missiles?)|their\s+(?:forces|fighters))\s+(?:had\s+|has\s+|have\s+|were\s+|was\s+)?"
+        r"(?:shot\s+down|downed|seized|targeted|attacked|launched|fired|struck|hit|carried\s+out|conducted|bombed|ambushed|stormed|hijacked|responsible|behind)\b"
+        r"|\bannounced\s+(?:the\s+|an?\s+|its\s+)?(?:[\w\"'-]+\s+){0,4}?(?:operation|attack|offensive|strikes?)\b", re.I)),
+    (K.CLAIMED, "before", re.compile(r"\bclaims?\s+of\s+responsibility\b|-claimed\b|\bin\s+what\s+(?:it|they)\s+(?:claimed|called|said|described)\b", re.I)),
     (K.DENIED, "before", re.compile(
         r"\b(?:denied|denies|deny|rejected|rejects|dismissed)\s+(?:any\s+|all\s+)?(?:involvement|responsibility|role|links?|connection|part|accusations?|allegations?|claims?|charges?)\b"
-        r"|\bdenied\s+(?:it|that|the)\b|\bdenied\b", re.I)),
+        r"|\b(?:dismissed|rejected|denounced|called)\s+(?:[^,;.]{0,50}?\s+)?(?:as\s+)?[\"']?(?:baseless|false|unfounded|groundless|fabricated|lies|absurd|ridiculous)\b"
+        r"|\bdenied\s+(?:it|that|the)\b|\b(?:categorically\s+|firmly\s+|strongly\s+)?(?:denied|denies|denying)\b", re.I)),
     (K.ALLEGED, "after", re.compile(r"\b(?:US|U\.S\.|American)?\s*claims?\s+that\b", re.I)),
     (K.ALLEGED, "after", re.compile(
-        r"\b(?:fired|launched|carried\s+out|conducted|staged|perpetrated|orchestrated)\s+by\b|\bblamed\s+(?:it\s+)?on\b|\battributed\s+(?:it\s+)?to\b"
-        r"|\bpointed\s+(?:the\s+finger\s+)?(?:at|to)\b|\baccus(?:ed|es|ing)\b|\bblam(?:ed|es|ing)\b|\bheld\s+responsible\b", re.I)),
+        r"\b(?:fired|launched|carried\s+out|conducted|staged|perpetrated|orchestrated|attacked|targeted|struck|ambushed|seized|hijacked|hit|downed|shot\s+down|sent|masterminded|directed|ordered)\s+(?:\w+\s+)?by\b"
+        r"|\bblamed\s+(?:it\s+|them\s+|the\s+\w+\s+)?on\b|\battributed\s+(?:it\s+|them\s+)?to\b|\b(?:originat(?:ed|ing)|came|coming)\s+from\b|\b(?:almost\s+certainly|likely|probably)\s+from\b"
+        r"|\bpointed\s+(?:the\s+finger\s+)?(?:at|to)\b|\baccus(?:ed|es|ing)\b|\bblam(?:ed|es|ing)\b|\bheld\s+(?:\w+\s+)?responsible\b|\bholds?\s+(?:\w+\s+)?responsible\b"
+        r"|\bbears?\s+(?:the\s+)?(?:hall)?(?:marks|footprints|fingerprints|signature)\s+of\b|\bthe\s+work\s+of\b|\blinked\s+(?:the\s+attacks?\s+)?to\b", re.I)),
     (K.ASSESSED, "after", re.compile(r"\b(?:believed|believe|believes|assessed|assess|concluded|judged)\s+(?:that\s+)?(?:it\s+was\s+)?(?:(?:more|most)\s+likely\s+(?:that\s+)?)?|\b(?:more|most)\s+likely\s+that\b", re.I)),
     (K.ALLEGED, "before", re.compile(
         r"\b(?:was|were|is|are)\s+(?:(?:likely|probably|almost\s+certainly|more\s+likely|most\s+likely|apparently|reportedly)\s+)?(?:responsible|behind)\b"
-        r"|\b(?:was|were|is|are)\s+suspected\s+of\b|\b(?:fired|launched)\b", re.I)),
+        r"|\b(?:was|were|is|are)\s+suspected\s+of\b|\b(?:fired|launched|attacked|ambushed|stormed|struck|targeted|seized|hijacked|carried\s+out|conducted|staged|mounted|shot\s+down|downed)\b", re.I)),
 )
 _ANY_CUE = re.compile(
     r"claim|credit|responsib|deni|deny|reject|dismiss|fired|launch|carried|conduct|staged|perpetrat|orchestrat|blam|attribut|point|accus|held"
-    r"|behind|suspect|believ|assess|conclud|judg|likely|clear|known|determin|establish|proof|evidence|question|doubt|disput",
+    r"|behind|suspect|believ|assess|conclud|judg|likely|clear|known|determin|establish|proof|evidence|question|doubt|disput"
+    r"|attack|ambush|storm|struck|target|seiz|hijack|hit|down|sent|mastermind|direct|order|origin|came|coming|from|hold|bear|work|link|baseless|false|unfounded|lies|called|mount",
     re.I,
 )
 HEDGES = (
@@ -102,9 +118,26 @@ def sponsor_of(text: str, start: int, end: int, lex: Lexicon) -> tuple[str | Non
     return None, None
 
 
+_IN_PLACE = re.compile(r"\b(?:in|from|at|near|inside|across|of)\s+(?:the\s+)?$", re.I)
+
+
+def _agent_like(ctx: SentenceContext, a: Mention) -> bool:
+    """False for a state named as a place or an owner: "rebels in Yemen", "Yemen's Houthi rebels", "Iran's Revolutionary Guard"."""
+    before = ctx.text[max(0, a.start - 12) : a.start]
+    if _IN_PLACE.search(before) and not re.search(r"\bof\s+$", before):
+        return False
+    after = ctx.text[a.end : a.end + 4]
+    if re.match(r"'s?\s", after) and any(b.start >= a.end and b.start - a.end <= 4 for b in ctx.actors):
+        return False
+    return True
+
+
 def _pick_actor(ctx: SentenceContext, lex: Lexicon, cue_s: int, cue_e: int, side: str, skip: list[Mention]) -> Mention | None:
     c0, c1 = ctx.clause(cue_s)
     pool = [a for a in ctx.actors if a not in skip and a.key != "usa" and lex.kb.actors[a.key].kind not in {"agency"}]
+    agents = [a for a in pool if lex.kb.actors[a.key].kind != "state" or _agent_like(ctx, a)]
+    if agents:
+        pool = agents
     pool = [a for a in pool if not any(s.start <= a.start < s.end for s in (*ctx.speakers, *ctx.outlets)) or lex.kb.actors[a.key].kind in {"front", "militia", "insurgent", "category"}]
     if side == "after":
         after = [a for a in pool if a.start >= cue_e]
@@ -142,6 +175,15 @@ def find_statements(ctx: SentenceContext, lex: Lexicon, mem: SourceMemory, autho
             actor: Mention | None = None
             if side != "none":
                 actor = _pick_actor(ctx, lex, s, e, side, [])
+            elif kind == K.CLAIMED:  # "we targeted ...", said by a group: the group claims it
+                who = trailing_source(ctx, lex, mem) or mem.last_quoted
+                claimant = lex.kb.resolve_actor(who.speaker) if who is not None and who.speaker else None
+                if claimant is None:
+                    heads = [a for a in ctx.actors if a.end <= s and lex.kb.actors[a.key].kind in {"militia", "front", "insurgent", "state-organ"}]
+                    claimant = heads[0].key if heads and re.match(r"\s*:", ctx.text[heads[0].end : heads[0].end + 3]) else None
+                if claimant is None:
+                    continue
+                actor = Mention(s, s, claimant, lex.kb.actors[claimant].name)
             if kind == K.ALLEGED and side == "before" and actor is None:
                 continue
             if kind == K.ALLEGED and side == "after" and "claim" in m.group(0).lower():
@@ -195,7 +237,49 @@ def find_statements(ctx: SentenceContext, lex: Lexicon, mem: SourceMemory, autho
                 evidence=ctx.span(),
             )
             out.append(FoundStatement(s, stmt))
+    if not any(f.statement.kind == K.CLAIMED for f in out) and not any(f.statement.kind == K.DENIED for f in out):
+        claim = _voice_claim(ctx, lex, mem)
+        if claim is not None:
+            out.append(claim)
     return _dedupe(out)
+
+
+_VOICE_VERB = re.compile(r"\b(?:said|says|wrote|writes|announced|announces|declared|stated|posted|tweeted|claimed|added|confirmed)\b", re.I)
+_REPORTED_ATTACK = re.compile(
+    r"\b(?:targeted|attacked|struck|hit|launched|fired|seized|hijacked|shot\s+down|downed|ambushed|stormed|bombed)\b|\bthe\s+(?:\w+\s+)?(?:raid|attack|operation|assault|ambush)\b", re.I
+)
+_GROUP_KINDS = frozenset({"militia", "insurgent", "front"})
+
+
+def _group_voice(ctx: SentenceContext, lex: Lexicon, start: int, end: int) -> str | None:
+    """The armed group speaking in text[start:end]: a group named there, or a spokesman known to speak for one."""
+    for sp in ctx.speakers:
+        if start <= sp.start and sp.end <= end:
+            speaker = lex.kb.speakers[sp.key]
+            groups = [a for a in speaker.interested if a in lex.kb.actors and lex.kb.actors[a].kind in _GROUP_KINDS]
+            if speaker.kind in {"armed-group", "militia", "group"} and len(groups) == 1:
+                return groups[0]
+    for a in ctx.actors:
+        if start <= a.start and a.end <= end and lex.kb.actors[a.key].kind in _GROUP_KINDS:
+            return a.key
+    return None
+
+
+def _voice_claim(ctx: SentenceContext, lex: Lexicon, mem: SourceMemory) -> FoundStatement | None:
+    """ "Al-Shabab said in a statement the raid ...", "the Houthi military spokesman wrote that the ship was targeted": a group telling of its own attack."""
+    text = ctx.text
+    for v in _VOICE_VERB.finditer(text):
+        c0, c1 = ctx.clause(v.start())
+        group = _group_voice(ctx, lex, max(c0, v.start() - 70), v.start())
+        if group is None or ctx.hypothetical(v.start()):
+            continue
+        reported = text[v.end() : v.end() + 160]
+        if not _REPORTED_ATTACK.search(reported) or re.search(r"\b(?:not|never|no)\b", reported[:40], re.I):
+            continue
+        name = lex.kb.actors[group].name
+        stmt = AttributionStatement(actor=group, kind=K.CLAIMED, asserted_by=with_outlet(ctx, lex, mem, Source(speaker=name)), evidence=ctx.span())
+        return FoundStatement(v.start(), stmt)
+    return None
 
 
 def _source_for(ctx: SentenceContext, lex: Lexicon, mem: SourceMemory, kind: AttributionKind, cue: int, actor: Mention | None, author: Source) -> Source:

@@ -35,7 +35,7 @@ import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from ..model import AttributionResult, Casualty, Evaluation, Incident, RedLineStatus, icd203_phrase
+from ..model import AttributionResult, Casualty, CasualtyReport, Evaluation, Incident, RedLineStatus, icd203_phrase, tally
 from ..settings import Settings
 from .conditions import (
     AllOf,
@@ -92,8 +92,35 @@ def _fmt_casualty(c: Casualty) -> str:
     return f"{c.count} {c.status} ({who}){approx}"
 
 
+def _report_verdict(cond: CasualtyCondition, report: CasualtyReport) -> bool | None:
+    """Whether one document's figures meet a casualty leaf (True), contradict it (False) or say nothing (None)."""
+    statuses = ("killed", "injured") if cond.status == "any" else (cond.status,)
+    rows = [c for c in report.casualties if c.status in statuses and (cond.category is None or c.category in cond.category or c.category is None)]
+    if cond.nationality is None:
+        n = sum(tally(rows, st) for st in statuses)
+    else:
+        n = sum(tally(rows, st, cond.nationality) for st in statuses)
+    if n >= cond.min_count:
+        return True
+    if cond.nationality is not None:
+        mine = [c for c in rows if c.nationality == cond.nationality]
+        others = [c for c in rows if c.nationality not in (None, cond.nationality) and c.count > 0]
+        if any(c.count == 0 for c in mine) or (others and not mine):
+            return False  # "no Americans were hurt", or the victims it names are of other nationalities
+    if rows and all(c.count == 0 for c in rows):
+        return False  # "no casualties"
+    return None
+
+
 def casualty_probability(cond: CasualtyCondition, incident: Incident, rule: RedLineRule) -> tuple[float, str]:
-    """P(casualty leaf met) and the fact sentence that explains it."""
+    """P(casualty leaf met) and the fact sentence that explains it.
+
+    When the merged figures meet the leaf, each document's own figures
+    (``incident.casualty_reports``) are weighed: P is the reporting confidence
+    times the reliability-weighted share of the reports that address the
+    leaf and support it, so one report of an American killed against three
+    that name other victims does not make the death certain.
+    """
     matched = [
         c
         for c in incident.casualties
@@ -105,9 +132,23 @@ def casualty_probability(cond: CasualtyCondition, incident: Incident, rule: RedL
     firm = sum(c.count for c in matched if not c.approximate)
     if total >= cond.min_count:
         p = rule.reporting_confidence if firm >= cond.min_count else min(rule.approximate_confidence, rule.reporting_confidence)
-        return p, "reported: " + "; ".join(_fmt_casualty(c) for c in matched)
+        fact = "reported: " + "; ".join(_fmt_casualty(c) for c in matched)
+        verdicts = [(r, _report_verdict(cond, r)) for r in incident.casualty_reports]
+        support = sum(r.reliability for r, v in verdicts if v is True)
+        against = sum(r.reliability for r, v in verdicts if v is False)
+        if against > 0 and support + against > 0:
+            share = support / (support + against)
+            p *= share
+            names = lambda want: ", ".join(_who(r) for r, v in verdicts if v is want) or "none"  # noqa: E731
+            fact += f"; sources conflict: supported by {names(True)}, contradicted by {names(False)} (reliability-weighted share {share:.2f})"
+        return p, fact
     reported = "; ".join(_fmt_casualty(c) for c in incident.casualties) or "no casualties reported"
     return 0.0, f"no reported casualty meets {cond.describe()} (reported: {reported})"
+
+
+def _who(report: CasualtyReport) -> str:
+    src = report.source
+    return src.outlet or src.speaker or f"document {report.document_id[:8]}"
 
 
 def _matching_keys(cond: AttributionCondition, result: AttributionResult) -> set[str]:

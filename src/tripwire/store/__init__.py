@@ -4,6 +4,6 @@ See ``docs/store.md``. Open with ``Store(url)`` or ``Store.from_settings(setting
 """
 
 from .engine import head_revision
-from .store import Store, StoreInfo
+from .store import Store, StoreInfo, paged
 
-__all__ = ["Store", "StoreInfo", "head_revision"]
+__all__ = ["Store", "StoreInfo", "head_revision", "paged"]

@@ -12,10 +12,10 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from pydantic import ValidationError
 from sqlalchemy import Engine, delete, func, insert, select, text
@@ -47,6 +47,28 @@ from .tables import (
     SpeakerRow,
     SponsorLinkRow,
 )
+
+
+T = TypeVar("T")
+
+#: Rows per page when :func:`paged` walks a listing.
+PAGE_SIZE = 500
+
+
+def paged(list_page: Callable[..., list[T]], *, page_size: int = PAGE_SIZE, **filters: Any) -> Iterator[T]:
+    """Every row a ``Store.list_*`` method can return, page by page (no cap on the total).
+
+    ``list_page`` is called with ``limit``/``offset`` (and ``filters``) until a
+    page comes back short, so the whole table is read without holding a
+    transaction open between pages.
+    """
+    offset = 0
+    while True:
+        page = list_page(limit=page_size, offset=offset, **filters)
+        yield from page
+        if len(page) < page_size:
+            return
+        offset += len(page)
 
 
 @dataclass(frozen=True)
