@@ -74,6 +74,7 @@ _ACTIVE_ATTACK = re.compile(
 )
 #: States whose strikes the news reports as acknowledged military actions rather than attacks to attribute.
 _ACTING_STATES = frozenset({"usa", "uk", "united-kingdom", "saudi-led-coalition", "coalition"})
+_ANAPHOR = re.compile(r"\b(?:the|this|that|Thursday's|Wednesday's|Tuesday's|Monday's|Friday's|Saturday's|Sunday's|last\s+week's)\s+(?:[\w-]+\s+)?(?:incident|strike|episode|assault)\b", re.I)
 _OWN_ASSET = re.compile(
     r"(?:\b(?:US|U\.S\.|American|Navy|surveillance|spy|reconnaissance|unarmed|Global\s+Hawk|MQ-\d+|Reaper|coalition)\s+(?:[\w-]+\s+){0,2}"
     r"|\b(?:shot\s+down|shoots?\s+down|downed|downing|intercepted|destroyed)\s+(?:an?\s+|the\s+|its\s+)?(?:US|U\.S\.|American|Navy|surveillance|spy|reconnaissance)\s+(?:[\w-]+\s+){0,2})$"
@@ -139,6 +140,8 @@ class EventMention:
     detail: str | None = None
     caused_by: list["EventMention"] = field(default_factory=list)
     cluster: int = -1
+    #: "the incident": refers back to an attack already named, never starts one
+    anaphoric: bool = False
 
     @property
     def is_incident(self) -> bool:
@@ -309,7 +312,10 @@ def find_incident_mention(ctx: SentenceContext, lex: Lexicon, actions: list[Even
             continue
         real.append((s, e, w))
     if not real:
-        return None
+        anaphor = _ANAPHOR.search(text)
+        if anaphor is None or _overlaps(anaphor.start(), anaphor.end(), taken) or ctx.hypothetical(anaphor.start()):
+            return None
+        return EventMention("incident", ctx, anaphor.start(), anaphor.end(), anaphoric=True)
     s, e = real[0][0], real[0][1]
     weapons = [w for _s, _e, w in real if w is not None]
     mention = EventMention("incident", ctx, s, e)

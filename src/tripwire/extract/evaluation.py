@@ -265,6 +265,26 @@ def match_score(kb: KnowledgeBase, inc: Incident, gold: GoldCase) -> int:
     return score
 
 
+def is_fragment(kb: KnowledgeBase, inc: Incident, primary: Incident, gold: GoldCase) -> bool:
+    """Whether a matched incident is a piece of the labelled event rather than another attack the articles mention.
+
+    Within a day of the labelled date (or undated), and at the primary's place,
+    a place compatible with it, or no place below the country.
+    """
+    if inc is primary:
+        return True
+    if inc.date is not None and not date_ok(inc.date, gold.date, 1):
+        return False
+    if inc.place is None or place_ok(kb, inc, gold):
+        return True
+    entry = kb.places.get(inc.place.gazetteer_id or "")
+    if entry is None or entry.kind == "country":
+        return True
+    from .places import compatible
+
+    return compatible(lexicon_for(kb), primary.place, inc.place)
+
+
 # -- weapons ----------------------------------------------------------------------
 
 
@@ -458,10 +478,10 @@ def score_case(
         if matched:
             score.missed.append(f"the action was also stored as {len(matched)} incident(s)")
     if gold.kind == "attack":
-        score.fragments = len(matched)
         score.add("attack_recall", int(bool(matched)), 1)
         if matched:
             primary = matched[0][3]
+            score.fragments = sum(1 for t in matched if is_fragment(kb, t[3], primary, gold))
             score.primary = primary.id
             _score_incident_fields(kb, gold, primary, score)
             _score_attributions(kb, gold, primary.attributions, score)

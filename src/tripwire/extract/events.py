@@ -32,7 +32,11 @@ _BACKWARD = re.compile(
     re.I,
 )
 _NON_EVENT_DATE = re.compile(r"\b(?:since|after|before|until|by|ahead\s+of|from)\s+(?:the\s+)?$|\b(?:formed|founded|established|created|set\s+up|born)\s+(?:in\s+)?$", re.I)
-_LOCATIVE = re.compile(r"(?:\b(?:in|inside|into|across|from|near|at|over|throughout)\s+(?:the\s+)?(?:[\w-]+\s+)?|,\s*)$", re.I)
+_LOCATIVE = re.compile(
+    r"(?:\b(?:in|inside|into|across|from|near|at|over|throughout|off|outside|within)\s+(?:the\s+)?(?:[\w-]+\s+)?"
+    r"|\b(?:coast|waters|shores|territory|airspace|skies|capital|north|south|east|west|northern|southern|eastern|western|central)\s+of\s+(?:the\s+)?|,\s*)$",
+    re.I,
+)
 #: a date further than this (characters) from every event cue in its sentence belongs to none
 MAX_DATE_DISTANCE = 120
 
@@ -117,13 +121,20 @@ PLACE_WINDOW = 1
 LEAD_SENTENCES = 4
 
 
+_AS_SUBJECT = re.compile(
+    r"-(?:based|flagged|owned|registered|operated|linked|backed|aligned|allied|born|headquartered|bound)\b"
+    r"|\s+(?:has\s+|have\s+|had\s+|also\s+|later\s+|quickly\s+|then\s+|again\s+)*(?:said|says|believes?|believed|denied|denies|accused|accuses|blamed|blames|warned|warns|insisted|confirmed|claimed|claims|"
+    r"rejected|rejects|responded|responds|announced|vowed|vows|threatened|threatens|wants|condemned|condemns|summoned|urged|called|dismissed|retaliated|promised)\b",
+    re.I,
+)
+_BASED_IN = re.compile(r"\b(?:forces|fighters|rebels|militants|militias?|groups?|Houthis|movement|proxies|allies|government|regime|leaders?|officials?)\s+(?:based\s+)?in\s+(?:the\s+)?$", re.I)
 _ORIGIN = re.compile(r"\b(?:from|by|of|against|with|to)\s+(?:the\s+)?$", re.I)
 
 
 def _not_where(lex: Lexicon, ctx: SentenceContext, p) -> bool:  # type: ignore[no-untyped-def]
     """A place name that does not say where something happened: "Iraq's parliament", "the US and Iran", "missiles from Iran", Al Mayadeen TV."""
-    if re.match(r"'s\b", ctx.text[p.end : p.end + 2]):
-        return True
+    if re.match(r"'s\b", ctx.text[p.end : p.end + 2]) or _AS_SUBJECT.match(ctx.text[p.end : p.end + 40]):
+        return True  # "Iraq's parliament"; "London believes", "Tehran denied", "a London-based firm", "a Liberian-flagged ship"
     if any(o.start <= p.start and p.end <= o.end for o in (*ctx.outlets, *ctx.speakers)):
         return True
     entry = lex.kb.places[p.key]
@@ -134,8 +145,8 @@ def _not_where(lex: Lexicon, ctx: SentenceContext, p) -> bool:  # type: ignore[n
     kind = entry.kind
     as_actor = any(a.start <= p.start and p.end <= a.end for a in ctx.actors)
     before = ctx.text[max(0, p.start - 30) : p.start]
-    if kind == "country" and _ORIGIN.search(before):
-        return True
+    if kind == "country" and (_ORIGIN.search(before) or _BASED_IN.search(before)):
+        return True  # "missiles from Iran", "Houthi forces in Yemen": where the attackers are, not where it happened
     if re.search(r"\bbetween\s+(?:[\w'-]+\s+){0,3}$|\bbetween\s+[^,.;]{1,40}\s+and\s+$", ctx.text[max(0, p.start - 60) : p.start], re.I):
         return True  # "air corridors between Dubai and Muscat": a route, not where it happened
     return (as_actor or kind == "country") and not _LOCATIVE.search(before)
@@ -300,11 +311,15 @@ def _fits(lex: Lexicon, c: Cluster, m: EventMention) -> bool:
 
 
 def cluster(lex: Lexicon, mentions: list[EventMention]) -> list[Cluster]:
-    """Group a document's mentions (in reading order) into events."""
+    """Group a document's mentions (in reading order) into events.
+
+    Anaphoric mentions ("the incident", "the strike") only join an event
+    already named; they never start one.
+    """
     clusters: list[Cluster] = []
     for i, m in enumerate(mentions):
         fitting = [c for c in clusters if _fits(lex, c, m)]
-        if m.kind == "strike-ref" and not fitting:
+        if (m.kind == "strike-ref" or m.anaphoric) and not fitting:
             continue
         if fitting:
             c = max(fitting, key=lambda c: c.last_seen)

@@ -70,9 +70,11 @@ def _incident_fits(lex: Lexicon, group: Incident, item: Incident, published: dt.
     if not compatible(lex, group.place, item.place):
         return False
     if not lex.types_compatible(group.attack_type, item.attack_type):
-        # "rockets" in one report, "missiles" in another: the same day at the same (sub-country) place is the same attack
+        # "rockets" in one report, "missiles" in another: the same day at the same (sub-country) place is the same attack,
+        # and so is an undated report of the very same place
         both_dated = group.date is not None and item.date is not None and abs((group.date - item.date).days) <= 1
-        if not (both_dated and _below_country(lex, group.place) and _below_country(lex, item.place)):
+        same_place = group.place is not None and item.place is not None and group.place.gazetteer_id == item.place.gazetteer_id
+        if not ((both_dated or same_place) and _below_country(lex, group.place) and _below_country(lex, item.place)):
             return False
     if item.date is None or group.date is None:
         if item.place is None or group.place is None:
@@ -217,12 +219,48 @@ def _cluster(items: list[tuple[E, dt.date | None]], fits: Callable[[E, E, dt.dat
     return groups, group_of
 
 
+def _consolidate(groups: list[E], group_of: dict[str, int], fits: Callable[[E, E, dt.date | None], bool], combine: Callable[[E, E], E]) -> tuple[list[E], dict[str, int]]:
+    """Merge groups that the greedy pass left apart but that fit each other (dated groups within a day of each other).
+
+    The greedy pass sees one item at a time; a report that bridges two early
+    groups (a base named in one, its province in the other) only shows they are
+    one event afterwards. Candidates are compared within a sliding window of
+    dates, so this stays near-linear in the number of groups.
+    """
+    alive = list(range(len(groups)))
+    target = list(range(len(groups)))
+    changed = True
+    while changed:
+        changed = False
+        dated = sorted((i for i in alive if groups[i].date is not None), key=lambda i: groups[i].date)  # type: ignore[arg-type, return-value]
+        for n, i in enumerate(dated):
+            if target[i] != i:
+                continue
+            for j in dated[n + 1 :]:
+                if (groups[j].date - groups[i].date).days > 1:  # type: ignore[operator]
+                    break
+                if target[j] == j and fits(groups[i], groups[j], None):
+                    groups[i] = combine(groups[i], groups[j])
+                    target[j] = i
+                    changed = True
+        alive = [i for i in alive if target[i] == i]
+    def root(i: int) -> int:
+        while target[i] != i:
+            i = target[i]
+        return i
+
+    index = {old: new for new, old in enumerate(alive)}
+    return [groups[i] for i in alive], {k: index[root(v)] for k, v in group_of.items()}
+
+
 def merge(extractions: Iterable[Extraction], kb: KnowledgeBase | None = None) -> Merged:
     """Cluster the incidents and actions of many documents into one per real event."""
     lex = lexicon_for(kb or KnowledgeBase.load())
     exs = sorted(extractions, key=lambda e: (e.published or dt.date.min, e.document_id))
     items: list[tuple[Incident, dt.date | None]] = sorted(((i, e.published) for e in exs for i in e.incidents), key=lambda p: _order(p[0]))
-    groups, old_to_group = _cluster(items, lambda g, i, pub: _incident_fits(lex, g, i, pub), lambda g, i: _combine_incidents(lex, g, i))
+    fits, combine = (lambda g, i, pub: _incident_fits(lex, g, i, pub)), (lambda g, i: _combine_incidents(lex, g, i))
+    groups, old_to_group = _cluster(items, fits, combine)
+    groups, old_to_group = _consolidate(groups, old_to_group, fits, combine)
     acts: list[tuple[Action, dt.date | None]] = sorted(((a, e.published) for e in exs for a in e.actions), key=lambda p: _order(p[0]))
     agroups, old_to_agroup = _cluster(acts, lambda g, a, pub: _action_fits(lex, g, a, pub), lambda g, a: _combine_actions(lex, g, a))
     new_inc_ids = _assign_ids([incident_slug(g) for g in groups])

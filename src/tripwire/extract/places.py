@@ -55,6 +55,10 @@ def distance_km(a: Place, b: Place) -> float | None:
     return 2 * 6371.0 * math.asin(min(1.0, math.sqrt(h)))
 
 
+def _sea_core(name: str) -> str:
+    return re.sub(r"^(?:the\s+)?(?:(?:north|south|east|west)(?:ern)?|central|upper|lower)\s+", "", name.strip().lower())
+
+
 def compatible(lex: Lexicon, a: Place | None, b: Place | None) -> bool:
     """Whether two places can be the place of one event.
 
@@ -69,6 +73,8 @@ def compatible(lex: Lexicon, a: Place | None, b: Place | None) -> bool:
     ka = lex.kb.places.get(a.gazetteer_id or "")
     kb_ = lex.kb.places.get(b.gazetteer_id or "")
     kinds = {ka.kind if ka else None, kb_.kind if kb_ else None}
+    if kinds == {"sea"} and ka is not None and kb_ is not None and _sea_core(ka.name) == _sea_core(kb_.name):
+        return True  # "the northern Red Sea" is part of "the Red Sea"
     if "sea" in kinds and "country" not in kinds:
         d = distance_km(a, b)
         return d is not None and d <= SEA_RADIUS_KM

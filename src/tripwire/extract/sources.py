@@ -78,6 +78,12 @@ def update_memory(ctx: SentenceContext, lex: Lexicon, mem: SourceMemory) -> None
         sp = lex.kb.speakers[s.key]
         if sp.kind == "government" and s.text[:1].isupper() and not s.text.lower().endswith("officials"):
             mem.principal = (s.text, s.key)
+    nat = _NATIONAL_OFFICIALS.search(ctx.text)
+    if nat and re.match(r"\s+(?:\w+\s+){0,2}(?:said|say|told|believe|believed|assessed|added)\b", ctx.text[nat.end() :]):
+        adj = nat.group("adj")
+        iso = lex.demonyms.get(adj.lower()) or ("US" if adj in {"U.S.", "US"} else None)
+        role = " ".join(nat.group(0).split())
+        mem.anonymous = Source(speaker=role, speaker_id=lex.government_speaker.get(iso or ""), anonymous=True, role=role)
     for m in _ANON.finditer(ctx.text):
         if m.group("det").lower() in {"a", "an", "one"}:
             told = re.match(r"\s+(?:told|said|says)\b", ctx.text[m.end() :])

@@ -62,7 +62,7 @@ CUES: tuple[tuple[AttributionKind, str, re.Pattern[str]], ...] = (
         r"|\bbears?\s+(?:the\s+)?(?:hall)?(?:marks|footprints|fingerprints|signature)\s+of\b|\bthe\s+work\s+of\b|\blinked\s+(?:the\s+attacks?\s+)?to\b", re.I)),
     (K.ASSESSED, "after", re.compile(r"\b(?:believed|believe|believes|assessed|assess|concluded|judged)\s+(?:that\s+)?(?:it\s+was\s+)?(?:(?:more|most)\s+likely\s+(?:that\s+)?)?|\b(?:more|most)\s+likely\s+that\b", re.I)),
     (K.ALLEGED, "before", re.compile(
-        r"\b(?:was|were|is|are)\s+(?:(?:likely|probably|almost\s+certainly|more\s+likely|most\s+likely|apparently|reportedly)\s+)?(?:responsible|behind)\b"
+        r"\b(?:was|were|is|are|had\s+been|has\s+been|have\s+been)\s+(?:(?:highly\s+|very\s+)?(?:likely|probably|almost\s+certainly|more\s+likely|most\s+likely|apparently|reportedly|believed|thought|suspected|assessed|presumed)\s+)?(?:to\s+(?:be|have\s+been)\s+)?(?:responsible|behind)\b"
         r"|\b(?:was|were|is|are)\s+suspected\s+of\b|\b(?:fired|launched|attacked|ambushed|stormed|struck|targeted|seized|hijacked|carried\s+out|conducted|staged|mounted|shot\s+down|downed)\b", re.I)),
 )
 _ANY_CUE = re.compile(
