@@ -74,10 +74,16 @@ _ACTIVE_ATTACK = re.compile(
 )
 #: States whose strikes the news reports as acknowledged military actions rather than attacks to attribute.
 _ACTING_STATES = frozenset({"usa", "uk", "united-kingdom", "saudi-led-coalition", "coalition"})
+_SHIP_NAME = re.compile(
+    r"\b(?:ship|vessel|tanker|carrier|freighter|car\s+carrier|cargo\s+ship)\s+(?:called\s+|named\s+)?(?:the\s+)?(?:MV\s+|M/V\s+|MT\s+|M/T\s+)?(?P<name>(?-i:[A-Z][\w-]+(?:\s+[A-Z][\w-]+){0,2}))"
+    r"|\b(?:the\s+)?(?:MV\s+|M/V\s+|MT\s+|M/T\s+)(?P<name2>(?-i:[A-Z][\w-]+(?:\s+[A-Z][\w-]+){0,2}))",
+    re.I,
+)
 _ANAPHOR = re.compile(r"\b(?:the|this|that|Thursday's|Wednesday's|Tuesday's|Monday's|Friday's|Saturday's|Sunday's|last\s+week's)\s+(?:[\w-]+\s+)?(?:incident|strike|episode|assault)\b", re.I)
 _OWN_ASSET = re.compile(
     r"(?:\b(?:US|U\.S\.|American|Navy|surveillance|spy|reconnaissance|unarmed|Global\s+Hawk|MQ-\d+|Reaper|coalition)\s+(?:[\w-]+\s+){0,2}"
-    r"|\b(?:shot\s+down|shoots?\s+down|downed|downing|intercepted|destroyed)\s+(?:an?\s+|the\s+|its\s+)?(?:US|U\.S\.|American|Navy|surveillance|spy|reconnaissance)\s+(?:[\w-]+\s+){0,2})$"
+    r"|\b(?:shot\s+down|shoots?\s+down|downed|downing|intercepted|destroyed)\s+(?:an?\s+|the\s+|its\s+)?(?:US|U\.S\.|American|Navy|surveillance|spy|reconnaissance)\s+(?:[\w-]+\s+){0,2}"
+    r"|\b(?:shot|shoots|shooting)\s+down\s+(?:an?|the|its)\s+(?:[\w-]+\s+){0,2})$"
 )
 _ATTACKER_KINDS = frozenset({"militia", "insurgent", "front", "category", "state", "state-organ", "party"})
 _VERB_BEFORE = re.compile(r"\b(?:to|not|will|would|could|may|might|did|never)\s+$", re.I)
@@ -219,7 +225,7 @@ def find_action_mentions(ctx: SentenceContext, lex: Lexicon) -> list[EventMentio
                     wanted = {"state", "state-organ", "agency"} if kind == "sanctions" else {"state", "state-organ"}
                 else:
                     wanted = {"militia", "front", "category", "insurgent"}
-                before = [a for a in before if lex.kb.actors[a.key].kind in wanted and not (kind == "diplomatic-protest" and a.start > s)]
+                before = [a for a in before if lex.kb.actors[a.key].kind in wanted and not (kind == "diplomatic-protest" and a.start > s) and (lex.kb.actors[a.key].kind != "state" or ctx.agent_like(a))]
                 if before:
                     mention.actor = _state_of(lex, before[-1].key) if kind in {"sanctions", "diplomatic-protest", "suspension"} else before[-1].key
                     if kind == "diplomatic-protest":  # "the UK and Romania ... summoned": one protest by each
@@ -232,6 +238,9 @@ def find_action_mentions(ctx: SentenceContext, lex: Lexicon) -> list[EventMentio
                     mention.actor = _speaker_state(lex, ctx, c0, s)
             if kind == "diplomatic-protest":
                 mention.target = _summoned_state(lex, m.group(0))
+            if kind == "seizure":
+                ship = _SHIP_NAME.search(text)
+                mention.target = (ship.group("name") or ship.group("name2")) if ship else None
             if kind in STRIKE_FAMILY and kind != "assassination":
                 after = [a for a in ctx.actors if a.start >= e and lex.kb.actors[a.key].kind not in {"state"} and a.key != mention.actor]
                 if after:

@@ -77,6 +77,18 @@ class SentenceContext:
             return True
         return bool(_HYPO_BEFORE.search(self.text[max(0, start - 40) : start]))
 
+    def agent_like(self, m: Mention) -> bool:
+        """False for a name used as a place or an owner: "rebels in Yemen", "Yemen's Houthi rebels", "Iran-backed militias"."""
+        before = self.text[max(0, m.start - 12) : m.start]
+        if re.search(r"\b(?:in|from|at|near|inside|across)\s+(?:the\s+)?$", before, re.I):
+            return False
+        after = self.text[m.end : m.end + 12]
+        if re.match(r"-(?:backed|aligned|allied|linked|supported|sponsored|funded|armed|trained|affiliated|based)\b", after, re.I):
+            return False
+        if re.match(r"'s?\s", after) and any(b.start >= m.end and b.start - m.end <= 4 for b in self.actors):
+            return False
+        return True
+
     def in_range(self, items: list, start: int, end: int) -> list:
         """The mentions lying inside [start, end)."""
         return [m for m in items if m.start >= start and m.end <= end]

@@ -44,7 +44,7 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("md", re.compile(r"\b" + _M.format(n="m") + r"\s+" + _D.format(n="d") + r"\b(?!\s*(?:,\s*)?\d)", re.I)),
     ("dm", re.compile(r"\b" + _D.format(n="d") + r"\s+" + _M.format(n="m") + r"\b(?!,?\s+\d)", re.I)),
     ("weekday", re.compile(r"\b(?P<w>monday|tuesday|wednesday|thursday|friday|saturday|sunday)(?:'s)?\b", re.I)),
-    ("rel", re.compile(r"\b(?P<r>yesterday|today|tonight|last\s+night|last\s+week|last\s+month|last\s+year|earlier\s+this\s+week)\b", re.I)),
+    ("rel", re.compile(r"\b(?P<r>yesterday|today|tonight|last\s+night|last\s+week|last\s+month|last\s+year|earlier\s+this\s+week|earlier\s+this\s+month|this\s+month)\b", re.I)),
     ("month", re.compile(r"\b(?:in|since|during|early|late|mid-?)\s+(?P<m>january|february|march|april|june|july|august|september|october|november|december)\b(?![ \t]+\d)", re.I)),
     ("year", re.compile(r"\b(?:in|since|during)\s+(?P<y>(?:19|20)\d{2})\b(?!-)")),
 ]
@@ -53,7 +53,7 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
 _HINTS = {
     "digit": re.compile(r"\d"),
     "month": re.compile(r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)", re.I),
-    "day": re.compile(r"day\b|\blast\b|\btonight\b|\bearlier\b", re.I),
+    "day": re.compile(r"day\b|\blast\b|\btonight\b|\bearlier\b|\bthis\s+month\b", re.I),
 }
 _NEEDS = {"iso": ("digit",), "dmy": ("digit", "month"), "mdy": ("digit", "month"), "my": ("digit", "month"), "md": ("digit", "month"),
           "dm": ("digit", "month"), "weekday": ("day",), "rel": ("day",), "month": ("month",), "year": ("digit",)}
@@ -122,6 +122,8 @@ def _resolve(kind: str, g: dict[str, str | None], published: dt.date | None) -> 
                 return published - dt.timedelta(days=1), "day"
             if r in {"last week", "earlier this week"}:
                 return published - dt.timedelta(days=7 if r == "last week" else 3), None
+            if r in {"earlier this month", "this month"}:
+                return published.replace(day=1), "month"
             if r == "last month":
                 first = published.replace(day=1) - dt.timedelta(days=1)
                 return first.replace(day=1), "month"

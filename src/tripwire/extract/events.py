@@ -254,6 +254,7 @@ class Cluster:
     person_names: list[str] = field(default_factory=list)
     details: list[str] = field(default_factory=list)
     last_seen: int = 0
+    weapon_votes: dict[str, int] = field(default_factory=dict)
 
     @property
     def is_incident(self) -> bool:
@@ -345,8 +346,13 @@ def _absorb(lex: Lexicon, c: Cluster, m: EventMention) -> None:
         mine = to_place(lex, m.place_id)
         if compatible(lex, c.place, mine):
             c.place = more_specific(lex, c.place, mine)
-    if m.weapon and (c.weapon is None or (lex.kb.weapons[c.weapon].generic and not lex.kb.weapons[m.weapon].generic)):
-        c.weapon, c.attack_type = m.weapon, m.attack_type
+    if m.weapon:
+        c.weapon_votes[m.weapon] = c.weapon_votes.get(m.weapon, 0) + 1
+        # the specific weapon the story names most often (first named on a tie); a generic word only when nothing else is named
+        # in a shootdown the other aircraft named (the drone, the plane) are what was hit, so its weapon decides
+        best = max(c.weapon_votes, key=lambda w: (lex.kb.weapons[w].attack_type == "shootdown", not lex.kb.weapons[w].generic, c.weapon_votes[w], -list(c.weapon_votes).index(w)))
+        if best != c.weapon:
+            c.weapon, c.attack_type = best, lex.kb.weapons[best].attack_type
     c.attack_type = c.attack_type or m.attack_type
     c.actor = c.actor or m.actor
     c.target_actor = c.target_actor or m.target_actor

@@ -53,6 +53,7 @@ CUES: tuple[tuple[AttributionKind, str, re.Pattern[str]], ...] = (
     (K.DENIED, "before", re.compile(
         r"\b(?:denied|denies|deny|rejected|rejects|dismissed)\s+(?:any\s+|all\s+)?(?:involvement|responsibility|role|links?|connection|part|accusations?|allegations?|claims?|charges?)\b"
         r"|\b(?:dismissed|rejected|denounced|called)\s+(?:[^,;.]{0,50}?\s+)?(?:as\s+)?[\"']?(?:baseless|false|unfounded|groundless|fabricated|lies|absurd|ridiculous)\b"
+        r"|\b(?:dismiss(?:ed|es)|reject(?:ed|s)|den(?:ied|ies)|refut(?:ed|es)|rebuff(?:ed|s))\s+(?:[^,;]{0,70}?\s)?(?:accusations?|allegations?|claims?|charges?|reports?|tweet|assertions?|suggestions?)\b"
         r"|\bdenied\s+(?:it|that|the)\b|\b(?:categorically\s+|firmly\s+|strongly\s+)?(?:denied|denies|denying)\b", re.I)),
     (K.ALLEGED, "after", re.compile(r"\b(?:US|U\.S\.|American)?\s*claims?\s+that\b", re.I)),
     (K.ALLEGED, "after", re.compile(
@@ -118,24 +119,10 @@ def sponsor_of(text: str, start: int, end: int, lex: Lexicon) -> tuple[str | Non
     return None, None
 
 
-_IN_PLACE = re.compile(r"\b(?:in|from|at|near|inside|across|of)\s+(?:the\s+)?$", re.I)
-
-
-def _agent_like(ctx: SentenceContext, a: Mention) -> bool:
-    """False for a state named as a place or an owner: "rebels in Yemen", "Yemen's Houthi rebels", "Iran's Revolutionary Guard"."""
-    before = ctx.text[max(0, a.start - 12) : a.start]
-    if _IN_PLACE.search(before) and not re.search(r"\bof\s+$", before):
-        return False
-    after = ctx.text[a.end : a.end + 4]
-    if re.match(r"'s?\s", after) and any(b.start >= a.end and b.start - a.end <= 4 for b in ctx.actors):
-        return False
-    return True
-
-
 def _pick_actor(ctx: SentenceContext, lex: Lexicon, cue_s: int, cue_e: int, side: str, skip: list[Mention]) -> Mention | None:
     c0, c1 = ctx.clause(cue_s)
     pool = [a for a in ctx.actors if a not in skip and a.key != "usa" and lex.kb.actors[a.key].kind not in {"agency"}]
-    agents = [a for a in pool if lex.kb.actors[a.key].kind != "state" or _agent_like(ctx, a)]
+    agents = [a for a in pool if lex.kb.actors[a.key].kind != "state" or ctx.agent_like(a)]
     if agents:
         pool = agents
     pool = [a for a in pool if not any(s.start <= a.start < s.end for s in (*ctx.speakers, *ctx.outlets)) or lex.kb.actors[a.key].kind in {"front", "militia", "insurgent", "category"}]
