@@ -264,6 +264,10 @@ def test_sea_areas_win_over_the_country(kb: KnowledgeBase) -> None:
     assert theatre_for(kb, None, place="Gulf of Aden") == "yemen-red-sea"
     assert theatre_for(kb, None, place="Strait of Hormuz") == "gulf"
     assert theatre_for(kb, "SA", place="Riyadh") == "gulf"
+    if "strait-of-hormuz" in kb.places:  # sea areas of installations.csv, listed with a coastal country
+        assert theatre_for(kb, "IR", place="strait-of-hormuz") == "gulf"
+        assert theatre_for(kb, "OM", place="arabian-sea") == "yemen-red-sea"
+        assert theatre_for(kb, "YE", place="bab-el-mandeb") == "yemen-red-sea"
 
 
 def test_incident_theatre_reads_the_place(kb: KnowledgeBase) -> None:

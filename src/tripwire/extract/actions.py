@@ -79,6 +79,8 @@ _SHIP_NAME = re.compile(
     r"|\b(?:the\s+)?(?:MV\s+|M/V\s+|MT\s+|M/T\s+)(?P<name2>(?-i:[A-Z][\w-]+(?:\s+[A-Z][\w-]+){0,2}))",
     re.I,
 )
+_US_TARGET = re.compile(r"\b(?:US|U\.S\.|American|coalition)\s+(?:forces|troops|personnel|bases?|service\s+members|soldiers|embassy|facilities)\b", re.I)
+_SANCTION_TARGET = re.compile(r"\s+(?:on|against|targeting|that\s+target)\s+(?P<t>(?:the\s+)?[\w'&.-]+(?:\s+(?!(?:for|over|because|after|in|which|that|who|and\s+\d|to)\b)[\w'&.-]+){0,7})", re.I)
 _ANAPHOR = re.compile(r"\b(?:the|this|that|Thursday's|Wednesday's|Tuesday's|Monday's|Friday's|Saturday's|Sunday's|last\s+week's)\s+(?:[\w-]+\s+)?(?:incident|strike|episode|assault)\b", re.I)
 _OWN_ASSET = re.compile(
     r"(?:\b(?:US|U\.S\.|American|Navy|surveillance|spy|reconnaissance|unarmed|Global\s+Hawk|MQ-\d+|Reaper|coalition)\s+(?:[\w-]+\s+){0,2}"
@@ -88,7 +90,9 @@ _OWN_ASSET = re.compile(
 _ATTACKER_KINDS = frozenset({"militia", "insurgent", "front", "category", "state", "state-organ", "party"})
 _VERB_BEFORE = re.compile(r"\b(?:to|not|will|would|could|may|might|did|never)\s+$", re.I)
 _CONDITION_BEFORE = re.compile(r"\b(?:hinges?\s+on|conditional\s+on|condition\s+that|on\s+condition|demand(?:s|ed|ing)?\s+(?:for\s+)?|calls?\s+for|timetable\s+for|until|unless)\b[^.;]*$", re.I)
-_NAME_STOP = {"US", "U.S.", "The", "A", "An", "In", "On", "He", "She", "It", "They", "President", "Iraq", "Iran"}
+_NAME_STOP = {"US", "U.S.", "The", "A", "An", "In", "On", "He", "She", "It", "They", "President", "Iraq", "Iran", "Commander", "Sgt", "Gen", "General",
+              "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday", "January", "February", "March", "April", "May", "June",
+              "July", "August", "September", "October", "November", "December", "Americans", "American", "Iraqis", "Iranians", "Israelis", "Several", "Two", "Three"}
 _PARLIAMENT = re.compile(r"\b(?:parliament|lawmakers|legislators|MPs|Congress|Senate)\b", re.I)
 _LINK_WORDS = re.compile(r"\b(?:led|sparked|which|after|prompted|triggered|and\s+then)\b|[;.]", re.I)
 _SUPPORTERS = re.compile(r"\b(?:supporters|members|followers)\s+of\s+$", re.I)
@@ -184,6 +188,7 @@ def _names(ctx: SentenceContext, m: re.Match[str]) -> tuple[str, ...]:
 def find_action_mentions(ctx: SentenceContext, lex: Lexicon) -> list[EventMention]:
     """Actions reported as fact in one sentence."""
     out: list[EventMention] = []
+    twins: list[EventMention] = []
     taken: list[tuple[int, int]] = []
     text = ctx.text
     if not _ANY_ACTION.search(text):
@@ -216,7 +221,7 @@ def find_action_mentions(ctx: SentenceContext, lex: Lexicon) -> list[EventMentio
                 mention.actor = sup[-1].key if sup else None
             else:
                 window = 0 if kind == "assassination" else (s - c0 if kind in _SUBJECT_KINDS else 40)
-                before = [a for a in ctx.actors if c0 <= a.start and a.end <= e and s - a.end <= window]
+                before = [a for a in ctx.actors if c0 <= a.start and (a.end <= e if kind == "assassination" else a.end <= s) and s - a.end <= window]
                 if kind == "assassination":
                     before = [a for a in before if re.fullmatch(r"\s*(?:'s\s*)?", text[a.end : s]) or a.start >= s]
                 if kind in _SUBJECT_KINDS:
@@ -228,12 +233,12 @@ def find_action_mentions(ctx: SentenceContext, lex: Lexicon) -> list[EventMentio
                 before = [a for a in before if lex.kb.actors[a.key].kind in wanted and not (kind == "diplomatic-protest" and a.start > s) and (lex.kb.actors[a.key].kind != "state" or ctx.agent_like(a))]
                 if before:
                     mention.actor = _state_of(lex, before[-1].key) if kind in {"sanctions", "diplomatic-protest", "suspension"} else before[-1].key
-                    if kind == "diplomatic-protest":  # "the UK and Romania ... summoned": one protest by each
-                        for other in before[:-1]:
-                            if re.fullmatch(r"\s*(?:,|and|,\s*and)\s*", text[other.end : before[before.index(other) + 1].start]):
-                                twin = EventMention(kind, ctx, s, e, actor=_state_of(lex, other.key))
-                                twin.target = _summoned_state(lex, m.group(0))
-                                out.append(twin)
+                    if kind == "diplomatic-protest" or kind in STRIKE_FAMILY:  # "the US and Britain struck ...": one action by each
+                        for n, other in enumerate(before[:-1]):
+                            if re.fullmatch(r"\s*(?:,|and|,\s*and)\s*(?:the\s+)?", text[other.end : before[n + 1].start]) and other.key != mention.actor:
+                                twin = EventMention(kind, ctx, s, e, actor=_state_of(lex, other.key) if kind == "diplomatic-protest" else other.key)
+                                twin.target = _summoned_state(lex, m.group(0)) if kind == "diplomatic-protest" else None
+                                twins.append(twin)
                 if mention.actor is None and kind in STRIKE_FAMILY | {"sanctions", "suspension", "withdrawal"}:
                     mention.actor = _speaker_state(lex, ctx, c0, s)
             if kind == "diplomatic-protest":
@@ -247,7 +252,7 @@ def find_action_mentions(ctx: SentenceContext, lex: Lexicon) -> list[EventMentio
                     named = [a for a in after if lex.kb.actors[a.key].kind != "category"] or after
                     group = [named[0]]
                     for a in named[1:]:  # "strikes on Kataib Hezbollah and Kataib Sayyid al-Shuhada": both targets
-                        if re.fullmatch(r"[\s,]*(?:and|as\s+well\s+as|,)?[\s,]*(?:the\s+)?(?:[\w-]+\s+){0,2}?", text[group[-1].end : a.start]) and a.key not in {g.key for g in group}:
+                        if re.fullmatch(r"(?:\s*\([^)]{1,16}\))?[\s,]*(?:and|as\s+well\s+as|,)?[\s,]*(?:the\s+)?(?:[\w-]+\s+){0,2}?", text[group[-1].end : a.start]) and a.key not in {g.key for g in group}:
                             group.append(a)
                     mention.target_actor = group[0].key
                     mention.target = " and ".join(lex.kb.actors[g.key].name for g in group)
@@ -255,6 +260,13 @@ def find_action_mentions(ctx: SentenceContext, lex: Lexicon) -> list[EventMentio
                 cond = re.search(r"\b(?:on\s+condition\s+that|conditional\s+on|hinges?\s+on|provided\s+that|as\s+long\s+as)\s+([^.;]+)", text[s:], re.I)
                 subj = re.search(r"((?:[A-Z][\w-]*\s+)?militias|[A-Z][\w-]+(?:\s+[A-Z][\w-]+)*)\s+(?:\w+\s+){0,2}$", text[c0:s])
                 mention.detail = "; ".join(x for x in (f"pledged by {subj.group(1)}" if subj else None, f"condition: {cond.group(1).strip()}" if cond else None) if x) or None
+            if kind in {"sanctions", "suspension"} and mention.target is None:
+                tm = _SANCTION_TARGET.match(text, e) if kind == "sanctions" else None
+                if tm is not None:
+                    mention.target = " ".join(tm.group("t").split()).rstrip(",")
+                else:
+                    objs = [a for a in ctx.actors if a.start >= e and a.key != mention.actor and c0 <= a.start < c1]
+                    mention.target = lex.kb.actors[objs[0].key].name if objs else None
             if mention.target is None and kind not in {"withdrawal", "sanctions"}:
                 from .places import find_target
 
@@ -263,8 +275,15 @@ def find_action_mentions(ctx: SentenceContext, lex: Lexicon) -> list[EventMentio
                 mention.detail = "partial" if re.search(r"\bpartial\b", text[max(0, s - 30) : e], re.I) else None
                 if re.search(r"\bfull\b", text[max(0, s - 15) : s], re.I) and _CONDITION_BEFORE.search(text[c0:s]):
                     continue
+            if kind in STRIKE_FAMILY and mention.actor == "usa" and mention.target and _US_TARGET.search(mention.target):
+                continue  # "attacks on US forces": an attack on Americans, not a US strike
             taken.append((s, e))
             out.append(mention)
+    for twin in twins:  # the twin strikes its partner's target
+        partner = next((m for m in out if m.cue_start == twin.cue_start and m.kind == twin.kind), None)
+        if partner is not None and twin.target is None:
+            twin.target, twin.target_actor = partner.target, partner.target_actor
+        out.append(twin)
     out.sort(key=lambda m: m.cue_start)
     # "the US drone strike that killed Soleimani also killed al-Mohandes": one strike on named people
     absorbed: list[EventMention] = []

@@ -50,7 +50,7 @@ def fill(ctx: SentenceContext, mentions: list[EventMention], lex: Lexicon) -> No
     for d in ctx.dates:
         if d.deadline or _NON_EVENT_DATE.search(ctx.text[max(0, d.start - 30) : d.start]):
             continue
-        if d.start < dateline or _TIMESTAMP.fullmatch(ctx.text.strip()):
+        if d.start < dateline or _TIMESTAMP.fullmatch(ctx.text.strip()) or re.fullmatch(r"\s*date\s+", ctx.text[: d.start]):
             continue  # "BAGHDAD, Dec 4 (Reuters) -", "3 Dec, 2019 17:24": when it was filed, not when it happened
         if _SPEECH_DATE.search(ctx.text[max(0, d.start - 40) : d.start]) or _SPEECH_AFTER.match(ctx.text[d.end : d.end + 30]):
             weak.append(d)  # "said on Monday": the event's day only when nothing else dates it
@@ -60,6 +60,11 @@ def fill(ctx: SentenceContext, mentions: list[EventMention], lex: Lexicon) -> No
             continue
         if owner.date is None or _prec_rank(d) > _prec_rank(owner.date):
             owner.date = d
+    for m in mentions:  # "the US and Britain struck": the twin actions share the sentence's date
+        if m.date is None:
+            partner = next((o for o in mentions if o is not m and o.cue_start == m.cue_start and o.date is not None), None)
+            if partner is not None:
+                m.date = partner.date
     for d in weak:  # the day something was said dates the sentence's main event only
         owner = min(mentions, key=lambda m: m.cue_start)
         if owner.date is None and _distance(owner, d.start, d.end) <= MAX_DATE_DISTANCE:
@@ -163,6 +168,21 @@ def locative_places(lex: Lexicon, ctx: SentenceContext) -> list:
             continue
         out.append(p)
     return out
+
+
+def fill_action_dates(clusters: list["Cluster"]) -> None:
+    """An undated action takes the date of the story's one dated action of the same family and actor.
+
+    "US forces struck Kataib Hezbollah on Sunday ... the strikes hit five
+    sites": the later sentences name the same strikes without a date.
+    """
+    for c in clusters:
+        if c.is_incident or c.date is not None:
+            continue
+        dates = {o.date.date: o.date for o in clusters if o is not c and not o.is_incident and o.date is not None
+                 and _family(o.kind) == _family(c.kind) and (c.actor is None or o.actor is None or o.actor == c.actor)}
+        if len(dates) == 1:
+            c.date = next(iter(dates.values()))
 
 
 def fill_places(lex: Lexicon, clusters: list["Cluster"], contexts: list[SentenceContext]) -> None:
@@ -308,7 +328,18 @@ def _fits(lex: Lexicon, c: Cluster, m: EventMention) -> bool:
         return bool(c.persons & mine)
     if c.persons and not mine and m.kind != "strike-ref" and m.target_actor is None:
         return False
-    return not (c.target_actor and m.target_actor and c.target_actor != m.target_actor)
+    return targets_compatible(lex, c.target_actor, m.target_actor)
+
+
+def targets_compatible(lex: Lexicon, a: str | None, b: str | None) -> bool:
+    """Two struck groups that may be one: the same, unknown, or a group and a category label that covers it."""
+    if a is None or b is None or a == b:
+        return True
+    for cat, other in ((a, b), (b, a)):
+        actor = lex.kb.actors.get(cat)
+        if actor is not None and actor.kind == "category" and (not actor.members or other in actor.members):
+            return True
+    return False
 
 
 def cluster(lex: Lexicon, mentions: list[EventMention]) -> list[Cluster]:
@@ -355,7 +386,9 @@ def _absorb(lex: Lexicon, c: Cluster, m: EventMention) -> None:
             c.weapon, c.attack_type = best, lex.kb.weapons[best].attack_type
     c.attack_type = c.attack_type or m.attack_type
     c.actor = c.actor or m.actor
-    c.target_actor = c.target_actor or m.target_actor
+    specific = lambda k: k is not None and lex.kb.actors[k].kind != "category"  # noqa: E731
+    if m.target_actor and (c.target_actor is None or (not specific(c.target_actor) and specific(m.target_actor))):
+        c.target_actor, c.target = m.target_actor, m.target or c.target  # a named group beats the label "an Iran-aligned militia"
     c.target = c.target or m.target
     for p in m.persons:
         if person_key(p) not in c.persons:

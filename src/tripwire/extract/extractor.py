@@ -15,7 +15,7 @@ from ..knowledge import KnowledgeBase
 from ..model import Action, AttributionKind, CasualtyReport, AttributionStatement, Document, Extraction, Incident, RedLineStatement, Source, content_hash
 from .actions import STRIKE_FAMILY, EventMention, find_action_mentions, find_incident_mention
 from .context import SentenceContext, analyse
-from .events import Cluster, cluster, cluster_casualties, evidence, fill, fill_places, link_causes
+from .events import Cluster, cluster, cluster_casualties, evidence, fill, fill_action_dates, fill_places, link_causes
 from .lexicon import Lexicon, lexicon_for
 from .redline_statements import find_redlines
 from .sentences import fold, split_sentences
@@ -111,6 +111,7 @@ def _extract(text: str, doc_id: str, published: dt.date | None, kb: KnowledgeBas
             pending.clear()
     clusters = cluster(lex, mentions)
     fill_places(lex, clusters, contexts)
+    fill_action_dates(clusters)
     return _build(lex, doc_id, published, clusters, statements, redlines, author)
 
 

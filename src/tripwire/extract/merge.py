@@ -149,7 +149,7 @@ def _action_fits(lex: Lexicon, group: Action, item: Action, published: dt.date |
         return False
     if group.actor and item.actor and group.actor != item.actor:
         return False
-    if group.target and item.target and not _targets_overlap(group.target, item.target):
+    if group.target and item.target and not _targets_overlap(group.target, item.target, lex):
         return False
     if not compatible(lex, group.place, item.place):
         return False
@@ -160,12 +160,49 @@ def _action_fits(lex: Lexicon, group: Action, item: Action, published: dt.date |
     return _dates_ok(group.date, group.date_precision, item.date, item.date_precision)
 
 
-def _targets_overlap(a: str, b: str) -> bool:
+def _target_actors(lex: Lexicon, target: str) -> tuple[set[str], set[str]]:
+    """(specific actors, category actors) a target text names."""
+    found = {m.key for m in lex.actors.find(target)}
+    cats = {k for k in found if lex.kb.actors[k].kind == "category"}
+    return found - cats, cats
+
+
+def _targets_overlap(a: str, b: str, lex: Lexicon | None = None) -> bool:
+    """Two targets of one action: a shared person or group, or a group and the category it belongs to ("an Iran-aligned militia")."""
     from .actions import person_key
 
     ka = {person_key(p) for p in a.split(" and ")}
     kb_ = {person_key(p) for p in b.split(" and ")}
-    return bool(ka & kb_) or a.lower() == b.lower()
+    if bool(ka & kb_) or a.lower() == b.lower():
+        return True
+    if lex is None:
+        return False
+    sa, ca = _target_actors(lex, a)
+    sb, cb = _target_actors(lex, b)
+    if sa & sb:
+        return True
+    for cats, specific in ((ca, sb), (cb, sa)):
+        for cat in cats:
+            members = set(lex.kb.actors[cat].members)
+            if not specific or not members or specific & members:
+                return True
+    return False
+
+
+def _combine_target(lex: Lexicon, a: str | None, b: str | None) -> str | None:
+    """The merged target: every specific group both name ("Kataib Hezbollah and Kataib Sayyid al-Shuhada"), else the longer text."""
+    if not a or not b:
+        return a or b
+    sa, _ = _target_actors(lex, a)
+    sb, _ = _target_actors(lex, b)
+    if sa or sb:
+        if sa >= sb:
+            return a
+        if sb > sa:
+            return b
+        names = [lex.kb.actors[k].name for k in sorted(sa | sb)]
+        return " and ".join(names)
+    return a if len(a) >= len(b) else b
 
 
 def _same_casualties(a: Action, b: Action) -> bool:
@@ -182,7 +219,7 @@ def _combine_actions(lex: Lexicon, a: Action, b: Action) -> Action:
         update={
             "kind": kind,
             "actor": a.actor or b.actor,
-            "target": a.target if a.target and (not b.target or len(a.target) >= len(b.target)) else b.target,
+            "target": _combine_target(lex, a.target, b.target),
             "date": dated.date,
             "date_text": dated.date_text,
             "date_precision": dated.date_precision,

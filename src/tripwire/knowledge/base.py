@@ -207,8 +207,9 @@ class KnowledgeBase:
             for d in c.demonyms:
                 self.demonyms.setdefault(d.lower(), c.iso2)
         self._index_country_codes()
+        self._add_country_states()
         self._validate()
-        self._actor_index = self._build_index({a.id: (a.name, *a.aliases) for a in actors.values()})
+        self._actor_index = self._build_index({a.id: (a.name, *a.aliases) for a in self.actors.values()})
         self._outlet_index = self._build_index({o.id: (o.name, *o.aliases) for o in outlets.values()})
         self._speaker_index = self._build_index({s.id: (s.name, *s.aliases) for s in speakers.values()})
         self._place_names = PlaceIndex(places)
@@ -303,6 +304,26 @@ class KnowledgeBase:
             priors=priors,
             countries={c.iso2: c for c, _e, _o, _l in countries.values()},
         )
+
+    def _add_country_states(self) -> None:
+        """Every country is a state actor: those actors.yaml does not list get one from the country table.
+
+        "Romania summoned the Iranian ambassador" needs Romania as an actor even
+        where no file was written for it; a listed state (same ISO-2 country)
+        always wins, and so do names an actor already uses.
+        """
+        have = {a.country for a in self.actors.values() if a.kind == "state" and a.country}
+        taken = {n.lower() for a in self.actors.values() for n in (a.name, *a.aliases)}
+        for c in self.countries.values():
+            if c.iso2 in have:
+                continue
+            aid = re.sub(r"[^a-z0-9]+", "-", c.name.lower()).strip("-")
+            if aid in self.actors:
+                continue
+            names = tuple(n for n in dict.fromkeys((c.name, *c.aliases)) if n and n.lower() not in taken and len(n) > 3)
+            if not names:
+                continue
+            self.actors[aid] = Actor(id=aid, name=names[0], kind="state", country=c.iso2, aliases=names[1:])
 
     def _validate(self) -> None:
         for actor in self.actors.values():
