@@ -34,6 +34,9 @@ ACTION_CUES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("assassination", re.compile(
         r"\b(?:assassination|killing|assassinated|assassinates|killed|kills|kill)\s+(?:of\s+)?(?:top\s+)?(?:(?:Iranian|Iraqi|militia|senior)\s+)?"
         r"(?:(?:Maj\.\s+)?Gen\.\s+|General\s+|commander\s+|leader\s+)?(?P<name>(?:[A-Z][\w'-]+|al-[A-Z][\w'-]+)(?:\s+(?:[A-Z][\w'-]+|al-[A-Z][\w'-]+)){0,3})")),
+    ("assassination", re.compile(
+        r"(?:(?:top|senior)\s+)?(?:(?:Iranian|Iraqi|militia|Hezbollah|Hamas|Houthi)\s+)?(?:(?:commander|leader|general|chief|deputy)\s+)?"
+        r"(?P<name>(?:[A-Z][\w'-]+|al-[A-Z][\w'-]+)(?:\s+(?:[A-Z][\w'-]+|al-[A-Z][\w'-]+)){1,3}),?\s+(?:[^,.;]{0,60},\s+)?(?:was|were)\s+(?P<also>also\s+)?(?:killed|assassinated)\b")),
     ("protest", re.compile(r"\b(?:protests?|protesters|demonstrations?(?!\s+of\b)|demonstrators|stormed|sit-ins?)\b(?!\s+(?:to|with)\s+(?:the\s+)?(?:UN|United\s+Nations|Security\s+Council))", re.I)),
     ("parliamentary-vote", re.compile(r"\bvot(?:ed|es)\b|\bpassed\s+a\s+(?:non-binding\s+)?(?:resolution|bill|motion)\b", re.I)),
     ("ceasefire-pledge", re.compile(
@@ -79,6 +82,8 @@ _SHIP_NAME = re.compile(
     r"|\b(?:the\s+)?(?:MV\s+|M/V\s+|MT\s+|M/T\s+)(?P<name2>(?-i:[A-Z][\w-]+(?:\s+[A-Z][\w-]+){0,2}))",
     re.I,
 )
+_REPORTED_SCOPE = re.compile(r"\b(?:denied|denies|denying|rejected|claims?\s+that|accus\w+\s+\w+\s+of|alleg\w+\s+that)\b[^.;]*\b(?:involved|role|part|behind|responsib\w+)\s+in\s+(?:the\s+)?(?:[\w-]+\s+)?$", re.I)
+_SUPPORT_PHRASE = re.compile(r"\b(?:with\s+(?:the\s+)?(?:support|backing|help|participation)\s+(?:from|of)|backed\s+by|supported\s+by|alongside|joined\s+by)\b[^;]*$", re.I)
 _US_TARGET = re.compile(r"\b(?:US|U\.S\.|American|coalition)\s+(?:forces|troops|personnel|bases?|service\s+members|soldiers|embassy|facilities)\b", re.I)
 _SANCTION_TARGET = re.compile(r"\s+(?:on|against|targeting|that\s+target)\s+(?P<t>(?:the\s+)?[\w'&.-]+(?:\s+(?!(?:for|over|because|after|in|which|that|who|and\s+\d|to)\b)[\w'&.-]+){0,7})", re.I)
 _ANAPHOR = re.compile(r"\b(?:the|this|that|Thursday's|Wednesday's|Tuesday's|Monday's|Friday's|Saturday's|Sunday's|last\s+week's)\s+(?:[\w-]+\s+)?(?:incident|strike|episode|assault)\b", re.I)
@@ -179,7 +184,7 @@ def _names(ctx: SentenceContext, m: re.Match[str]) -> tuple[str, ...]:
         if name.split()[0] in _NAME_STOP:
             break
         absolute = start + ctx.text[start:].find(name)
-        if any(mm.start <= absolute < mm.end for mm in (*ctx.actors, *ctx.places, *ctx.outlets, *ctx.speakers)):
+        if any(mm.start <= absolute < mm.end for mm in (*ctx.actors, *ctx.places, *ctx.outlets)):
             break
         names.append(name)
     return tuple(names)
@@ -205,12 +210,15 @@ def find_action_mentions(ctx: SentenceContext, lex: Lexicon) -> list[EventMentio
             c0, c1 = ctx.clause(s)
             if kind == "withdrawal" and _CONDITION_BEFORE.search(text[c0:s]):
                 continue
+            if _REPORTED_SCOPE.search(text[max(0, s - 80) : s]):
+                continue  # "Iran denied it was involved in the seizure": an allegation, not the action as fact
             mention = EventMention(kind, ctx, s, e)
             if kind == "assassination":
                 mention.persons = _names(ctx, m)
                 if not mention.persons:
                     continue
                 mention.target = " and ".join(mention.persons)
+                mention.anaphoric = bool(m.groupdict().get("also"))  # "X was also killed": one more victim of the strike already told
             if kind == "parliamentary-vote":
                 parl = [a for a in ctx.actors if lex.kb.actors[a.key].kind in {"agency"} and "parliament" in a.key]
                 if not parl and not _PARLIAMENT.search(text):
@@ -222,6 +230,12 @@ def find_action_mentions(ctx: SentenceContext, lex: Lexicon) -> list[EventMentio
             else:
                 window = 0 if kind == "assassination" else (s - c0 if kind in _SUBJECT_KINDS else 40)
                 before = [a for a in ctx.actors if c0 <= a.start and (a.end <= e if kind == "assassination" else a.end <= s) and s - a.end <= window]
+                if kind in STRIKE_FAMILY and kind != "assassination":
+                    # "the United States and Britain, with support from Australia and Canada, conducted strikes": the subject, not the supporters
+                    before = [a for a in before if not _SUPPORT_PHRASE.search(text[c0 : a.start])]
+                    if not before:
+                        before = [a for a in ctx.actors if c0 <= a.start and a.end <= s and not _SUPPORT_PHRASE.search(text[c0 : a.start])
+                                  and lex.kb.actors[a.key].kind in {"state", "state-organ"} and ctx.agent_like(a)][:3]
                 if kind == "assassination":
                     before = [a for a in before if re.fullmatch(r"\s*(?:'s\s*)?", text[a.end : s]) or a.start >= s]
                 if kind in _SUBJECT_KINDS:

@@ -60,15 +60,15 @@ def fill(ctx: SentenceContext, mentions: list[EventMention], lex: Lexicon) -> No
             continue
         if owner.date is None or _prec_rank(d) > _prec_rank(owner.date):
             owner.date = d
-    for m in mentions:  # "the US and Britain struck": the twin actions share the sentence's date
-        if m.date is None:
-            partner = next((o for o in mentions if o is not m and o.cue_start == m.cue_start and o.date is not None), None)
-            if partner is not None:
-                m.date = partner.date
     for d in weak:  # the day something was said dates the sentence's main event only
         owner = min(mentions, key=lambda m: m.cue_start)
         if owner.date is None and _distance(owner, d.start, d.end) <= MAX_DATE_DISTANCE:
             owner.date = d
+    for m in mentions:  # "the US and Britain struck", "... summoned X Monday; Y then summoned Z": one date for the sentence's actions of a kind
+        if m.date is None:
+            partner = next((o for o in mentions if o is not m and (o.cue_start == m.cue_start or (not m.is_incident and o.kind == m.kind)) and o.date is not None), None)
+            if partner is not None:
+                m.date = partner.date
     assigned: dict[int, list] = {id(m): [] for m in mentions}
     for p in ctx.places:
         if p.start < dateline:
@@ -324,6 +324,8 @@ def _fits(lex: Lexicon, c: Cluster, m: EventMention) -> bool:
     if c.actor and m.actor and c.actor != m.actor:
         return False
     mine = {person_key(p) for p in m.persons}
+    if m.anaphoric and m.kind == "assassination":
+        return True  # "... was also killed": another victim of the strike just told
     if c.persons and mine:
         return bool(c.persons & mine)
     if c.persons and not mine and m.kind != "strike-ref" and m.target_actor is None:

@@ -81,6 +81,7 @@ def _extract(text: str, doc_id: str, published: dt.date | None, kb: KnowledgeBas
     recent: list[EventMention] = []
     pending: list[AttributionStatement] = []
     contexts: list[SentenceContext] = []
+    last_strike: EventMention | None = None
     for sentence in split_sentences(folded):
         ctx = analyse(lex, sentence, text[sentence.start : sentence.end], bisect.bisect(breaks, sentence.start), doc_id, published)
         contexts.append(ctx)
@@ -103,8 +104,11 @@ def _extract(text: str, doc_id: str, published: dt.date | None, kb: KnowledgeBas
                 pending.append(found.statement)  # said before the attack is first named: it goes to the first one
         redlines.extend(find_redlines(ctx, lex, mem, published))
         update_memory(ctx, lex, mem)
+        if not here and last_strike is not None and ctx.index - last_strike.ctx.index <= 2:
+            _name_targets(lex, ctx, last_strike)
         mentions.extend(here)
         recent.extend(here)
+        last_strike = next((m for m in reversed(here) if m.kind in STRIKE_FAMILY), last_strike)
         if incident is not None:
             last_incident = incident
             statements.extend((st, incident) for st in pending)
@@ -113,6 +117,22 @@ def _extract(text: str, doc_id: str, published: dt.date | None, kb: KnowledgeBas
     fill_places(lex, clusters, contexts)
     fill_action_dates(clusters)
     return _build(lex, doc_id, published, clusters, statements, redlines, author)
+
+
+_USED_BY = re.compile(r"\b(?:used\s+by|belonging\s+to|operated\s+by|run\s+by|controlled\s+by|including|such\s+as|home\s+to)\b", re.I)
+
+
+def _name_targets(lex: Lexicon, ctx: SentenceContext, strike: EventMention) -> None:
+    """ "The facilities were used by X and Y": the groups a strike named only as "militias" or "facilities"."""
+    if strike.target_actor is not None and lex.kb.actors[strike.target_actor].kind != "category":
+        return
+    cue = _USED_BY.search(ctx.text)
+    if cue is None:
+        return
+    groups = [a for a in ctx.actors if a.start >= cue.end() and lex.kb.actors[a.key].kind in {"militia", "front", "insurgent", "state-organ"}]
+    if groups:
+        names = list(dict.fromkeys(lex.kb.actors[g.key].name for g in groups))
+        strike.target_actor, strike.target = groups[0].key, " and ".join(names)
 
 
 def _author_source(lex: Lexicon, outlet: str | None) -> Source:

@@ -156,6 +156,8 @@ def _action_fits(lex: Lexicon, group: Action, item: Action, published: dt.date |
     if item.date is None or group.date is None:
         if item.date is None and published and group.date and group.date > published:
             return False
+        if group.kind == item.kind and group.actor and group.actor == item.actor and published and group.date and (published - group.date).days <= 3:
+            return True  # an undated report of the same actor's same kind of action, days after it: the one just told
         return bool((group.target and item.target) or (group.place and item.place) or _same_casualties(group, item))
     return _dates_ok(group.date, group.date_precision, item.date, item.date_precision)
 
