@@ -282,6 +282,23 @@ class RedLineStatement(Frozen):
     evidence: Span | None = None
 
 
+class ProvisionalActor(Frozen):
+    """A group named in the news that the knowledge base does not know yet ("the Revenge of al-Muhandis Brigades").
+
+    Its ``id`` is ``unresolved:<slug>``; statements name it by that id, so a
+    claim under a new name is still a claim. An analyst adds it to
+    ``actors.yaml`` (``tripwire unresolved`` lists them), after which the next
+    extraction resolves the name.
+    """
+
+    id: str
+    name: str
+    documents: tuple[str, ...] = ()
+
+
+UNRESOLVED_PREFIX = "unresolved:"
+
+
 class Extraction(Frozen):
     """Everything extracted from one document."""
 
@@ -290,6 +307,8 @@ class Extraction(Frozen):
     incidents: tuple[Incident, ...] = ()
     actions: tuple[Action, ...] = ()
     redlines: tuple[RedLineStatement, ...] = ()
+    #: groups the document names (claiming, accused) that the knowledge base does not know
+    provisional_actors: tuple[ProvisionalActor, ...] = ()
     extractor_version: str = "1"
 
 

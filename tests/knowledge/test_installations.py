@@ -116,7 +116,10 @@ def test_kinds(rows):
 
 def test_coordinates_in_country_box(rows):
     bad = []
+    seas = {r["name"].lower() for r in rows if r["kind"] == "sea"}
     for r in rows:
+        if r["kind"] == "sea" and any(s != r["name"].lower() and s in r["name"].lower() for s in seas):
+            continue  # "Northern Red Sea" is reported with the country of the Red Sea it is part of, wherever its point lies
         lat, lon = float(r["lat"]), float(r["lon"])
         assert -90 <= lat <= 90 and -180 <= lon <= 180, r["id"]
         la0, la1, lo0, lo1 = BBOX[r["country"]]

@@ -229,7 +229,7 @@ def find_action_mentions(ctx: SentenceContext, lex: Lexicon) -> list[EventMentio
                 mention.actor = sup[-1].key if sup else None
             else:
                 window = 0 if kind == "assassination" else (s - c0 if kind in _SUBJECT_KINDS else 40)
-                before = [a for a in ctx.actors if c0 <= a.start and (a.end <= e if kind == "assassination" else a.end <= s) and s - a.end <= window]
+                before = [a for a in ctx.actors if c0 <= a.start and (a.end <= s if kind in _SUBJECT_KINDS | {"sanctions"} else a.end <= e) and s - a.end <= window]
                 if kind in STRIKE_FAMILY and kind != "assassination":
                     # "the United States and Britain, with support from Australia and Canada, conducted strikes": the subject, not the supporters
                     before = [a for a in before if not _SUPPORT_PHRASE.search(text[c0 : a.start])]
@@ -289,7 +289,7 @@ def find_action_mentions(ctx: SentenceContext, lex: Lexicon) -> list[EventMentio
                 mention.detail = "partial" if re.search(r"\bpartial\b", text[max(0, s - 30) : e], re.I) else None
                 if re.search(r"\bfull\b", text[max(0, s - 15) : s], re.I) and _CONDITION_BEFORE.search(text[c0:s]):
                     continue
-            if kind in STRIKE_FAMILY and mention.actor == "usa" and mention.target and _US_TARGET.search(mention.target):
+            if kind in STRIKE_FAMILY and kind != "strike-ref" and mention.actor == "usa" and mention.target and _US_TARGET.search(mention.target) and _US_TARGET.search(text, e, min(len(text), e + 40)):
                 continue  # "attacks on US forces": an attack on Americans, not a US strike
             taken.append((s, e))
             out.append(mention)
@@ -358,7 +358,8 @@ def find_incident_mention(ctx: SentenceContext, lex: Lexicon, actions: list[Even
         if anaphor is None or _overlaps(anaphor.start(), anaphor.end(), taken) or ctx.hypothetical(anaphor.start()):
             return None
         return EventMention("incident", ctx, anaphor.start(), anaphor.end(), anaphoric=True)
-    s, e = real[0][0], real[0][1]
+    first = next((r for r in real if r[2] is not None), real[0])  # "the recent attacks ..., including the rocket attack near Erbil": the named one
+    s, e = first[0], first[1]
     weapons = [w for _s, _e, w in real if w is not None]
     mention = EventMention("incident", ctx, s, e)
     if weapons:

@@ -150,7 +150,8 @@ def _not_where(lex: Lexicon, ctx: SentenceContext, p) -> bool:  # type: ignore[n
     kind = entry.kind
     as_actor = any(a.start <= p.start and p.end <= a.end for a in ctx.actors)
     before = ctx.text[max(0, p.start - 30) : p.start]
-    if kind == "country" and (_ORIGIN.search(before) or _BASED_IN.search(before)):
+    leaving = re.search(r"\b(?:withdraw\w*|pull(?:ed|ing|s)?\s+out|exit\w*|leav\w+|expel\w*|out)\s+(?:[\w-]+\s+){0,4}?from\s+(?:the\s+)?$", ctx.text[max(0, p.start - 60) : p.start], re.I)
+    if kind == "country" and not leaving and (_ORIGIN.search(before) or _BASED_IN.search(before)):
         return True  # "missiles from Iran", "Houthi forces in Yemen": where the attackers are, not where it happened
     if re.search(r"\bbetween\s+(?:[\w'-]+\s+){0,3}$|\bbetween\s+[^,.;]{1,40}\s+and\s+$", ctx.text[max(0, p.start - 60) : p.start], re.I):
         return True  # "air corridors between Dubai and Muscat": a route, not where it happened
@@ -170,7 +171,7 @@ def locative_places(lex: Lexicon, ctx: SentenceContext) -> list:
     return out
 
 
-def fill_action_dates(clusters: list["Cluster"]) -> None:
+def fill_action_dates(lex: Lexicon, clusters: list["Cluster"]) -> None:
     """An undated action takes the date of the story's one dated action of the same family and actor.
 
     "US forces struck Kataib Hezbollah on Sunday ... the strikes hit five
@@ -180,7 +181,9 @@ def fill_action_dates(clusters: list["Cluster"]) -> None:
         if c.is_incident or c.date is not None:
             continue
         dates = {o.date.date: o.date for o in clusters if o is not c and not o.is_incident and o.date is not None
-                 and _family(o.kind) == _family(c.kind) and (c.actor is None or o.actor is None or o.actor == c.actor)}
+                 and _family(o.kind) == _family(c.kind) and (c.actor is None or o.actor is None or o.actor == c.actor)
+                 and bool(o.persons) == bool(c.persons) and (not c.persons or c.persons & o.persons)
+                 and o.target_actor is not None and c.target_actor is not None and targets_compatible(lex, o.target_actor, c.target_actor)}
         if len(dates) == 1:
             c.date = next(iter(dates.values()))
 
@@ -326,10 +329,10 @@ def _fits(lex: Lexicon, c: Cluster, m: EventMention) -> bool:
     mine = {person_key(p) for p in m.persons}
     if m.anaphoric and m.kind == "assassination":
         return True  # "... was also killed": another victim of the strike just told
-    if c.persons and mine:
-        return bool(c.persons & mine)
-    if c.persons and not mine and m.kind != "strike-ref" and m.target_actor is None:
-        return False
+    if c.persons or mine:
+        if c.persons and mine:
+            return bool(c.persons & mine)
+        return m.kind == "strike-ref"
     return targets_compatible(lex, c.target_actor, m.target_actor)
 
 

@@ -12,7 +12,7 @@ import datetime as dt
 import re
 
 from ..knowledge import KnowledgeBase
-from ..model import Action, AttributionKind, CasualtyReport, AttributionStatement, Document, Extraction, Incident, RedLineStatement, Source, content_hash
+from ..model import Action, AttributionKind, CasualtyReport, ProvisionalActor, AttributionStatement, Document, Extraction, Incident, RedLineStatement, Source, content_hash
 from .actions import STRIKE_FAMILY, EventMention, find_action_mentions, find_incident_mention
 from .context import SentenceContext, analyse
 from .events import Cluster, cluster, cluster_casualties, evidence, fill, fill_action_dates, fill_places, link_causes
@@ -82,6 +82,9 @@ def _extract(text: str, doc_id: str, published: dt.date | None, kb: KnowledgeBas
     pending: list[AttributionStatement] = []
     contexts: list[SentenceContext] = []
     last_strike: EventMention | None = None
+    quoted_open: list[tuple[int, AttributionStatement]] = []
+    redlines_open: list[tuple[int, int]] = []
+    provisional: dict[str, str] = {}
     for sentence in split_sentences(folded):
         ctx = analyse(lex, sentence, text[sentence.start : sentence.end], bisect.bisect(breaks, sentence.start), doc_id, published)
         contexts.append(ctx)
@@ -96,13 +99,24 @@ def _extract(text: str, doc_id: str, published: dt.date | None, kb: KnowledgeBas
             target = next((m for m in reversed(recent) if m.is_incident and ctx.index - m.ctx.index <= 2), None)
             if target is not None:
                 target.casualties.extend(ctx.casualties)
+        if quoted_open:
+            _close_quote(ctx, lex, mem, statements, quoted_open)
         for found in find_statements(ctx, lex, mem, author):
+            if found.actor_name:
+                provisional.setdefault(found.statement.actor, found.actor_name)
+            if not (found.statement.asserted_by.speaker or found.statement.asserted_by.role) and ctx.text.lstrip().startswith('"'):
+                quoted_open.append((ctx.index, found.statement))  # a quote whose speaker is named when it closes
             owner = incident or last_incident
             if owner is not None:
                 statements.append((found.statement, owner))
             else:
                 pending.append(found.statement)  # said before the attack is first named: it goes to the first one
-        redlines.extend(find_redlines(ctx, lex, mem, published))
+        if redlines_open:
+            _close_redline_quote(ctx, lex, mem, redlines, redlines_open)
+        for rl in find_redlines(ctx, lex, mem, published):
+            if not (rl.speaker.speaker or rl.speaker.role) and (ctx.text.lstrip().startswith('"') or ctx.text.count('"') % 2):
+                redlines_open.append((ctx.index, len(redlines)))
+            redlines.append(rl)
         update_memory(ctx, lex, mem)
         if not here and last_strike is not None and ctx.index - last_strike.ctx.index <= 2:
             _name_targets(lex, ctx, last_strike)
@@ -115,11 +129,46 @@ def _extract(text: str, doc_id: str, published: dt.date | None, kb: KnowledgeBas
             pending.clear()
     clusters = cluster(lex, mentions)
     fill_places(lex, clusters, contexts)
-    fill_action_dates(clusters)
-    return _build(lex, doc_id, published, clusters, statements, redlines, author)
+    fill_action_dates(lex, clusters)
+    extraction = _build(lex, doc_id, published, clusters, statements, redlines, author)
+    named = {st.actor for i in extraction.incidents for st in i.attributions}
+    kept = tuple(ProvisionalActor(id=pid, name=name, documents=(doc_id,)) for pid, name in provisional.items() if pid in named)
+    return extraction.model_copy(update={"provisional_actors": kept}) if kept else extraction
 
 
 _USED_BY = re.compile(r"\b(?:used\s+by|belonging\s+to|operated\s+by|run\s+by|controlled\s+by|including|such\s+as|home\s+to)\b", re.I)
+
+
+def _close_quote(ctx: SentenceContext, lex: Lexicon, mem: SourceMemory, statements: list, quoted_open: list) -> None:  # type: ignore[type-arg]
+    """ "I can confirm ... from Iran. There are no reports of casualties," the US official said: the speaker named at the close of a quote said it all."""
+    from .sources import trailing_source
+
+    quoted_open[:] = [(i, st) for i, st in quoted_open if ctx.index - i <= 2]
+    if not quoted_open or '"' not in ctx.text:
+        return
+    src = trailing_source(ctx, lex, mem)
+    if src is None:
+        return
+    waiting = {id(st) for _, st in quoted_open}
+    for n, (st, owner) in enumerate(statements):
+        if id(st) in waiting:
+            statements[n] = (st.model_copy(update={"asserted_by": src}), owner)
+    quoted_open.clear()
+
+
+def _close_redline_quote(ctx: SentenceContext, lex: Lexicon, mem: SourceMemory, redlines: list[RedLineStatement], waiting: list[tuple[int, int]]) -> None:
+    """A threat quoted without its speaker takes the speaker named where the quote closes (within two sentences)."""
+    from .sources import trailing_source
+
+    waiting[:] = [(i, n) for i, n in waiting if ctx.index - i <= 2]
+    if not waiting or '"' not in ctx.text:
+        return
+    src = trailing_source(ctx, lex, mem)
+    if src is None or not (src.speaker or src.role):
+        return
+    for _i, n in waiting:
+        redlines[n] = redlines[n].model_copy(update={"speaker": src})
+    waiting.clear()
 
 
 def _name_targets(lex: Lexicon, ctx: SentenceContext, strike: EventMention) -> None:

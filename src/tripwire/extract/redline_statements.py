@@ -75,13 +75,15 @@ _THREAT = re.compile(
     r"|hold\s+\w+\s+(?:fully\s+)?responsible|bear\s+(?:the\s+)?(?:full\s+)?responsibility|go\s+unanswered|go\s+unpunished|be\s+left\s+unanswered|tolerate|hesitate"
     r"|have\s+(?:\w+\s+)?consequences|face\s+(?:\w+\s+){0,2}(?:consequences|response|retaliation|punishment)|be\s+(?:met|responded|answered|punished)\b|be\s+forthcoming|be\s+hit)"
     r"|\breserves?\s+(?:\w+\s+){0,2}right\s+to\s+(?:respond|retaliate|defend|self-defen[cs]e)"
+    r"|\b(?:will|would)\s+(?:\w+\s+){0,2}?(?:defend\s+(?:itself|themselves|ourselves|our|its|their)|continue\s+to\s+(?:target|strike|hit|attack|pursue)|run\s+into|be\s+(?:much\s+)?worse)\b"
+    r"|\b(?:is|are|am|stand|remain)\s+(?:\w+\s+){0,2}?(?:prepared|ready)\s+to\s+(?:take|do|respond|act|strike|use)\b|\bcould\s+target\s+(?:additional|more|further)\b"
     r"|\b(?:severe|serious|dire|grave)\s+consequences\b|\b(?:heavier|harsher|crushing|decisive|devastating|painful|firm|strong|swift|appropriate|concerted|collective)\s+response\b"
     r"|\b(?:vow(?:ed|s)?|pledged?|threaten(?:ed|s)?|promised?)\s+(?:to\s+)?(?:retaliat\w*|respond|revenge|avenge|punish|strike|attack|hit|harsh\s+revenge)"
     r"|\bwarn(?:ed|s|ing)?\s+(?:of|that)\b[^.;]{0,80}\b(?:response|retaliation|consequences|price|revenge|attacks?)\b"
     r"|\bnot\s+a\s+warning,?\s+it\s+is\s+a\s+threat\b",
     re.I,
 )
-_THREAT_HINT = re.compile(r"respon|retaliat|punish|pay\b|regret|suffer|annihilat|crush|avenge|revenge|back|act\b|measures|action|steps|responsib|unanswered|unpunished|toleran|tolerate|hesitat|consequence|forthcoming|right\s+to|threat|hit", re.I)
+_THREAT_HINT = re.compile(r"respon|retaliat|punish|pay\b|regret|suffer|annihilat|crush|avenge|revenge|back|act\b|measures|action|steps|responsib|unanswered|unpunished|toleran|tolerate|hesitat|consequence|forthcoming|right\s+to|threat|hit|defend|continue|run\s+into|worse|prepared|ready|target", re.I)
 _OBJECT = re.compile(r"\b(?:for|over|to)\s+(?P<obj>(?:the|this|that|its|their|any|these|such|an?)\s+(?:[\w'-]+\s+){0,4}?(?:attacks?|strikes?|crime|aggression|assault|killing|assassination|operation|bombing|violation|adventures?|escalation|act))\b", re.I)
 _NOT_THREAT = re.compile(r"\b(?:respond(?:ed)?\s+to\s+(?:questions?|requests?|a\s+request|emails?|calls?|inquiries)|act\s+as|pay\s+(?:for\s+)?(?:salaries|tribute|homage|respects|attention)|hit\s+(?:a\s+)?record)\b", re.I)
 

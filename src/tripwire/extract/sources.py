@@ -29,12 +29,12 @@ REPORTING = (
 )
 _REPORTING_AFTER = re.compile(r"^\s*(?:,[^,]*,\s*)?(?:\w+\s+){0,2}" + REPORTING + r"\b", re.I)
 _ANON = re.compile(
-    r"\b(?P<det>an?|the|one|two|three|several)\s+(?P<role>(?:[\w-]+\s+){0,3}?(?:official|officials|source|sources|diplomat|diplomats|officer|officers|analyst|analysts|spokesman|spokeswoman|spokesperson)"
+    r"\b(?P<det>an?|the|one|two|three|several)\s+(?P<role>(?:[\w.-]+\s+){0,3}?(?:official|officials|source|sources|diplomat|diplomats|officer|officers|analyst|analysts|spokesman|spokeswoman|spokesperson)"
     r"(?:\s+(?:familiar\s+with|with\s+knowledge\s+of|close\s+to|briefed\s+on)\s+(?:the\s+)?[\w-]+(?:\s+(?-i:[A-Z])[\w-]+){0,2})?)\b",
     re.I,
 )
 _NATIONAL_OFFICIALS = re.compile(
-    r"\b(?P<adj>[A-Z][a-z]+|U\.S\.|US|U\.K\.|UK)\s+(?:(?:military|defen[cs]e|security|government|intelligence|administration|senior|state\s+department|and|navy|army)\s+){0,3}(?:officials|sources)\b"
+    r"\b(?P<adj>[A-Z][a-z]+|U\.S\.|US|U\.K\.|UK)\s+(?:(?:military|defen[cs]e|security|government|intelligence|administration|senior|state\s+department|and|navy|army)\s+){0,3}(?:officials?|sources?|spokes(?:man|woman|person))\b"
 )
 #: "..., the U.S. defense official said." / "..., said Pentagon spokesman John Kirby.": the source named after the statement
 _TRAILING = re.compile(
@@ -127,7 +127,7 @@ def find_source(
     for m in _ANON.finditer(text[:cue]):
         if any(s <= m.start() < e or m.start() <= s < m.end() for s, e, _ in cands):
             continue
-        if m.group("det").lower() == "the" and mem.anonymous is not None and m.group("role").lower().split()[-1] in {"official", "source"}:
+        if m.group("det").lower() == "the" and mem.anonymous is not None and m.group("role").lower().split()[-1] in {"official", "source", "officials", "sources"}:
             cands.append((m.start(), m.end(), mem.anonymous))
         else:
             cands.append((m.start(), m.end(), Source(anonymous=True, role=" ".join(m.group("role").split()))))

@@ -58,7 +58,7 @@ CUES: tuple[tuple[AttributionKind, str, re.Pattern[str]], ...] = (
     (K.ALLEGED, "after", re.compile(r"\b(?:US|U\.S\.|American)?\s*claims?\s+that\b", re.I)),
     (K.ALLEGED, "after", re.compile(
         r"\b(?:fired|launched|carried\s+out|conducted|staged|perpetrated|orchestrated|attacked|targeted|struck|ambushed|seized|hijacked|hit|downed|shot\s+down|sent|masterminded|directed|ordered)\s+(?:\w+\s+)?by\b"
-        r"|\bblamed\s+(?:it\s+|them\s+|the\s+\w+\s+)?on\b|\battributed\s+(?:it\s+|them\s+)?to\b|\b(?:originat(?:ed|ing)|came|coming)\s+from\b|\b(?:almost\s+certainly|likely|probably)\s+from\b"
+        r"|\bblam(?:ed|es|ing|e)\s+(?:[^,.;]{0,70}?\s)?on\b|\b(?:attacks?|strikes?|assault|bombing|ambush|barrage|salvo|raid|hijacking|seizure)\s+(?:\w+\s+)?by\b|\bidentified\s+(?:the\s+)?(?:perpetrators|attackers|assailants|culprits)\s+as\b|\battributed\s+(?:it\s+|them\s+)?to\b|\b(?:originat(?:ed|ing)|came|coming)\s+from\b|\b(?:almost\s+certainly|likely|probably)\s+from\b"
         r"|\bpointed\s+(?:the\s+finger\s+)?(?:at|to)\b|\baccus(?:ed|es|ing)\b|\bblam(?:ed|es|ing)\b|\bheld\s+(?:\w+\s+)?responsible\b|\bholds?\s+(?:\w+\s+)?responsible\b"
         r"|\bbears?\s+(?:the\s+)?(?:hall)?(?:marks|footprints|fingerprints|signature)\s+of\b|\bthe\s+work\s+of\b|\blinked\s+(?:the\s+attacks?\s+)?to\b", re.I)),
     (K.ASSESSED, "after", re.compile(r"\b(?:believed|believe|believes|assessed|assess|concluded|judged)\s+(?:that\s+)?(?:it\s+was\s+)?(?:(?:more|most)\s+likely\s+(?:that\s+)?)?|\b(?:more|most)\s+likely\s+that\b", re.I)),
@@ -78,7 +78,7 @@ HEDGES = (
 )
 _HEDGE_RE = re.compile(r"\b(?:" + "|".join(re.escape(h).replace(r"\ ", r"\s+") for h in sorted(HEDGES, key=len, reverse=True)) + r")\b", re.I)
 _COMPARATIVE = re.compile(r"\b(?:more|less|most)\s+likely\b", re.I)
-_GENERIC = re.compile(r"\b(?:similar|previous|past|such|earlier|other)\s+attacks\b|\bpreviously\b|\bin\s+the\s+past\b", re.I)
+_GENERIC = re.compile(r"\b(?:similar|previous|past|such|earlier|other)\s+attacks\b|\bpreviously\b(?!\s+(?:unknown|unheard|obscure))|\bin\s+the\s+past\b", re.I)
 _NEGATED_CLAIM = re.compile(r"\b(?:no|none|nobody|no\s+one|no\s+group)\b[^,;]*$", re.I)
 _SPONSOR_PATTERNS = (
     re.compile(r"\b(?P<s>[A-Z][\w.]*?)-(?P<w>backed|aligned|supported|funded|armed|trained|sponsored|directed|linked)\b"),
@@ -99,6 +99,8 @@ class FoundStatement:
 
     cue: int
     statement: AttributionStatement
+    #: the name as written, when the actor is a provisional one the knowledge base does not know
+    actor_name: str | None = None
 
 
 def sponsor_of(text: str, start: int, end: int, lex: Lexicon) -> tuple[str | None, str | None]:
@@ -119,6 +121,11 @@ def sponsor_of(text: str, start: int, end: int, lex: Lexicon) -> tuple[str | Non
     return None, None
 
 
+def _owner_of_next(ctx: SentenceContext, a: Mention) -> bool:
+    """ "Yemen's Houthi rebels", "Iran's Revolutionary Guard": a name owning the actor right after it."""
+    return bool(re.match(r"'s?\s", ctx.text[a.end : a.end + 3])) and any(b.start >= a.end and b.start - a.end <= 4 for b in ctx.actors)
+
+
 def _pick_actor(ctx: SentenceContext, lex: Lexicon, cue_s: int, cue_e: int, side: str, skip: list[Mention]) -> Mention | None:
     c0, c1 = ctx.clause(cue_s)
     pool = [a for a in ctx.actors if a not in skip and a.key != "usa" and lex.kb.actors[a.key].kind not in {"agency"}]
@@ -127,7 +134,9 @@ def _pick_actor(ctx: SentenceContext, lex: Lexicon, cue_s: int, cue_e: int, side
         pool = agents
     pool = [a for a in pool if not any(s.start <= a.start < s.end for s in (*ctx.speakers, *ctx.outlets)) or lex.kb.actors[a.key].kind in {"front", "militia", "insurgent", "category"}]
     if side == "after":
-        after = [a for a in pool if a.start >= cue_e]
+        after = [a for a in ctx.actors if a.start >= cue_e and a not in skip and a.key != "usa" and lex.kb.actors[a.key].kind not in {"agency"}
+                 and not _owner_of_next(ctx, a)
+                 and (a.start - cue_e <= 6 or lex.kb.actors[a.key].kind != "state" or ctx.agent_like(a))]
         return after[0] if after else None
     before = [a for a in pool if a.end <= cue_s and a.start >= c0]
     if not before:
@@ -171,6 +180,8 @@ def find_statements(ctx: SentenceContext, lex: Lexicon, mem: SourceMemory, autho
                 if claimant is None:
                     continue
                 actor = Mention(s, s, claimant, lex.kb.actors[claimant].name)
+            if (actor is None or actor.key == "unknown") and kind in {K.CLAIMED, K.ALLEGED} and side in {"before", "after"}:
+                actor = unknown_group(ctx, s, e, side) or actor  # "a group calling itself the Revenge of al-Muhandis Brigades claimed ..."
             if kind == K.ALLEGED and side == "before" and actor is None:
                 continue
             if kind == K.ALLEGED and side == "after" and "claim" in m.group(0).lower():
@@ -223,7 +234,7 @@ def find_statements(ctx: SentenceContext, lex: Lexicon, mem: SourceMemory, autho
                 comparative=" ".join(comp.group(0).lower().split()) if comp and kind_final == K.ASSESSED else None,
                 evidence=ctx.span(),
             )
-            out.append(FoundStatement(s, stmt))
+            out.append(FoundStatement(s, stmt, actor.text if actor is not None and actor.key not in lex.kb.actors else None))
     if not any(f.statement.kind == K.CLAIMED for f in out) and not any(f.statement.kind == K.DENIED for f in out):
         claim = _voice_claim(ctx, lex, mem)
         if claim is not None:
@@ -269,7 +280,45 @@ def _voice_claim(ctx: SentenceContext, lex: Lexicon, mem: SourceMemory) -> Found
     return None
 
 
+_GROUP_HEAD = r"(?:Brigades?|Battalions?|Front|Movement|Organi[sz]ation|Group|Companions|Resistance|Army|Forces|Division|Regiment|Faction|Guards?|Squadron|Cell|Mujahideen|Jihad|Islamic\s+State|Martyrs|Revolutionaries|Avengers|Legion)"
+_NAME_WORD = r"(?:(?-i:[A-Z])[\w'-]*|al-[\w'-]+|of|the|for|and|al|el|bin|ibn)"
+_CALLED = re.compile(r"\b(?:calling\s+(?:itself|themselves)|called|named|known\s+as|dubbed|going\s+by)\s+(?:the\s+)?[\"']?(?P<n>(?-i:[A-Z])[\w'-]*(?:\s+" + _NAME_WORD + r"){0,7})", re.I)
+_HEADED = re.compile(r"(?P<n>(?:the\s+)?(?-i:[A-Z])[\w'-]*(?:\s+" + _NAME_WORD + r"){0,6}?\s+" + _GROUP_HEAD + r"(?:\s+(?:of|for)\s+(?:the\s+)?(?-i:[A-Z])[\w'-]*(?:\s+(?-i:[A-Z])[\w'-]*){0,3})?)", re.I)
+
+
+def unknown_group(ctx: SentenceContext, cue_s: int, cue_e: int, side: str) -> Mention | None:
+    """A group the knowledge base does not know, named as the subject (or agent) of a claim or an attack.
+
+    "A group calling itself X claimed ...", "The X Brigades said it launched
+    ...", "claimed by the X Front": returns a mention whose key is
+    ``unresolved:<slug>`` (see :class:`~tripwire.model.ProvisionalActor`).
+    """
+    from ..model import UNRESOLVED_PREFIX
+
+    c0, c1 = ctx.clause(cue_s)
+    span = ctx.text[c0:cue_s] if side == "before" else ctx.text[cue_e : min(c1, cue_e + 120)]
+    base = c0 if side == "before" else cue_e
+    found = None
+    for pattern in (_CALLED, _HEADED):
+        hits = list(pattern.finditer(span))
+        if hits:
+            found = hits[-1] if side == "before" else hits[0]
+            break
+    if found is None:
+        return None
+    name = re.sub(r"^(?:the|a|an)\s+", "", found.group("n").strip(" \"'"), flags=re.I)
+    name = re.sub(r"\s+(?:of|the|for|and|al|el)$", "", name)
+    if len(name) < 6 or len(name.split()) < 2 or any(a.start <= base + found.start("n") < a.end for a in ctx.actors):
+        return None
+    if side == "before" and not re.fullmatch(r"[\s,]*(?:\w+\s+){0,3}", span[found.end() :]):
+        return None  # the name must be the subject right before the claim
+    slug = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
+    return Mention(base + found.start("n"), base + found.end("n"), UNRESOLVED_PREFIX + slug, name)
+
+
 def _source_for(ctx: SentenceContext, lex: Lexicon, mem: SourceMemory, kind: AttributionKind, cue: int, actor: Mention | None, author: Source) -> Source:
+    if actor is not None and actor.key not in lex.kb.actors:
+        return with_outlet(ctx, lex, mem, Source(speaker=actor.text)) if kind == K.CLAIMED else find_source(ctx, lex, mem, cue, exclude=(actor.start, actor.end), author=author)
     if kind == K.CLAIMED and actor is not None:
         return with_outlet(ctx, lex, mem, Source(speaker=lex.kb.actors[actor.key].name if actor.text.lower() == lex.kb.actors[actor.key].name.lower() else actor.text))
     exclude = (actor.start, actor.end) if actor else None
@@ -301,5 +350,5 @@ def _dedupe(found: list[FoundStatement]) -> list[FoundStatement]:
                 "comparative": old.comparative or st.comparative,
             }
         )
-        out[key] = FoundStatement(min(out[key].cue, f.cue), merged)
+        out[key] = FoundStatement(min(out[key].cue, f.cue), merged, out[key].actor_name or f.actor_name)
     return [out[k] for k in order]
