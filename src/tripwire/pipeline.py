@@ -71,12 +71,15 @@ def extract_all(store: Store, *, knowledge_dir: str | None = None) -> list[Extra
     return extractions
 
 
-def merge_and_save(store: Store, extractions: Sequence[Extraction] | None = None) -> Merged:
+def merge_and_save(store: Store, extractions: Sequence[Extraction] | None = None, kb: KnowledgeBase | None = None) -> Merged:
     """Merge extractions across documents into one incident/action per event and upsert them.
 
     With no ``extractions``, the stored extraction of every stored article is
     used, so adding one article (e.g. through the API) folds its reports into
     the incidents other articles already describe instead of duplicating them.
+    Stored incidents the new merge replaced are marked superseded (pointing to
+    their successor), and the provisional actors the extractions named are
+    recorded for ``tripwire unresolved``.
     """
     from .errors import NotFound
     from .extract import merge
@@ -88,12 +91,32 @@ def merge_and_save(store: Store, extractions: Sequence[Extraction] | None = None
                 extractions.append(store.get_extraction(document.id))
             except NotFound:
                 continue  # stored but not extracted yet
-    merged = merge(extractions)
+    before = store.live_incident_documents()
+    merged = merge(extractions, kb)
     for incident in merged.incidents:
         store.save_incident(incident)
     for action in merged.actions:
         store.save_action(action)
+    store.supersede_incidents(successors(before, merged.incidents))
+    store.save_provisional_actors([p for e in extractions for p in e.provisional_actors])
     return merged
+
+
+def successors(before: dict[str, set[str]], incidents: Sequence[Incident]) -> dict[str, str]:
+    """For each stored incident the new merge no longer has, the new incident that shares most of its documents.
+
+    A stored incident sharing no document with the new ones (a dataset row
+    imported as an incident, an event of documents not re-merged) is left as it is.
+    """
+    live = {i.id for i in incidents}
+    out: dict[str, str] = {}
+    for old, docs in before.items():
+        if old in live or not docs:
+            continue
+        best = max(incidents, key=lambda i: (len(docs & set(i.documents)), i.id), default=None)
+        if best is not None and docs & set(best.documents):
+            out[old] = best.id
+    return out
 
 
 def attribute_all(
@@ -156,7 +179,7 @@ def evaluate_extraction(corpus: str | Path, settings: Settings, *, workdir: str 
             with Store.from_settings(case_settings) as store:
                 ingest(store, list(case.articles), settings=case_settings)
                 t_extract = time.perf_counter()
-                merged = merge_and_save(store, extract_all(store, knowledge_dir=settings.knowledge_dir or None))
+                merged = merge_and_save(store, extract_all(store, knowledge_dir=settings.knowledge_dir or None), kb)
                 extract_time += time.perf_counter() - t_extract
                 incidents = list(paged(store.list_incidents))
                 actions = list(paged(store.list_actions))
@@ -195,7 +218,7 @@ def run_brief(
     with Store.from_settings(settings) as store:
         store.sync_knowledge(kb)
         report = ingest(store, list(sources) or example_sources(), settings=settings, progress=progress)
-        merged = merge_and_save(store, extract_all(store, knowledge_dir=settings.knowledge_dir or None))
+        merged = merge_and_save(store, extract_all(store, knowledge_dir=settings.knowledge_dir or None), kb)
         results = attribute_all(merged.incidents, merged.actions, kb, settings)
         for result in results.values():
             store.save_attribution(result)

@@ -11,7 +11,7 @@ from .clikit import console as clikit_console
 
 
 def register(app: typer.Typer) -> None:
-    """Add ``brief``, ``evaluate-extraction`` and ``settings`` to ``app``."""
+    """Add ``brief``, ``evaluate-extraction``, ``unresolved`` and ``settings`` to ``app``."""
 
     @app.command()
     @clean_errors
@@ -73,6 +73,30 @@ def register(app: typer.Typer) -> None:
             emit_json(evaluation_json(result))
             return
         render_evaluation(result, clikit_console())
+
+    @app.command("unresolved")
+    @clean_errors
+    def unresolved_command(
+        fmt: str = typer.Option("table", "--format", help="table or json."),
+        config: Path = CONFIG_OPTION,
+        db: str = DB_OPTION,
+    ) -> None:
+        """List group names the news uses that the knowledge base does not know yet (add them to actors.yaml)."""
+        from .store import Store
+
+        if fmt not in ("table", "json"):
+            raise typer.BadParameter("must be 'table' or 'json'", param_hint="--format")
+        with Store.from_settings(load_settings(config, db)) as store:
+            rows = store.unresolved_actors()
+        if fmt == "json":
+            emit_json(rows)
+            return
+        from rich.table import Table
+
+        table = Table("id", "name as written", "live incidents", title="Unresolved actors: add them to your actors.yaml (docs/knowledge.md)")
+        for r in rows:
+            table.add_row(r["id"], r["name"], str(r["incidents"]))
+        clikit_console().print(table if rows else "No unresolved actors: every group named in the stored news is in the knowledge base.")
 
     @app.command("settings")
     @clean_errors

@@ -155,6 +155,8 @@ def _not_where(lex: Lexicon, ctx: SentenceContext, p) -> bool:  # type: ignore[n
         return True  # "missiles from Iran", "Houthi forces in Yemen": where the attackers are, not where it happened
     if re.search(r"\bbetween\s+(?:[\w'-]+\s+){0,3}$|\bbetween\s+[^,.;]{1,40}\s+and\s+$", ctx.text[max(0, p.start - 60) : p.start], re.I):
         return True  # "air corridors between Dubai and Muscat": a route, not where it happened
+    if any(a.start <= p.start and p.end <= a.end and (a.end - a.start) > (p.end - p.start) for a in ctx.actors):
+        return True  # "the Islamic Resistance in Iraq", "al-Qaeda in the Islamic Maghreb": part of a longer group name
     return (as_actor or kind == "country") and not _LOCATIVE.search(before)
 
 

@@ -60,7 +60,7 @@ CUES: tuple[tuple[AttributionKind, str, re.Pattern[str]], ...] = (
         r"\b(?:fired|launched|carried\s+out|conducted|staged|perpetrated|orchestrated|attacked|targeted|struck|ambushed|seized|hijacked|hit|downed|shot\s+down|sent|masterminded|directed|ordered)\s+(?:\w+\s+)?by\b"
         r"|\bblam(?:ed|es|ing|e)\s+(?:[^,.;]{0,70}?\s)?on\b|\b(?:attacks?|strikes?|assault|bombing|ambush|barrage|salvo|raid|hijacking|seizure)\s+(?:\w+\s+)?by\b|\bidentified\s+(?:the\s+)?(?:perpetrators|attackers|assailants|culprits)\s+as\b|\battributed\s+(?:it\s+|them\s+)?to\b|\b(?:originat(?:ed|ing)|came|coming)\s+from\b|\b(?:almost\s+certainly|likely|probably)\s+from\b"
         r"|\bpointed\s+(?:the\s+finger\s+)?(?:at|to)\b|\baccus(?:ed|es|ing)\b|\bblam(?:ed|es|ing)\b|\bheld\s+(?:\w+\s+)?responsible\b|\bholds?\s+(?:\w+\s+)?responsible\b"
-        r"|\bbears?\s+(?:the\s+)?(?:hall)?(?:marks|footprints|fingerprints|signature)\s+of\b|\bthe\s+work\s+of\b|\blinked\s+(?:the\s+attacks?\s+)?to\b", re.I)),
+        r"|\b(?:bears?|bore|bearing|had|has|have|carries|carried|shows?|showed)\s+(?:all\s+)?(?:the\s+)?(?:hall)?(?:marks|footprints|fingerprints|signature|signs)\s+of\b|\bthe\s+work\s+of\b|\blinked\s+(?:the\s+attacks?\s+)?to\b", re.I)),
     (K.ASSESSED, "after", re.compile(r"\b(?:believed|believe|believes|assessed|assess|concluded|judged)\s+(?:that\s+)?(?:it\s+was\s+)?(?:(?:more|most)\s+likely\s+(?:that\s+)?)?|\b(?:more|most)\s+likely\s+that\b", re.I)),
     (K.ALLEGED, "before", re.compile(
         r"\b(?:was|were|is|are|had\s+been|has\s+been|have\s+been)\s+(?:(?:highly\s+|very\s+)?(?:likely|probably|almost\s+certainly|more\s+likely|most\s+likely|apparently|reportedly|believed|thought|suspected|assessed|presumed)\s+)?(?:to\s+(?:be|have\s+been)\s+)?(?:responsible|behind)\b"
@@ -69,7 +69,7 @@ CUES: tuple[tuple[AttributionKind, str, re.Pattern[str]], ...] = (
 _ANY_CUE = re.compile(
     r"claim|credit|responsib|deni|deny|reject|dismiss|fired|launch|carried|conduct|staged|perpetrat|orchestrat|blam|attribut|point|accus|held"
     r"|behind|suspect|believ|assess|conclud|judg|likely|clear|known|determin|establish|proof|evidence|question|doubt|disput"
-    r"|attack|ambush|storm|struck|target|seiz|hijack|hit|down|sent|mastermind|direct|order|origin|came|coming|from|hold|bear|work|link|baseless|false|unfounded|lies|called|mount",
+    r"|attack|ambush|storm|struck|target|seiz|hijack|hit|down|sent|mastermind|direct|order|origin|came|coming|from|hold|bear|bore|mark|footprint|fingerprint|work|link|baseless|false|unfounded|lies|called|mount",
     re.I,
 )
 HEDGES = (
@@ -144,7 +144,7 @@ def _pick_actor(ctx: SentenceContext, lex: Lexicon, cue_s: int, cue_e: int, side
     chosen = before[-1]
     # "Kataib Hezbollah, an Iranian-backed militia, was ...": the appositive describes the earlier name
     for earlier in reversed(before[:-1]):
-        if re.fullmatch(r",\s+(?:an?|the)\s+", ctx.text[earlier.end : chosen.start]):
+        if re.fullmatch(r",\s+(?:an?|the)\s+(?:[^,;]{0,40}\s)?", ctx.text[earlier.end : chosen.start]):
             chosen = earlier
     return chosen
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -24,7 +24,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from ..errors import NotFound, StoreError
-from ..model import Action, AttributionResult, Document, Evaluation, Extraction, Incident, RedLineStatement, RedLineStatus
+from ..model import Action, AttributionResult, Document, Evaluation, Extraction, Incident, ProvisionalActor, RedLineStatement, RedLineStatus
 from ..settings import Settings
 from . import codec
 from .engine import WRITE_OPTION, current_revision, head_revision, make_engine, redact, upgrade
@@ -311,6 +311,7 @@ class Store:
             "injured": incident.injured(),
             "stored_at": codec.utcnow(),
             "payload": codec.dump(incident),
+            "superseded_by": None,
         }
         with self._writing(f"save incident {incident.id!r}") as session:
             self._upsert(session, IncidentRow, values, ["id"])
@@ -362,6 +363,7 @@ class Store:
             conditions.append(IncidentRow.date <= until)
         if country is not None:
             conditions.append(IncidentRow.country == country.upper())
+        conditions.append(IncidentRow.superseded_by.is_(None))
         dated = select(IncidentRow.payload).where(IncidentRow.date.is_not(None), *conditions)
         with self._reading("list incidents") as session:
             rows = list(session.scalars(dated.order_by(IncidentRow.date, IncidentRow.id).limit(limit).offset(offset)))
@@ -373,8 +375,47 @@ class Store:
             return [codec.load(Incident, p) for p in rows]
 
     def count_incidents(self) -> int:
-        """How many incidents are stored."""
-        return self._count(IncidentRow)
+        """How many live (not superseded) incidents are stored."""
+        with self._reading("count incidents") as session:
+            return session.scalar(select(func.count()).select_from(IncidentRow).where(IncidentRow.superseded_by.is_(None))) or 0
+
+    def supersede_incidents(self, successors: dict[str, str]) -> int:
+        """Mark each stored incident ``old`` as replaced by ``successors[old]``; returns how many rows changed.
+
+        The rows stay (``get_incident`` still returns them, history keeps their
+        evaluations); listings and counts leave them out from now on.
+        """
+        changed = 0
+        with self._writing("mark superseded incidents") as session:
+            for old, new in successors.items():
+                if old == new:
+                    continue
+                result = session.execute(
+                    IncidentRow.__table__.update().where(IncidentRow.id == old, IncidentRow.superseded_by.is_(None)).values(superseded_by=new)
+                )
+                changed += result.rowcount or 0
+        return changed
+
+    def superseded_by(self, incident_id: str) -> str | None:
+        """The incident that replaced ``incident_id``, or None while it is live; raises NotFound for an unknown id."""
+        with self._reading("read an incident") as session:
+            row = session.get(IncidentRow, incident_id)
+            if row is None:
+                raise NotFound(f"no incident with id {incident_id!r} in the store", detail={"id": incident_id})
+            return row.superseded_by
+
+    def live_incident_documents(self) -> dict[str, set[str]]:
+        """Every live incident's id with the documents that report it."""
+        out: dict[str, set[str]] = {}
+        query = (
+            select(IncidentDocumentRow.incident_id, IncidentDocumentRow.document_id)
+            .join(IncidentRow, IncidentRow.id == IncidentDocumentRow.incident_id)
+            .where(IncidentRow.superseded_by.is_(None))
+        )
+        with self._reading("list incident documents") as session:
+            for incident_id, document_id in session.execute(query):
+                out.setdefault(incident_id, set()).add(document_id)
+        return out
 
     def save_action(self, action: Action) -> None:
         """Insert or replace the action with this id."""
@@ -465,10 +506,11 @@ class Store:
     # -- knowledge ---------------------------------------------------------------
 
     def sync_knowledge(self, kb: Any) -> None:
-        """Replace the actors, aliases, sponsor links, outlets and speakers tables with ``kb``'s."""
+        """Replace the actors, aliases, sponsor links, outlets and speakers tables with ``kb``'s (provisional actors stay)."""
         with self._writing("synchronise the knowledge base") as session:
-            for table in (ActorAliasRow, SponsorLinkRow, ActorRow, OutletRow, SpeakerRow):
+            for table in (ActorAliasRow, SponsorLinkRow, OutletRow, SpeakerRow):
                 session.execute(delete(table))
+            session.execute(delete(ActorRow).where(ActorRow.kind != "unresolved"))  # provisional actors outlive a knowledge reload
             actors, aliases, links = [], [], []
             for actor in kb.actors.values():
                 actors.append(
@@ -505,6 +547,34 @@ class Store:
             for table, rows in ((ActorRow, actors), (ActorAliasRow, aliases), (SponsorLinkRow, links), (OutletRow, outlets), (SpeakerRow, speakers)):
                 if rows:
                     session.execute(insert(table), rows)
+
+    def save_provisional_actors(self, actors: Sequence[ProvisionalActor]) -> None:
+        """Record groups the knowledge base does not know (kind ``unresolved``) so analysts can list and add them."""
+        merged: dict[str, ProvisionalActor] = {}
+        for a in actors:
+            old = merged.get(a.id)
+            merged[a.id] = a if old is None else old.model_copy(update={"documents": tuple(dict.fromkeys((*old.documents, *a.documents)))})
+        if not merged:
+            return
+        with self._writing("save provisional actors") as session:
+            for a in merged.values():
+                values = {"id": a.id, "name": a.name, "kind": "unresolved", "country": None, "front_for": None, "part_of": None, "members": []}
+                self._upsert(session, ActorRow, values, ["id"])
+
+    def unresolved_actors(self) -> list[dict[str, Any]]:
+        """Provisional actors with the number of live incidents whose statements name them, most named first."""
+        with self._reading("list unresolved actors") as session:
+            rows = list(session.execute(select(ActorRow.id, ActorRow.name).where(ActorRow.kind == "unresolved")))
+            counts = dict(
+                session.execute(
+                    select(ClaimRow.actor, func.count(func.distinct(ClaimRow.incident_id)))
+                    .join(IncidentRow, IncidentRow.id == ClaimRow.incident_id)
+                    .where(ClaimRow.actor.in_([r[0] for r in rows]), IncidentRow.superseded_by.is_(None))
+                    .group_by(ClaimRow.actor)
+                ).all()
+            ) if rows else {}
+        out = [{"id": rid, "name": name, "incidents": int(counts.get(rid, 0))} for rid, name in rows]
+        return sorted(out, key=lambda r: (-r["incidents"], r["name"]))
 
     def sponsor_links(self) -> list[tuple[str, str, str, float]]:
         """Stored ``(actor, sponsor, relation, confidence)`` rows, sorted."""

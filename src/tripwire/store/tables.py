@@ -175,6 +175,8 @@ class IncidentRow(Base):
     injured: Mapped[int] = mapped_column(Integer)
     stored_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     payload: Mapped[dict[str, Any]] = mapped_column(JSONDoc)
+    #: the incident that replaced this one in a later merge (kept for the record, never listed or checked again)
+    superseded_by: Mapped[str | None] = mapped_column(ID, index=True, nullable=True)
 
 
 class IncidentDocumentRow(Base):
