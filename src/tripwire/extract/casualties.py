@@ -22,6 +22,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from text_to_num import text2num
+
 from ..model import Casualty
 from .lexicon import DEMONYMS, NUMBER_WORDS, PERSON_DEMONYMS, VAGUE_NUMBERS
 
@@ -62,7 +64,10 @@ _BASE_MODIFIERS = {"u.s.", "us-led", "civilian", "coalition", "security", "priva
 
 _QUAL = r"(?P<qual>(?:at\s+least|about|around|roughly|nearly|almost|more\s+than|over|up\s+to|some|an\s+estimated|as\s+many\s+as)\s+)?"
 _COUNT_WORDS = sorted([*NUMBER_WORDS, *VAGUE_NUMBERS, "no"], key=lambda w: (-len(w), w))
-_COUNT = r"(?P<count>\d[\d,]*(?!\d)|" + "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in _COUNT_WORDS) + r")"
+_UNITS = r"(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred|thousand)"
+#: "twenty-five", "one hundred and twenty", "three dozen": number phrases of several words (converted by text2num)
+_COMPOUND = _UNITS + r"(?:(?:-|\s+(?:and\s+)?)" + _UNITS + r")+|" + _UNITS + r"\s+dozen"
+_COUNT = r"(?P<count>\d[\d,]*(?!\d)|" + _COMPOUND + "|" + "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in _COUNT_WORDS) + r")"
 _OF = r"(?P<of>\s+of\s+(?:its|their|them|the\s+(?:[\w'-]+\s+)?(?:group|militia|organi[sz]ation)'s|the\s+[\w'-]+'s))?"
 
 
@@ -99,6 +104,8 @@ DEFAULT_GRAMMAR = build_grammar(DEMONYMS)
 MODIFIERS = sorted({*(k for k in DEMONYMS if "." not in k and " " not in k), *_BASE_MODIFIERS}, key=lambda w: (-len(w), w))
 
 _VERB = re.compile(r"\b(?P<verb>kill(?:ed|ing|s)?|wound(?:ed|ing|s)?|injur(?:ed|ing|es|e)|hurt(?:ing)?)\b", re.I)
+_EITHER = re.compile(r"\s+(?:or|and/or)\s+(?:kill|wound|injur|hurt)\w*", re.I)
+_EITHER_BEFORE = re.compile(r"(?:kill|wound|injur|dead)\w*\s+(?:or|and/or)\s+$", re.I)
 _LIST_SEP = re.compile(r"\s*(?:,\s*(?:and\s+)?|\s+and\s+)", re.I)
 _PASSIVE = re.compile(
     r"\s+(?:(?:(?:were|was|had\s+been|have\s+been|has\s+been|are|is|got)\s+(?:(?:also|reportedly|later|all|slightly|seriously|critically|lightly|badly|fatally)\s+)?(?P<verb>killed|wounded|injured|hurt|dead)\b"
@@ -136,8 +143,15 @@ def _count(word: str, qual: str | None) -> tuple[int, bool] | None:
         n = 0
     elif w in VAGUE_NUMBERS:
         return VAGUE_NUMBERS[w], True
-    else:
+    elif w in NUMBER_WORDS:
         n = NUMBER_WORDS[w]
+    elif w.endswith(" dozen") and w.split()[0] in NUMBER_WORDS:
+        n = NUMBER_WORDS[w.split()[0]] * 12
+    else:
+        try:
+            n = int(text2num(w, "en"))
+        except ValueError:
+            return None
     return (n, approx) if n <= MAX_COUNT else None
 
 
@@ -208,6 +222,8 @@ def find_casualties(text: str, grammar: CasualtyGrammar | None = None) -> list[C
     covered: list[tuple[int, int]] = []
     # active: verb then NP list
     for v in _VERB.finditer(text):
+        if _EITHER.match(text, v.end()) or _EITHER_BEFORE.search(text, 0, v.start()):
+            continue  # "killing or wounding 20 people": neither count is known
         pos = v.end()
         while pos < len(text) and text[pos] == " ":
             pos += 1

@@ -90,6 +90,9 @@ def _extract(text: str, doc_id: str, published: dt.date | None, kb: KnowledgeBas
         contexts.append(ctx)
         from .sources import update_memory
 
+        claimed_harm = _claimed_harm(ctx, lex)
+        if claimed_harm is not None:  # "al-Shabab said the raid caused severe casualties": the group's claim, not a count
+            ctx.casualties = [c for c in ctx.casualties if c.start < claimed_harm]
         actions = find_action_mentions(ctx, lex)
         incident = find_incident_mention(ctx, lex, actions)
         here = sorted([*actions, *([incident] if incident else [])], key=lambda m: m.cue_start)
@@ -137,6 +140,21 @@ def _extract(text: str, doc_id: str, published: dt.date | None, kb: KnowledgeBas
 
 
 _USED_BY = re.compile(r"\b(?:used\s+by|belonging\s+to|operated\s+by|run\s+by|controlled\s+by|including|such\s+as|home\s+to)\b", re.I)
+
+
+_GROUP_SAYS = re.compile(r"\b(?:said|says|claimed|claims|claiming|boasted|announced|declared|stated)\b", re.I)
+
+
+def _claimed_harm(ctx: SentenceContext, lex: Lexicon) -> int | None:
+    """Offset after which an armed group reports harm it says it caused, if the sentence has one."""
+    if not ctx.casualties:
+        return None
+    from .statements import _group_voice
+
+    for v in _GROUP_SAYS.finditer(ctx.text):
+        if _group_voice(ctx, lex, max(0, v.start() - 70), v.start()) is not None:
+            return v.end()
+    return None
 
 
 def _close_quote(ctx: SentenceContext, lex: Lexicon, mem: SourceMemory, statements: list, quoted_open: list) -> None:  # type: ignore[type-arg]

@@ -47,7 +47,7 @@ CUES: tuple[tuple[AttributionKind, str, re.Pattern[str]], ...] = (
     (K.CLAIMED, "before", re.compile(
         r"\b(?:said|says|announced|declared|stated|confirmed|acknowledged|boasted|wrote|posted|added)\s+(?:(?:on|late\s+on|early\s+on)\s+)?(?:\w+day\s+)?(?:in\s+a\s+(?:\w+\s+)?statement\s+)?(?:on\s+(?:Telegram|X|Twitter|social\s+media)\s+)?(?:that\s+)?"
         r"(?:it|they|its\s+(?:forces|fighters|militants|units|air\s+force|navy|naval\s+forces|drones?|missiles?)|their\s+(?:forces|fighters))\s+(?:had\s+|has\s+|have\s+|were\s+|was\s+)?"
-        r"(?:shot\s+down|downed|seized|targeted|attacked|launched|fired|struck|hit|carried\s+out|conducted|bombed|ambushed|stormed|hijacked|responsible|behind)\b"
+        r"(?:shot\s+down|downed|seized|targeted|attacked|launched|fired|struck|hit|carried\s+out|conducted|bombed|ambushed|stormed|hijacked|killed|responsible|behind)\b"
         r"|\bannounced\s+(?:the\s+|an?\s+|its\s+)?(?:[\w\"'-]+\s+){0,4}?(?:operation|attack|offensive|strikes?)\b", re.I)),
     (K.CLAIMED, "before", re.compile(r"\bclaims?\s+of\s+responsibility\b|-claimed\b|\bin\s+what\s+(?:it|they)\s+(?:claimed|called|said|described)\b", re.I)),
     (K.DENIED, "before", re.compile(
@@ -69,7 +69,7 @@ CUES: tuple[tuple[AttributionKind, str, re.Pattern[str]], ...] = (
 _ANY_CUE = re.compile(
     r"claim|credit|responsib|deni|deny|reject|dismiss|fired|launch|carried|conduct|staged|perpetrat|orchestrat|blam|attribut|point|accus|held"
     r"|behind|suspect|believ|assess|conclud|judg|likely|clear|known|determin|establish|proof|evidence|question|doubt|disput"
-    r"|attack|ambush|storm|struck|target|seiz|hijack|hit|down|sent|mastermind|direct|order|origin|came|coming|from|hold|bear|bore|mark|footprint|fingerprint|work|link|baseless|false|unfounded|lies|called|mount",
+    r"|attack|ambush|storm|struck|target|seiz|hijack|hit|down|sent|mastermind|direct|order|origin|came|coming|from|hold|bear|bore|mark|footprint|fingerprint|work|link|baseless|false|unfounded|lies|called|mount|raid|operation|said|says|statement|announc|declar|wrote|posted|killed|we\b",
     re.I,
 )
 HEDGES = (
