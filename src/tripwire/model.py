@@ -189,8 +189,9 @@ def tally(casualties: tuple[Casualty, ...] | list[Casualty], status: str, nation
     An uncategorised entry ("three Americans killed") and categorised ones
     ("one service member and two contractors") describe the same people, so a
     nationality's total is the larger of the two, not their sum; with no
-    nationality asked, the nationalities' totals are added up, or the
-    unqualified total is taken when that is larger.
+    nationality asked, the totals of each nationality (and of unknown
+    nationality) are added up: extraction already takes "including an
+    American" out of the total it belongs to.
     """
     rows = [c for c in casualties if c.status == status and (nationality is None or c.nationality == nationality)]
 
@@ -203,8 +204,7 @@ def tally(casualties: tuple[Casualty, ...] | list[Casualty], status: str, nation
     by_nat: dict[str | None, list[Casualty]] = {}
     for c in rows:
         by_nat.setdefault(c.nationality, []).append(c)
-    known = sum(one(g) for n, g in by_nat.items() if n is not None)
-    return max(known + one(by_nat.get(None, [])), max((c.count for c in rows if c.nationality is None and c.category is None), default=0))
+    return sum(one(g) for g in by_nat.values())
 
 
 class Incident(Frozen):

@@ -50,6 +50,10 @@ CATEGORY_NOUNS: dict[str, str | None] = {
     "crew member": "crew", "crew members": "crew", "crewmembers": "crew", "crew": "crew", "mariners": "crew", "seafarers": "crew", "sailors aboard": "crew",
     "worker": "civilian", "workers": "civilian", "employee": "civilian", "employees": "civilian", "diplomat": "diplomat", "diplomats": "diplomat",
     "advisers": "service-member", "advisors": "service-member", "adviser": "service-member", "advisor": "service-member",
+    "captain": "crew", "captains": "crew", "crewman": "crew", "crewmen": "crew", "seaman": "crew", "seamen": "crew", "engineer": "crew", "engineers": "crew",
+    "pilot": "service-member", "pilots": "service-member", "interpreter": "civilian", "interpreters": "civilian", "translator": "civilian",
+    "journalist": "civilian", "journalists": "civilian", "aid worker": "civilian", "aid workers": "civilian", "driver": "civilian", "drivers": "civilian",
+    "national": None, "nationals": None, "citizen": None, "citizens": None, "man": None, "men": None, "woman": "civilian", "women": "civilian",
     "person": None, "people": None, "persons": None, "others": None, "more": None,
 }
 #: Category nouns that name units of one country's forces: "three Green Berets" are American.
@@ -108,7 +112,7 @@ _EITHER = re.compile(r"\s+(?:or|and/or)\s+(?:kill|wound|injur|hurt)\w*", re.I)
 _EITHER_BEFORE = re.compile(r"(?:kill|wound|injur|dead)\w*\s+(?:or|and/or)\s+$", re.I)
 _LIST_SEP = re.compile(r"\s*(?:,\s*(?:and\s+)?|\s+and\s+)", re.I)
 _PASSIVE = re.compile(
-    r"\s+(?:(?:(?:were|was|had\s+been|have\s+been|has\s+been|are|is|got)\s+(?:(?:also|reportedly|later|all|slightly|seriously|critically|lightly|badly|fatally)\s+)?(?P<verb>killed|wounded|injured|hurt|dead)\b"
+    r",?\s+(?:(?:(?:were|was|had\s+been|have\s+been|has\s+been|are|is|got)\s+(?:(?:also|reportedly|later|all|slightly|seriously|critically|lightly|badly|fatally)\s+)?(?P<verb>killed|wounded|injured|hurt|dead)\b"
     r"|(?P<bare>killed|wounded|injured|dead)\b(?!\s+(?:(?:at\s+least|about|nearly|more\s+than)\s+)?(?:an?|the|his|her|their|its|\d|one|two|three|four|five|six|seven|eight|nine|ten|dozens|several|scores|hundreds)\b)))",
     re.I,
 )
@@ -201,6 +205,16 @@ def _np_list(text: str, pos: int, g: CasualtyGrammar = DEFAULT_GRAMMAR) -> list[
     return out
 
 
+def _appositive_split(items: list[CasualtyMention]) -> list[CasualtyMention]:
+    """"two crew members, a Briton and a Romanian": the people after the count are the same two, by nationality."""
+    if len(items) < 3:
+        return items
+    head, rest = items[0], items[1:]
+    if head.casualty.nationality is None and all(c.casualty.nationality for c in rest) and head.casualty.count == sum(c.casualty.count for c in rest):
+        return [CasualtyMention(c.start, c.end, c.casualty.model_copy(update={"category": c.casualty.category or head.casualty.category}), c.possessive, c.subset) for c in rest]
+    return items
+
+
 def _share_nationality(items: list[CasualtyMention]) -> list[CasualtyMention]:
     """"One US service member and two contractors": one nationality named in a list of victims covers its service members and contractors."""
     nats = {c.casualty.nationality for c in items if c.casualty.nationality}
@@ -233,7 +247,7 @@ def find_casualties(text: str, grammar: CasualtyGrammar | None = None) -> list[C
             if got:
                 batch.append(CasualtyMention(m.start(), m.end(), got[0], got[1]))
                 covered.append((m.start(), m.end()))
-        found.extend(_share_nationality(batch))
+        found.extend(_share_nationality(_appositive_split(batch)))
     # passive: NP list then were/was killed
     for p in _PASSIVE.finditer(text):
         head = text[: p.start()]
@@ -249,7 +263,7 @@ def find_casualties(text: str, grammar: CasualtyGrammar | None = None) -> list[C
                     if got:
                         batch.append(CasualtyMention(m.start(), m.end(), got[0], got[1]))
                         covered.append((m.start(), m.end()))
-                found.extend(_share_nationality(batch))
+                found.extend(_share_nationality(_appositive_split(batch)))
                 break
     # subsets: "..., among them a US service member" (status of the total just before)
     for sub in _SUBSET.finditer(text):

@@ -133,7 +133,7 @@ _AS_SUBJECT = re.compile(
     re.I,
 )
 _BASED_IN = re.compile(r"\b(?:forces|fighters|rebels|militants|militias?|groups?|Houthis|movement|proxies|allies|government|regime|leaders?|officials?)\s+(?:based\s+)?in\s+(?:the\s+)?$", re.I)
-_ORIGIN = re.compile(r"\b(?:from|by|of|against|with|to)\s+(?:the\s+)?$", re.I)
+_ORIGIN = re.compile(r"\b(?:from|by|against|with|to)\s+(?:the\s+)?$", re.I)
 
 
 def _not_where(lex: Lexicon, ctx: SentenceContext, p) -> bool:  # type: ignore[no-untyped-def]

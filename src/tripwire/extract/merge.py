@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from typing import TypeVar
 
 from ..knowledge import KnowledgeBase
-from ..model import Action, CasualtyReport, Extraction, Incident, Place, RedLineStatement
+from ..model import Action, Casualty, CasualtyReport, Extraction, Incident, Place, RedLineStatement
 from .actions import STRIKE_FAMILY
 from .events import date_values_compatible, merge_casualties
 from .extractor import action_slug, incident_slug
@@ -121,7 +121,7 @@ def _combine_incidents(lex: Lexicon, a: Incident, b: Incident) -> Incident:
             "attack_type": _attack_type(lex, a, b),
             "weapon": _weapon(lex, a.weapon, b.weapon),
             "target": a.target or b.target,
-            "casualties": merge_casualties([*a.casualties, *b.casualties]),
+            "casualties": report_consensus(_merge_reports(a.casualty_reports, b.casualty_reports)) or merge_casualties([*a.casualties, *b.casualties]),
             "casualty_reports": _merge_reports(a.casualty_reports, b.casualty_reports),
             "attributions": tuple(attributions),
             "documents": tuple(dict.fromkeys((*a.documents, *b.documents))),
@@ -138,6 +138,28 @@ def _merge_reports(a: tuple[CasualtyReport, ...], b: tuple[CasualtyReport, ...])
         old = out.get(r.document_id)
         out[r.document_id] = r if old is None else old.model_copy(update={"casualties": merge_casualties([*old.casualties, *r.casualties])})
     return tuple(out.values())
+
+
+def report_consensus(reports: tuple[CasualtyReport, ...]) -> tuple[Casualty, ...]:
+    """The incident's casualties from its documents' reports: per status and nationality, the figures of the report that counts most.
+
+    Taking the largest report per (status, nationality), not the largest entry
+    per category, keeps one victim described as "a security guard" in one
+    article and "a crew member" in another from being counted twice; tolls that
+    rise over days keep the latest, larger figure. Conflicts stay visible in
+    ``casualty_reports``.
+    """
+    keys = {(c.status, c.nationality) for r in reports for c in r.casualties}
+    out: list[Casualty] = []
+    for status, nat in sorted(keys, key=lambda k: (k[0], k[1] or "")):
+        best = max(reports, key=lambda r: (_tally_nat(r.casualties, status, nat), r.reliability))
+        out.extend(c for c in best.casualties if c.status == status and c.nationality == nat)
+    return merge_casualties(out)
+
+
+def _tally_nat(casualties: tuple[Casualty, ...], status: str, nationality: str | None) -> int:
+    rows = [c for c in casualties if c.status == status and c.nationality == nationality]
+    return max(max((c.count for c in rows if c.category is None), default=0), sum(c.count for c in rows if c.category is not None))
 
 
 def _family(kind: str) -> str:
