@@ -34,7 +34,7 @@ _BACKWARD = re.compile(
 _NON_EVENT_DATE = re.compile(r"\b(?:since|after|before|until|by|ahead\s+of|from)\s+(?:the\s+)?$|\b(?:formed|founded|established|created|set\s+up|born)\s+(?:in\s+)?$", re.I)
 _LOCATIVE = re.compile(
     r"(?:\b(?:in|inside|into|across|from|near|at|over|throughout|off|outside|within)\s+(?:the\s+)?(?:[\w-]+\s+)?"
-    r"|\b(?:coast|waters|shores|territory|airspace|skies|capital|north|south|east|west|northern|southern|eastern|western|central)\s+of\s+(?:the\s+)?|,\s*)$",
+    r"|\b(?:coast|waters|shores|territory|airspace|skies|capital|north|south|east|west|northern|southern|eastern|western|central)\s+of\s+(?:the\s+)?)$",
     re.I,
 )
 #: a date further than this (characters) from every event cue in its sentence belongs to none
@@ -157,7 +157,9 @@ def _not_where(lex: Lexicon, ctx: SentenceContext, p) -> bool:  # type: ignore[n
         return True  # "air corridors between Dubai and Muscat": a route, not where it happened
     if any(a.start <= p.start and p.end <= a.end and (a.end - a.start) > (p.end - p.start) for a in ctx.actors):
         return True  # "the Islamic Resistance in Iraq", "al-Qaeda in the Islamic Maghreb": part of a longer group name
-    return (as_actor or kind == "country") and not _LOCATIVE.search(before)
+    # "Baghdad, Iraq": a country after a comma is where the place before it is; "Israel, the US and the UK" is a list of parties
+    after_place = re.search(r",\s*$", before) is not None and any(q.end <= p.start and re.fullmatch(r",\s*", ctx.text[q.end : p.start]) for q in ctx.places)
+    return (as_actor or kind == "country") and not (_LOCATIVE.search(before) or after_place)
 
 
 def locative_places(lex: Lexicon, ctx: SentenceContext) -> list:

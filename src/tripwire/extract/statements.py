@@ -35,7 +35,9 @@ CUES: tuple[tuple[AttributionKind, str, re.Pattern[str]], ...] = (
     (K.DISPUTED, "after", re.compile(
         r"\b(?:never|not|no)\s+(?:\w+\s+){0,2}?(?:presented|present|provided|provide|offered|offer|produced|produce|shown|show|made|make|shared|share|released|release)"
         r"\s+(?:any\s+|their\s+|its\s+|the\s+)?(?:[\w-]+\s+)?(?:proof|evidence|intelligence|information)\b(?:\s+public)?|\bwithout\s+(?:providing\s+|presenting\s+|offering\s+|giving\s+|citing\s+|showing\s+|producing\s+)?(?:any\s+)?(?:proof|evidence)\b"
-        r"|\bno\s+(?:public\s+)?(?:proof|evidence)\b|\bquestioned\b|\bdoubt(?:ed|s)?\b|\bdisputed?\b", re.I)),
+        r"|\bno\s+(?:public\s+)?(?:proof|evidence)\b|\bquestioned\b|\bdoubt(?:ed|s)?\b|\bdisputed?\b"
+        r"|\bwithout\s+(?:a\s+(?:shred|scrap|trace)\s+of\s+)?(?:[\w-]+\s+){0,3}?(?:proof|evidence)\b|\b(?:evidence|proof)\s+(?:is|was|remains|has\s+been)\s+(?:\w+\s+)?(?:lacking|thin|scant|absent|missing|inconclusive|circumstantial|weak)\b"
+        r"|\b(?:yet|failed)\s+to\s+(?:show|provide|present|produce|offer)\s+(?:any\s+)?(?:[\w-]+\s+)?(?:proof|evidence)\b", re.I)),
     (K.CLAIMED, "before", re.compile(
         r"\bclaim(?:ed|s|ing)?\s+(?:the\s+)?(?:full\s+)?(?:responsibility|credit)\b|\bclaim(?:ed|s)?\s+(?:the|an|a|this|that|their|its)\s+(?:\w+\s+){0,3}?(?:attacks?|strikes?|bombings?|operations?|ambush|assault|seizure|hijacking)\b"
         r"|\btook\s+(?:responsibility|credit)\b|\bclaim(?:ed|s)?\s+to\s+have\b|\b(?:declared|announced|accepted)\s+(?:its\s+|their\s+|our\s+)?responsibility\b"
