@@ -29,6 +29,7 @@ ACTION_CUES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("airstrike", re.compile(_STATE_ADJ + r"\s+(?:[\w-]+\s+)?(?:aircraft|warplanes|planes|jets|fighter\s+jets|bombers|drones?|forces|military|troops|Navy|navy|warships?)\s+(?:struck|hit|bombed|attacked|targeted)\b")),
     ("airstrike", re.compile(r"\b" + _STATE_ADJ + r"\s+(?:(?:air|military|retaliatory|precision|drone|missile|overnight|new|latest|deadly)\s+)?(?:strikes?|attacks?|raids?|bombings?|bombardment|operation)\b")),
     ("airstrike", re.compile(r"\b(?:the\s+)?(?:United\s+States|US|U\.S\.|American|Pentagon|US\s+military|U\.S\.\s+military)\s+(?:(?:has|had|have)\s+)?(?:carried\s+out|conducted|launched|struck|hit|bombed|attacked|targeted)\b")),
+    ("airstrike", re.compile(r"\b(?:conducted|carried\s+out|launched)\s+(?:(?:a|new|more|further|joint|precision|retaliatory|military)\s+){0,2}(?:strikes|raids)\b", re.I)),
     ("strike-ref", re.compile(r"\b[Tt]he\s+strikes?\b")),
     ("other", re.compile(r"\bretaliat(?:ed|es|ing)\s+against\b", re.I)),
     ("assassination", re.compile(

@@ -31,7 +31,11 @@ _RESPONSE = re.compile(r"\b(?:respon\w*|retaliat\w*|strike\w*|punish\w*|conseque
 _THE_PRINCIPAL = re.compile(r"\bthe\s+(?:president|secretary|minister|leader|commander)\b", re.I)
 
 
+_TRAILING_SAY = re.compile(r"[,\"']+\s*(?:(?:the|a|an)\s+)?[^,\"]{0,70}?\s+(?:said|says|warned|added|stated|declared|vowed|threatened|insisted|tweeted|wrote)(?:\s+on\s+\w+|\s+\w+day)?\s*[.\"']*\s*$", re.I)
+
+
 def _clean(s: str) -> str:
+    s = _TRAILING_SAY.sub("", s)
     s = " ".join(s.strip(" ,;.").split())
     if s.count('"') % 2:
         s = s.replace('"', "")

@@ -123,6 +123,18 @@ def sponsor_of(text: str, start: int, end: int, lex: Lexicon) -> tuple[str | Non
     return None, None
 
 
+def _hyphen_actor(ctx: SentenceContext, lex: Lexicon, cue: int) -> Mention | None:
+    """The actor fused to "-claimed" ("Taliban-claimed", "ISIS-claimed"): the longest known name ending at the hyphen."""
+    words = list(re.finditer(r"[\w'-]+", ctx.text[max(0, cue - 60) : cue]))
+    base = max(0, cue - 60)
+    for n in range(len(words)):
+        start = base + words[n].start()
+        key = lex.kb.resolve_actor(ctx.text[start:cue])
+        if key:
+            return Mention(start, cue, key, ctx.text[start:cue])
+    return None
+
+
 def _owner_of_next(ctx: SentenceContext, a: Mention) -> bool:
     """ "Yemen's Houthi rebels", "Iran's Revolutionary Guard": a name owning the actor right after it."""
     return bool(re.match(r"'s?\s", ctx.text[a.end : a.end + 3])) and any(b.start >= a.end and b.start - a.end <= 4 for b in ctx.actors)
@@ -182,6 +194,8 @@ def find_statements(ctx: SentenceContext, lex: Lexicon, mem: SourceMemory, autho
                 if claimant is None:
                     continue
                 actor = Mention(s, s, claimant, lex.kb.actors[claimant].name)
+            if actor is None and m.group(0).startswith("-"):
+                actor = _hyphen_actor(ctx, lex, s)  # "the Taliban-claimed bombing"
             if (actor is None or actor.key == "unknown") and kind in {K.CLAIMED, K.ALLEGED} and side in {"before", "after"}:
                 actor = unknown_group(ctx, s, e, side) or actor  # "a group calling itself the Revenge of al-Muhandis Brigades claimed ..."
             if kind == K.ALLEGED and side == "before" and actor is None:
