@@ -81,6 +81,8 @@ _THREAT = re.compile(
     r"|\breserves?\s+(?:\w+\s+){0,2}right\s+to\s+(?:respond|retaliate|defend|self-defen[cs]e)"
     r"|\b(?:will|would)\s+(?:\w+\s+){0,2}?(?:defend\s+(?:itself|themselves|ourselves|our|its|their)|continue\s+to\s+(?:target|strike|hit|attack|pursue)|run\s+into|be\s+(?:much\s+)?worse)\b"
     r"|\b(?:is|are|am|stand|remain)\s+(?:\w+\s+){0,2}?(?:prepared|ready)\s+to\s+(?:take|do|respond|act|strike|use)\b|\bcould\s+target\s+(?:additional|more|further)\b"
+    r"|\b(?:will|would)\s+not\s+(?:leave|let)\s+[^.;]{0,90}?\b(?:unanswered|unpunished|go\s+unanswered)\b"
+    r"|\b(?:more|further|new|additional)\s+(?:attacks|strikes|operations)\s+(?:could|would|will|may|can)\s+(?:be\s+expected|follow|come|be\s+carried\s+out)\b"
     r"|\b(?:severe|serious|dire|grave)\s+consequences\b|\b(?:heavier|harsher|crushing|decisive|devastating|painful|firm|strong|swift|appropriate|concerted|collective)\s+response\b"
     r"|\b(?:vow(?:ed|s)?|pledged?|threaten(?:ed|s)?|promised?)\s+(?:to\s+)?(?:retaliat\w*|respond|revenge|avenge|punish|strike|attack|hit|harsh\s+revenge)"
     r"|\bwarn(?:ed|s|ing)?\s+(?:of|that)\b[^.;]{0,80}\b(?:response|retaliation|consequences|price|revenge|attacks?)\b"
@@ -135,6 +137,10 @@ def find_redlines(ctx: SentenceContext, lex: Lexicon, mem: SourceMemory, publish
         any_named = [s for s in ctx.speakers if s.start < at]
         if any_named:
             principal = (" ".join(any_named[-1].text.split()), any_named[-1].key)
+    if relay is None and '"' in text[:at]:
+        quoted_by = trailing_source(ctx, lex, mem)  # '"... President Biden will act ...," Kirby said': the speaker is who said the quote
+        if quoted_by is not None and (quoted_by.speaker or quoted_by.role) and text.rfind('"') > at:
+            principal = (quoted_by.speaker or quoted_by.role or "", quoted_by.speaker_id)
     if principal is None and relay is None:
         # "..., the IRGC said." / "..., said Pentagon spokesman John Kirby." / the quote's speaker from the last sentence
         src = find_source(ctx, lex, mem, len(text)) if not text.lstrip().startswith(('"', "'")) else (trailing_source(ctx, lex, mem) or mem.last_quoted)

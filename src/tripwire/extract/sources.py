@@ -39,7 +39,7 @@ _NATIONAL_OFFICIALS = re.compile(
 #: "..., the U.S. defense official said." / "..., said Pentagon spokesman John Kirby.": the source named after the statement
 _TRAILING = re.compile(
     r"(?:,|\"|'|\.)\s*(?:(?P<who>[^,\"]{2,90}?)\s+(?:said|says|told\s+[^,.]{2,40}|added|stated|confirmed|noted|wrote|reported|announced|tweeted|warned|vowed|threatened|declared|insisted|cautioned|posted)"
-    r"|(?:said|says|added|according\s+to)\s+(?P<who2>[^,\"]{2,90}?))(?:\s+(?:on|late\s+on|early\s+on)?\s*(?:\w+day|\w+\s+\d{1,2}))?(?:\s+(?:in|at|during)\s+a\s+[\w\s]{2,30})?\s*[.!\"']*\s*$",
+    r"|(?:said|says|added|according\s+to)\s+(?P<who2>[^,\"]{2,90}?))(?:\s+(?:on|late\s+on|early\s+on)?\s*(?:\w+day|\w+\s+\d{1,2}))?(?:\s+(?:in|at|during|on)\s+(?:a|an|the|his|her|its)\s+[\w\s'-]{2,60})?\s*[.!\"']*\s*$",
 )
 _ACCORDING = re.compile(r"\baccording\s+to\s+(?:a\s+report\s+(?:in|by|from)\s+|reports?\s+(?:in|by)\s+|a\s+statement\s+(?:carried|relayed|posted|published)\s+by\s+)?", re.I)
 _VIA = re.compile(r"\b(?:carried|relayed|posted|published|shared|broadcast)\s+(?:by|on)\s+", re.I)
