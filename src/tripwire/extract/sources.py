@@ -79,6 +79,8 @@ def update_memory(ctx: SentenceContext, lex: Lexicon, mem: SourceMemory) -> None
         if sp.kind == "government" and s.text[:1].isupper() and not s.text.lower().endswith("officials"):
             mem.principal = (s.text, s.key)
     nat = _NATIONAL_OFFICIALS.search(ctx.text)
+    if nat and not (lex.demonyms.get(nat.group("adj").lower()) or nat.group("adj") in {"U.S.", "US"}):
+        nat = None  # "The officials said": not a nationality
     if nat and re.match(r"\s+(?:\w+\s+){0,2}(?:said|say|told|believe|believed|assessed|added)\b", ctx.text[nat.end() :]):
         adj = nat.group("adj")
         iso = lex.demonyms.get(adj.lower()) or ("US" if adj in {"U.S.", "US"} else None)
@@ -175,8 +177,8 @@ def trailing_source(ctx: SentenceContext, lex: Lexicon, mem: SourceMemory, *, af
         if found:
             return _mention_source(lex, found[0], kind)
     nat = _NATIONAL_OFFICIALS.search(ctx.text, s, e)
-    if nat:
-        iso = lex.demonyms.get(nat.group("adj").lower()) or ("US" if nat.group("adj") in {"U.S.", "US"} else None)
+    iso = (lex.demonyms.get(nat.group("adj").lower()) or ("US" if nat.group("adj") in {"U.S.", "US"} else None)) if nat else None
+    if nat and iso:
         return Source(speaker=" ".join(nat.group(0).split()), speaker_id=lex.government_speaker.get(iso or ""), anonymous=True, role=" ".join(nat.group(0).split()))
     anon = _ANON.search(ctx.text, s, e)
     if anon:
