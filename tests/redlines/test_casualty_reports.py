@@ -15,10 +15,20 @@ import pytest
 
 from tripwire.extract import extract_text, merge
 from tripwire.model import Casualty, CasualtyReport, Incident, Source, tally
-from tripwire.redlines import check
+from tripwire.redlines import check, load_rules
 
-from .scenarios import NOW
-from .test_check import SEED, rules, strong_iran  # noqa: F401  (rules is a fixture)
+from .scenarios import NOW, militia_result
+
+SEED = "us-american-killed-iran-instructed"
+
+
+@pytest.fixture(scope="module")
+def rules(kb):  # type: ignore[no-untyped-def]
+    return {r.id: r for r in load_rules(kb=kb)}
+
+
+def strong_iran(incident_id: str):  # type: ignore[no-untyped-def]
+    return militia_result(incident_id, ordered=0.80, supported=0.10, independent=0.02, isis=0.05, unknown=0.03)
 
 PUB = dt.date(2021, 7, 31)
 WRONG = "A drone attack on the tanker Mercer Street off the coast of Oman on Thursday killed an American crew member, a local website reported."

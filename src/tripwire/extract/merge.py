@@ -53,11 +53,6 @@ def _dates_ok(a_date: dt.date | None, a_prec: str | None, b_date: dt.date | None
     return date_values_compatible(a_date, a_prec, b_date, b_prec)
 
 
-def _types_ok(a: str | None, b: str | None) -> bool:
-    generic = {None, "attack"}
-    return a in generic or b in generic or a == b
-
-
 def _better_date(a: Incident | Action, b: Incident | Action) -> Incident | Action:
     if a.date is None:
         return b
