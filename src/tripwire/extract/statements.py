@@ -123,6 +123,12 @@ def sponsor_of(text: str, start: int, end: int, lex: Lexicon) -> tuple[str | Non
     return None, None
 
 
+def _watching_state(lex: Lexicon, actor_id: str) -> bool:
+    """The United States and its organs (Pentagon, CENTCOM, the Navy): never the perpetrator a statement names (their strikes are actions)."""
+    actor = lex.kb.actors[actor_id]
+    return actor_id == "usa" or (actor.part_of == "usa" and actor.kind in {"state-organ", "agency"})
+
+
 def _hyphen_actor(ctx: SentenceContext, lex: Lexicon, cue: int) -> Mention | None:
     """The actor fused to "-claimed" ("Taliban-claimed", "ISIS-claimed"): the longest known name ending at the hyphen."""
     words = list(re.finditer(r"[\w'-]+", ctx.text[max(0, cue - 60) : cue]))
@@ -142,13 +148,13 @@ def _owner_of_next(ctx: SentenceContext, a: Mention) -> bool:
 
 def _pick_actor(ctx: SentenceContext, lex: Lexicon, cue_s: int, cue_e: int, side: str, skip: list[Mention]) -> Mention | None:
     c0, c1 = ctx.clause(cue_s)
-    pool = [a for a in ctx.actors if a not in skip and a.key != "usa" and lex.kb.actors[a.key].kind not in {"agency"}]
+    pool = [a for a in ctx.actors if a not in skip and not _watching_state(lex, a.key) and lex.kb.actors[a.key].kind not in {"agency"}]
     agents = [a for a in pool if lex.kb.actors[a.key].kind != "state" or ctx.agent_like(a)]
     if agents:
         pool = agents
     pool = [a for a in pool if not any(s.start <= a.start < s.end for s in (*ctx.speakers, *ctx.outlets)) or lex.kb.actors[a.key].kind in {"front", "militia", "insurgent", "category"}]
     if side == "after":
-        after = [a for a in ctx.actors if a.start >= cue_e and a not in skip and a.key != "usa" and lex.kb.actors[a.key].kind not in {"agency"}
+        after = [a for a in ctx.actors if a.start >= cue_e and a not in skip and not _watching_state(lex, a.key) and lex.kb.actors[a.key].kind not in {"agency"}
                  and not _owner_of_next(ctx, a)
                  and (a.start - cue_e <= 6 or lex.kb.actors[a.key].kind != "state" or ctx.agent_like(a))]
         return after[0] if after else None
