@@ -109,7 +109,7 @@ _TIMESTAMP = re.compile(
 )
 #: "said on Monday", "told reporters Tuesday": the day of the statement, not of the event
 _SPEECH_AFTER = re.compile(r"^\s*,?\s*(?:said|says|accused|announced|told|warned|added|stated|claimed|confirmed|denied|blamed|vowed|urged|called)\b", re.I)
-_SPEECH_DATE = re.compile(r"\b(?:said|says|told\s+[\w\s]{1,20}?|announced|stated|added|reported|confirmed|tweeted|wrote|warned|claimed|insisted|briefing)\s+(?:on\s+|late\s+|early\s+|late\s+on\s+|earlier\s+)?$", re.I)
+_SPEECH_DATE = re.compile(r"\b(?:said|says|told\s+[\w\s]{1,20}?|announced|stated|added|reported|confirmed|tweeted|wrote|warned|claimed|insisted|briefing|(?:issued|released|published|posted)\s+(?:a|an|its|their)\s+(?:\w+\s+)?(?:statement|video|message))\s+(?:on\s+|late\s+|early\s+|late\s+on\s+|earlier\s+)?$", re.I)
 
 
 def dateline_end(ctx: SentenceContext) -> int:
@@ -132,6 +132,7 @@ _AS_SUBJECT = re.compile(
     r"rejected|rejects|responded|responds|announced|vowed|vows|threatened|threatens|wants|condemned|condemns|summoned|urged|called|dismissed|retaliated|promised)\b",
     re.I,
 )
+_DIRECTION_OF = re.compile(r"\b(?:north|south|east|west|northeast|northwest|southeast|southwest|north-east|north-west|south-east|south-west)\s+of\s+(?:the\s+)?$", re.I)
 _BASED_IN = re.compile(r"\b(?:forces|fighters|rebels|militants|militias?|groups?|Houthis|movement|proxies|allies|government|regime|leaders?|officials?)\s+(?:based\s+)?in\s+(?:the\s+)?$", re.I)
 _ORIGIN = re.compile(r"\b(?:from|by|against|with|to)\s+(?:the\s+)?$", re.I)
 
@@ -150,6 +151,10 @@ def _not_where(lex: Lexicon, ctx: SentenceContext, p) -> bool:  # type: ignore[n
     kind = entry.kind
     as_actor = any(a.start <= p.start and p.end <= a.end for a in ctx.actors)
     before = ctx.text[max(0, p.start - 30) : p.start]
+    if kind == "country" and (re.match(r"(?:-[A-Z][\w-]*)?\s+border\b", ctx.text[p.end : p.end + 30]) or re.search(r"\bborder\s+with\s+(?:the\s+)?$", before, re.I)):
+        return True  # "near the Mali-Niger border", "on the border with Syria": beside the country, not in it
+    if kind not in {"country", "sea"} and _DIRECTION_OF.search(before):
+        return True  # "north of Niamey", "50 km south of Baghdad": a bearing from the place, not the place
     leaving = re.search(r"\b(?:withdraw\w*|pull(?:ed|ing|s)?\s+out|exit\w*|leav\w+|expel\w*|out)\s+(?:[\w-]+\s+){0,4}?from\s+(?:the\s+)?$", ctx.text[max(0, p.start - 60) : p.start], re.I)
     if kind == "country" and not leaving and (_ORIGIN.search(before) or _BASED_IN.search(before)):
         return True  # "missiles from Iran", "Houthi forces in Yemen": where the attackers are, not where it happened
