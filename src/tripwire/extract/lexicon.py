@@ -93,7 +93,9 @@ def _case_sensitive(alias: str) -> bool:
 class _Index:
     """One kind of name (actors, places, ...) as two combined regexes."""
 
-    def __init__(self, names: dict[str, tuple[str, ...]], check: Callable[[str, str], bool] | None = None, checked: frozenset[str] = frozenset()) -> None:
+    def __init__(
+        self, names: dict[str, tuple[str, ...]], check: Callable[[str, str], bool] | None = None, checked: frozenset[str] = frozenset(), *, fuzzy_heads: bool = False
+    ) -> None:
         #: for keys in ``checked``, ``check(key, surface)`` says whether a case-insensitive hit may stand ("Hit" the town, not "hit")
         self.check = check
         self.checked = checked
@@ -111,6 +113,13 @@ class _Index:
                     continue
                 self.lookup[lkey] = key
                 target.append(norm)
+        #: last word -> (alias, key) of multi-word aliases, for misspelt heads ("Kait'ib Hezbollah" is Kata'ib Hezbollah)
+        self.tails: dict[str, list[tuple[str, str]]] = {}
+        if fuzzy_heads:
+            for norm_alias, key in self.lookup.items():
+                words = norm_alias.split()
+                if len(words) >= 2 and len(norm_alias) >= 10:
+                    self.tails.setdefault(words[-1].lower(), []).append((norm_alias.lower(), key))
         self.cs = re.compile(_alt(cs)) if cs else None
         self.ci = re.compile(_alt(ci, fold_case=True), re.IGNORECASE) if ci else None
         self.ci_lower = re.compile(_alt(ci, fold_case=True)) if ci else None
@@ -136,9 +145,35 @@ class _Index:
                 continue
             if self.check is not None and key in self.checked and not self.check(key, text[s:e]):
                 continue
+            if self.tails:
+                s, key = self._fuzzy_head(text, s, e, key, last_end)
             out.append(Mention(s, e, key, text[s:e]))  # offsets index the original text
             last_end = e
         return out
+
+    #: how close (rapidfuzz ratio, 0-100) a misspelt multi-word name must be to a known alias
+    FUZZY_HEAD_SCORE = 88
+
+    def _fuzzy_head(self, text: str, s: int, e: int, key: str, floor: int) -> tuple[int, str]:
+        """Widen a hit over the capitalised words before it when together they are a misspelling of a longer alias."""
+        from rapidfuzz import fuzz
+
+        found = text[s:e]
+        tail = found.split()[-1].lower()
+        candidates = self.tails.get(tail)
+        if not candidates:
+            return s, key
+        before = re.search(r"((?:[A-Z][\w'-]*\s+){1,3})$", text[max(0, floor, s - 40) : s])
+        if before is None:
+            return s, key
+        head = before.group(1)
+        start = s - len(head)
+        phrase = " ".join((head + found).split()).lower()
+        n = len(phrase.split())
+        best = max(((fuzz.ratio(phrase, alias), k) for alias, k in candidates if len(alias.split()) == n), default=(0.0, key))
+        if best[0] >= self.FUZZY_HEAD_SCORE and best[1] != key:
+            return start, best[1]
+        return s, key
 
 
 class Lexicon:
@@ -146,7 +181,7 @@ class Lexicon:
 
     def __init__(self, kb: KnowledgeBase) -> None:
         self.kb = kb
-        self.actors = _Index({a.id: (a.name, *a.aliases) for a in kb.actors.values()})
+        self.actors = _Index({a.id: (a.name, *a.aliases) for a in kb.actors.values()}, fuzzy_heads=True)
         cased = frozenset(p.id for p in kb.places.values() if getattr(p, "case_sensitive", False))
         self.places = _Index({p.id: (p.name, *p.aliases) for p in kb.places.values()}, getattr(kb, "place_match_ok", None), cased)
         #: nationality words -> ISO-2: the knowledge base's demonyms over the built-in table
