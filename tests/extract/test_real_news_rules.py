@@ -186,3 +186,18 @@ def test_red_sea_sub_areas_are_one_sea(kb) -> None:  # type: ignore[no-untyped-d
     ]
     exs = [extract_text(t, published=p, document_id=f"d{n}", kb=kb) for n, (t, p) in enumerate(reports)]
     assert len(merge(exs, kb).incidents) == 1
+
+
+@pytest.mark.parametrize(
+    ("text", "actors"),
+    [
+        ("facilities used by Kait'ib Hezbollah and other groups", ["kataib-hezbollah"]),  # a misspelt name, as printed
+        ("fighters of the Kataeb Hizbullah militia", ["kataib-hezbollah"]),
+        ("Iran and Hezbollah condemned the strike", ["iran", "hezbollah"]),  # a plain name is left alone
+        ("The Hezbollah leader spoke on Sunday", ["hezbollah"]),
+    ],
+)
+def test_misspelt_group_names_resolve(kb, text: str, actors: list[str]) -> None:  # type: ignore[no-untyped-def]
+    from tripwire.extract.lexicon import lexicon_for
+
+    assert [m.key for m in lexicon_for(kb).actors.find(text)] == actors
