@@ -65,3 +65,13 @@ def test_huge_counts_are_dropped() -> None:
 def test_empty_text() -> None:
     ex = extract_text("", document_id="empty")
     assert (ex.incidents, ex.actions, ex.redlines) == ((), (), ())
+
+
+def test_a_run_on_text_is_cut_into_bounded_sentences_with_exact_offsets() -> None:
+    from tripwire.extract.sentences import MAX_SENTENCE_CHARS, split_sentences
+
+    text = " ".join(["rockets hit the base and officials said"] * 2000)  # no sentence end in 80,000 characters
+    pieces = split_sentences(text)
+    assert len(pieces) > 1 and all(len(p.text) <= MAX_SENTENCE_CHARS for p in pieces)
+    assert all(text[p.start : p.end] == p.text for p in pieces)
+    assert "".join(text[p.start : p.end] for p in pieces).replace(" ", "") == text.replace(" ", "")

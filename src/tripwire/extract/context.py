@@ -77,6 +77,11 @@ class SentenceContext:
             return True
         return bool(_HYPO_BEFORE.search(self.text[max(0, start - 40) : start]))
 
+    @cached_property
+    def headline(self) -> bool:
+        """Whether the sentence is a title line (computed once)."""
+        return self.sentence.is_headline()
+
     def agent_like(self, m: Mention) -> bool:
         """False for a name used as a place or an owner: "rebels in Yemen", "Yemen's Houthi rebels", "Iran-backed militias"."""
         before = self.text[max(0, m.start - 12) : m.start]

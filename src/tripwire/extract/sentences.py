@@ -68,11 +68,23 @@ def split_sentences(text: str) -> list[Sentence]:
     return out
 
 
+#: A "sentence" longer than this is cut at whitespace into pieces: no news sentence is this long, and the
+#: per-sentence rules would otherwise cost the square of a run-on text's length (a hostile or broken file).
+MAX_SENTENCE_CHARS = 1500
+
+
 def _add(out: list[Sentence], text: str, start: int, end: int) -> None:
     while start < end and text[start].isspace():
         start += 1
     while end > start and text[end - 1].isspace():
         end -= 1
+    while end - start > MAX_SENTENCE_CHARS:
+        cut = text.rfind(" ", start + MAX_SENTENCE_CHARS // 2, start + MAX_SENTENCE_CHARS)
+        cut = cut if cut > start else start + MAX_SENTENCE_CHARS
+        out.append(Sentence(len(out), start, cut, text[start:cut]))
+        start = cut
+        while start < end and text[start].isspace():
+            start += 1
     if end > start:
         out.append(Sentence(len(out), start, end, text[start:end]))
 
