@@ -127,6 +127,8 @@ def test_casualties_as_reports_word_them(kb, text: str, killed_us: int, wounded_
         ("Romania summoned the Iranian ambassador on Monday.", "diplomatic-protest", "romania", "Iran"),
         ("The Treasury Department hit Iran with new sanctions on Friday.", "sanctions", "usa", None),
         ("NATO suspended its training mission in Iraq on Saturday.", "suspension", "nato", None),
+        ("The Saudi-led coalition issued a statement on Monday confirming the targeting of Houthi leaders in Sanaa.", "airstrike", "saudi-led-coalition", "Houthi"),
+        ("The president said on Saturday that US forces successfully struck three nuclear sites in Iran.", "airstrike", "usa", None),
     ],
 )
 def test_actions(kb, text: str, kind: str, actor: str, target_part: str | None) -> None:  # type: ignore[no-untyped-def]

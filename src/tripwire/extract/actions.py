@@ -26,7 +26,8 @@ _STATE_ADJ = r"(?:US|U\.S\.|American|coalition|Israeli|Turkish|British|UK|U\.K\.
 ACTION_CUES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("drone-strike", re.compile(r"\bdrone\s+strikes?\b", re.I)),
     ("airstrike", re.compile(r"\bair\s*strikes?\b|\bair\s+raids?\b|\bretaliatory\s+strikes?\b|\bbombing\s+raids?\b", re.I)),
-    ("airstrike", re.compile(_STATE_ADJ + r"\s+(?:[\w-]+\s+)?(?:aircraft|warplanes|planes|jets|fighter\s+jets|bombers|drones?|forces|military|troops|Navy|navy|warships?)\s+(?:struck|hit|bombed|attacked|targeted)\b")),
+    ("airstrike", re.compile(_STATE_ADJ + r"\s+(?:[\w-]+\s+)?(?:aircraft|warplanes|planes|jets|fighter\s+jets|bombers|drones?|forces|military|troops|Navy|navy|warships?)\s+(?:[a-z]+ly\s+)?(?:struck|hit|bombed|attacked|targeted)\b")),
+    ("airstrike", re.compile(r"\b(?:confirm(?:ed|ing|s)?|announc(?:ed|ing|es)?)\s+(?:the\s+)?(?:targeting|bombing|bombardment|destruction)\s+of\b", re.I)),
     ("airstrike", re.compile(r"\b" + _STATE_ADJ + r"\s+(?:(?:air|military|retaliatory|precision|drone|missile|overnight|new|latest|deadly)\s+)?(?:strikes?|attacks?|raids?|bombings?|bombardment|operation)\b")),
     ("airstrike", re.compile(r"\b(?:the\s+)?(?:United\s+States|US|U\.S\.|American|Pentagon|US\s+military|U\.S\.\s+military)\s+(?:(?:has|had|have)\s+)?(?:carried\s+out|conducted|launched|struck|hit|bombed|attacked|targeted)\b")),
     ("airstrike", re.compile(r"\b(?:conducted|carried\s+out|launched)\s+(?:(?:a|new|more|further|joint|precision|retaliatory|military)\s+){0,2}(?:strikes|raids)\b", re.I)),
@@ -285,7 +286,7 @@ def find_action_mentions(ctx: SentenceContext, lex: Lexicon) -> list[EventMentio
             if mention.target is None and kind not in {"withdrawal", "sanctions"}:
                 from .places import find_target
 
-                mention.target = find_target(text, s, c1, ctx.places, lex)
+                mention.target = find_target(text, e if kind in STRIKE_FAMILY else s, c1, ctx.places, lex)
             if kind == "withdrawal":
                 mention.detail = "partial" if re.search(r"\bpartial\b", text[max(0, s - 30) : e], re.I) else None
                 if re.search(r"\bfull\b", text[max(0, s - 15) : s], re.I) and _CONDITION_BEFORE.search(text[c0:s]):
