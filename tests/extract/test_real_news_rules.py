@@ -68,6 +68,8 @@ def test_no_attack_where_none_happened(kb, text: str) -> None:  # type: ignore[n
         ("The base was attacked on Sunday by ballistic missiles originating from Iran, the US defense official said.", ("alleged", "iran")),
         ("A drone hit the base on Sunday. Iran's foreign ministry dismissed the accusations as baseless.", ("denied", "iran")),
         ("A drone hit the base on Sunday. Iran rejected the US allegations that it was behind the attack.", ("denied", "iran")),
+        ("The rebels seized a cargo ship on Sunday. The State Department condemned the Houthi hijacking as a violation of international law.", ("alleged", "houthis")),
+        ("Qatar condemned the Iranian missile attack on Al Udeid on Monday.", ("alleged", "iran")),
     ],
 )
 def test_claims_allegations_and_denials(kb, text: str, expected: tuple[str, str]) -> None:  # type: ignore[no-untyped-def]

@@ -58,6 +58,10 @@ CUES: tuple[tuple[AttributionKind, str, re.Pattern[str]], ...] = (
         r"|\b(?:dismiss(?:ed|es)|reject(?:ed|s)|den(?:ied|ies)|refut(?:ed|es)|rebuff(?:ed|s))\s+(?:[^,;]{0,70}?\s)?(?:accusations?|allegations?|claims?|charges?|reports?|tweet|assertions?|suggestions?)\b"
         r"|\bdenied\s+(?:it|that|the)\b|\b(?:categorically\s+|firmly\s+|strongly\s+)?(?:denied|denies|denying)\b", re.I)),
     (K.ALLEGED, "after", re.compile(r"\b(?:US|U\.S\.|American)?\s*claims?\s+that\b", re.I)),
+    # "condemned the Houthi hijacking", "called the Iranian attack a violation": the speaker names whose attack it was
+    (K.ALLEGED, "after", re.compile(
+        r"\b(?:called|calling|condemned|condemns|condemning|described|denounced|decried)\s+(?:the|this|that|an?|yesterday's|\w+day's)\s+"
+        r"(?=(?-i:[A-Z])[\w'-]*(?:[\s-]+(?-i:[A-Z])[\w'-]*){0,3}\s+(?:[\w-]+\s+)?(?:attacks?|operations?|hijacking|seizure|strikes?|assault|aggression|missile|drone)\b)", re.I)),
     (K.ALLEGED, "after", re.compile(
         r"\b(?:fired|launched|carried\s+out|conducted|staged|perpetrated|orchestrated|attacked|targeted|struck|ambushed|seized|hijacked|hit|downed|shot\s+down|sent|masterminded|directed|ordered)\s+(?:\w+\s+)?by\b"
         r"|\bblam(?:ed|es|ing|e)\s+(?:[^,.;]{0,70}?\s)?on\b|\b(?:attacks?|strikes?|assault|bombing|ambush|barrage|salvo|raid|hijacking|seizure)\s+(?:\w+\s+)?by\b|\bidentified\s+(?:the\s+)?(?:perpetrators|attackers|assailants|culprits)\s+as\b|\battributed\s+(?:it\s+|them\s+)?to\b|\b(?:originat(?:ed|ing)|came|coming)\s+from\b|\b(?:almost\s+certainly|likely|probably)\s+from\b"
@@ -200,6 +204,11 @@ def find_statements(ctx: SentenceContext, lex: Lexicon, mem: SourceMemory, autho
                 if claimant is None:
                     continue
                 actor = Mention(s, s, claimant, lex.kb.actors[claimant].name)
+            if actor is None and kind == K.ALLEGED and side == "after":
+                word = re.match(r"(?:the\s+)?([A-Z][\w'-]+)", text[e:])  # "condemned the Iranian attack": the nationality names the state
+                state = lex.state_for_demonym(word.group(1)) if word and word.group(1).lower() in lex.demonyms else None
+                if state is not None and not _watching_state(lex, state):
+                    actor = Mention(e + word.start(1), e + word.end(1), state, word.group(1))
             if actor is None and m.group(0).startswith("-"):
                 actor = _hyphen_actor(ctx, lex, s)  # "the Taliban-claimed bombing"
             if (actor is None or actor.key == "unknown") and kind in {K.CLAIMED, K.ALLEGED} and side in {"before", "after"}:
