@@ -216,7 +216,7 @@ def test_a_none_case_counts_every_incident_as_a_false_positive(kb) -> None:  # t
 #: The development corpus figures reached so far: a floor that may only rise (issue targets in docs/evaluation.md).
 FLOORS = {
     "attack_recall": 1.00, "attack_precision": 0.95, "action_recall": 0.87, "country": 0.95, "date": 0.95, "place": 0.95, "weapon": 0.90,
-    "us_killed": 1.00, "us_wounded": 0.85, "claims": 0.81, "us_attribution": 0.84, "sponsor": 0.90, "denial_dissent": 0.69, "red_lines": 0.82,
+    "us_killed": 1.00, "us_wounded": 0.85, "claims": 0.81, "us_attribution": 0.89, "sponsor": 0.90, "denial_dissent": 0.69, "red_lines": 0.82,
 }
 CEILINGS = {"fragments": 1.10, "false_us_killed": 0}
 

@@ -55,6 +55,12 @@ def test_no_attack_where_none_happened(kb, text: str) -> None:  # type: ignore[n
     assert ex(text, kb=kb).incidents == ()
 
 
+def test_a_struck_group_is_not_named_as_the_attacker(kb) -> None:  # type: ignore[no-untyped-def]
+    e = ex("A rocket attack hit the base on Saturday. On Sunday US jets struck Kataib Hezbollah positions in retaliation for the attack.", kb=kb)
+    assert ("alleged", "kataib-hezbollah") in statements(e)  # the implicit allegation of a retaliatory strike
+    assert all(s.asserted_by.speaker_id == "us-administration" for i in e.incidents for s in i.attributions if s.actor == "kataib-hezbollah")
+
+
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
@@ -70,6 +76,8 @@ def test_no_attack_where_none_happened(kb, text: str) -> None:  # type: ignore[n
         ("A drone hit the base on Sunday. Iran rejected the US allegations that it was behind the attack.", ("denied", "iran")),
         ("The rebels seized a cargo ship on Sunday. The State Department condemned the Houthi hijacking as a violation of international law.", ("alleged", "houthis")),
         ("Qatar condemned the Iranian missile attack on Al Udeid on Monday.", ("alleged", "iran")),
+        ("A car bomb hit Kabul on Thursday. It was the second Taliban attack in the capital this week.", ("alleged", "taliban")),
+        ("A car bomb hit Kabul on Thursday. The president wrote that the Taliban admitted to the attack.", ("alleged", "taliban")),
     ],
 )
 def test_claims_allegations_and_denials(kb, text: str, expected: tuple[str, str]) -> None:  # type: ignore[no-untyped-def]

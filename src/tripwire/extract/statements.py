@@ -70,7 +70,8 @@ CUES: tuple[tuple[AttributionKind, str, re.Pattern[str]], ...] = (
     (K.ASSESSED, "after", re.compile(r"\b(?:believed|believe|believes|assessed|assess|concluded|judged)\s+(?:that\s+)?(?:it\s+was\s+)?(?:(?:more|most)\s+likely\s+(?:that\s+)?)?|\b(?:more|most)\s+likely\s+that\b", re.I)),
     (K.ALLEGED, "before", re.compile(
         r"\b(?:was|were|is|are|had\s+been|has\s+been|have\s+been)\s+(?:(?:highly\s+|very\s+)?(?:likely|probably|almost\s+certainly|more\s+likely|most\s+likely|apparently|reportedly|believed|thought|suspected|assessed|presumed)\s+)?(?:to\s+(?:be|have\s+been)\s+)?(?:responsible|behind)\b"
-        r"|\b(?:was|were|is|are)\s+suspected\s+of\b|\b(?:fired|launched|attacked|ambushed|stormed|struck|targeted|seized|hijacked|carried\s+out|conducted|staged|mounted|shot\s+down|downed)\b", re.I)),
+        r"|\b(?:was|were|is|are)\s+suspected\s+of\b|\b(?:fired|launched|attacked|ambushed|stormed|struck|targeted|seized|hijacked|carried\s+out|conducted|staged|mounted|shot\s+down|downed)\b"
+        r"|\badmitted[\"']?\s+(?:to\b|responsibility|carrying)", re.I)),
 )
 _ANY_CUE = re.compile(
     r"claim|credit|responsib|deni|deny|reject|dismiss|fired|launch|carried|conduct|staged|perpetrat|orchestrat|blam|attribut|point|accus|held"
@@ -270,7 +271,30 @@ def find_statements(ctx: SentenceContext, lex: Lexicon, mem: SourceMemory, autho
         claim = _voice_claim(ctx, lex, mem)
         if claim is not None:
             out.append(claim)
+    named = {f.statement.actor for f in out}
+    out.extend(f for f in _adjectival(ctx, lex, mem, author) if f.statement.actor not in named)
     return _dedupe(out)
+
+
+_OWN_ATTACK = re.compile(r"\s+(?:[\w-]+\s+)?(?:attacks?|raids?|ambush|assault|bombing|barrage|hijacking|seizure|offensive)\b", re.I)
+
+
+def _adjectival(ctx: SentenceContext, lex: Lexicon, mem: SourceMemory, author: Source) -> list[FoundStatement]:
+    """ "The second Taliban attack in Kabul", "a Houthi missile attack on the ship": the report names whose attack it was."""
+    out = []
+    for a in ctx.actors:
+        actor = lex.kb.actors[a.key]
+        if actor.kind not in {"militia", "insurgent", "front"} or _watching_state(lex, a.key):
+            continue
+        m = _OWN_ATTACK.match(ctx.text, a.end)
+        if m is None or ctx.hypothetical(a.start) or _GENERIC.search(ctx.text[max(0, a.start - 30) : m.end()]):
+            continue
+        if re.search(r"\b(?:on|against|targeting)\s+(?:the\s+)?$", ctx.text[max(0, a.start - 20) : a.start], re.I):
+            continue  # "strikes on Kataib Hezbollah positions": the group is the target
+        source = find_source(ctx, lex, mem, a.start, exclude=(a.start, a.end), author=author)
+        stmt = AttributionStatement(actor=a.key, kind=K.ALLEGED, asserted_by=source, evidence=ctx.span())
+        out.append(FoundStatement(a.start, stmt))
+    return out
 
 
 _VOICE_VERB = re.compile(r"\b(?:said|says|wrote|writes|announced|announces|declared|stated|posted|tweeted|claimed|added|confirmed)\b", re.I)
