@@ -194,17 +194,18 @@ def tally(casualties: tuple[Casualty, ...] | list[Casualty], status: str, nation
     American" out of the total it belongs to.
     """
     rows = [c for c in casualties if c.status == status and (nationality is None or c.nationality == nationality)]
-
-    def one(group: list[Casualty]) -> int:
-        plain = max((c.count for c in group if c.category is None), default=0)
-        return max(plain, sum(c.count for c in group if c.category is not None))
-
     if nationality is not None:
-        return one(rows)
+        return group_total(rows)
     by_nat: dict[str | None, list[Casualty]] = {}
     for c in rows:
         by_nat.setdefault(c.nationality, []).append(c)
-    return sum(one(g) for g in by_nat.values())
+    return sum(group_total(g) for g in by_nat.values())
+
+
+def group_total(group: tuple[Casualty, ...] | list[Casualty]) -> int:
+    """People in entries of one status and nationality: the uncategorised count or the categories' sum, whichever is larger."""
+    plain = max((c.count for c in group if c.category is None), default=0)
+    return max(plain, sum(c.count for c in group if c.category is not None))
 
 
 class Incident(Frozen):

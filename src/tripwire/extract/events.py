@@ -144,9 +144,9 @@ def _not_where(lex: Lexicon, ctx: SentenceContext, p) -> bool:  # type: ignore[n
     if any(o.start <= p.start and p.end <= o.end for o in (*ctx.outlets, *ctx.speakers)):
         return True
     entry = lex.kb.places[p.key]
-    if getattr(entry, "case_sensitive", False) and re.fullmatch(r"[\s\"'(\[-]*", ctx.text[: p.start]):
+    if entry.case_sensitive and re.fullmatch(r"[\s\"'(\[-]*", ctx.text[: p.start]):
         return True  # "More than 30 rockets": a capital at the start of a sentence is no sign of a place name
-    if getattr(entry, "case_sensitive", False) and ctx.headline and not re.search(r"\b(?:in|at|near|on|outside|off)\s+$", ctx.text[max(0, p.start - 8) : p.start], re.I):
+    if entry.case_sensitive and ctx.headline and not re.search(r"\b(?:in|at|near|on|outside|off)\s+$", ctx.text[max(0, p.start - 8) : p.start], re.I):
         return True  # "Destroyer Shot Down": in a title-case headline a capitalised word is no sign of a place name
     kind = entry.kind
     as_actor = any(a.start <= p.start and p.end <= a.end for a in ctx.actors)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 import re
+from typing import Any
 
 from ..knowledge import KnowledgeBase
 from ..model import Action, AttributionKind, CasualtyReport, ProvisionalActor, AttributionStatement, Document, Extraction, Incident, RedLineStatement, Source, content_hash
@@ -19,8 +20,8 @@ from .events import Cluster, cluster, cluster_casualties, evidence, fill, fill_a
 from .lexicon import Lexicon, lexicon_for
 from .redline_statements import find_redlines
 from .sentences import fold, split_sentences
-from .sources import SourceMemory
-from .statements import find_statements
+from .sources import SourceMemory, trailing_source, update_memory
+from .statements import _group_voice, find_statements
 
 EXTRACTOR_VERSION = "1"
 _PARAGRAPH = re.compile(r"\n")
@@ -88,8 +89,6 @@ def _extract(text: str, doc_id: str, published: dt.date | None, kb: KnowledgeBas
     for sentence in split_sentences(folded):
         ctx = analyse(lex, sentence, text[sentence.start : sentence.end], bisect.bisect(breaks, sentence.start), doc_id, published)
         contexts.append(ctx)
-        from .sources import update_memory
-
         claimed_harm = _claimed_harm(ctx, lex)
         if claimed_harm is not None:  # "al-Shabab said the raid caused severe casualties": the group's claim, not a count
             ctx.casualties = [c for c in ctx.casualties if c.start < claimed_harm]
@@ -149,22 +148,26 @@ def _claimed_harm(ctx: SentenceContext, lex: Lexicon) -> int | None:
     """Offset after which an armed group reports harm it says it caused, if the sentence has one."""
     if not ctx.casualties:
         return None
-    from .statements import _group_voice
-
     for v in _GROUP_SAYS.finditer(ctx.text):
         if _group_voice(ctx, lex, max(0, v.start() - 70), v.start()) is not None:
             return v.end()
     return None
 
 
+def _quote_closer(ctx: SentenceContext, lex: Lexicon, mem: SourceMemory, waiting: list[tuple[int, Any]]) -> Source | None:
+    """The speaker named where a quote closes ("...," the US official said), for what was said in it up to two sentences before.
+
+    Drops the waiting entries older than two sentences; returns None while the quote has not closed on a named source.
+    """
+    waiting[:] = [(i, x) for i, x in waiting if ctx.index - i <= 2]
+    if not waiting or '"' not in ctx.text:
+        return None
+    return trailing_source(ctx, lex, mem)
+
+
 def _close_quote(ctx: SentenceContext, lex: Lexicon, mem: SourceMemory, statements: list, quoted_open: list) -> None:  # type: ignore[type-arg]
     """ "I can confirm ... from Iran. There are no reports of casualties," the US official said: the speaker named at the close of a quote said it all."""
-    from .sources import trailing_source
-
-    quoted_open[:] = [(i, st) for i, st in quoted_open if ctx.index - i <= 2]
-    if not quoted_open or '"' not in ctx.text:
-        return
-    src = trailing_source(ctx, lex, mem)
+    src = _quote_closer(ctx, lex, mem, quoted_open)
     if src is None:
         return
     waiting = {id(st) for _, st in quoted_open}
@@ -176,12 +179,7 @@ def _close_quote(ctx: SentenceContext, lex: Lexicon, mem: SourceMemory, statemen
 
 def _close_redline_quote(ctx: SentenceContext, lex: Lexicon, mem: SourceMemory, redlines: list[RedLineStatement], waiting: list[tuple[int, int]]) -> None:
     """A threat quoted without its speaker takes the speaker named where the quote closes (within two sentences)."""
-    from .sources import trailing_source
-
-    waiting[:] = [(i, n) for i, n in waiting if ctx.index - i <= 2]
-    if not waiting or '"' not in ctx.text:
-        return
-    src = trailing_source(ctx, lex, mem)
+    src = _quote_closer(ctx, lex, mem, waiting)
     if src is None or not (src.speaker or src.role):
         return
     for _i, n in waiting:

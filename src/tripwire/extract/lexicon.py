@@ -182,10 +182,10 @@ class Lexicon:
     def __init__(self, kb: KnowledgeBase) -> None:
         self.kb = kb
         self.actors = _Index({a.id: (a.name, *a.aliases) for a in kb.actors.values()}, fuzzy_heads=True)
-        cased = frozenset(p.id for p in kb.places.values() if getattr(p, "case_sensitive", False))
-        self.places = _Index({p.id: (p.name, *p.aliases) for p in kb.places.values()}, getattr(kb, "place_match_ok", None), cased)
+        cased = frozenset(p.id for p in kb.places.values() if p.case_sensitive)
+        self.places = _Index({p.id: (p.name, *p.aliases) for p in kb.places.values()}, kb.place_match_ok, cased)
         #: nationality words -> ISO-2: the knowledge base's demonyms over the built-in table
-        self.demonyms: dict[str, str] = {**DEMONYMS, **{k.lower(): v for k, v in getattr(kb, "demonyms", {}).items()}}
+        self.demonyms: dict[str, str] = {**DEMONYMS, **{k.lower(): v for k, v in kb.demonyms.items()}}
         from .casualties import build_grammar
 
         self.casualty_grammar = build_grammar(self.demonyms)
@@ -204,7 +204,7 @@ class Lexicon:
                 self.government_speaker[speaker.country] = speaker.id
         self._ancestors: dict[str, tuple[str, ...]] = {pid: self._chain(pid) for pid in kb.places}
         #: attack type -> its family in weapons.yaml ("rocket attack" -> projectile)
-        self.attack_family: dict[str, str] = {w.attack_type: getattr(w, "family", "") for w in kb.weapons.values() if getattr(w, "family", "")}
+        self.attack_family: dict[str, str] = {w.attack_type: w.family for w in kb.weapons.values() if w.family}
 
     def types_compatible(self, a: str | None, b: str | None) -> bool:
         """Whether two attack types can describe one attack: equal, one generic ("attack"), or of one family."""

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from typing import TypeVar
 
 from ..knowledge import KnowledgeBase
-from ..model import Action, Casualty, CasualtyReport, Extraction, Incident, Place, RedLineStatement
+from ..model import Action, Casualty, CasualtyReport, Extraction, Incident, Place, RedLineStatement, group_total
 from .actions import STRIKE_FAMILY
 from .events import date_values_compatible, merge_casualties
 from .extractor import action_slug, incident_slug
@@ -153,8 +153,8 @@ def report_consensus(reports: tuple[CasualtyReport, ...]) -> tuple[Casualty, ...
 
 
 def _tally_nat(casualties: tuple[Casualty, ...], status: str, nationality: str | None) -> int:
-    rows = [c for c in casualties if c.status == status and c.nationality == nationality]
-    return max(max((c.count for c in rows if c.category is None), default=0), sum(c.count for c in rows if c.category is not None))
+    """The report's total for one status and one nationality (None: exactly the victims of unknown nationality)."""
+    return group_total([c for c in casualties if c.status == status and c.nationality == nationality])
 
 
 def _family(kind: str) -> str:

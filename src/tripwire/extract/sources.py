@@ -58,6 +58,11 @@ class SourceMemory:
     last_quoted: Source | None = None  #: who spoke the last quotation, for a quote that runs on into the next sentence
 
 
+def officials_country(lex: Lexicon, m: re.Match[str] | None) -> str | None:
+    """ISO-2 of the nationality in "US officials", "Iraqi security sources" (None for "The officials")."""
+    return lex.demonyms.get(m.group("adj").lower()) if m is not None else None
+
+
 def outlet_name(lex: Lexicon, m: Mention) -> tuple[str, str]:
     """(display name, id) of an outlet mention."""
     return lex.kb.outlets[m.key].name, m.key
@@ -79,13 +84,10 @@ def update_memory(ctx: SentenceContext, lex: Lexicon, mem: SourceMemory) -> None
         if sp.kind == "government" and s.text[:1].isupper() and not s.text.lower().endswith("officials"):
             mem.principal = (s.text, s.key)
     nat = _NATIONAL_OFFICIALS.search(ctx.text)
-    if nat and not (lex.demonyms.get(nat.group("adj").lower()) or nat.group("adj") in {"U.S.", "US"}):
-        nat = None  # "The officials said": not a nationality
-    if nat and re.match(r"\s+(?:\w+\s+){0,2}(?:said|say|told|believe|believed|assessed|added)\b", ctx.text[nat.end() :]):
-        adj = nat.group("adj")
-        iso = lex.demonyms.get(adj.lower()) or ("US" if adj in {"U.S.", "US"} else None)
-        role = " ".join(nat.group(0).split())
-        mem.anonymous = Source(speaker=role, speaker_id=lex.government_speaker.get(iso or ""), anonymous=True, role=role)
+    iso = officials_country(lex, nat)  # None for "The officials said": not a nationality
+    if iso and re.match(r"\s+(?:\w+\s+){0,2}(?:said|say|told|believe|believed|assessed|added)\b", ctx.text[nat.end() :]):  # type: ignore[union-attr]
+        role = " ".join(nat.group(0).split())  # type: ignore[union-attr]
+        mem.anonymous = Source(speaker=role, speaker_id=lex.government_speaker.get(iso), anonymous=True, role=role)
     for m in _ANON.finditer(ctx.text):
         if m.group("det").lower() in {"a", "an", "one"}:
             told = re.match(r"\s+(?:told|said|says)\b", ctx.text[m.end() :])
@@ -123,7 +125,7 @@ def find_source(
                 continue
             cands.append((m.start, m.end, _mention_source(lex, m, kind)))
     for m in _NATIONAL_OFFICIALS.finditer(text[:cue]):
-        iso = lex.demonyms.get(m.group("adj").lower())
+        iso = officials_country(lex, m)
         if iso and not any(s <= m.start() < e for s, e, _ in cands):
             cands.append((m.start(), m.end(), Source(speaker=" ".join(m.group(0).split()), speaker_id=lex.government_speaker.get(iso))))
     for m in _ANON.finditer(text[:cue]):
@@ -177,9 +179,10 @@ def trailing_source(ctx: SentenceContext, lex: Lexicon, mem: SourceMemory, *, af
         if found:
             return _mention_source(lex, found[0], kind)
     nat = _NATIONAL_OFFICIALS.search(ctx.text, s, e)
-    iso = (lex.demonyms.get(nat.group("adj").lower()) or ("US" if nat.group("adj") in {"U.S.", "US"} else None)) if nat else None
+    iso = officials_country(lex, nat)
     if nat and iso:
-        return Source(speaker=" ".join(nat.group(0).split()), speaker_id=lex.government_speaker.get(iso or ""), anonymous=True, role=" ".join(nat.group(0).split()))
+        role = " ".join(nat.group(0).split())
+        return Source(speaker=role, speaker_id=lex.government_speaker.get(iso), anonymous=True, role=role)
     anon = _ANON.search(ctx.text, s, e)
     if anon:
         if anon.group("det").lower() == "the" and mem.anonymous is not None:
