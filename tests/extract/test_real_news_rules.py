@@ -213,3 +213,39 @@ def test_misspelt_group_names_resolve(kb, text: str, actors: list[str]) -> None:
     from tripwire.extract.lexicon import lexicon_for
 
     assert [m.key for m in lexicon_for(kb).actors.find(text)] == actors
+
+
+@pytest.mark.parametrize(
+    ("text", "published", "date"),
+    [
+        # the day the statement was made does not start a second attack when the story dates the attack itself
+        (
+            "The tanker was attacked by a drone off the coast of Oman on Thursday, its operator said. "
+            "On Sunday, the British Foreign Secretary said London was confident that Iran was behind the attack. "
+            "The Foreign Secretary pledged a response to this unacceptable attack on Monday.",
+            dt.date(2021, 8, 3),
+            dt.date(2021, 7, 29),
+        ),
+        # a filing note in brackets after the dateline city is not the attack's day
+        (
+            "LONDON (Wire Service - 2nd August, 2021) A drone attack on a tanker off Oman killed two crew members on Thursday.",
+            dt.date(2021, 8, 2),
+            dt.date(2021, 7, 29),
+        ),
+        # "said Saturday that ... fired" dates the attack no later than Saturday, whatever the sentences after it talk of
+        (
+            "The president said Saturday that US forces helped shoot down drones fired by Iran at Israel. "
+            "Leaders will meet on Sunday to coordinate a response to Iran's attack.",
+            dt.date(2024, 4, 14),
+            dt.date(2024, 4, 13),
+        ),
+    ],
+)
+def test_the_day_something_was_said_is_not_a_second_attack(kb, text: str, published: dt.date, date: dt.date) -> None:  # type: ignore[no-untyped-def]
+    incidents = ex(text, published=published, kb=kb).incidents
+    assert [i.date for i in incidents] == [date], [(i.id, i.date) for i in incidents]
+
+
+def test_a_statement_day_alone_still_dates_the_attack(kb) -> None:  # type: ignore[no-untyped-def]
+    (incident,) = ex("Rockets hit the US embassy in Baghdad, officials said on Sunday.", kb=kb).incidents
+    assert incident.date == dt.date(2024, 1, 28)

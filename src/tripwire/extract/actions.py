@@ -315,6 +315,10 @@ def find_action_mentions(ctx: SentenceContext, lex: Lexicon) -> list[EventMentio
     return [m for m in out if m not in absorbed]
 
 
+#: "this attack", "that unacceptable attack", "the same strike": a reference back to an attack already named
+_DEMONSTRATIVE = re.compile(r"\b(?:[Tt]his|[Tt]hese|[Tt]he\s+same|[Ss]uch\s+an?)\s+(?!the\b|an?\b)(?:[a-z-]+\s+){0,2}$")
+
+
 def find_incident_mention(ctx: SentenceContext, lex: Lexicon, actions: list[EventMention]) -> EventMention | None:
     """The attack reported in one sentence, if any (one per sentence: the first real cue)."""
     taken = [(a.cue_start, a.cue_end) for a in actions if a.kind != "seizure"]  # a hijacking is both an action and an attack
@@ -364,6 +368,7 @@ def find_incident_mention(ctx: SentenceContext, lex: Lexicon, actions: list[Even
     s, e = first[0], first[1]
     weapons = [w for _s, _e, w in real if w is not None]
     mention = EventMention("incident", ctx, s, e)
+    mention.anaphoric = bool(_DEMONSTRATIVE.search(text[max(0, s - 40) : s]))  # "this unacceptable attack": the one already told ("that" is too often a conjunction)
     if weapons:
         best = max(weapons, key=lambda w: (not lex.kb.weapons[w.key].generic, -w.start))
         mention.weapon = best.key

@@ -70,6 +70,8 @@ class DateMention:
     date: dt.date
     precision: str | None
     deadline: bool = False
+    #: the day something was said about the event ("..., officials said on Sunday"): the event happened then or shortly before
+    weak: bool = False
 
 
 def _valid_year(y: int) -> bool:

@@ -15,6 +15,7 @@ date, place, attack type, actor or target), else starts a new one.
 from __future__ import annotations
 
 import datetime as dt
+import dataclasses
 import re
 from dataclasses import dataclass, field
 
@@ -52,7 +53,7 @@ def fill(ctx: SentenceContext, mentions: list[EventMention], lex: Lexicon) -> No
             continue
         if d.start < dateline or _TIMESTAMP.fullmatch(ctx.text.strip()) or re.fullmatch(r"\s*date\s+", ctx.text[: d.start]):
             continue  # "BAGHDAD, Dec 4 (Reuters) -", "3 Dec, 2019 17:24": when it was filed, not when it happened
-        if _SPEECH_DATE.search(ctx.text[max(0, d.start - 40) : d.start]) or _SPEECH_AFTER.match(ctx.text[d.end : d.end + 30]):
+        if _SPEECH_DATE.search(ctx.text[max(0, d.start - 40) : d.start]) or _SPEECH_AFTER.match(ctx.text[d.end : d.end + 30]) or _SPEAKER_AFTER.match(ctx.text[d.end : d.end + 90]):
             weak.append(d)  # "said on Monday": the event's day only when nothing else dates it
             continue
         owner = min(mentions, key=lambda m: (_distance(m, d.start, d.end), m.cue_start))
@@ -63,7 +64,7 @@ def fill(ctx: SentenceContext, mentions: list[EventMention], lex: Lexicon) -> No
     for d in weak:  # the day something was said dates the sentence's main event only
         owner = min(mentions, key=lambda m: m.cue_start)
         if owner.date is None and _distance(owner, d.start, d.end) <= MAX_DATE_DISTANCE:
-            owner.date = d
+            owner.date = dataclasses.replace(d, weak=True)
     for m in mentions:  # "the US and Britain struck", "... summoned X Monday; Y then summoned Z": one date for the sentence's actions of a kind
         if m.date is None:
             partner = next((o for o in mentions if o is not m and (o.cue_start == m.cue_start or (not m.is_incident and o.kind == m.kind)) and o.date is not None), None)
@@ -109,6 +110,8 @@ _TIMESTAMP = re.compile(
 )
 #: "said on Monday", "told reporters Tuesday": the day of the statement, not of the event
 _SPEECH_AFTER = re.compile(r"^\s*,?\s*(?:said|says|accused|announced|told|warned|added|stated|claimed|confirmed|denied|blamed|vowed|urged|called)\b", re.I)
+#: "On Sunday, Israeli Prime Minister Naftali Bennett stated ...": a clause that opens with the day and a speaker
+_SPEAKER_AFTER = re.compile(r"^\s*,\s*(?:the\s+)?(?:[A-Z][\w.'’-]*\s+|(?:of|for|and)\s+){1,7}(?:said|says|stated|told|announced|added|confirmed|insisted|wrote|tweeted|warned|pledged|vowed|promised|condemned|blamed|accused|denied|urged|described)\b")
 _SPEECH_DATE = re.compile(r"\b(?:said|says|told\s+[\w\s]{1,20}?|announced|stated|added|reported|confirmed|tweeted|wrote|warned|claimed|insisted|briefing|(?:issued|released|published|posted)\s+(?:a|an|its|their)\s+(?:\w+\s+)?(?:statement|video|message))\s+(?:on\s+|late\s+|early\s+|late\s+on\s+|earlier\s+)?$", re.I)
 
 
@@ -116,10 +119,14 @@ def dateline_end(ctx: SentenceContext) -> int:
     """Offset where a wire dateline ("NIAMEY, Niger --", "Baghdad [Iraq], Dec 4 (ANI):") ends in a story's opening sentences, else 0."""
     if ctx.index > 6:
         return 0
-    m = _DATELINE.match(ctx.text)
-    if m is None or len(m.group(0)) > 70:
+    m = _DATELINE.match(ctx.text) or _CAPS_DATELINE.match(ctx.text)
+    if m is None or len(m.group(0)) > 80:
         return 0
     return m.end()
+
+
+#: "WASHINGTON (Agency - 1st August, 2021) The ...": a city in capitals and the filing note in brackets
+_CAPS_DATELINE = re.compile(r"^\s*[A-Z]{3,}(?:[ ,-]+[A-Z]{2,}){0,3}\s*\([^()]{2,70}\)\s+(?=[A-Z])")
 #: How many sentences around an event's own sentences its place may be looked for in.
 PLACE_WINDOW = 1
 #: Sentences at the top of a document (title, lead) whose places stand for the whole story.
@@ -129,7 +136,8 @@ LEAD_SENTENCES = 4
 _AS_SUBJECT = re.compile(
     r"-(?:based|flagged|owned|registered|operated|linked|backed|aligned|allied|born|headquartered|bound)\b"
     r"|\s+(?:has\s+|have\s+|had\s+|also\s+|later\s+|quickly\s+|then\s+|again\s+)*(?:said|says|believes?|believed|denied|denies|accused|accuses|blamed|blames|warned|warns|insisted|confirmed|claimed|claims|"
-    r"rejected|rejects|responded|responds|announced|vowed|vows|threatened|threatens|wants|condemned|condemns|summoned|urged|called|dismissed|retaliated|promised)\b",
+    r"rejected|rejects|responded|responds|announced|vowed|vows|threatened|threatens|wants|condemned|condemns|summoned|urged|called|dismissed|retaliated|promised"
+    r"|(?:is|was|are|were)\s+(?:confident|convinced|certain|sure|satisfied))\b",
     re.I,
 )
 _DIRECTION_OF = re.compile(r"\b(?:north|south|east|west|northeast|northwest|southeast|southwest|north-east|north-west|south-east|south-west)\s+of\s+(?:the\s+)?$", re.I)
@@ -293,10 +301,23 @@ class Cluster:
         return self.kind == "incident"
 
 
+#: a statement-day date ("said on Sunday") fits an event dated up to this many days before it
+REPORTED_WITHIN_DAYS = 7
+
+
 def dates_compatible(a: DateMention | None, b: DateMention | None, day_slack: int = 1) -> bool:
-    """Same day (within ``day_slack``), or same month/year at the coarser precision."""
+    """Same day (within ``day_slack``), or same month/year at the coarser precision.
+
+    A statement-day date (``weak``) against an event date: the event was on that
+    day or up to :data:`REPORTED_WITHIN_DAYS` before it.
+    """
     if a is None or b is None:
         return True
+    if (a.weak or b.weak) and a.precision == b.precision == "day":
+        if a.weak and b.weak:  # two days it was talked about: the event was before both
+            return abs((a.date - b.date).days) <= REPORTED_WITHIN_DAYS
+        said, when = (a, b) if a.weak else (b, a)
+        return -day_slack <= (said.date - when.date).days <= REPORTED_WITHIN_DAYS
     return date_values_compatible(a.date, a.precision, b.date, b.precision, day_slack)
 
 
@@ -385,8 +406,9 @@ def _absorb(lex: Lexicon, c: Cluster, m: EventMention) -> None:
     c.mentions.append(m)
     if _KIND_RANK.get(m.kind, -1) > _KIND_RANK.get(c.kind, -1):
         c.kind = m.kind
-    if m.date is not None and (c.date is None or _prec_rank(m.date) > _prec_rank(c.date)):
-        c.date = m.date
+    if m.date is not None and (c.date is None or (c.date.weak and not m.date.weak and m.date.date <= c.date.date) or (c.date.weak == m.date.weak and _prec_rank(m.date) > _prec_rank(c.date))
+                                               or (c.date.weak and m.date.weak and m.date.date < c.date.date)):
+        c.date = m.date  # the event's own day beats the day it was talked about (never a day after it)
     if m.place_id:
         mine = to_place(lex, m.place_id)
         if compatible(lex, c.place, mine):
