@@ -19,7 +19,7 @@ from typer.testing import CliRunner
 from tripwire.cli import app
 from tripwire.errors import InputError
 from tripwire.extract.evaluation import is_fragment, load_corpus, match_score, norm, place_ok, resolve_name, score_case, summarise
-from tripwire.model import GoldCase, Incident, Place
+from tripwire.model import AttributionKind, AttributionStatement, GoldCase, Incident, Place, Source
 from tripwire.pipeline import evaluate_extraction
 from tripwire.report.evaluation import evaluation_json
 from tripwire.settings import Settings
@@ -213,10 +213,34 @@ def test_a_none_case_counts_every_incident_as_a_false_positive(kb) -> None:  # t
     assert summarise([score])["attack_precision"]["value"] == 0.0
 
 
+def _denial(actor: str, speaker: str | None = None, kind: AttributionKind = AttributionKind.DENIED) -> AttributionStatement:
+    return AttributionStatement(kind=kind, actor=actor, asserted_by=Source(speaker=speaker))
+
+
+@pytest.mark.parametrize(
+    ("notes", "statements", "hits"),
+    [
+        # the denial by the accused meets both its name in denied_by and the note that tells it
+        (("Iran's foreign ministry spokesman rejected the accusation",), [_denial("iran")], 2),
+        (("Foreign Minister Zarif: the charge is baseless",), [_denial("iran", "Mohammad Javad Zarif")], 2),
+        # a commentator's dissent is another fact: it needs a statement of its own
+        (("A columnist argued the evidence was thin",), [_denial("iran")], 1),
+        (("A columnist argued the evidence was thin",), [_denial("iran"), _denial("iran", kind=AttributionKind.DISPUTED)], 2),
+        # one statement never meets two notes
+        (("Iran has denied it", "Iran denied it again"), [_denial("iran")], 2),
+    ],
+)
+def test_dissent_notes_are_met_once_by_whoever_made_them(kb, notes: tuple[str, ...], statements: list[AttributionStatement], hits: int) -> None:  # type: ignore[no-untyped-def]
+    gold = GoldCase(id="IQ-x", kind="attack", date=dt.date(2020, 1, 8), country="IQ", denied_by=("Iran",), dissent=notes)
+    inc = Incident(id="a", date=gold.date, date_precision="day", place=AL_ASAD, attributions=tuple(statements))
+    score = score_case(kb, gold, [inc], [], [])
+    assert score.fields["denial_dissent"] == (hits, 1 + len(notes))
+
+
 #: The development corpus figures reached so far: a floor that may only rise (issue targets in docs/evaluation.md).
 FLOORS = {
     "attack_recall": 1.00, "attack_precision": 0.95, "action_recall": 0.87, "country": 0.95, "date": 0.95, "place": 0.95, "weapon": 0.90,
-    "us_killed": 1.00, "us_wounded": 0.85, "claims": 0.81, "us_attribution": 0.89, "sponsor": 0.90, "denial_dissent": 0.69, "red_lines": 0.82,
+    "us_killed": 1.00, "us_wounded": 0.85, "claims": 0.81, "us_attribution": 0.89, "sponsor": 0.90, "denial_dissent": 0.84, "red_lines": 0.82,
 }
 CEILINGS = {"fragments": 1.10, "false_us_killed": 0}
 

@@ -22,7 +22,11 @@ How a case is scored:
   scored on the primary incident (in ``statement`` cases, on every stored
   incident); gold actor names are resolved against the knowledge base, and a
   statement about a front group, a state organ or its state counts for the
-  actor it stands for;
+  actor it stands for; a dissent note is met by the denial or dispute its
+  subject made (the words before its first verb or colon: "Iran has denied
+  ...", "Iranian FM Zarif: ...") even when that statement also met a
+  ``denied_by`` name, since one reported denial is one fact, and otherwise by a
+  denial or dispute not counted yet;
 * labelled actions match stored actions of the same kind family, actor and
   date (within one day) whose target names the labelled target, when that
   target is a known actor or a person;
@@ -333,13 +337,47 @@ def _score_attributions(kb: KnowledgeBase, gold: GoldCase, sts: Sequence[Attribu
             score.missed.append(f"denial by {name}")
         else:
             used.add(idx)
-    spare = len(denials) - len(used) + len(_kinds(sts, K.DISPUTED))
+    # a dissent note is met by a denial or dispute: the one its subject made (which may be the denial
+    # already counted for ``denied_by``: one sentence is one fact), else one not counted yet
+    dissents = denials + _kinds(sts, K.DISPUTED)
+    for_notes: set[int] = set()
     for note in gold.dissent:
-        hit = spare > 0
-        spare -= int(hit)
-        score.add("denial_dissent", int(hit), 1)
-        if not hit:
+        subject = note_subject(note)
+        idx = next((i for i, s in enumerate(dissents) if i not in for_notes and _made_by(kb, s, subject)), None)
+        if idx is None:
+            idx = next((i for i in range(len(dissents)) if i not in for_notes and i not in used), None)
+        score.add("denial_dissent", int(idx is not None), 1)
+        if idx is None:
             score.missed.append("dissent: " + (note[:60] + "..." if len(note) > 60 else note))
+        else:
+            for_notes.add(idx)
+            used.add(idx)
+
+
+#: where a gold dissent note's subject ends: "Iranian FM Zarif: ...", "Iran has denied ...", "CBN News (...) ..."
+_NOTE_SUBJECT_END = re.compile(
+    r"[:(]|\s(?:has|have|had|is|was|were|are|also|consistently|repeatedly|said|says|denied|denies|rejected|rejects|dismissed|dismisses|called|"
+    r"noted|argued|argues|disputed|disputes|blamed|believed|insisted|questioned|accused|made|saw|claimed|described|attributed)\b"
+)
+
+
+def note_subject(note: str) -> str:
+    """Who a gold dissent note says dissented: the words before its first verb or colon."""
+    m = _NOTE_SUBJECT_END.search(note)
+    return (note[: m.start()] if m else note).strip()
+
+
+def _made_by(kb: KnowledgeBase, st: AttributionStatement, subject: str) -> bool:
+    """Whether ``subject`` (a gold note's dissenter) is who made the denial or dispute ``st``."""
+    if not subject:
+        return False
+    if _speaker_is(kb, st, subject):
+        return True
+    speaker = st.asserted_by.speaker
+    if speaker and norm(speaker.split()[-1]) in norm(subject).split():
+        return True  # "Iranian FM Zarif" made the statement of "Mohammad Javad Zarif"
+    wanted = resolve_name(kb, subject)
+    return st.kind == AttributionKind.DENIED and wanted is not None and _related(kb, st.actor, wanted)  # "Iran has denied ...": the accused denying
 
 
 def _speaker_is(kb: KnowledgeBase, st: AttributionStatement, name: str) -> bool:

@@ -109,10 +109,16 @@ _TIMESTAMP = re.compile(
     r"(?:,?\s+\d{1,2}:\d{2}(?:\s*[AaPp]\.?[Mm]\.?)?(?:\s*(?:[A-Z]{2,4})?\s*[+-]?\d{0,2}:?\d{0,2})?)?"
 )
 #: "said on Monday", "told reporters Tuesday": the day of the statement, not of the event
-_SPEECH_AFTER = re.compile(r"^\s*,?\s*(?:said|says|accused|announced|told|warned|added|stated|claimed|confirmed|denied|blamed|vowed|urged|called)\b", re.I)
+_SPEECH_AFTER = re.compile(
+    r"^\s*,?\s*(?:said|says|saying|accused|announced|told|warned|added|stated|claimed|confirmed|denied|blamed|vowed|urged|called|dismissed|rejected|rebuffed|"
+    r"denounced|condemned|pledged|insisted|tweeted|wrote)\b",
+    re.I,
+)
 #: "On Sunday, Israeli Prime Minister Naftali Bennett stated ...": a clause that opens with the day and a speaker
 _SPEAKER_AFTER = re.compile(r"^\s*,\s*(?:the\s+)?(?:[A-Z][\w.'’-]*\s+|(?:of|for|and)\s+){1,7}(?:said|says|stated|told|announced|added|confirmed|insisted|wrote|tweeted|warned|pledged|vowed|promised|condemned|blamed|accused|denied|urged|described)\b")
-_SPEECH_DATE = re.compile(r"\b(?:said|says|told\s+[\w\s]{1,20}?|announced|stated|added|reported|confirmed|tweeted|wrote|warned|claimed|insisted|briefing|(?:issued|released|published|posted)\s+(?:a|an|its|their)\s+(?:\w+\s+)?(?:statement|video|message))\s+(?:on\s+|late\s+|early\s+|late\s+on\s+|earlier\s+)?$", re.I)
+_SPEECH_DATE = re.compile(r"\b(?:said|says|told\s+[\w\s]{1,20}?|announced|stated|added|reported|confirmed|tweeted|wrote|warned|claimed|insisted|briefing|(?:issued|released|published|posted)\s+(?:a|an|its|their)\s+(?:\w+\s+)?(?:statement|video|message))"
+    r"(?:\s+(?:on|in|via)\s+(?:Twitter|X|Telegram|Facebook|Instagram|(?:state\s+)?(?:television|TV|radio)|an?\s+(?:\w+\s+)?(?:statement|interview|post|tweet)))?"
+    r"\s+(?:on\s+|late\s+|early\s+|late\s+on\s+|earlier\s+)?$", re.I)
 
 
 def dateline_end(ctx: SentenceContext) -> int:
