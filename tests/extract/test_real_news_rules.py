@@ -249,3 +249,26 @@ def test_the_day_something_was_said_is_not_a_second_attack(kb, text: str, publis
 def test_a_statement_day_alone_still_dates_the_attack(kb) -> None:  # type: ignore[no-untyped-def]
     (incident,) = ex("Rockets hit the US embassy in Baghdad, officials said on Sunday.", kb=kb).incidents
     assert incident.date == dt.date(2024, 1, 28)
+
+
+@pytest.mark.parametrize(
+    ("text", "claimant"),
+    [
+        # the branch is named later in the story
+        ("A group loyal to the Islamic State claimed responsibility for the ambush of a patrol near Tongo Tongo in Niger on Wednesday. "
+         "Officials had tied the fighters to ISIS in the Greater Sahara.", "isgs"),
+        # no branch named: the ground of the story decides (a province counts more than a country both branches share)
+        ("A group that is loyal to the Islamic State claimed responsibility for the ambush of a patrol in Tillaberi region of Niger on Wednesday.", "isgs"),
+        ("The Islamic State's affiliate claimed responsibility for a raid on an army base in Diffa region of Niger on Wednesday.", "iswap"),
+        ("An al-Qaeda affiliate claimed responsibility for a car bombing in Mogadishu, Somalia on Wednesday.", "al-shabaab"),
+        # a leader's name names his group
+        ("Fighters loyal to Iyad Ag Ghaly claimed responsibility for an attack on a military camp in central Mali on Wednesday.", "jnim"),
+        # in Iraq the movement is the movement: no branch operates there
+        ("An Islamic State-affiliated group claimed responsibility for a bombing in Kirkuk on Wednesday.", "isis"),
+        # two branches share the ground and nothing else tells them apart: no guess
+        ("A group loyal to the Islamic State claimed responsibility for an attack in Niger on Wednesday.", "isis"),
+    ],
+)
+def test_a_movements_affiliate_is_the_branch_the_story_points_to(kb, text: str, claimant: str) -> None:  # type: ignore[no-untyped-def]
+    claims = [a for s, a in statements(ex(text, kb=kb)) if s == "claimed"]
+    assert claims == [claimant] or (claims and set(claims) == {claimant}), statements(ex(text, kb=kb))

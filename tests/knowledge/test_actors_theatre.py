@@ -321,3 +321,39 @@ def test_user_theatre_is_added_and_replaces_by_id(tmp_path: Path) -> None:
     assert max(perpetrator_priors(kb, "KE").items(), key=lambda kv: kv[1])[0] == "isis-somalia"
     assert theatre_for(kb, "DJ") is None  # the replaced theatre no longer lists Djibouti
     assert theatre_for(kb, "YE") == "yemen-red-sea"  # the other bundled theatres stay
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ("actors:\n  - id: new-branch\n    name: New Branch\n    kind: insurgent\n    branch_of: ghost\n", "refers to unknown actor 'ghost'"),
+        ("actors:\n  - id: new-branch\n    name: New Branch\n    kind: insurgent\n    branch_of: isis\n    operates_in: [Atlantis]\n",
+         "operates_in names 'Atlantis'"),
+    ],
+)
+def test_bad_branches_are_named(tmp_path: Path, content: str, message: str) -> None:
+    (tmp_path / "actors.yaml").write_text(content, encoding="utf-8")
+    with pytest.raises(KnowledgeError, match=re.escape(message)):
+        KnowledgeBase.load(tmp_path)
+
+
+def test_every_branch_has_ground_and_a_movement(kb) -> None:  # type: ignore[no-untyped-def]
+    branches = {a.id: a for a in kb.actors.values() if a.branch_of}
+    assert {"isgs", "iswap", "isis-k", "aqap", "al-shabaab", "jnim"} <= set(branches)
+    for aid, a in branches.items():
+        assert a.branch_of in {"isis", "al-qaeda"} and a.operates_in, aid
+    # in Niger the two Islamic State branches are told apart by province
+    assert "tillaberi-region" in branches["isgs"].operates_in and "diffa-region" in branches["iswap"].operates_in
+
+
+def test_a_user_branch_with_a_leader_is_read(tmp_path: Path) -> None:
+    (tmp_path / "actors.yaml").write_text(
+        "actors:\n  - id: isis-drc\n    name: Islamic State Central Africa Province\n    kind: insurgent\n    country: CD\n"
+        "    branch_of: isis\n    operates_in: [CD, UG]\n    leaders: [Seka Musa Baluku]\n",
+        encoding="utf-8",
+    )
+    kb = KnowledgeBase.load(tmp_path)
+    from tripwire.extract import extract_text
+
+    ex = extract_text("Fighters loyal to Seka Musa Baluku claimed responsibility for an attack on a village in Uganda on Sunday.", kb=kb)
+    assert [(s.kind.value, s.actor) for i in ex.incidents for s in i.attributions] == [("claimed", "isis-drc")]

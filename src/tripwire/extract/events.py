@@ -131,8 +131,8 @@ def dateline_end(ctx: SentenceContext) -> int:
     return m.end()
 
 
-#: "WASHINGTON (Agency - 1st August, 2021) The ...": a city in capitals and the filing note in brackets
-_CAPS_DATELINE = re.compile(r"^\s*[A-Z]{3,}(?:[ ,-]+[A-Z]{2,}){0,3}\s*\([^()]{2,70}\)\s+(?=[A-Z])")
+#: "WASHINGTON (Agency - 1st August, 2021) The ...", "NOUAKCHOTT--The ...": a city in capitals, then a filing note in brackets or a dash
+_CAPS_DATELINE = re.compile(r"^\s*[A-Z]{3,}(?:[ ,-]+[A-Z]{2,}){0,3}\s*(?:\([^()]{2,70}\)\s+|[-\u2013\u2014]+\s*)(?=[A-Z])")
 #: How many sentences around an event's own sentences its place may be looked for in.
 PLACE_WINDOW = 1
 #: Sentences at the top of a document (title, lead) whose places stand for the whole story.
@@ -146,6 +146,7 @@ _AS_SUBJECT = re.compile(
     r"|(?:is|was|are|were)\s+(?:confident|convinced|certain|sure|satisfied))\b",
     re.I,
 )
+_MEDIA_NAME = re.compile(r"\s+(?:News(?:\s+Agency)?|Times|Post|Herald|Tribune|Radio|TV|Television|Press(?:\s+Agency)?|Gazette|Journal|Observer|Chronicle|Broadcasting)\b")
 _DIRECTION_OF = re.compile(r"\b(?:north|south|east|west|northeast|northwest|southeast|southwest|north-east|north-west|south-east|south-west)\s+of\s+(?:the\s+)?$", re.I)
 _BASED_IN = re.compile(r"\b(?:forces|fighters|rebels|militants|militias?|groups?|Houthis|movement|proxies|allies|government|regime|leaders?|officials?)\s+(?:based\s+)?in\s+(?:the\s+)?$", re.I)
 _ORIGIN = re.compile(r"\b(?:from|by|against|with|to)\s+(?:the\s+)?$", re.I)
@@ -157,6 +158,8 @@ def _not_where(lex: Lexicon, ctx: SentenceContext, p) -> bool:  # type: ignore[n
         return True  # "Iraq's parliament"; "London believes", "Tehran denied", "a London-based firm", "a Liberian-flagged ship"
     if any(o.start <= p.start and p.end <= o.end for o in (*ctx.outlets, *ctx.speakers)):
         return True
+    if _MEDIA_NAME.match(ctx.text[p.end : p.end + 30]):
+        return True  # "the Nouakchott News Agency", "the Tehran Times": a medium's name, even one the knowledge base does not list
     entry = lex.kb.places[p.key]
     if entry.case_sensitive and re.fullmatch(r"[\s\"'(\[-]*", ctx.text[: p.start]):
         return True  # "More than 30 rockets": a capital at the start of a sentence is no sign of a place name

@@ -15,6 +15,7 @@ from typing import Any
 from ..knowledge import KnowledgeBase
 from ..model import Action, AttributionKind, CasualtyReport, ProvisionalActor, AttributionStatement, Document, Extraction, Incident, RedLineStatement, Source, content_hash
 from .actions import STRIKE_FAMILY, EventMention, find_action_mentions, find_incident_mention
+from .affiliates import resolve_affiliates
 from .context import SentenceContext, analyse
 from .events import Cluster, cluster, cluster_casualties, evidence, fill, fill_action_dates, fill_places, link_causes
 from .lexicon import Lexicon, lexicon_for
@@ -81,14 +82,13 @@ def _extract(text: str, doc_id: str, published: dt.date | None, kb: KnowledgeBas
     last_incident: EventMention | None = None
     recent: list[EventMention] = []
     pending: list[AttributionStatement] = []
-    contexts: list[SentenceContext] = []
     last_strike: EventMention | None = None
     quoted_open: list[tuple[int, AttributionStatement]] = []
     redlines_open: list[tuple[int, int]] = []
     provisional: dict[str, str] = {}
-    for sentence in split_sentences(folded):
-        ctx = analyse(lex, sentence, text[sentence.start : sentence.end], bisect.bisect(breaks, sentence.start), doc_id, published)
-        contexts.append(ctx)
+    contexts = [analyse(lex, s, text[s.start : s.end], bisect.bisect(breaks, s.start), doc_id, published) for s in split_sentences(folded)]
+    resolve_affiliates(lex, contexts)  # "the Islamic State's affiliate": the branch the whole story points to
+    for ctx in contexts:
         claimed_harm = _claimed_harm(ctx, lex)
         if claimed_harm is not None:  # "al-Shabab said the raid caused severe casualties": the group's claim, not a count
             ctx.casualties = [c for c in ctx.casualties if c.start < claimed_harm]

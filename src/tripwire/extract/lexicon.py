@@ -21,6 +21,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from ..knowledge import KnowledgeBase
+from ..knowledge.base import Actor
 
 #: Nationality adjectives and nouns -> ISO 3166-1 alpha-2.
 DEMONYMS: dict[str, str] = {
@@ -181,7 +182,15 @@ class Lexicon:
 
     def __init__(self, kb: KnowledgeBase) -> None:
         self.kb = kb
-        self.actors = _Index({a.id: (a.name, *a.aliases) for a in kb.actors.values()}, fuzzy_heads=True)
+        self.actors = _Index({a.id: (a.name, *a.aliases, *_derived_names(a)) for a in kb.actors.values()}, fuzzy_heads=True)
+        #: "ISIS-affiliated", "al-Qaeda-linked": a movement with branches named as a prefix, which whole-word matching misses
+        movements = sorted({a.branch_of for a in kb.actors.values() if a.branch_of})
+        spelled = {name: m for m in movements for name in (kb.actors[m].name, *kb.actors[m].aliases) if len(name) > 2 or name.isupper()}
+        self.movement_prefix = (
+            re.compile(r"(?<![\w-])(" + "|".join(re.escape(n) if len(n) <= 4 else "(?i:" + re.escape(n) + ")" for n in sorted(spelled, key=len, reverse=True)) + r")(?=-(?:affiliated|linked|aligned|allied|inspired|loyal)\b)")
+            if spelled else None
+        )
+        self.movement_of_name = {n.lower(): m for n, m in spelled.items()}
         cased = frozenset(p.id for p in kb.places.values() if p.case_sensitive)
         self.places = _Index({p.id: (p.name, *p.aliases) for p in kb.places.values()}, kb.place_match_ok, cased)
         #: nationality words -> ISO-2: the knowledge base's demonyms over the built-in table
@@ -249,6 +258,25 @@ class Lexicon:
 
 _CACHE: "weakref.WeakKeyDictionary[KnowledgeBase, Lexicon]" = weakref.WeakKeyDictionary()
 _LOCK = threading.Lock()
+
+
+#: what a leader's name makes of a group: "Sahrawi's group", "fighters loyal to Sahrawi", "the group led by Sahrawi"
+_LEADER_FORMS = ("{}'s group", "{}'s fighters", "{}'s men", "{}'s militants", "{}'s organisation", "{}'s organization", "{}'s faction",
+                 "{}'s movement", "{}'s network", "loyal to {}", "group led by {}", "faction led by {}", "fighters led by {}", "militants led by {}")
+#: one movement's names spelt the ways reports spell them: "Islamic State in the Greater Sahara" is also "ISIS in the Greater Sahara"
+_MOVEMENT_SPELLINGS = (("Islamic State ", ("ISIS ", "ISIL ", "IS ", "Daesh ")), ("al-Qaeda ", ("al-Qaida ", "al Qaeda ", "Al Qaeda ", "Al-Qaeda ")))
+
+
+def _derived_names(actor: Actor) -> list[str]:
+    """Names a group goes by that follow from its data: spellings of its movement's name, and its leaders' names."""
+    out: list[str] = []
+    for alias in (actor.name, *actor.aliases):
+        for prefix, others in _MOVEMENT_SPELLINGS:
+            if alias.startswith(prefix) and len(alias.split()) >= 3:
+                out.extend(o + alias[len(prefix) :] for o in others)
+    for leader in actor.leaders:
+        out.extend(form.format(leader) for form in _LEADER_FORMS)
+    return out
 
 
 def lexicon_for(kb: KnowledgeBase) -> Lexicon:

@@ -67,6 +67,12 @@ class Actor:
     front_for: str | None = None
     members: tuple[str, ...] = ()
     part_of: str | None = None
+    #: the movement this group is a regional branch or affiliate of (ISWAP of the Islamic State)
+    branch_of: str | None = None
+    #: where the group operates: ISO-2 codes or province ids, used to tell which branch "the Islamic State's affiliate" is
+    operates_in: tuple[str, ...] = ()
+    #: its leaders' names: "Sahrawi's group", "fighters loyal to ..." name the group
+    leaders: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -332,9 +338,12 @@ class KnowledgeBase:
                     raise KnowledgeError(f"actor {actor.id!r}: sponsor {link.sponsor!r} is not a known actor")
                 if link.relation not in self.relations:
                     raise KnowledgeError(f"actor {actor.id!r}: relation {link.relation!r} is not a level in relations.yaml")
-            for ref in (actor.front_for, actor.part_of, *actor.members):
+            for ref in (actor.front_for, actor.part_of, actor.branch_of, *actor.members):
                 if ref is not None and ref not in self.actors:
                     raise KnowledgeError(f"actor {actor.id!r} refers to unknown actor {ref!r}")
+            for where in actor.operates_in:
+                if where not in self.places and where not in self.countries and not (not self.countries and len(where) == 2 and where.isupper()):
+                    raise KnowledgeError(f"actor {actor.id!r}: operates_in names {where!r}, neither a country code nor a known place")
         for level in self.default_space:
             if level not in self.relations:
                 raise KnowledgeError(f"relations.yaml: default_space names unknown level {level!r}")
@@ -552,6 +561,9 @@ def _actor(raw: dict[str, Any]) -> Actor:
         front_for=raw.get("front_for"),
         members=tuple(raw.get("members", []) or []),
         part_of=raw.get("part_of"),
+        branch_of=raw.get("branch_of"),
+        operates_in=tuple(str(a) for a in raw.get("operates_in", []) or []),
+        leaders=tuple(str(a) for a in raw.get("leaders", []) or []),
     )
 
 
