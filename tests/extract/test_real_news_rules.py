@@ -272,3 +272,18 @@ def test_a_statement_day_alone_still_dates_the_attack(kb) -> None:  # type: igno
 def test_a_movements_affiliate_is_the_branch_the_story_points_to(kb, text: str, claimant: str) -> None:  # type: ignore[no-untyped-def]
     claims = [a for s, a in statements(ex(text, kb=kb)) if s == "claimed"]
     assert claims == [claimant] or (claims and set(claims) == {claimant}), statements(ex(text, kb=kb))
+
+
+@pytest.mark.parametrize(
+    ("text", "place"),
+    [
+        # the traffic's route is not where the ship was hit
+        ("A Houthi missile struck a bulk carrier in the Gulf of Aden on Wednesday. Those killed in the attack on Wednesday were the first "
+         "deaths from Houthi attacks on ships using the key Red Sea trade route.", "gulf-of-aden"),
+        # a medium named after a city is not where
+        ("The leader of the group claimed the ambush near Tongo Tongo on Wednesday, the Nouakchott News Agency reported.", "tongo-tongo"),
+    ],
+)
+def test_names_that_do_not_say_where(kb, text: str, place: str) -> None:  # type: ignore[no-untyped-def]
+    incidents = ex(text, kb=kb).incidents
+    assert [i.place.gazetteer_id if i.place else None for i in incidents] == [place], [(i.id, i.place) for i in incidents]

@@ -146,6 +146,7 @@ _AS_SUBJECT = re.compile(
     r"|(?:is|was|are|were)\s+(?:confident|convinced|certain|sure|satisfied))\b",
     re.I,
 )
+_SHIPPING_LANE = re.compile(r"\s+(?:trade|shipping|sea|maritime)\s+(?:routes?|lanes?|corridors?)\b|\s+(?:routes?|waterway|corridor)\b", re.I)
 _MEDIA_NAME = re.compile(r"\s+(?:News(?:\s+Agency)?|Times|Post|Herald|Tribune|Radio|TV|Television|Press(?:\s+Agency)?|Gazette|Journal|Observer|Chronicle|Broadcasting)\b")
 _DIRECTION_OF = re.compile(r"\b(?:north|south|east|west|northeast|northwest|southeast|southwest|north-east|north-west|south-east|south-west)\s+of\s+(?:the\s+)?$", re.I)
 _BASED_IN = re.compile(r"\b(?:forces|fighters|rebels|militants|militias?|groups?|Houthis|movement|proxies|allies|government|regime|leaders?|officials?)\s+(?:based\s+)?in\s+(?:the\s+)?$", re.I)
@@ -158,6 +159,8 @@ def _not_where(lex: Lexicon, ctx: SentenceContext, p) -> bool:  # type: ignore[n
         return True  # "Iraq's parliament"; "London believes", "Tehran denied", "a London-based firm", "a Liberian-flagged ship"
     if any(o.start <= p.start and p.end <= o.end for o in (*ctx.outlets, *ctx.speakers)):
         return True
+    if _SHIPPING_LANE.match(ctx.text[p.end : p.end + 40]):
+        return True  # "the key Red Sea trade route": the traffic's way, not where a ship was hit ("while transiting the Gulf of Aden" is)
     if _MEDIA_NAME.match(ctx.text[p.end : p.end + 30]):
         return True  # "the Nouakchott News Agency", "the Tehran Times": a medium's name, even one the knowledge base does not list
     entry = lex.kb.places[p.key]
