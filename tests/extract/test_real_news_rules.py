@@ -78,6 +78,9 @@ def test_a_struck_group_is_not_named_as_the_attacker(kb) -> None:  # type: ignor
         ("Qatar condemned the Iranian missile attack on Al Udeid on Monday.", ("alleged", "iran")),
         ("A car bomb hit Kabul on Thursday. It was the second Taliban attack in the capital this week.", ("alleged", "taliban")),
         ("A car bomb hit Kabul on Thursday. The president wrote that the Taliban admitted to the attack.", ("alleged", "taliban")),
+        ("The United States blamed Iran for the attack on a tanker in the Gulf of Oman on Thursday.", ("alleged", "iran")),
+        ("A mine attack damaged a tanker in the Gulf of Oman on Thursday, and Washington blamed Iran. The operator said the US military's claim was incorrect.",
+         ("disputed", "iran")),
     ],
 )
 def test_claims_allegations_and_denials(kb, text: str, expected: tuple[str, str]) -> None:  # type: ignore[no-untyped-def]

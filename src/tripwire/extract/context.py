@@ -102,13 +102,17 @@ class SentenceContext:
 def analyse(lex: Lexicon, sentence: Sentence, original: str, paragraph: int, document_id: str, published: dt.date | None) -> SentenceContext:
     """Run every finder over one sentence."""
     t = sentence.text
+    places = lex.places.find(t)
+    actors = lex.actors.find(t)
+    if places and actors:  # "Oman" in "the Gulf of Oman", "US" in "US Embassy Baghdad": part of a place's name, not an actor
+        actors = [a for a in actors if not any(p.start <= a.start and a.end <= p.end and (p.end - p.start) > (a.end - a.start) for p in places)]
     return SentenceContext(
         sentence=sentence,
         paragraph=paragraph,
         document_id=document_id,
         original=original,
-        actors=lex.actors.find(t),
-        places=lex.places.find(t),
+        actors=actors,
+        places=places,
         outlets=lex.outlets.find(t),
         speakers=lex.speakers.find(t),
         weapons=lex.weapons.find(t),

@@ -37,7 +37,9 @@ CUES: tuple[tuple[AttributionKind, str, re.Pattern[str]], ...] = (
         r"\s+(?:any\s+|their\s+|its\s+|the\s+)?(?:[\w-]+\s+)?(?:proof|evidence|intelligence|information)\b(?:\s+public)?|\bwithout\s+(?:providing\s+|presenting\s+|offering\s+|giving\s+|citing\s+|showing\s+|producing\s+)?(?:any\s+)?(?:proof|evidence)\b"
         r"|\bno\s+(?:public\s+)?(?:proof|evidence)\b|\bquestioned\b|\bdoubt(?:ed|s)?\b|\bdisputed?\b"
         r"|\bwithout\s+(?:a\s+(?:shred|scrap|trace)\s+of\s+)?(?:[\w-]+\s+){0,3}?(?:proof|evidence)\b|\b(?:evidence|proof)\s+(?:is|was|remains|has\s+been)\s+(?:\w+\s+)?(?:lacking|thin|scant|absent|missing|inconclusive|circumstantial|weak)\b"
-        r"|\b(?:yet|failed)\s+to\s+(?:show|provide|present|produce|offer)\s+(?:any\s+)?(?:[\w-]+\s+)?(?:proof|evidence)\b", re.I)),
+        r"|\b(?:yet|failed)\s+to\s+(?:show|provide|present|produce|offer)\s+(?:any\s+)?(?:[\w-]+\s+)?(?:proof|evidence)\b"
+        r"|\b(?:claims?|allegations?|accusations?|account|assertions?|version|assessment|conclusion|narrative)\s+(?:is|was|are|were)\s+(?:\w+\s+)?"
+        r"(?:incorrect|wrong|false|untrue|mistaken|inaccurate|not\s+(?:true|correct|accurate))\b", re.I)),
     (K.CLAIMED, "before", re.compile(
         r"\bclaim(?:ed|s|ing)?\s+(?:the\s+)?(?:full\s+)?(?:responsibility|credit)\b|\bclaim(?:ed|s)?\s+(?:the|an|a|this|that|their|its)\s+(?:\w+\s+){0,3}?(?:attacks?|strikes?|bombings?|operations?|ambush|assault|seizure|hijacking)\b"
         r"|\btook\s+(?:responsibility|credit)\b|\bclaim(?:ed|s)?\s+to\s+have\b|\b(?:declared|announced|accepted)\s+(?:its\s+|their\s+|our\s+)?responsibility\b"
@@ -64,7 +66,7 @@ CUES: tuple[tuple[AttributionKind, str, re.Pattern[str]], ...] = (
         r"(?=(?-i:[A-Z])[\w'-]*(?:[\s-]+(?-i:[A-Z])[\w'-]*){0,3}\s+(?:[\w-]+\s+)?(?:attacks?|operations?|hijacking|seizure|strikes?|assault|aggression|missile|drone)\b)", re.I)),
     (K.ALLEGED, "after", re.compile(
         r"\b(?:fired|launched|carried\s+out|conducted|staged|perpetrated|orchestrated|attacked|targeted|struck|ambushed|seized|hijacked|hit|downed|shot\s+down|sent|masterminded|directed|ordered)\s+(?:\w+\s+)?by\b"
-        r"|\bblam(?:ed|es|ing|e)\s+(?:[^,.;]{0,70}?\s)?on\b|\b(?:attacks?|strikes?|assault|bombing|ambush|barrage|salvo|raid|hijacking|seizure)\s+(?:\w+\s+)?by\b|\bidentified\s+(?:the\s+)?(?:perpetrators|attackers|assailants|culprits)\s+as\b|\battributed\s+(?:it\s+|them\s+)?to\b|\b(?:originat(?:ed|ing)|came|coming)\s+from\b|\b(?:almost\s+certainly|likely|probably)\s+from\b"
+        r"|\bblam(?:ed|es|ing|e)\s+(?:(?:(?!\bfor\b)[^,.;]){0,70}?\s)?on\b|\b(?:attacks?|strikes?|assault|bombing|ambush|barrage|salvo|raid|hijacking|seizure)\s+(?:\w+\s+)?by\b|\bidentified\s+(?:the\s+)?(?:perpetrators|attackers|assailants|culprits)\s+as\b|\battributed\s+(?:it\s+|them\s+)?to\b|\b(?:originat(?:ed|ing)|came|coming)\s+from\b|\b(?:almost\s+certainly|likely|probably)\s+from\b"
         r"|\bpointed\s+(?:the\s+finger\s+)?(?:at|to)\b|\baccus(?:ed|es|ing)\b|\bblam(?:ed|es|ing)\b|\bheld\s+(?:\w+\s+)?responsible\b|\bholds?\s+(?:\w+\s+)?responsible\b"
         r"|\b(?:bears?|bore|bearing|had|has|have|carries|carried|shows?|showed)\s+(?:all\s+)?(?:the\s+)?(?:hall)?(?:marks|footprints|fingerprints|signature|signs)\s+of\b|\bthe\s+work\s+of\b|\blinked\s+(?:the\s+attacks?\s+)?to\b", re.I)),
     (K.ASSESSED, "after", re.compile(r"\b(?:believed|believe|believes|assessed|assess|concluded|judged)\s+(?:that\s+)?(?:it\s+was\s+)?(?:(?:more|most)\s+likely\s+(?:that\s+)?)?|\b(?:more|most)\s+likely\s+that\b", re.I)),
