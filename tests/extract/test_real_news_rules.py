@@ -113,7 +113,10 @@ def test_the_source_named_after_the_statement(kb, text: str, speaker_country: st
 @pytest.mark.parametrize(
     ("text", "killed_us", "wounded_us", "killed_all"),
     [
-        ("A drone attack on Sunday killed three American service members and wounded twenty-five others.", 3, 0, 3),
+        # "others" are of the people just named
+        ("A drone attack on Sunday killed three American service members and wounded twenty-five others.", 3, 25, 3),
+        ("Three Green Berets were killed and two others were wounded when their patrol was attacked on Sunday.", 3, 2, 3),
+        ("A British soldier was killed and two others were wounded in an attack on the base on Sunday.", 0, 0, 1),
         ("The attack on Sunday killed one US service member and two Defense Department contractors.", 3, 0, 3),
         ("The attack on Sunday killed a British soldier.", 0, 0, 1),
         ("Three Green Berets were killed in an ambush on Sunday.", 3, 0, 3),

@@ -285,7 +285,22 @@ def find_casualties(text: str, grammar: CasualtyGrammar | None = None) -> list[C
         for status in ("killed", "injured"):
             found.append(CasualtyMention(z.start(), z.end(), Casualty(status=status, count=0, nationality=nat)))
     found.sort(key=lambda c: c.start)
-    return _split_subsets(found)
+    return _split_subsets(_others_like_before(text, found))
+
+
+_OTHERS = re.compile(r"\b(?:others?|another)\b", re.I)
+
+
+def _others_like_before(text: str, found: list[CasualtyMention]) -> list[CasualtyMention]:
+    """"Three Green Berets were killed and two others were wounded": the others are of the people just named."""
+    out: list[CasualtyMention] = []
+    for c in found:
+        prev = next((o for o in reversed(out) if o.casualty.nationality and o.casualty.count > 0), None)
+        if prev is not None and c.casualty.nationality is None and _OTHERS.search(text[c.start : c.end]):
+            like = {"nationality": prev.casualty.nationality, "category": c.casualty.category or prev.casualty.category}
+            c = CasualtyMention(c.start, c.end, c.casualty.model_copy(update=like), c.possessive, c.subset)
+        out.append(c)
+    return out
 
 
 def _split_subsets(found: list[CasualtyMention]) -> list[CasualtyMention]:
