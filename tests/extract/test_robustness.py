@@ -8,6 +8,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tripwire.extract import extract_text
+from tripwire.extract.dates import find_dates
 from tripwire.model import Extraction
 
 WORDS = [
@@ -75,3 +76,18 @@ def test_a_run_on_text_is_cut_into_bounded_sentences_with_exact_offsets() -> Non
     assert len(pieces) > 1 and all(len(p.text) <= MAX_SENTENCE_CHARS for p in pieces)
     assert all(text[p.start : p.end] == p.text for p in pieces)
     assert "".join(text[p.start : p.end] for p in pieces).replace(" ", "") == text.replace(" ", "")
+
+
+@given(st.dates(min_value=dt.date(1990, 1, 1), max_value=dt.date(2030, 12, 31)), st.sampled_from(["%d/%m/%Y", "%m/%d/%Y", "%d.%m.%Y"]))
+def test_numeric_dates_read_as_one_of_their_two_readings(day: dt.date, fmt: str) -> None:
+    text = "on " + day.strftime(fmt)
+    found = find_dates(text, dt.date(2031, 1, 1))
+    assert len(found) == 1
+    readings = {day}
+    try:
+        readings.add(dt.date(day.year, day.day, day.month))
+    except ValueError:
+        pass
+    assert found[0].date in readings
+    if day.day > 12:  # unambiguous: exactly the day written
+        assert found[0].date == day

@@ -2,7 +2,10 @@
 
 Recognised forms (case-insensitive):
 
-* ``27 December 2019``, ``December 27, 2019``, ``Dec. 27th 2019``, ``2019-12-27`` -> day
+* ``27 December 2019``, ``December 27, 2019``, ``Dec. 27th 2019``, ``2019-12-27``, ``the 3rd of January`` -> day
+* ``13/06/2019``, ``06/13/2019``, ``13.06.2019`` -> day: day first where the first number
+  cannot be a month, month first where the second cannot, else the reading on or
+  before publication nearest to it (day first on a tie)
 * ``December 27`` (no year) -> the most recent such day on or before publication
 * ``December 2019`` -> month; ``in October`` (no year) -> most recent October on or
   before publication, precision month
@@ -38,6 +41,9 @@ _Y = r"(?P<{n}>\d{{4}})"
 
 _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("iso", re.compile(r"(?<![\d-])(?P<y>\d{4})-(?P<m>\d{2})-(?P<d>\d{2})(?![\d-])")),
+    # "13/06/2019", "06/13/2019", "13.06.2019": day-first or month-first, told apart by the numbers and the publication date
+    ("num", re.compile(r"(?<![\d/.-])(?:(?P<a>\d{1,2})/(?P<b>\d{1,2})/|(?P<a2>\d{2})\.(?P<b2>\d{2})\.)(?P<y>(?:19|20)\d{2})(?![\d/-]|\.\d)")),
+    ("of", re.compile(r"\bthe\s+" + _D.format(n="d") + r"\s+of\s+" + _M.format(n="m") + r"(?:,?\s+" + _Y.format(n="y") + r")?\b", re.I)),
     ("dmy", re.compile(r"\b" + _D.format(n="d") + r"\s+" + _M.format(n="m") + r",?\s+" + _Y.format(n="y") + r"\b", re.I)),
     ("mdy", re.compile(r"\b" + _M.format(n="m") + r"\s+" + _D.format(n="d") + r"(?:,\s*|\s+)" + _Y.format(n="y") + r"\b", re.I)),
     ("my", re.compile(r"\b" + _M.format(n="m") + r",?\s+" + _Y.format(n="y") + r"\b", re.I)),
@@ -55,7 +61,7 @@ _HINTS = {
     "month": re.compile(r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)", re.I),
     "day": re.compile(r"day\b|\blast\b|\btonight\b|\bearlier\b|\bthis\s+month\b", re.I),
 }
-_NEEDS = {"iso": ("digit",), "dmy": ("digit", "month"), "mdy": ("digit", "month"), "my": ("digit", "month"), "md": ("digit", "month"),
+_NEEDS = {"iso": ("digit",), "num": ("digit",), "of": ("digit", "month"), "dmy": ("digit", "month"), "mdy": ("digit", "month"), "my": ("digit", "month"), "md": ("digit", "month"),
           "dm": ("digit", "month"), "weekday": ("day",), "rel": ("day",), "month": ("month",), "year": ("digit",)}
 _DEADLINE = re.compile(r"(?:before|until|by|ahead\s+of)\s+(?:the\s+)?$", re.I)
 
@@ -89,6 +95,24 @@ def _month_day_before(month: int, day: int, published: dt.date) -> dt.date | Non
     return None
 
 
+def _numeric(a: int, b: int, year: int, published: dt.date | None) -> dt.date | None:
+    """A numeric date: day first where the first number cannot be a month, month first where the second cannot;
+    otherwise the reading on or before publication that is nearer to it (news reports what just happened), day first on a tie."""
+    readings = []
+    for day, month in ((a, b), (b, a)):
+        try:
+            readings.append(dt.date(year, month, day))
+        except ValueError:
+            continue
+    readings = list(dict.fromkeys(readings))
+    if not readings or not _valid_year(year):
+        return None
+    if len(readings) == 1 or published is None:
+        return readings[0]
+    before = [r for r in readings if r <= published]
+    return min(before, key=lambda r: published - r) if before else min(readings)
+
+
 def _resolve(kind: str, g: dict[str, str | None], published: dt.date | None) -> tuple[dt.date, str | None] | None:
     try:
         if kind in {"iso", "dmy", "mdy"}:
@@ -97,6 +121,15 @@ def _resolve(kind: str, g: dict[str, str | None], published: dt.date | None) -> 
             if not _valid_year(y):
                 return None
             return dt.date(y, m, int(g["d"] or 0)), "day"
+        if kind == "num":
+            d = _numeric(int(g["a"] or g["a2"] or 0), int(g["b"] or g["b2"] or 0), int(g["y"] or 0), published)
+            return (d, "day") if d else None
+        if kind == "of":
+            month, day = MONTHS[(g["m"] or "").lower()], int(g["d"] or 0)
+            if g["y"]:
+                return (dt.date(int(g["y"]), month, day), "day") if _valid_year(int(g["y"])) else None
+            d = _month_day_before(month, day, published) if published else None
+            return (d, "day") if d else None
         if kind in {"my", "md", "dm"} and not (g["m"] or "x")[0].isupper():
             return None  # "may" the verb, "mar" the word
         if kind == "my":
@@ -161,7 +194,7 @@ def find_dates(text: str, published: dt.date | None = None) -> list[DateMention]
             if resolved is None:
                 continue
             date, precision = resolved
-            if published is not None and date > published and kind not in {"iso", "dmy", "mdy", "my"}:
+            if published is not None and date > published and kind not in {"iso", "dmy", "mdy", "my", "num"}:
                 continue
             deadline = bool(_DEADLINE.search(text[max(0, s - 12) : s]))
             found.append(DateMention(s, e, text[s:e], date, precision, deadline))
