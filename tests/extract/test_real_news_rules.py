@@ -293,3 +293,16 @@ def test_a_movements_affiliate_is_the_branch_the_story_points_to(kb, text: str, 
 def test_names_that_do_not_say_where(kb, text: str, place: str | None) -> None:  # type: ignore[no-untyped-def]
     incidents = ex(text, kb=kb).incidents
     assert [i.place.gazetteer_id if i.place else None for i in incidents] == [place], [(i.id, i.place) for i in incidents]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Iranian missiles hit Al Asad air base at 5:30 p.m. EST on Tuesday (1:30 a.m. local time Wednesday).",
+        "Iranian missiles hit Al Asad air base at 1:30 a.m. local time on Wednesday (5:30 p.m. EST Tuesday).",
+        "Iranian missiles hit Al Asad air base on Wednesday at 1:30 a.m. GMT, which was Tuesday evening in Washington (Tuesday 8:30 p.m. ET).",
+    ],
+)
+def test_one_moment_in_two_clocks_is_dated_where_it_happened(kb, text: str) -> None:  # type: ignore[no-untyped-def]
+    (incident,) = ex(text, published=dt.date(2020, 1, 9), kb=kb).incidents
+    assert incident.date == dt.date(2020, 1, 8)

@@ -48,7 +48,8 @@ def fill(ctx: SentenceContext, mentions: list[EventMention], lex: Lexicon) -> No
         return
     dateline = dateline_end(ctx)
     weak = []
-    for d in ctx.dates:
+    dates = _local_over_us_time(ctx)
+    for d in dates:
         if d.deadline or _NON_EVENT_DATE.search(ctx.text[max(0, d.start - 30) : d.start]):
             continue
         if d.start < dateline or _TIMESTAMP.fullmatch(ctx.text.strip()) or re.fullmatch(r"\s*date\s+", ctx.text[: d.start]):
@@ -121,6 +122,29 @@ _SPEECH_DATE = re.compile(r"\b(?:said|says|told\s+[\w\s]{1,20}?|announced|stated
     r"\s+(?:on\s+|late\s+|early\s+|late\s+on\s+|earlier\s+)?$", re.I)
 
 
+#: a clock time in US time just before or after a date: "11:30 p.m. EST on Tuesday", "Tuesday at 8 p.m. ET"
+_US_TIME = re.compile(r"\b(?:E[SD]?T|ET|C[SD]T|P[SD]T|Eastern(?:\s+(?:Standard|Daylight))?(?:\s+Time)?|Washington\s+time)\b")
+#: "(local time)", "Sanaa time", "0430 GMT", "UTC"
+_LOCAL_TIME = re.compile(r"\blocal(?:\s+time)?\b|\b[A-Z][a-z]+\s+time\b|\b(?:GMT|UTC)\b")
+
+
+def _local_over_us_time(ctx: SentenceContext) -> list[DateMention]:
+    """One moment told in two clocks ("11:30 p.m. EST on Tuesday (0430 GMT Wednesday)"): the day where it happened, not Washington's."""
+    if len(ctx.dates) < 2 or not _US_TIME.search(ctx.text):
+        return ctx.dates
+    marks = sorted([(m.start(), m.end(), "us") for m in _US_TIME.finditer(ctx.text)] + [(m.start(), m.end(), "local") for m in _LOCAL_TIME.finditer(ctx.text)])
+
+    def clock(d: DateMention) -> str | None:  # the clock of the time-zone word nearest the date, if one is close
+        gap, kind = min(((max(s - d.end, d.start - e, 0), k) for s, e, k in marks), default=(99, None))
+        return kind if gap <= 25 else None
+
+    us = [d for d in ctx.dates if clock(d) == "us"]
+    local = [d for d in ctx.dates if clock(d) == "local"]
+    if us and local and all(abs((u.date - lo.date).days) <= 1 for u in us for lo in local):
+        return [d for d in ctx.dates if d not in us]
+    return ctx.dates
+
+
 def dateline_end(ctx: SentenceContext) -> int:
     """Offset where a wire dateline ("NIAMEY, Niger --", "Baghdad [Iraq], Dec 4 (ANI):") ends in a story's opening sentences, else 0."""
     if ctx.index > 6:
@@ -161,6 +185,8 @@ def _not_where(lex: Lexicon, ctx: SentenceContext, p) -> bool:  # type: ignore[n
         return True
     if _SHIPPING_LANE.match(ctx.text[p.end : p.end + 40]):
         return True  # "the key Red Sea trade route": the traffic's way, not where a ship was hit ("while transiting the Gulf of Aden" is)
+    if re.match(r"\s+time\b", ctx.text[p.end : p.end + 8]):
+        return True  # "11:30 a.m. (Sanaa time)": a clock, not where
     if _MEDIA_NAME.match(ctx.text[p.end : p.end + 30]):
         return True  # "the Nouakchott News Agency", "the Tehran Times": a medium's name, even one the knowledge base does not list
     entry = lex.kb.places[p.key]

@@ -20,6 +20,8 @@ ABBREVIATIONS = frozenset(
     jan feb mar apr jun jul aug sep sept oct nov dec u.s u.k u.n e.g i.e approx dept est fig pres""".split()
 )
 
+#: what follows "p.m." in the same sentence: a time zone or "local time" ("p.m. EST", "p.m. GMT", "p.m. Baghdad time")
+_CLOCK_NEXT = re.compile(r"\s+(?:[A-Z]{1,4}T\b|ET\b|GMT\b|UTC\b|Zulu\b|local\b|\(|[A-Z][a-z]+\s+time\b|on\b|Eastern\b)")
 _BOUNDARY = re.compile(r"[.!?]+['\")\]]*(?=\s+['\"(\[]?[A-Z0-9])|\n+")
 
 
@@ -61,6 +63,8 @@ def split_sentences(text: str) -> list[Sentence]:
                 w = word.group(1).lower().rstrip(".")
                 if w in ABBREVIATIONS or (len(w) == 1 and w.isalpha()):
                     continue
+                if w in {"a.m", "p.m"} and _CLOCK_NEXT.match(text, m.end()):
+                    continue  # "5:30 p.m. EST on Tuesday", "8 p.m. Baghdad time": the clock goes on
         end = m.end() if m.group(0)[0] != "\n" else m.start()
         _add(out, text, pos, end)
         pos = m.end()
