@@ -34,6 +34,10 @@ PUB = dt.date(2020, 11, 18)  # a Wednesday
         ("on March 11", dt.date(2020, 3, 11), "day"),
         ("on December 30", dt.date(2019, 12, 30), "day"),
         ("on the 3rd of November", dt.date(2020, 11, 3), "day"),
+        ("two days ago", dt.date(2020, 11, 16), "day"),
+        ("the day before yesterday", dt.date(2020, 11, 16), "day"),
+        ("a week ago", dt.date(2020, 11, 11), None),
+        ("in mid-October", dt.date(2020, 10, 1), "month"),
         ("on the 27th of December 2019", dt.date(2019, 12, 27), "day"),
         # numeric: the numbers decide where they can, else the reading nearer before publication
         ("on 13/06/2019", dt.date(2019, 6, 13), "day"),

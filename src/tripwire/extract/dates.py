@@ -11,7 +11,8 @@ Recognised forms (case-insensitive):
   before publication, precision month
 * ``Tuesday``, ``Tuesday's``, ``on Tuesday night`` -> the most recent Tuesday on or
   before publication (publication day itself included)
-* ``yesterday``, ``today``, ``last night`` -> relative to publication
+* ``yesterday``, ``today``, ``last night``, ``the day before yesterday``, ``two days ago`` -> relative to publication
+* ``a week ago`` -> that many weeks before publication, precision None (approximate)
 * ``last week`` -> seven days before publication, precision None (approximate)
 * ``last month`` / ``last year`` -> month / year precision
 
@@ -50,8 +51,9 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("md", re.compile(r"\b" + _M.format(n="m") + r"\s+" + _D.format(n="d") + r"\b(?!\s*(?:,\s*)?\d)", re.I)),
     ("dm", re.compile(r"\b" + _D.format(n="d") + r"\s+" + _M.format(n="m") + r"\b(?!,?\s+\d)", re.I)),
     ("weekday", re.compile(r"\b(?P<w>monday|tuesday|wednesday|thursday|friday|saturday|sunday)(?:'s)?\b", re.I)),
-    ("rel", re.compile(r"\b(?P<r>yesterday|today|tonight|last\s+night|last\s+week|last\s+month|last\s+year|earlier\s+this\s+week|earlier\s+this\s+month|this\s+month)\b", re.I)),
-    ("month", re.compile(r"\b(?:in|since|during|early|late|mid-?|the|last)\s+(?P<m>january|february|march|april|june|july|august|september|october|november|december)\b(?![ \t]+\d)", re.I)),
+    ("rel", re.compile(r"\b(?P<r>(?:the\s+)?day\s+before\s+yesterday|yesterday|today|tonight|last\s+night|last\s+week|last\s+month|last\s+year|earlier\s+this\s+week|earlier\s+this\s+month|this\s+month)\b", re.I)),
+    ("ago", re.compile(r"\b(?P<n>an?|one|two|three|four|five|six|seven|eight|nine|ten|\d{1,2})\s+(?P<u>days?|weeks?)\s+ago\b", re.I)),
+    ("month", re.compile(r"\b(?:(?:in|since|during|early|late|mid|the|last)\s+|mid-)(?P<m>january|february|march|april|june|july|august|september|october|november|december)\b(?![ \t]+\d)", re.I)),
     ("year", re.compile(r"\b(?:in|since|during)\s+(?P<y>(?:19|20)\d{2})\b(?!-)")),
 ]
 
@@ -60,9 +62,10 @@ _HINTS = {
     "digit": re.compile(r"\d"),
     "month": re.compile(r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)", re.I),
     "day": re.compile(r"day\b|\blast\b|\btonight\b|\bearlier\b|\bthis\s+month\b", re.I),
+    "ago": re.compile(r"\bago\b", re.I),
 }
 _NEEDS = {"iso": ("digit",), "num": ("digit",), "of": ("digit", "month"), "dmy": ("digit", "month"), "mdy": ("digit", "month"), "my": ("digit", "month"), "md": ("digit", "month"),
-          "dm": ("digit", "month"), "weekday": ("day",), "rel": ("day",), "month": ("month",), "year": ("digit",)}
+          "dm": ("digit", "month"), "weekday": ("day",), "rel": ("day",), "ago": ("ago",), "month": ("month",), "year": ("digit",)}
 _DEADLINE = re.compile(r"(?:before|until|by|ahead\s+of)\s+(?:the\s+)?$", re.I)
 
 
@@ -153,6 +156,8 @@ def _resolve(kind: str, g: dict[str, str | None], published: dt.date | None) -> 
             r = " ".join((g["r"] or "").lower().split())
             if r in {"today", "tonight"}:
                 return published, "day"
+            if r.endswith("before yesterday"):
+                return published - dt.timedelta(days=2), "day"
             if r in {"yesterday", "last night"}:
                 return published - dt.timedelta(days=1), "day"
             if r in {"last week", "earlier this week"}:
@@ -163,6 +168,12 @@ def _resolve(kind: str, g: dict[str, str | None], published: dt.date | None) -> 
                 first = published.replace(day=1) - dt.timedelta(days=1)
                 return first.replace(day=1), "month"
             return dt.date(published.year - 1, 1, 1), "year"
+        if kind == "ago":
+            n = (g["n"] or "").lower()
+            count = int(n) if n.isdigit() else {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10}[n]
+            if (g["u"] or "").lower().startswith("week"):
+                return published - dt.timedelta(days=7 * count), None  # "a week ago": about then
+            return published - dt.timedelta(days=count), "day"
         if kind == "month":
             month = MONTHS[(g["m"] or "").lower()]
             year = published.year if month <= published.month else published.year - 1
