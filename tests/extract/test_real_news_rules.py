@@ -306,3 +306,33 @@ def test_names_that_do_not_say_where(kb, text: str, place: str | None) -> None: 
 def test_one_moment_in_two_clocks_is_dated_where_it_happened(kb, text: str) -> None:  # type: ignore[no-untyped-def]
     (incident,) = ex(text, published=dt.date(2020, 1, 9), kb=kb).incidents
     assert incident.date == dt.date(2020, 1, 8)
+
+
+#: A wire-style story written for this test from public facts about the drone attack on Tower 22 (Jordan, 28 January 2024).
+TOWER_22 = (
+    'AMMAN, Jordan (Wire) -- Three U.S. Army soldiers were killed and more than 40 others were injured when a one-way attack drone struck a logistics base in northeastern Jordan near the Syrian border early on Sunday, U.S. officials said.'
+    "\n\n"
+    'The attack on the outpost known as Tower 22 was the first deadly strike on American forces in the region since the Gaza war began in October.'
+    "\n\n"
+    'President Joe Biden blamed Iran-backed militant groups based in Syria and Iraq and said the United States would hold those responsible to account.'
+    "\n\n"
+    'The Islamic Resistance in Iraq, an umbrella of Iran-aligned militias, said it had launched drones at several bases on Sunday, including one near the Jordanian-Syrian border.'
+    "\n\n"
+    'A Pentagon spokeswoman said on Monday the attack bore the footprints of Kataib Hezbollah.'
+    "\n\n"
+    "Iran's foreign ministry spokesman Nasser Kanaani rejected the accusations as baseless, saying the resistance groups in the region do not take orders from Tehran."
+    "\n\n"
+    "Jordan's government spokesman initially said the attack took place outside Jordan, in Syria, before officials acknowledged the base was on Jordanian soil."
+    "\n\n"
+)
+
+
+def test_a_wire_story_of_a_deadly_attack_in_jordan(kb) -> None:  # type: ignore[no-untyped-def]
+    e = ex(TOWER_22, published=dt.date(2024, 1, 29), kb=kb)
+    (i,) = e.incidents
+    assert (i.date, i.place.country if i.place else None, i.weapon) == (dt.date(2024, 1, 28), "JO", "drone")
+    assert (i.killed("US"), i.injured("US")) == (3, 40)
+    found = {(s.kind.value, s.actor) for s in i.attributions}
+    assert {("claimed", "islamic-resistance-in-iraq"), ("alleged", "kataib-hezbollah"), ("alleged", "iran-aligned-militia"), ("denied", "iran")} <= found
+    assert not any(a in {"jordan", "iraq", "syria"} for _k, a in found), found  # the dateline's and the bases' countries did nothing
+    assert [r.speaker.speaker for r in e.redlines] == ["President Joe Biden"]

@@ -267,6 +267,11 @@ _LEADER_FORMS = ("{}'s group", "{}'s fighters", "{}'s men", "{}'s militants", "{
 _MOVEMENT_SPELLINGS = (("Islamic State ", ("ISIS ", "ISIL ", "IS ", "Daesh ")), ("al-Qaeda ", ("al-Qaida ", "al Qaeda ", "Al Qaeda ", "Al-Qaeda ")))
 
 
+_BACKED_GROUP = re.compile(r"((?:pro-)?[A-Z][\w]*(?:-(?:backed|aligned|allied|supported|sponsored))?)\s+(?:militias?|groups?)")
+_GROUP_NOUNS = ("militant groups", "militant group", "armed groups", "armed group", "militia groups", "militants", "fighters", "factions", "faction",
+                "forces", "paramilitaries", "paramilitary groups")
+
+
 def _derived_names(actor: Actor) -> list[str]:
     """Names a group goes by that follow from its data: spellings of its movement's name, and its leaders' names."""
     out: list[str] = []
@@ -274,6 +279,11 @@ def _derived_names(actor: Actor) -> list[str]:
         for prefix, others in _MOVEMENT_SPELLINGS:
             if alias.startswith(prefix) and len(alias.split()) >= 3:
                 out.extend(o + alias[len(prefix) :] for o in others)
+    if actor.kind == "category":  # "Iran-backed militia" -> "Iran-backed militant groups", "Iran-backed armed factions", ...
+        for alias in actor.aliases:
+            m = _BACKED_GROUP.fullmatch(alias)
+            if m:
+                out.extend(f"{m.group(1)} {noun}" for noun in _GROUP_NOUNS)
     for leader in actor.leaders:
         out.extend(form.format(leader) for form in _LEADER_FORMS)
     return out

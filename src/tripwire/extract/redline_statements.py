@@ -76,7 +76,7 @@ def _parts(text: str) -> tuple[int, str, str] | None:
 _THREAT = re.compile(
     r"\b(?:will|would|shall|'ll|won't|wo\s*n't|is\s+going\s+to|are\s+going\s+to)\s+(?:not\s+)?(?:\w+\s+){0,3}?"
     r"(?:respond\w*|retaliat\w*|punish\w*|pay\b|regret|suffer|annihilate\w*|crush|avenge|hit\s+back|strike\s+back|act\b|take\s+(?:\w+\s+){0,2}(?:measures|action|actions|steps)"
-    r"|hold\s+\w+\s+(?:fully\s+)?responsible|bear\s+(?:the\s+)?(?:full\s+)?responsibility|go\s+unanswered|go\s+unpunished|be\s+left\s+unanswered|tolerate|hesitate"
+    r"|hold\s+(?:\w+\s+){1,3}?(?:fully\s+)?(?:responsible|accountable)\b|hold\s+(?:\w+\s+){1,3}?to\s+account\b|bear\s+(?:the\s+)?(?:full\s+)?responsibility|go\s+unanswered|go\s+unpunished|be\s+left\s+unanswered|tolerate|hesitate"
     r"|have\s+(?:\w+\s+)?consequences|face\s+(?:\w+\s+){0,2}(?:consequences|response|retaliation|punishment)|be\s+(?:met|responded|answered|punished)\b|be\s+forthcoming|be\s+hit)"
     r"|\breserves?\s+(?:\w+\s+){0,2}right\s+to\s+(?:respond|retaliate|defend|self-defen[cs]e)"
     r"|\b(?:will|would)\s+(?:\w+\s+){0,2}?(?:defend\s+(?:itself|themselves|ourselves|our|its|their)|continue\s+to\s+(?:target|strike|hit|attack|pursue)|run\s+into|be\s+(?:much\s+)?worse)\b"

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 
 from ..model import AttributionKind, AttributionStatement, Source
 from .context import SentenceContext
+from .events import dateline_end
 from .lexicon import Lexicon, Mention
 from .sources import SourceMemory, find_source, statement_subject, trailing_source, with_outlet
 
@@ -155,7 +156,8 @@ def _owner_of_next(ctx: SentenceContext, a: Mention) -> bool:
 
 def _pick_actor(ctx: SentenceContext, lex: Lexicon, cue_s: int, cue_e: int, side: str, skip: list[Mention]) -> Mention | None:
     c0, c1 = ctx.clause(cue_s)
-    pool = [a for a in ctx.actors if a not in skip and not _watching_state(lex, a.key) and lex.kb.actors[a.key].kind not in {"agency"}]
+    c0 = max(c0, dateline_end(ctx))  # "AMMAN, Jordan -- ... struck": the dateline's country did nothing
+    pool = [a for a in ctx.actors if a not in skip and not _watching_state(lex, a.key) and lex.kb.actors[a.key].kind not in {"agency"} and a.start >= c0]
     agents = [a for a in pool if lex.kb.actors[a.key].kind != "state" or ctx.agent_like(a)]
     if agents:
         pool = agents
