@@ -79,6 +79,11 @@ def test_a_struck_group_is_not_named_as_the_attacker(kb) -> None:  # type: ignor
         ("A car bomb hit Kabul on Thursday. It was the second Taliban attack in the capital this week.", ("alleged", "taliban")),
         ("A car bomb hit Kabul on Thursday. The president wrote that the Taliban admitted to the attack.", ("alleged", "taliban")),
         ("The United States blamed Iran for the attack on a tanker in the Gulf of Oman on Thursday.", ("alleged", "iran")),
+        # "the group" is the armed group just named
+        ("Rockets hit the Baghdad airport on Tuesday. U.S. officials blamed Kataib Hezbollah. The group's spokesman denied any involvement.",
+         ("denied", "kataib-hezbollah")),
+        ("Drones hit a base in Syria on Thursday. The Islamic Resistance in Iraq praised it. A US official said the group was almost certainly behind the attack.",
+         ("alleged", "islamic-resistance-in-iraq")),
         ("A mine attack damaged a tanker in the Gulf of Oman on Thursday, and Washington blamed Iran. The operator said the US military's claim was incorrect.",
          ("disputed", "iran")),
     ],
@@ -86,6 +91,37 @@ def test_a_struck_group_is_not_named_as_the_attacker(kb) -> None:  # type: ignor
 def test_claims_allegations_and_denials(kb, text: str, expected: tuple[str, str]) -> None:  # type: ignore[no-untyped-def]
     e = ex(text, kb=kb)
     assert expected in statements(e), statements(e)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Rockets hit Al Asad on Saturday. Kataib Hezbollah did not claim the attack.",
+        "Rockets hit Al Asad on Saturday. Kataib Hezbollah has not yet claimed responsibility.",
+        "Rockets hit Al Asad on Saturday. Kataib Hezbollah praised the attack without claiming it.",
+    ],
+)
+def test_a_claim_denied_in_the_sentence_is_no_claim(kb, text: str) -> None:  # type: ignore[no-untyped-def]
+    assert not [a for k, a in statements(ex(text, kb=kb)) if k == "claimed"]
+
+
+def test_the_group_is_nobody_when_no_group_was_named_lately(kb) -> None:  # type: ignore[no-untyped-def]
+    text = ("Kataib Hezbollah was founded in 2007. It has fought in Iraq for years. It has offices in Baghdad. It was listed by Washington in 2009. "
+            "Rockets hit the Baghdad airport on Tuesday. The group's spokesman denied any involvement.")
+    assert ("denied", "kataib-hezbollah") not in statements(ex(text, kb=kb))
+
+
+@pytest.mark.parametrize(
+    ("text", "incidents"),
+    [
+        ("U.S. forces have been attacked more than 150 times in Iraq and Syria since mid-October.", 0),
+        ("There have been dozens of drone attacks on US bases in Syria since October.", 0),
+        ("The drone attack on Tower 22 on Sunday was the latest of more than 160 attacks on U.S. forces.", 1),
+        ("Militants fired 12 rockets at Al Asad air base on Sunday.", 1),
+    ],
+)
+def test_a_tally_of_attacks_is_not_an_attack(kb, text: str, incidents: int) -> None:  # type: ignore[no-untyped-def]
+    assert len(ex(text, kb=kb).incidents) == incidents
 
 
 def test_a_group_the_knowledge_base_does_not_know_still_claims(kb) -> None:  # type: ignore[no-untyped-def]
@@ -124,6 +160,7 @@ def test_the_source_named_after_the_statement(kb, text: str, speaker_country: st
         ("Gunmen attacked the base on Sunday. Al-Shabaab said it had killed 17 American troops in the raid.", 0, 0, 0),
         ("The drone attack on Sunday killed two crew members, a Briton and a Romanian.", 0, 0, 2),
         ("At least 1,200 people were wounded in the blast on Sunday, among them a US contractor.", 0, 1, 0),
+        ("Rockets struck Al Asad air base on Saturday, wounding a number of U.S. personnel and an Iraqi service member.", 0, 2, 0),
     ],
 )
 def test_casualties_as_reports_word_them(kb, text: str, killed_us: int, wounded_us: int, killed_all: int) -> None:  # type: ignore[no-untyped-def]
@@ -166,6 +203,8 @@ def test_a_hijacking_is_an_action_and_an_attack(kb) -> None:  # type: ignore[no-
         ("Qatar reserves the right to respond to the attack on Al Udeid, the foreign ministry spokesman said.", "spokes"),
         ("The attack will not go unanswered, the Revolutionary Guards said.", "Revolutionary"),
         ("Any violation of our sovereignty will be met with a decisive response, the IRGC warned.", "Revolutionary Guard"),
+        ("Secretary of State Mike Pompeo said Iran would be held accountable for any attack by its proxies that harmed Americans.", "Pompeo"),
+        ("President Joe Biden said the United States would hold those responsible to account.", "Biden"),
     ],
 )
 def test_red_lines_and_threats(kb, text: str, speaker_part: str) -> None:  # type: ignore[no-untyped-def]

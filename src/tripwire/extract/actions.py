@@ -319,6 +319,23 @@ def find_action_mentions(ctx: SentenceContext, lex: Lexicon) -> list[EventMentio
 _DEMONSTRATIVE = re.compile(r"\b(?:[Tt]his|[Tt]hese|[Tt]he\s+same|[Ss]uch\s+an?)\s+(?!the\b|an?\b)(?:[a-z-]+\s+){0,2}$")
 
 
+_TIMES_AFTER = re.compile(r"\s+(?:[\w-]+\s+){0,6}?(?:more\s+than\s+|at\s+least\s+|over\s+|nearly\s+|about\s+|some\s+|almost\s+)?(?P<n>\d[\d,]*)\s+times\b", re.I)
+_MANY_BEFORE = re.compile(r"(?:\b(?P<n>\d[\d,]*)|\b(?P<w>dozens|scores|hundreds|thousands))\s+(?:of\s+)?(?:[\w-]+\s+){0,2}$", re.I)
+
+
+def _aggregate(text: str, s: int, e: int) -> bool:
+    """ "attacked more than 150 times since October", "dozens of drone attacks": a tally of attacks, not one of them."""
+    after = _TIMES_AFTER.match(text, e)
+    if after and int(after.group("n").replace(",", "")) >= 2 and not re.search(r"[.;]", text[e : after.start("n")]):
+        return True
+    if not re.search(r"(?:attacks|strikes|raids|incidents|assaults|bombings|times)$", text[s:e], re.I):
+        return False  # "12 rockets", "three drones": the size of one salvo
+    before = _MANY_BEFORE.search(text[max(0, s - 40) : s])
+    if before is None:
+        return False
+    return bool(before.group("w")) or int(before.group("n").replace(",", "")) >= 10
+
+
 def find_incident_mention(ctx: SentenceContext, lex: Lexicon, actions: list[EventMention]) -> EventMention | None:
     """The attack reported in one sentence, if any (one per sentence: the first real cue)."""
     taken = [(a.cue_start, a.cue_end) for a in actions if a.kind != "seizure"]  # a hijacking is both an action and an attack
@@ -354,7 +371,7 @@ def find_incident_mention(ctx: SentenceContext, lex: Lexicon, actions: list[Even
     cues.sort(key=lambda c: c[0])
     real = []
     for s, e, w in cues:
-        if _overlaps(s, e, taken) or ctx.hypothetical(s):
+        if _overlaps(s, e, taken) or ctx.hypothetical(s) or _aggregate(text, s, e):
             continue
         if re.match(r"\s*launchers?\b", text[e:]):
             continue

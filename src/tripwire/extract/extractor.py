@@ -16,6 +16,7 @@ from ..knowledge import KnowledgeBase
 from ..model import Action, AttributionKind, CasualtyReport, ProvisionalActor, AttributionStatement, Document, Extraction, Incident, RedLineStatement, Source, content_hash
 from .actions import STRIKE_FAMILY, EventMention, find_action_mentions, find_incident_mention
 from .affiliates import resolve_affiliates
+from .anaphora import resolve_group_references
 from .context import SentenceContext, analyse
 from .events import Cluster, cluster, cluster_casualties, evidence, fill, fill_action_dates, fill_places, link_causes
 from .lexicon import Lexicon, lexicon_for
@@ -88,6 +89,7 @@ def _extract(text: str, doc_id: str, published: dt.date | None, kb: KnowledgeBas
     provisional: dict[str, str] = {}
     contexts = [analyse(lex, s, text[s.start : s.end], bisect.bisect(breaks, s.start), doc_id, published) for s in split_sentences(folded)]
     resolve_affiliates(lex, contexts)  # "the Islamic State's affiliate": the branch the whole story points to
+    resolve_group_references(lex, contexts)  # "the group's spokesman denied": the group named just before
     for ctx in contexts:
         claimed_harm = _claimed_harm(ctx, lex)
         if claimed_harm is not None:  # "al-Shabab said the raid caused severe casualties": the group's claim, not a count

@@ -49,7 +49,7 @@ NUMBER_WORDS: dict[str, int] = {
 }
 
 #: Vague quantities: (count, approximate).
-VAGUE_NUMBERS: dict[str, int] = {"several": 3, "a few": 3, "dozens": 24, "dozens of": 24, "some": 2, "scores of": 40}
+VAGUE_NUMBERS: dict[str, int] = {"several": 3, "a few": 3, "dozens": 24, "dozens of": 24, "some": 2, "scores of": 40, "a number of": 2, "a handful of": 3}
 
 
 @dataclass(frozen=True)

@@ -34,6 +34,9 @@ _THE_PRINCIPAL = re.compile(r"\bthe\s+(?:president|secretary|minister|leader|com
 _TRAILING_SAY = re.compile(r"[,\"']+\s*(?:(?:the|a|an)\s+)?[^,\"]{0,70}?\s+(?:said|says|warned|added|stated|declared|vowed|threatened|insisted|tweeted|wrote)(?:\s+on\s+\w+|\s+\w+day)?\s*[.\"']*\s*$", re.I)
 
 
+_SAYS_AFTER = re.compile(r"\s+(?:\w+\s+){0,2}?(?:said|says|warned|told|vowed|declared|stated|added|threatened|insisted|promised|pledged)\b", re.I)
+
+
 def _clean(s: str) -> str:
     s = _TRAILING_SAY.sub("", s)
     s = " ".join(s.strip(" ,;.").split())
@@ -77,7 +80,7 @@ _THREAT = re.compile(
     r"\b(?:will|would|shall|'ll|won't|wo\s*n't|is\s+going\s+to|are\s+going\s+to)\s+(?:not\s+)?(?:\w+\s+){0,3}?"
     r"(?:respond\w*|retaliat\w*|punish\w*|pay\b|regret|suffer|annihilate\w*|crush|avenge|hit\s+back|strike\s+back|act\b|take\s+(?:\w+\s+){0,2}(?:measures|action|actions|steps)"
     r"|hold\s+(?:\w+\s+){1,3}?(?:fully\s+)?(?:responsible|accountable)\b|hold\s+(?:\w+\s+){1,3}?to\s+account\b|bear\s+(?:the\s+)?(?:full\s+)?responsibility|go\s+unanswered|go\s+unpunished|be\s+left\s+unanswered|tolerate|hesitate"
-    r"|have\s+(?:\w+\s+)?consequences|face\s+(?:\w+\s+){0,2}(?:consequences|response|retaliation|punishment)|be\s+(?:met|responded|answered|punished)\b|be\s+forthcoming|be\s+hit)"
+    r"|have\s+(?:\w+\s+)?consequences|face\s+(?:\w+\s+){0,2}(?:consequences|response|retaliation|punishment)|be\s+(?:met|responded|answered|punished)\b|be\s+held\s+(?:fully\s+|directly\s+)?(?:accountable|responsible)\b|be\s+forthcoming|be\s+hit)"
     r"|\breserves?\s+(?:\w+\s+){0,2}right\s+to\s+(?:respond|retaliate|defend|self-defen[cs]e)"
     r"|\b(?:will|would)\s+(?:\w+\s+){0,2}?(?:defend\s+(?:itself|themselves|ourselves|our|its|their)|continue\s+to\s+(?:target|strike|hit|attack|pursue)|run\s+into|be\s+(?:much\s+)?worse)\b"
     r"|\b(?:is|are|am|stand|remain)\s+(?:\w+\s+){0,2}?(?:prepared|ready)\s+to\s+(?:take|do|respond|act|strike|use)\b|\bcould\s+target\s+(?:additional|more|further)\b"
@@ -89,7 +92,7 @@ _THREAT = re.compile(
     r"|\bnot\s+a\s+warning,?\s+it\s+is\s+a\s+threat\b",
     re.I,
 )
-_THREAT_HINT = re.compile(r"respon|retaliat|punish|pay\b|regret|suffer|annihilat|crush|avenge|revenge|back|act\b|measures|action|steps|responsib|unanswered|unpunished|toleran|tolerate|hesitat|consequence|forthcoming|right\s+to|threat|hit|defend|continue|run\s+into|worse|prepared|ready|target", re.I)
+_THREAT_HINT = re.compile(r"respon|accountab|account\b|retaliat|punish|pay\b|regret|suffer|annihilat|crush|avenge|revenge|back|act\b|measures|action|steps|responsib|unanswered|unpunished|toleran|tolerate|hesitat|consequence|forthcoming|right\s+to|threat|hit|defend|continue|run\s+into|worse|prepared|ready|target", re.I)
 _OBJECT = re.compile(r"\b(?:for|over|to)\s+(?P<obj>(?:the|this|that|its|their|any|these|such|an?)\s+(?:[\w'-]+\s+){0,4}?(?:attacks?|strikes?|crime|aggression|assault|killing|assassination|operation|bombing|violation|adventures?|escalation|act))\b", re.I)
 _NOT_THREAT = re.compile(r"\b(?:respond(?:ed)?\s+to\s+(?:questions?|requests?|a\s+request|emails?|calls?|inquiries)|act\s+as|pay\s+(?:for\s+)?(?:salaries|tribute|homage|respects|attention)|hit\s+(?:a\s+)?record)\b", re.I)
 
@@ -119,8 +122,10 @@ def find_redlines(ctx: SentenceContext, lex: Lexicon, mem: SourceMemory, publish
     at, condition, consequence = parts
     principal = None
     named = [s for s in ctx.speakers if lex.kb.speakers[s.key].kind == "government" and not s.text.lower().endswith("officials") and s.start < at]
-    if named:
-        principal = (" ".join(named[-1].text.split()), named[-1].key)
+    if named:  # who said it, where the sentence says so ("Biden said the United States would ..."), else the last named
+        saying = [n for n in named if _SAYS_AFTER.match(text, n.end)]
+        who = (saying or named)[-1]
+        principal = (" ".join(who.text.split()), who.key)
     elif _THE_PRINCIPAL.search(text[:at]) or re.search(r"\bcomments?\b", text[:at]):
         principal = mem.principal
     relay: Source | None = None

@@ -89,7 +89,11 @@ HEDGES = (
 _HEDGE_RE = re.compile(r"\b(?:" + "|".join(re.escape(h).replace(r"\ ", r"\s+") for h in sorted(HEDGES, key=len, reverse=True)) + r")\b", re.I)
 _COMPARATIVE = re.compile(r"\b(?:more|less|most)\s+likely\b", re.I)
 _GENERIC = re.compile(r"\b(?:similar|previous|past|such|earlier|other)\s+attacks\b|\bpreviously\b(?!\s+(?:unknown|unheard|obscure))|\bin\s+the\s+past\b", re.I)
-_NEGATED_CLAIM = re.compile(r"\b(?:no|none|nobody|no\s+one|no\s+group)\b[^,;]*$", re.I)
+_NEGATED_CLAIM = re.compile(
+    r"\b(?:no|none|nobody|no\s+one|no\s+group)\b[^,;]*$"
+    r"|\b(?:did\s+not|didn't|does\s+not|doesn't|has\s+not|hasn't|have\s+not|haven't|had\s+not|never|declined\s+to|refused\s+to|stopped\s+short\s+of|without|not)\s+(?:yet\s+|immediately\s+|publicly\s+|formally\s+|officially\s+|explicitly\s+)?$",
+    re.I,
+)
 _SPONSOR_PATTERNS = (
     re.compile(r"\b(?P<s>[A-Z][\w.]*?)-(?P<w>backed|aligned|supported|funded|armed|trained|sponsored|directed|linked)\b"),
     re.compile(r"\bpro-(?P<s>[A-Z]\w+)\b"),

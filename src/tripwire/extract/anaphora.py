@@ -1,0 +1,55 @@
+"""Which group "the group" is.
+
+Wire copy names an armed group once and then calls it "the group", "the
+militia" or "the rebels": "U.S. officials blamed Kataib Hezbollah ... The
+group's spokesman denied any involvement." Read sentence by sentence, that
+denial has no actor and is lost; a claim ("the group said it had launched
+drones") is lost the same way. This module adds, for each such phrase, a
+mention of the armed group the story named last — in the same sentence
+before the phrase, or in the :data:`LOOKBACK_SENTENCES` sentences before it —
+and nothing when no group was named that recently (an old name is a guess).
+
+Only militias, insurgents and fronts are referred to this way; states and
+their organs have names of their own ("the government", "the ministry"),
+which are not groups.
+"""
+
+from __future__ import annotations
+
+import re
+
+from .context import SentenceContext
+from .lexicon import Lexicon, Mention
+
+#: how many sentences back the group "the group" refers to may have been named
+LOOKBACK_SENTENCES = 3
+#: the armed-group kinds a definite description can stand for
+GROUP_KINDS = frozenset({"militia", "insurgent", "front"})
+
+_DEFINITE = re.compile(
+    r"\b(?:[Tt]he|[Tt]his)\s+(?:(?:Iran-backed|Iranian-backed|Iran-aligned|Shiite|Shia|Sunni|jihadist|militant|armed|extremist|powerful|hardline|rebel)\s+)?"
+    r"(?:group|militia|organi[sz]ation|movement|faction|militants|rebels|insurgents|jihadists|fighters)\b(?:'s?)?"
+)
+
+
+def resolve_group_references(lex: Lexicon, contexts: list[SentenceContext]) -> None:
+    """Add to each sentence's actors the group its "the group" / "the militia" refers to (in place)."""
+    recent: list[tuple[int, str]] = []  # (sentence index, actor) of armed groups named so far, last last
+    for ctx in contexts:
+        groups_here = [a for a in ctx.actors if lex.kb.actors[a.key].kind in GROUP_KINDS]
+        added: list[Mention] = []
+        for m in _DEFINITE.finditer(ctx.text):
+            if any(a.start < m.end() and m.start() < a.end for a in ctx.actors):
+                continue  # part of a name ("the Islamic Resistance movement")
+            if re.match(r"\s*,?\s*(?:the\s+)?[A-Z]", ctx.text[m.end() : m.end() + 4]) and any(0 <= a.start - m.end() <= 4 for a in ctx.actors):
+                continue  # "the group Kataib Hezbollah": the name follows
+            before = [a for a in groups_here if a.end <= m.start()]
+            if before:
+                key = before[-1].key
+            else:
+                key = next((k for i, k in reversed(recent) if ctx.index - i <= LOOKBACK_SENTENCES), None)
+            if key is not None:
+                added.append(Mention(m.start(), m.end(), key, m.group(0)))
+        if added:
+            ctx.actors = sorted([*ctx.actors, *added], key=lambda a: a.start)
+        recent.extend((ctx.index, a.key) for a in ctx.actors if lex.kb.actors[a.key].kind in GROUP_KINDS)
