@@ -27,7 +27,7 @@ from rich.console import Console
 from rich.text import Text
 
 from ..errors import ConfigError
-from ..icd203 import judgement
+from ..icd203 import icd203_phrase, judgement
 from ..model import Evaluation, RedLineStatus
 
 STATUS_STYLE = {RedLineStatus.CLEAR: "green", RedLineStatus.WATCH: "yellow", RedLineStatus.TRIPPED: "bold red"}
@@ -61,7 +61,7 @@ class Alert:
             status=ev.status,
             probability=ev.probability,
             interval=ev.interval,
-            words=ev.words,
+            words=icd203_phrase(ev.probability),  # recomputed: evaluations stored before the ICD 203 fix read with today's scale
             standard=ev.standard,
             threshold=ev.threshold,
             evaluated_at=ev.evaluated_at,
