@@ -1,12 +1,11 @@
-"""ICD 203 analytic confidence of attributions: the basis counted from statements, and the engine's per-entry levels."""
+"""ICD 203 analytic confidence of attributions: the basis counted from statements (sources.attribution_basis), and the engine's per-entry levels."""
 
 from __future__ import annotations
 
 import pytest
 
 from tripwire.attribute import Attributor
-from tripwire.attribute.confidence import attribution_basis
-from tripwire.attribute.sources import SourceSetting
+from tripwire.attribute.sources import SourceSetting, attribution_basis
 from tripwire.model import AttributionStatement, ConfidenceBasis, Incident, Source
 from tripwire.settings import Settings
 

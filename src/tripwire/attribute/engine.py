@@ -19,11 +19,10 @@ from ..errors import AttributionError
 from ..knowledge import KnowledgeBase
 from ..model import Action, AttributionResult, Hypothesis, Incident, PosteriorEntry
 from ..settings import Settings
-from .confidence import attribution_basis
 from .evidence import EvidenceItem, Params
 from .hypotheses import hypothesis_space, perpetrator_marginal, prior_vector
 from .observations import BuildContext, pattern_item, statement_items, timing_item, weapon_item
-from .sources import SourceSetting, SpeakerBiasModel
+from .sources import SourceSetting, SpeakerBiasModel, attribution_basis
 from .tables import EvidenceTables
 from .uncertainty import as_generator, draws_of_posterior, interval, posterior
 
