@@ -32,6 +32,8 @@ def test_every_setting_has_help_and_a_default_of_its_type() -> None:
         ({"TRIPWIRE_PROGRESS": "off"}, "progress", False),
         ({"TRIPWIRE_SEED": "7"}, "seed", 7),
         ({"TRIPWIRE_DATABASE_URL": "sqlite:///x.db"}, "database_url", "sqlite:///x.db"),
+        ({"TRIPWIRE_STIX_TLP": "clear"}, "stix_tlp", "clear"),
+        ({"TRIPWIRE_STIX_ATTRIBUTION_FLOOR": "0.2"}, "stix_attribution_floor", 0.2),
     ],
 )
 def test_environment_overrides(env: dict[str, str], name: str, expected: object) -> None:
@@ -52,6 +54,7 @@ def test_file_then_environment_precedence(tmp_path: Path) -> None:
         ({"seed": "many"}, "expects int"),
         ({"progress": "perhaps"}, "true/false"),
         ({"database_url": 5}, "expects a string"),
+        ({"stix_attribution_floor": "half"}, "expects float"),
     ],
 )
 def test_bad_values_are_refused(values: dict[str, object], message: str) -> None:

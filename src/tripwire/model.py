@@ -23,6 +23,9 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from .icd203 import ICD203_SCALE, icd203_phrase  # noqa: F401 - re-exported: the ICD 203 words have one definition, in icd203
+from .icd203 import PHRASES, analytic_confidence, interval_width
+
 
 class Frozen(BaseModel):
     """Base for all domain types: immutable, no unknown fields."""
@@ -354,13 +357,52 @@ class EvidenceContribution(Frozen):
     group: str | None = Field(default=None, description="dependence group: items sharing one origin")
 
 
+class Confidence(str, Enum):
+    """ICD 203 analytic confidence in a judgement (``tripwire.icd203``; the rule is in docs/redlines.md)."""
+
+    LOW = "low"
+    MODERATE = "moderate"
+    HIGH = "high"
+
+
+class ConfidenceBasis(Frozen):
+    """What an analytic confidence level is derived from, kept so the level can be explained and argued with.
+
+    ``origins`` counts the independent origins of the statements naming who
+    did it (relays of one origin count once; for casualty figures, the
+    sources reporting them); ``best_reliability`` is the highest
+    P(reports truly) among them (from their Admiralty grades; None: no
+    source); ``dissent`` counts unresolved dissent (origins disputing the
+    attribution, reports contradicting a figure).
+    """
+
+    origins: int = Field(ge=0)
+    best_reliability: float | None = Field(default=None, ge=0, le=1)
+    dissent: int = Field(default=0, ge=0)
+
+    def confidence(self, interval: tuple[float, float] | None = None) -> Confidence:
+        """The level for a probability with this basis and credible ``interval`` (see :func:`tripwire.icd203.analytic_confidence`)."""
+        return Confidence(analytic_confidence(self.origins, self.best_reliability, self.dissent, interval_width(interval)))
+
+    def describe(self) -> str:
+        """``2 independent origins, best source reliability 0.80, 1 dissenting``."""
+        rel = "no graded source" if self.best_reliability is None else f"best source reliability {self.best_reliability:.2f}"
+        origin = f"{self.origins} independent origin{'s' if self.origins != 1 else ''}"
+        return f"{origin}, {rel}, " + (f"{self.dissent} dissenting" if self.dissent else "no dissent")
+
+
 class PosteriorEntry(Frozen):
-    """The probability of one hypothesis, with a credible interval when inputs are uncertain."""
+    """The probability of one hypothesis, with a credible interval when inputs are uncertain.
+
+    ``confidence`` is the ICD 203 analytic confidence in that probability
+    (None on results stored before it was assessed).
+    """
 
     hypothesis: Hypothesis
     prior: float = Field(ge=0, le=1)
     probability: float = Field(ge=0, le=1)
     interval: tuple[float, float] | None = None
+    confidence: Confidence | None = None
 
 
 class AttributionResult(Frozen):
@@ -370,6 +412,8 @@ class AttributionResult(Frozen):
     posterior: tuple[PosteriorEntry, ...]
     evidence: tuple[EvidenceContribution, ...] = ()
     method: str = "bayes"
+    #: what the entries' analytic confidence was derived from (None on results stored before it was)
+    basis: ConfidenceBasis | None = None
 
     def probability(self, *, perpetrator: str | None = None, sponsor: str | None = None, relations: frozenset[str] | set[str] | None = None) -> float:
         """Total posterior mass of hypotheses matching every given filter."""
@@ -391,28 +435,6 @@ class AttributionResult(Frozen):
 # ---------------------------------------------------------------------------
 
 
-#: ICD 203 expressions of likelihood with their probability ranges (lower, upper].
-ICD203_SCALE: tuple[tuple[str, float, float], ...] = (
-    ("almost no chance", 0.00, 0.05),
-    ("very unlikely", 0.05, 0.20),
-    ("unlikely", 0.20, 0.45),
-    ("roughly even chance", 0.45, 0.55),
-    ("likely", 0.55, 0.80),
-    ("very likely", 0.80, 0.95),
-    ("almost certain", 0.95, 1.00),
-)
-
-
-def icd203_phrase(p: float) -> str:
-    """The ICD 203 words for probability ``p`` ("likely", "very unlikely", ...)."""
-    if not 0.0 <= p <= 1.0:
-        raise ValueError(f"probability must be in [0, 1], got {p!r}")
-    for phrase, _lo, hi in ICD203_SCALE:
-        if p <= hi:
-            return phrase
-    return ICD203_SCALE[-1][0]  # pragma: no cover - p <= 1.0 always matches
-
-
 class RedLineStatus(str, Enum):
     """Where a red line stands for one incident."""
 
@@ -422,7 +444,12 @@ class RedLineStatus(str, Enum):
 
 
 class Evaluation(Frozen):
-    """One check of one red-line rule against one incident; stored append-only."""
+    """One check of one red-line rule against one incident; stored append-only.
+
+    ``words`` is the ICD 203 phrase of ``probability``; ``confidence`` the
+    analytic confidence in it, derived from ``basis`` and ``interval`` (None
+    on evaluations stored before it was assessed).
+    """
 
     rule_id: str
     incident_id: str
@@ -436,11 +463,13 @@ class Evaluation(Frozen):
     evidence: tuple[str, ...] = ()
     evaluated_at: dt.datetime
     previous_status: RedLineStatus | None = None
+    confidence: Confidence | None = None
+    basis: ConfidenceBasis | None = None
 
     @field_validator("words")
     @classmethod
     def _words_known(cls, v: str) -> str:
-        if v not in {p for p, _, _ in ICD203_SCALE}:
+        if v not in PHRASES:
             raise ValueError(f"not an ICD 203 phrase: {v!r}")
         return v
 

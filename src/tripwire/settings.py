@@ -72,6 +72,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("report_dir", str, "tripwire-report", "Folder where `tripwire brief` writes its HTML report."),
     Setting("api_token", str, "", "Bearer token required by write endpoints of the REST API (empty: writes disabled)."),
     Setting("progress", bool, True, "Show progress bars on long-running commands."),
+    Setting("stix_tlp", str, "amber", "TLP 2.0 marking of every exported STIX object: clear, green, amber, amber+strict or red."),
+    Setting("stix_attribution_floor", float, 0.5, "Exported STIX has an attributed-to link only for actors whose probability reaches this floor."),
 )
 
 _BY_NAME: dict[str, Setting] = {s.name: s for s in SETTINGS}

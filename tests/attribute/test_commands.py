@@ -32,6 +32,8 @@ def test_attribute_json_from_store(db):
     assert data["incident_id"] == KIRKUK.id
     assert sum(e["probability"] for e in data["posterior"]) == pytest.approx(1.0)
     assert {e["kind"] for e in data["evidence"]} >= {"alleged", "assessed", "disputed", "weapon"}
+    assert data["basis"] == {"origins": 2, "best_reliability": 0.8, "dissent": 1}
+    assert {e["confidence"] for e in data["posterior"]} <= {"low", "moderate"}  # two origins and a dispute: never high
     again = runner.invoke(app, ["attribute", KIRKUK.id, "--db", db, "--format", "json", "--seed", "3"])
     assert again.output == res.output
 
@@ -40,6 +42,8 @@ def test_attribute_table_from_store(db):
     res = runner.invoke(app, ["attribute", KIRKUK.id, "--db", db])
     assert res.exit_code == 0, res.output
     assert "kataib-hezbollah|iran|supported" in res.output and "log likelihood ratio" in res.output
+    assert "ICD 203 (confidence)" in res.output and "confidence)" in res.output.split("ICD 203 (confidence)")[1]
+    assert "from 2 independent origins, best source reliability 0.80, 1 dissenting" in " ".join(res.output.split())
 
 
 @pytest.mark.parametrize(

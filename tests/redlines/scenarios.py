@@ -15,6 +15,7 @@ from tripwire.model import (
     AttributionResult,
     AttributionStatement,
     Casualty,
+    ConfidenceBasis,
     EvidenceContribution,
     Hypothesis,
     Incident,
@@ -116,7 +117,9 @@ def militia_result(incident_id: str, *, ordered: float, supported: float, indepe
         EvidenceContribution(label="107mm rockets (weapon signature)", kind="weapon", weight=1.0, log_lr={k_o: 0.3, k_s: 0.3, k_i: 0.3, i_i: -0.2, u_i: 0.0}),
         EvidenceContribution(label="No proof of IRGC tasking presented", kind="disputed", weight=0.5, log_lr={k_o: -0.9, k_s: 0.0, k_i: 0.0, i_i: 0.0, u_i: 0.0}),
     )
-    return AttributionResult(incident_id=incident_id, posterior=entries, evidence=evidence)
+    # two origins name who (US officials; Iraqi intelligence), one disputes it
+    basis = ConfidenceBasis(origins=2, best_reliability=0.8, dissent=1)
+    return AttributionResult(incident_id=incident_id, posterior=entries, evidence=evidence, basis=basis)
 
 
 def irgc_result(incident_id: str, *, executed: float) -> AttributionResult:

@@ -29,18 +29,20 @@ def test_should_alert(previous, status, alert):
 
 
 def ev(status: RedLineStatus, previous: RedLineStatus | None = None, p: float = 0.6) -> Evaluation:
-    from tripwire.model import icd203_phrase
+    from tripwire.model import Confidence, icd203_phrase
 
     return Evaluation(
         rule_id="us-american-killed-iran-instructed", incident_id="inc-<1>", probability=p, interval=(0.4, 0.7), standard="preponderance",
         threshold=0.5, status=status, words=icd203_phrase(p), evaluated_at=NOW, previous_status=previous, evidence=("reported: 1 killed (US, contractor)",),
+        confidence=Confidence.MODERATE,
     )
 
 
 def test_alerts_for_picks_changes_only():
     alerts = alerts_for([ev(T, W), ev(T, T), ev(C, None, 0.0), ev(W, None, 0.3)])
     assert [(a.previous, a.status) for a in alerts] == [(W, T), (None, W)]
-    assert alerts[0].message == ("Red line us-american-killed-iran-instructed for incident inc-<1>: watch -> tripped (P=0.60, likely; preponderance threshold 0.50)")
+    assert alerts[0].message == ("Red line us-american-killed-iran-instructed for incident inc-<1>: watch -> tripped (P=0.60, likely (moderate confidence); preponderance threshold 0.50)")
+    assert alerts[0].to_dict()["confidence"] == "moderate"
 
 
 def test_console_sink_prints_plain_text_without_markup_injection():

@@ -37,6 +37,7 @@ def test_board_rows_order_and_latest(kb):
     assert len(rows) == len(evs)  # the older record of the same pair is superseded
     seed = [r for r in rows if r.rule_id == "us-american-killed-iran-instructed"]
     assert [r.status for r in seed] == [RedLineStatus.TRIPPED, RedLineStatus.WATCH, RedLineStatus.CLEAR]
+    assert seed[0].words == "likely" and seed[0].confidence == "low" and seed[0].judgement == "likely (low confidence)"  # 0.76, no document behind it
     assert seed[1].p_text == "0.28 [0.19, 0.38]" and seed[1].incident == "2019-12-27-k1-air-base-rocket-attack (2019-12-27, K-1 Air Base)"
 
 
@@ -49,6 +50,8 @@ def test_render_board_shows_status_p_words_threshold_evidence(kb):
     assert "0.28 [0.19, 0.38]" in text and "0.76" in text  # Kirkuk watch, hypothetical tripped (0.95 x 0.8)
     assert "preponderance (>= 0.50)" in text and "reasonable-suspicion (>= 0.30)" in text
     assert "No proof of IRGC tasking presented" in text
+    assert "unlikely (low confidence)" in text  # Kirkuk: the casualty figure rests on one document's report
+    assert "no chance (low confidence)" in text  # Green Zone: no American killed (exact 0, outside the ICD 203 scale)
     # status cells carry the colour
     styles = {cell.plain.strip(): str(cell.style) for cell in table.columns[2]._cells}
     assert styles["TRIPPED"] == "bold white on red" and styles["CLEAR"] == "green"

@@ -115,9 +115,9 @@ def test_board_holds_the_numbers_of_the_evaluations(report):
     latest = [e for e in data["evaluations"] if e.evaluated_at == NOW]
     assert len(rows) == len(latest)
     kirkuk_seed = next(r for r in rows if r.startswith("us-american-killed-iran-instructed | 2019-12-27-k1"))
-    assert "| watch | 0.28 [0.19, 0.38] | unlikely | preponderance (≥ 0.50) |" in kirkuk_seed
+    assert "| watch | 0.28 [0.19, 0.38] | unlikely (low confidence) | preponderance (≥ 0.50) |" in kirkuk_seed
     hostile_seed = next(r for r in rows if r.startswith("us-american-killed-iran-instructed | 2021-03-01-"))
-    assert "| tripped | 0.76 | likely |" in hostile_seed
+    assert "| tripped | 0.76 | likely (low confidence) |" in hostile_seed
     summary = " ".join(parser.text["board"])
     counts = {s: sum(1 for e in latest if e.status.value == s) for s in ("tripped", "watch", "clear")}
     assert re.search(rf"tripped\s+{counts['tripped']}\b", summary) and re.search(rf"clear\s+{counts['clear']}\b", summary)

@@ -13,6 +13,7 @@ from tripwire.model import (
     AttributionKind,
     AttributionResult,
     AttributionStatement,
+    ConfidenceBasis,
     Casualty,
     Evaluation,
     EvidenceContribution,
@@ -66,12 +67,19 @@ def _result(incident: Incident, p_ordered: float) -> AttributionResult:
     ]
     return AttributionResult(
         incident_id=incident.id,
-        posterior=tuple(PosteriorEntry(hypothesis=h, prior=pr, probability=p, interval=(max(0.0, p - 0.1), min(1.0, p + 0.1))) for h, pr, p in hyps),
+        posterior=tuple(PosteriorEntry(hypothesis=h, prior=pr, probability=p, interval=(max(0.0, p - 0.1), min(1.0, p + 0.1)), confidence=BASIS.confidence((max(0.0, p - 0.1), min(1.0, p + 0.1))))
+                        for h, pr, p in hyps),
         evidence=(EvidenceContribution(label="US officials allege Kataib Hezbollah", kind="alleged", weight=0.3, log_lr={hyps[0][0].key: 0.4}, notes=("labelling bias",)),),
+        basis=BASIS,
     )
 
 
-def _evaluation(incident: Incident, p: float, status: RedLineStatus, words: str, when: dt.datetime) -> Evaluation:
+#: two origins name who, the best graded B, one disputes it: moderate confidence at best
+BASIS = ConfidenceBasis(origins=2, best_reliability=0.8, dissent=1)
+
+
+def _evaluation(incident: Incident, p: float, status: RedLineStatus, words: str, when: dt.datetime, *, assessed: bool = True) -> Evaluation:
+    """A stored evaluation; ``assessed=False`` is one recorded before confidence was assessed (legacy words kept)."""
     return Evaluation(
         rule_id="us-american-killed-iran-instructed",
         incident_id=incident.id,
@@ -84,6 +92,8 @@ def _evaluation(incident: Incident, p: float, status: RedLineStatus, words: str,
         components={"casualties": 1.0 if incident.killed("US") else 0.0, "attribution": p},
         evidence=("US officials allege Kataib Hezbollah",),
         evaluated_at=when,
+        confidence=BASIS.confidence((max(0.0, p - 0.1), min(1.0, p + 0.1))) if assessed else None,
+        basis=BASIS if assessed else None,
     )
 
 
@@ -99,7 +109,7 @@ def seeded_store(tmp_path: Path) -> Iterator[object]:
     store.save_attribution(_result(GREEN_ZONE, 0.2))
     t0 = dt.datetime(2020, 11, 18, 12, tzinfo=dt.timezone.utc)
     store.record_evaluation(_evaluation(K1, 0.31, RedLineStatus.WATCH, "unlikely", t0))
-    store.record_evaluation(_evaluation(GREEN_ZONE, 0.0, RedLineStatus.CLEAR, "almost no chance", t0))
+    store.record_evaluation(_evaluation(GREEN_ZONE, 0.0, RedLineStatus.CLEAR, "almost no chance", t0, assessed=False))
     yield store
     store.close()
 

@@ -43,11 +43,14 @@ def test_incident_claims_and_attribution(client: TestClient) -> None:
     attribution = client.get(f"/api/v1/incidents/{K1.id}/attribution").json()
     assert abs(sum(e["probability"] for e in attribution["posterior"]) - 1.0) < 1e-9
     assert attribution["evidence"][0]["log_lr"]
+    assert [e["confidence"] for e in attribution["posterior"]] == ["moderate", "moderate", "moderate"]
+    assert attribution["basis"] == {"origins": 2, "best_reliability": 0.8, "dissent": 1}
 
 
 def test_redline_status_and_history(client: TestClient) -> None:
     status = client.get("/api/v1/redlines/status").json()
     assert {(e["incident_id"], e["status"]) for e in status} == {(K1.id, "watch"), (GREEN_ZONE.id, "clear")}
+    assert {e["incident_id"]: e["confidence"] for e in status} == {K1.id: "moderate", GREEN_ZONE.id: None}
     history = client.get("/api/v1/redlines/history", params={"incident_id": K1.id}).json()
     assert len(history) == 1 and history[0]["words"] == "unlikely"
 

@@ -19,6 +19,15 @@ def test_board_lists_the_most_serious_first(client: TestClient) -> None:
     assert "unlikely" in html and "0.31" in html and "preponderance" in html
 
 
+def test_every_probability_on_the_dashboard_has_its_icd203_confidence(client: TestClient) -> None:
+    board = client.get("/").text
+    assert "<td>unlikely (moderate confidence)</td>" in board  # K-1: 2 origins, one dissenting
+    assert "<td>no chance (confidence not assessed)</td>" in board  # stored before confidence existed; words recomputed
+    page = client.get(f"/incidents/{K1.id}").text
+    assert page.count("(moderate confidence)</td>") >= 4  # three posterior rows and the red-line history row
+    assert "Analytic confidence from 2 independent origins, best source reliability 0.80, 1 dissenting." in page
+
+
 @pytest.mark.parametrize(
     ("path", "needles"),
     [

@@ -10,16 +10,19 @@ from rich.table import Table
 from ..clikit import CONFIG_OPTION, DB_OPTION, clean_errors, emit_json, load_settings
 from ..clikit import console as clikit_console
 from ..errors import InputError
+from ..icd203 import judgement
 from ..model import AttributionResult
 
 
 def _tables(result: AttributionResult, top: int = 4) -> tuple[Table, Table]:
     post = Table(title=f"Attribution of {result.incident_id}")
-    for col in ("hypothesis", "prior", "posterior", "interval"):
-        post.add_column(col, justify="left" if col == "hypothesis" else "right")
+    for col in ("hypothesis", "prior", "posterior", "interval", "ICD 203 (confidence)"):
+        post.add_column(col, justify="left" if col in ("hypothesis", "ICD 203 (confidence)") else "right")
     for e in result.posterior:
         iv = f"{e.interval[0]:.3f}-{e.interval[1]:.3f}" if e.interval else ""
-        post.add_row(e.hypothesis.key, f"{e.prior:.3f}", f"{e.probability:.3f}", iv)
+        post.add_row(e.hypothesis.key, f"{e.prior:.3f}", f"{e.probability:.3f}", iv, judgement(e.probability, e.confidence))
+    if result.basis is not None:
+        post.caption = f"Analytic confidence (ICD 203) from {result.basis.describe()}."
     keys = [e.hypothesis.key for e in result.posterior[:top]]
     ev = Table(title="Evidence (log likelihood ratio per hypothesis)")
     ev.add_column("evidence")

@@ -22,7 +22,7 @@ from ..settings import Settings
 from .evidence import EvidenceItem, Params
 from .hypotheses import hypothesis_space, perpetrator_marginal, prior_vector
 from .observations import BuildContext, pattern_item, statement_items, timing_item, weapon_item
-from .sources import SourceSetting, SpeakerBiasModel
+from .sources import SourceSetting, SpeakerBiasModel, attribution_basis
 from .tables import EvidenceTables
 from .uncertainty import as_generator, draws_of_posterior, interval, posterior
 
@@ -149,6 +149,7 @@ class Attributor:
             draws = draws_of_posterior(c.prior, c.items, c.point, as_generator(rng, int(self.settings.seed)), n,
                                        k_reliability=float(u["reliability"]), k_label=float(u["label_rate"]), k_prior=float(u["prior"]))
             bounds = interval(draws, float(self.settings.interval_level))
+        basis = attribution_basis(self.kb, c.incident, self.sources)
         entries = []
         for i, h in enumerate(c.space):
             iv = None
@@ -156,10 +157,12 @@ class Attributor:
                 lo, hi = float(bounds[i, 0]), float(bounds[i, 1])
                 p = float(post[i])
                 iv = (min(lo, p), max(hi, p))
-            entries.append(PosteriorEntry(hypothesis=h, prior=float(c.prior[i]), probability=float(post[i]), interval=iv))
+            entries.append(PosteriorEntry(hypothesis=h, prior=float(c.prior[i]), probability=float(post[i]), interval=iv,
+                                          confidence=basis.confidence(iv)))
         order = sorted(range(len(entries)), key=lambda i: (-entries[i].probability, c.space[i].key))
         evidence = tuple(item.contribution(c.space, c.point) for item in c.items)
-        return AttributionResult(incident_id=c.incident.id, posterior=tuple(entries[i] for i in order), evidence=evidence, method="bayes")
+        return AttributionResult(incident_id=c.incident.id, posterior=tuple(entries[i] for i in order), evidence=evidence, method="bayes",
+                                 basis=basis)
 
     def sensitivity(
         self,

@@ -11,6 +11,9 @@
   per speaker and label from resolved cases, with Beta priors.
 * Dependence: :func:`origin_of` names the origin a statement is traced to, so
   that relays of one origin form a single evidence group.
+* Confidence: :func:`attribution_basis` counts the independent origins, the
+  best reliability and the dissent behind an incident's attribution, from
+  which ICD 203 analytic confidence is derived (``tripwire.icd203``).
 """
 
 from __future__ import annotations
@@ -26,8 +29,8 @@ from scipy.special import expit, logit
 
 from ..errors import ConfigError, EstimationError
 from ..knowledge import ADMIRALTY_RELIABILITY, KnowledgeBase
-from ..model import AttributionStatement, Hypothesis, Source
-from .hypotheses import expand_actor, implied_sponsor, in_sponsor_set
+from ..model import AttributionKind, AttributionStatement, ConfidenceBasis, Hypothesis, Incident, Source
+from .hypotheses import UNKNOWN, expand_actor, implied_sponsor, in_sponsor_set
 
 _GRADE = re.compile(r"^\s*([A-Fa-f])\s*([1-6])?\s*$")
 
@@ -155,6 +158,36 @@ def origin_of(kb: KnowledgeBase, source: Source) -> str:
     if outlet:
         return f"outlet:{outlet}" + (":anonymous" if source.anonymous else "")
     return "unattributed"
+
+
+#: Statement kinds that say who did it (and so count as origins of an attribution).
+NAMING = frozenset({AttributionKind.CLAIMED, AttributionKind.ALLEGED, AttributionKind.ASSESSED})
+
+
+def attribution_basis(kb: KnowledgeBase, incident: Incident, overrides: Mapping[str, SourceSetting] | None = None) -> ConfidenceBasis:
+    """Independent origins, best source reliability and dissent behind ``incident``'s attribution.
+
+    * **origins** -- distinct :func:`origin_of` of the statements naming a
+      perpetrator (claims, allegations, assessments; not "unknown"): relays of
+      one origin are one origin, as in the likelihood;
+    * **best reliability** -- the highest P(reports truly) among their sources
+      (:func:`resolve_source`, analyst overrides included);
+    * **dissent** -- distinct origins of ``disputed`` statements. Denials are
+      not counted: the accused, or its sponsor, denying is expected whatever
+      the truth, and the likelihood already weighs it.
+    """
+    overrides = overrides or {}
+    origins: set[str] = set()
+    dissent: set[str] = set()
+    best: float | None = None
+    for st in incident.attributions:
+        if st.kind in NAMING and st.actor != UNKNOWN:
+            origins.add(origin_of(kb, st.asserted_by))
+            r = resolve_source(kb, st.asserted_by, overrides).reliability
+            best = r if best is None else max(best, r)
+        elif st.kind == AttributionKind.DISPUTED:
+            dissent.add(origin_of(kb, st.asserted_by))
+    return ConfidenceBasis(origins=len(origins), best_reliability=best, dissent=len(dissent))
 
 
 def report_probabilities(reliability: Any, label_rate: Any) -> tuple[Any, Any]:

@@ -8,13 +8,13 @@ store named by the settings around it and :func:`~tripwire.interop.import_file`.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 from ..errors import NotFound, UnsupportedFormat
 from ..knowledge import KnowledgeBase
-from ..model import Action, AttributionResult, Incident
+from ..model import Action, AttributionResult, Document, Incident
 from ..settings import Settings
 from .common import ImportReport
 from .geojson import write_geojson
@@ -47,10 +47,15 @@ def export_events(
     actions: Iterable[Action] = (),
     results: Mapping[str, AttributionResult] | None = None,
     kb: KnowledgeBase | None = None,
+    documents: Mapping[str, Document] | None = None,
+    locations: Mapping[str, Sequence[str]] | None = None,
+    settings: Settings | None = None,
 ) -> tuple[Path, ...]:
     """Write the events to ``out`` in ``format``; returns every file written.
 
-    ``stix`` and ``geojson`` write one file. ``csv`` and ``parquet`` write the
+    ``stix`` and ``geojson`` write one file; STIX takes its times and
+    external references from ``documents`` / ``locations`` and its TLP marking
+    and attribution floor from ``settings`` (see :func:`~.stix.to_stix_bundle`). ``csv`` and ``parquet`` write the
     incidents table to ``out`` and its companions next to it:
     ``NAME.claims.EXT`` and ``NAME.actions.EXT``.
     """
@@ -62,7 +67,7 @@ def export_events(
     if not out.parent.is_dir():
         raise UnsupportedFormat(f"cannot write {out}: folder {out.parent} does not exist")
     if fmt == "stix":
-        bundle = to_stix_bundle(incidents, results or {}, kb)
+        bundle = to_stix_bundle(incidents, results or {}, kb, actions=actions, documents=documents, locations=locations, settings=settings)
         out.write_text(bundle.serialize(pretty=True) + "\n", encoding="utf-8")
         return (out,)
     if fmt == "geojson":
@@ -98,6 +103,19 @@ def load_events(store: Any) -> tuple[list[Incident], list[Action], dict[str, Att
     return incidents, actions, results
 
 
+def load_sources(store: Any, events: Iterable[Incident | Action]) -> tuple[dict[str, Document], dict[str, list[str]]]:
+    """The stored documents the events cite, and every location each was read from (for STIX times and references)."""
+    documents: dict[str, Document] = {}
+    locations: dict[str, list[str]] = {}
+    for doc_id in sorted({d for e in events for d in e.documents}):
+        try:
+            documents[doc_id] = store.get_document(doc_id)
+            locations[doc_id] = store.document_locations(doc_id)
+        except NotFound:  # an event citing a document that was never stored (e.g. a dataset row)
+            continue
+    return documents, locations
+
+
 def export_store(out: str | Path, *, format: str, settings: Settings | None = None) -> tuple[Path, ...]:
     """Export everything in the store named by ``settings`` (see :func:`export_events`)."""
     from ..store import Store
@@ -108,7 +126,9 @@ def export_store(out: str | Path, *, format: str, settings: Settings | None = No
     kb = KnowledgeBase.load(settings.knowledge_dir or None)
     with Store.from_settings(settings) as store:
         incidents, actions, results = load_events(store)
-    return export_events(out, format=format, incidents=incidents, actions=actions, results=results, kb=kb)
+        documents, locations = load_sources(store, [*incidents, *actions]) if format.strip().lower() == "stix" else ({}, {})
+    return export_events(out, format=format, incidents=incidents, actions=actions, results=results, kb=kb, documents=documents, locations=locations,
+                         settings=settings)
 
 
 def import_dataset(path: str | Path, *, format: str | None = None, settings: Settings | None = None) -> ImportReport:

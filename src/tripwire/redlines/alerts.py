@@ -27,6 +27,7 @@ from rich.console import Console
 from rich.text import Text
 
 from ..errors import ConfigError
+from ..icd203 import icd203_phrase, judgement
 from ..model import Evaluation, RedLineStatus
 
 STATUS_STYLE = {RedLineStatus.CLEAR: "green", RedLineStatus.WATCH: "yellow", RedLineStatus.TRIPPED: "bold red"}
@@ -47,6 +48,8 @@ class Alert:
     threshold: float
     evaluated_at: dt.datetime
     evidence: tuple[str, ...] = ()
+    #: ICD 203 analytic confidence in the probability (None: not assessed)
+    confidence: str | None = None
 
     @classmethod
     def from_evaluation(cls, ev: Evaluation) -> "Alert":
@@ -58,11 +61,12 @@ class Alert:
             status=ev.status,
             probability=ev.probability,
             interval=ev.interval,
-            words=ev.words,
+            words=icd203_phrase(ev.probability),  # recomputed: evaluations stored before the ICD 203 fix read with today's scale
             standard=ev.standard,
             threshold=ev.threshold,
             evaluated_at=ev.evaluated_at,
             evidence=ev.evidence,
+            confidence=ev.confidence.value if ev.confidence else None,
         )
 
     @property
@@ -71,7 +75,7 @@ class Alert:
         before = self.previous.value if self.previous else "new"
         return (
             f"Red line {self.rule_id} for incident {self.incident_id}: {before} -> {self.status.value} "
-            f"(P={self.probability:.2f}, {self.words}; {self.standard} threshold {self.threshold:.2f})"
+            f"(P={self.probability:.2f}, {judgement(self.probability, self.confidence)}; {self.standard} threshold {self.threshold:.2f})"
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -85,6 +89,7 @@ class Alert:
             "probability": self.probability,
             "interval": list(self.interval) if self.interval else None,
             "words": self.words,
+            "confidence": self.confidence,
             "standard": self.standard,
             "threshold": self.threshold,
             "evaluated_at": self.evaluated_at.isoformat(),

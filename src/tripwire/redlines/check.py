@@ -22,6 +22,15 @@ attribution leaf (approximated from the per-hypothesis intervals, see
 arithmetic -- ``all`` multiplies bounds, ``any`` combines them like
 probabilities, ``not`` swaps and complements them; other leaves are points.
 
+Confidence: every leaf that rests on reporting contributes a
+:class:`~tripwire.model.ConfidenceBasis` -- an attribution leaf its result's
+basis, a casualty leaf the sources of the figures (:func:`casualty_basis`) --
+and the evaluation's basis is the weakest combination (:func:`combine_bases`):
+fewest origins, lowest best reliability, all dissent added up. With the
+evaluation's interval it gives the ICD 203 analytic confidence. An attribution
+result stored before confidence was assessed (no ``basis``) leaves the
+evaluation's confidence unassessed (None) rather than guessed.
+
 Status: **tripped** if P >= threshold; **watch** if P >= watch_fraction x
 threshold, or if the rest of the condition is met -- P with every
 attribution leaf set to 1 reaches the threshold -- and P itself reaches the
@@ -35,7 +44,8 @@ import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from ..model import AttributionResult, Casualty, CasualtyReport, Evaluation, Incident, RedLineStatus, icd203_phrase, tally
+from ..icd203 import icd203_phrase
+from ..model import AttributionResult, Casualty, CasualtyReport, ConfidenceBasis, Evaluation, Incident, RedLineStatus, tally
 from ..settings import Settings
 from .conditions import (
     AllOf,
@@ -72,6 +82,9 @@ class _Trace:
     facts: list[tuple[float, str]] = field(default_factory=list)
     has_attribution: bool = False
     has_interval: bool = False
+    bases: list[ConfidenceBasis] = field(default_factory=list)
+    #: an attribution result stored before confidence was assessed: the evaluation's confidence is not assessed either
+    unassessed: bool = False
 
     def name(self, base: str) -> str:
         if base not in self.components:
@@ -146,6 +159,34 @@ def casualty_probability(cond: CasualtyCondition, incident: Incident, rule: RedL
     return 0.0, f"no reported casualty meets {cond.describe()} (reported: {reported})"
 
 
+def casualty_basis(cond: CasualtyCondition, incident: Incident, met: bool) -> ConfidenceBasis:
+    """The sources behind a casualty leaf: who reports figures meeting it (``met``) or that it is not met, and who contradicts.
+
+    Each document's report counts once per outlet (or speaker); an incident
+    without per-document reports (imported datasets, hand-built incidents)
+    counts its documents as origins, with no graded source.
+    """
+    verdicts = [(r, _report_verdict(cond, r)) for r in incident.casualty_reports]
+    if not verdicts:
+        return ConfidenceBasis(origins=len(set(incident.documents)))
+    backing = [r for r, v in verdicts if v is True] if met else [r for r, _v in verdicts]
+    against = {_who(r) for r, v in verdicts if v is False} if met else set()
+    best = max((r.reliability for r in backing), default=None)
+    return ConfidenceBasis(origins=len({_who(r) for r in backing}), best_reliability=best, dissent=len(against))
+
+
+def combine_bases(bases: Sequence[ConfidenceBasis], incident: Incident) -> ConfidenceBasis:
+    """The weakest combination of the leaves' bases (no leaf rests on reporting: the incident's documents, ungraded)."""
+    if not bases:
+        return ConfidenceBasis(origins=len(set(incident.documents)))
+    rels = [b.best_reliability for b in bases]
+    return ConfidenceBasis(
+        origins=min(b.origins for b in bases),
+        best_reliability=None if any(r is None for r in rels) else min(r for r in rels if r is not None),
+        dissent=sum(b.dissent for b in bases),
+    )
+
+
 def _who(report: CasualtyReport) -> str:
     src = report.source
     return src.outlet or src.speaker or f"document {report.document_id[:8]}"
@@ -208,12 +249,17 @@ def _leaf(cond: Condition, incident: Incident, result: AttributionResult | None,
         p, fact = casualty_probability(cond, incident, rule)
         trace.components[trace.name("casualties")] = p
         trace.facts.append((p, fact))
+        trace.bases.append(casualty_basis(cond, incident, p > 0))
         return Value(p, p, p, p)
     if isinstance(cond, AttributionCondition):
         p, lo, hi, has_interval = attribution_value(cond, result)
         trace.components[trace.name("attribution")] = p
         trace.has_attribution = True
         trace.has_interval = trace.has_interval or has_interval
+        if result is not None and result.basis is None:
+            trace.unassessed = True
+        else:  # no result at all: no evidence of who, so nothing to be confident in
+            trace.bases.append(result.basis if result is not None and result.basis is not None else ConfidenceBasis(origins=0))
         if result is None:
             trace.facts.append((0.0, f"no attribution result for incident {incident.id}"))
         elif not (target := _matching_keys(cond, result)):
@@ -298,6 +344,7 @@ def evaluate(rule: RedLineRule, incident: Incident, result: AttributionResult | 
         if label not in seen and len(labels) < TOP_EVIDENCE:
             seen.add(label)
             labels.append(label)
+    basis = None if trace.unassessed else combine_bases(trace.bases, incident)
     return Evaluation(
         rule_id=rule.id,
         incident_id=incident.id,
@@ -310,6 +357,8 @@ def evaluate(rule: RedLineRule, incident: Incident, result: AttributionResult | 
         components=dict(trace.components),
         evidence=tuple([f for q, f in trace.facts if q == 0.0] + labels + [f for q, f in trace.facts if q > 0.0]),
         evaluated_at=now,
+        confidence=basis.confidence(interval) if basis is not None else None,
+        basis=basis,
     )
 
 
@@ -327,4 +376,4 @@ def check(
     return [evaluate(rule, inc, results.get(inc.id), now=now, watch_fraction=fraction) for rule in rules for inc in incidents]
 
 
-__all__ = ["TOP_EVIDENCE", "Value", "attribution_value", "casualty_probability", "check", "evaluate", "evaluate_condition", "evidence_toward", "status_for"]
+__all__ = ["TOP_EVIDENCE", "Value", "attribution_value", "casualty_basis", "casualty_probability", "check", "combine_bases", "evaluate", "evaluate_condition", "evidence_toward", "status_for"]

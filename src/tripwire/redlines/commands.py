@@ -11,6 +11,7 @@ from rich.text import Text
 
 from ..clikit import CONFIG_OPTION, DB_OPTION, clean_errors, emit_json, load_settings
 from ..clikit import console as clikit_console
+from ..icd203 import judgement
 from .conditions import condition_to_data
 
 RULES_OPTION = typer.Option(None, "--rules", "-r", help="Rule file (YAML); default: the bundled examples/redlines.yaml.")
@@ -122,11 +123,12 @@ def register(app: typer.Typer) -> None:
             emit_json(history)
             return
         table = Table(title=f"Evaluation history ({len(history)})")
-        for col in ("Evaluated at", "Rule", "Incident", "Change", "P", "ICD 203", "Standard"):
+        for col in ("Evaluated at", "Rule", "Incident", "Change", "P", "ICD 203 (confidence)", "Standard"):
             table.add_column(col, overflow="fold")
         for ev in history:
             change = f"{ev.previous_status.value if ev.previous_status else 'new'} -> {ev.status.value}"
             p = f"{ev.probability:.2f}" + (f" [{ev.interval[0]:.2f}, {ev.interval[1]:.2f}]" if ev.interval else "")
-            cells = (ev.evaluated_at.isoformat(timespec="seconds"), ev.rule_id, ev.incident_id, change, p, ev.words, f"{ev.standard} ({ev.threshold:.2f})")
+            cells = (ev.evaluated_at.isoformat(timespec="seconds"), ev.rule_id, ev.incident_id, change, p, judgement(ev.probability, ev.confidence),
+                     f"{ev.standard} ({ev.threshold:.2f})")
             table.add_row(*(Text(c) for c in cells))
         clikit_console().print(table)

@@ -1,4 +1,4 @@
-"""The red-line board: rule x incident, status in colour, P with its words, threshold and evidence.
+"""The red-line board: rule x incident, status in colour, P with its ICD 203 words and confidence, threshold and evidence.
 
 :func:`render_board` builds a rich :class:`~rich.table.Table` for the terminal;
 :func:`board_rows` gives the same rows as plain data for the HTML report and
@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from rich.table import Table
 from rich.text import Text
 
+from ..icd203 import icd203_phrase, judgement
 from ..model import Evaluation, Incident, RedLineStatus
 
 STATUS_STYLE = {RedLineStatus.TRIPPED: "bold white on red", RedLineStatus.WATCH: "bold black on yellow", RedLineStatus.CLEAR: "green"}
@@ -58,6 +59,10 @@ class BoardRow:
     interval: tuple[float, float] | None
     p_text: str
     words: str
+    #: ICD 203 analytic confidence (None: stored before it was assessed)
+    confidence: str | None
+    #: words and confidence together: ``likely (moderate confidence)``
+    judgement: str
     standard: str
     threshold: float
     evidence: tuple[str, ...]
@@ -77,7 +82,9 @@ def board_rows(evaluations: Sequence[Evaluation], incidents: Mapping[str, Incide
             probability=ev.probability,
             interval=ev.interval,
             p_text=format_p(ev),
-            words=ev.words,
+            words=icd203_phrase(ev.probability),
+            confidence=ev.confidence.value if ev.confidence else None,
+            judgement=judgement(ev.probability, ev.confidence),
             standard=ev.standard,
             threshold=ev.threshold,
             evidence=ev.evidence,
@@ -98,13 +105,13 @@ def render_board(evaluations: Sequence[Evaluation], incidents: Mapping[str, Inci
     table.add_column("Incident", overflow="fold", ratio=2)
     table.add_column("Status", justify="center", no_wrap=True)
     table.add_column("P [interval]", justify="right", no_wrap=True)
-    table.add_column("ICD 203", overflow="fold")
+    table.add_column("ICD 203 (confidence)", overflow="fold")
     table.add_column("Standard", overflow="fold")
     table.add_column("Evidence", overflow="fold", ratio=4)
     for row in board_rows(evaluations, incidents):
         status = Text(f" {row.status.value.upper()} ", style=STATUS_STYLE[row.status])
         evidence = "\n".join(f"- {e}" for e in row.evidence[:evidence_items]) or "-"
-        cells = (row.rule_id, row.incident, row.p_text, row.words, f"{row.standard} (>= {row.threshold:.2f})", evidence)
+        cells = (row.rule_id, row.incident, row.p_text, row.judgement, f"{row.standard} (>= {row.threshold:.2f})", evidence)
         rule, inc, p, words, std, ev = (Text(c) for c in cells)  # plain text: no rich markup from data
         table.add_row(rule, inc, status, p, words, std, ev)
     if not table.rows:

@@ -22,6 +22,7 @@ from markupsafe import Markup
 
 from .. import __version__
 from ..errors import InputError, NotFound, TripwireError
+from ..icd203 import judgement
 from ..knowledge import KnowledgeBase
 from ..model import Action, AttributionResult, Document, Evaluation, Incident, PosteriorEntry, RedLineStatement
 from .board import board_rows, format_p, latest
@@ -34,6 +35,7 @@ def _env() -> Environment:
     env = Environment(loader=PackageLoader("tripwire.report", "templates"), autoescape=True, undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
     env.filters["p2"] = lambda x: "" if x is None else f"{x:.2f}"
     env.filters["p3"] = lambda x: "" if x is None else f"{x:.3f}"
+    env.filters["judged"] = lambda x: judgement(x.probability, x.confidence)  # an evaluation or a posterior entry
     env.filters["signed"] = lambda x: "" if x is None else f"{x:+.2f}"
     env.filters["interval"] = lambda iv: "" if not iv else f"[{iv[0]:.2f}, {iv[1]:.2f}]"
     env.filters["anchor"] = lambda s: "incident-" + "".join(ch if ch.isalnum() or ch in "-_" else "-" for ch in str(s))
@@ -60,6 +62,8 @@ class HypothesisRow:
     prior: float
     probability: float
     interval: tuple[float, float] | None
+    #: ICD 203 words and analytic confidence: ``likely (moderate confidence)``
+    judgement: str = ""
 
 
 @dataclass(frozen=True)
@@ -73,6 +77,8 @@ class IncidentView:
     evidence: list[dict[str, Any]]
     method: str | None
     evaluations: list[Evaluation]
+    #: what the posterior's analytic confidence rests on, in words (None: no result, or stored before it was assessed)
+    basis: str | None = None
     #: Heuer's ACH matrix as an escaped HTML fragment, when ``tripwire.attribute.ach`` is available
     ach: Markup | None = None
 
@@ -103,7 +109,8 @@ def casualty_table(incident: Incident) -> list[tuple[str, str, str, int]]:
 
 def _hyp_rows(entries: Iterable[PosteriorEntry]) -> list[HypothesisRow]:
     rows = [
-        HypothesisRow(e.hypothesis.key, e.hypothesis.perpetrator, e.hypothesis.sponsor or "-", e.hypothesis.relation, e.prior, e.probability, e.interval)
+        HypothesisRow(e.hypothesis.key, e.hypothesis.perpetrator, e.hypothesis.sponsor or "-", e.hypothesis.relation, e.prior, e.probability, e.interval,
+                      judgement(e.probability, e.confidence))
         for e in entries
     ]
     return sorted(rows, key=lambda r: -r.probability)
@@ -151,6 +158,7 @@ def incident_view(incident: Incident, result: AttributionResult | None, evaluati
         evidence=evidence,
         method=result.method if result else None,
         evaluations=mine,
+        basis=result.basis.describe() if result is not None and result.basis is not None else None,
         ach=ach_fragment(incident, result, kb) if result is not None else None,
     )
 

@@ -23,12 +23,14 @@ from markupsafe import Markup
 
 from .. import __version__
 from ..errors import NotFound
+from ..icd203 import judgement
 from ..settings import Settings
 from .api import AppState, BodyLimit, install_error_handlers, router
 from .views import board, chain_layout, svg_map, timeline
 
 _HERE = Path(str(resources.files("tripwire.web")))
 _templates = Environment(loader=FileSystemLoader(str(_HERE / "templates")), autoescape=select_autoescape(["html", "j2"]))
+_templates.filters["judged"] = lambda x: judgement(x.probability, x.confidence)  # ICD 203 words and confidence of an evaluation or posterior entry
 
 
 def _all_incidents(store: Any, limit: int = 5000) -> list[Any]:
