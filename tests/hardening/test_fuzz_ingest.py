@@ -119,6 +119,9 @@ def test_text_in_any_encoding(text: str, encoding: str, suffix: str) -> None:
     if suffix == ".html":
         data = b"<html><head><meta charset='utf-8'></head><body><article><p>" + data + b"</p></article></body></html>"
     result = load(data, suffix)
+    bom_less = encoding in {"utf-16-le", "utf-16-be"}
+    if bom_less and b"\x00" not in data:
+        return  # "䠠" in BOM-less UTF-16 is the bytes of " H": no decoder can tell, so only "nothing raised" holds
     if not isinstance(result, TripwireError) and encoding.startswith("utf") and suffix != ".html":
         # Unicode encodings are recognised, so the words survive (modulo whitespace normalisation)
         words = [w for w in text.split() if w.isalnum()]
