@@ -105,6 +105,22 @@ def test_a_claim_denied_in_the_sentence_is_no_claim(kb, text: str) -> None:  # t
     assert not [a for k, a in statements(ex(text, kb=kb)) if k == "claimed"]
 
 
+@pytest.mark.parametrize(
+    ("text", "wanted", "unwanted"),
+    [
+        # "the group" as an object is nobody's subject: the denial is the accused state's
+        ("A rocket hit Erbil on Monday. Saraya Awliya al-Dam claimed it. Iran's foreign ministry spokesman said Tehran had no connection to the group "
+         "and dismissed the suggestions as suspicious.", ("denied", "iran"), ("denied", "saraya-awliya-al-dam")),
+        # the host government denying where the drones came from launched nothing
+        ("A drone attack targeted al-Tanf on Wednesday. Iraq's government rejected the claim that the drones had been launched from its soil.",
+         ("denied", "iraq"), ("alleged", "iraq")),
+    ],
+)
+def test_who_denied_what(kb, text: str, wanted: tuple[str, str], unwanted: tuple[str, str]) -> None:  # type: ignore[no-untyped-def]
+    found = statements(ex(text, kb=kb))
+    assert wanted in found and unwanted not in found, found
+
+
 def test_the_group_is_nobody_when_no_group_was_named_lately(kb) -> None:  # type: ignore[no-untyped-def]
     text = ("Kataib Hezbollah was founded in 2007. It has fought in Iraq for years. It has offices in Baghdad. It was listed by Washington in 2009. "
             "Rockets hit the Baghdad airport on Tuesday. The group's spokesman denied any involvement.")

@@ -32,6 +32,10 @@ _DEFINITE = re.compile(
 )
 
 
+#: a preposition that makes "the group" an object ("by the group" stays: "claimed by the group" names who did it)
+_OBJECT_OF = re.compile(r"\b(?:to|with|of|against|on|at|for|from|about|into|towards?|over|within|inside|among)\s+$", re.I)
+
+
 def resolve_group_references(lex: Lexicon, contexts: list[SentenceContext]) -> None:
     """Add to each sentence's actors the group its "the group" / "the militia" refers to (in place)."""
     recent: list[tuple[int, str]] = []  # (sentence index, actor) of armed groups named so far, last last
@@ -43,6 +47,8 @@ def resolve_group_references(lex: Lexicon, contexts: list[SentenceContext]) -> N
                 continue  # part of a name ("the Islamic Resistance movement")
             if re.match(r"\s*,?\s*(?:the\s+)?[A-Z]", ctx.text[m.end() : m.end() + 4]) and any(0 <= a.start - m.end() <= 4 for a in ctx.actors):
                 continue  # "the group Kataib Hezbollah": the name follows
+            if _OBJECT_OF.search(ctx.text[max(0, m.start() - 12) : m.start()]):
+                continue  # "no connection to the group", "strikes on the militia": the group is no one's subject here
             before = [a for a in groups_here if a.end <= m.start()]
             if before:
                 key = before[-1].key

@@ -190,6 +190,7 @@ def find_statements(ctx: SentenceContext, lex: Lexicon, mem: SourceMemory, autho
     out: list[FoundStatement] = []
     taken: list[tuple[int, int]] = []
     disputed_scopes: list[tuple[int, int]] = []
+    denied_scopes: list[tuple[int, int]] = []
     claim_that = False
     for kind, side, pattern in CUES:
         for m in pattern.finditer(text):
@@ -234,9 +235,13 @@ def find_statements(ctx: SentenceContext, lex: Lexicon, mem: SourceMemory, autho
                 continue
             if kind == K.ASSESSED and actor is not None and not _RESPONSIBLE_AFTER.match(text[actor.end :]) and not re.search(r"\bkilled\b|\bbehind\b|\bresponsible\b|\bcarried\b|\bfired\b", text[actor.end : actor.end + 40]):
                 continue
+            if kind == K.ALLEGED and side == "before" and actor is not None and any(ds <= s < de and actor.start < ds for ds, de in denied_scopes):
+                continue  # "Iraq rejected the claim that the drones were launched from its soil": the denier launched nothing
             taken.append((s, e))
             if kind == K.DISPUTED:
                 disputed_scopes.append((e, c1))
+            if kind == K.DENIED:
+                denied_scopes.append((e, c1))
             source = _source_for(ctx, lex, mem, kind, s, actor, author)
             if "claim" in m.group(0).lower() and kind == K.ALLEGED:
                 owner = [a for a in ctx.actors if a.end <= s + 12 and s - a.end <= 3 and lex.kb.actors[a.key].kind == "state"]
