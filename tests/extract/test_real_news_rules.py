@@ -79,6 +79,7 @@ def test_a_struck_group_is_not_named_as_the_attacker(kb) -> None:  # type: ignor
         ("A car bomb hit Kabul on Thursday. It was the second Taliban attack in the capital this week.", ("alleged", "taliban")),
         ("A car bomb hit Kabul on Thursday. The president wrote that the Taliban admitted to the attack.", ("alleged", "taliban")),
         ("The United States blamed Iran for the attack on a tanker in the Gulf of Oman on Thursday.", ("alleged", "iran")),
+        ("A rocket hit Erbil airport on Monday. Officials said it was too early to say who was behind the attack.", ("disputed", "unknown")),
         # "the group" is the armed group just named
         ("Rockets hit the Baghdad airport on Tuesday. U.S. officials blamed Kataib Hezbollah. The group's spokesman denied any involvement.",
          ("denied", "kataib-hezbollah")),

@@ -32,7 +32,9 @@ from .sources import SourceMemory, find_source, statement_subject, trailing_sour
 
 K = AttributionKind
 CUES: tuple[tuple[AttributionKind, str, re.Pattern[str]], ...] = (
-    (K.DISPUTED, "none", re.compile(r"\b(?:not\s+(?:yet\s+|still\s+|immediately\s+|entirely\s+)?(?:clear|known|determined|established)|unclear|unknown)\s+who\b", re.I)),
+    (K.DISPUTED, "none", re.compile(
+        r"\b(?:not\s+(?:yet\s+|still\s+|immediately\s+|entirely\s+)?(?:clear|known|determined|established)|unclear|unknown|(?:too\s+early|premature)\s+to\s+(?:say|tell|determine|know|judge))"
+        r"\s+(?:exactly\s+)?who\b", re.I)),
     (K.DISPUTED, "after", re.compile(
         r"\b(?:never|not|no)\s+(?:\w+\s+){0,2}?(?:presented|present|provided|provide|offered|offer|produced|produce|shown|show|made|make|shared|share|released|release)"
         r"\s+(?:any\s+|their\s+|its\s+|the\s+)?(?:[\w-]+\s+)?(?:proof|evidence|intelligence|information)\b(?:\s+public)?|\bwithout\s+(?:providing\s+|presenting\s+|offering\s+|giving\s+|citing\s+|showing\s+|producing\s+)?(?:any\s+)?(?:proof|evidence)\b"
