@@ -178,6 +178,8 @@ def test_the_source_named_after_the_statement(kb, text: str, speaker_country: st
         ("The drone attack on Sunday killed two crew members, a Briton and a Romanian.", 0, 0, 2),
         ("At least 1,200 people were wounded in the blast on Sunday, among them a US contractor.", 0, 1, 0),
         ("Rockets struck Al Asad air base on Saturday, wounding a number of U.S. personnel and an Iraqi service member.", 0, 2, 0),
+        ("Drones struck Al Asad air base on Saturday. Four US service members suffered traumatic brain injuries.", 0, 4, 0),
+        ("Drones struck Al Asad air base on Saturday, and two American troops were treated for minor injuries.", 0, 2, 0),
     ],
 )
 def test_casualties_as_reports_word_them(kb, text: str, killed_us: int, wounded_us: int, killed_all: int) -> None:  # type: ignore[no-untyped-def]

@@ -113,7 +113,10 @@ _EITHER_BEFORE = re.compile(r"(?:kill|wound|injur|dead)\w*\s+(?:or|and/or)\s+$",
 _LIST_SEP = re.compile(r"\s*(?:,\s*(?:and\s+)?|\s+and\s+)", re.I)
 _PASSIVE = re.compile(
     r",?\s+(?:(?:(?:were|was|had\s+been|have\s+been|has\s+been|are|is|got)\s+(?:(?:also|reportedly|later|all|slightly|seriously|critically|lightly|badly|fatally)\s+)?(?P<verb>killed|wounded|injured|hurt|dead)\b"
-    r"|(?P<bare>killed|wounded|injured|dead)\b(?!\s+(?:(?:at\s+least|about|nearly|more\s+than)\s+)?(?:an?|the|his|her|their|its|\d|one|two|three|four|five|six|seven|eight|nine|ten|dozens|several|scores|hundreds)\b)))",
+    r"|(?P<bare>killed|wounded|injured|dead)\b(?!\s+(?:(?:at\s+least|about|nearly|more\s+than)\s+)?(?:an?|the|his|her|their|its|\d|one|two|three|four|five|six|seven|eight|nine|ten|dozens|several|scores|hundreds)\b))"
+    # "two service members were treated for minor injuries", "suffered traumatic brain injuries": wounded
+    r"|(?:(?:were|was|had\s+been|have\s+been|has\s+been|are|is)\s+(?:\w+\s+)?treated\s+for|(?:had\s+|have\s+|has\s+)?(?:suffered|sustained|received))"
+    r"\s+(?:[\w-]+\s+){0,3}?(?P<inj>injuries|wounds|concussions|injury|wound|concussion)\b)",
     re.I,
 )
 _SUBSET = re.compile(r"\b(?:among\s+them|among\s+whom|including)\s+", re.I)
@@ -259,7 +262,7 @@ def find_casualties(text: str, grammar: CasualtyGrammar | None = None) -> list[C
                 for m in nps:
                     if any(cs <= m.start() < ce for cs, ce in covered):
                         continue
-                    got = _casualty(m, _status(p.group("verb") or p.group("bare")), g)
+                    got = _casualty(m, _status(p.group("verb") or p.group("bare") or "injured"), g)
                     if got:
                         batch.append(CasualtyMention(m.start(), m.end(), got[0], got[1]))
                         covered.append((m.start(), m.end()))
