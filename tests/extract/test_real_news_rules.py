@@ -180,6 +180,9 @@ def test_the_source_named_after_the_statement(kb, text: str, speaker_country: st
         ("Rockets struck Al Asad air base on Saturday, wounding a number of U.S. personnel and an Iraqi service member.", 0, 2, 0),
         ("Drones struck Al Asad air base on Saturday. Four US service members suffered traumatic brain injuries.", 0, 4, 0),
         ("Drones struck Al Asad air base on Saturday, and two American troops were treated for minor injuries.", 0, 2, 0),
+        # a count whose noun is left out, and a toll as it stands now
+        ("Three U.S. troops were killed and 34 wounded in a drone attack on a base in Jordan on Sunday.", 3, 34, 3),
+        ("The number of U.S. troops wounded in Sunday's drone attack on the base in Jordan has risen to more than 40.", 0, 40, 0),
     ],
 )
 def test_casualties_as_reports_word_them(kb, text: str, killed_us: int, wounded_us: int, killed_all: int) -> None:  # type: ignore[no-untyped-def]
@@ -244,6 +247,17 @@ def test_one_salvo_in_several_reports_is_one_incident(kb) -> None:  # type: igno
     incidents = merge(exs, kb).incidents
     assert len(incidents) == 1, [(i.id, i.documents) for i in incidents]
     assert incidents[0].place is not None and incidents[0].place.gazetteer_id == "al-asad"
+
+
+def test_a_toll_that_rises_over_days_keeps_the_latest_figure(kb) -> None:  # type: ignore[no-untyped-def]
+    reports = [
+        ("Three U.S. troops were killed and 25 wounded in a drone attack on a base in Jordan on Sunday.", dt.date(2024, 1, 28)),
+        ("The drone struck Tower 22, an outpost in northeastern Jordan, early on Sunday, killing three American soldiers.", dt.date(2024, 1, 29)),
+        ("The number of U.S. troops wounded in the January 28 drone attack in Jordan has risen to more than 40, officials said.", dt.date(2024, 1, 31)),
+    ]
+    exs = [extract_text(t, published=p, document_id=f"d{n}", kb=kb) for n, (t, p) in enumerate(reports)]
+    (incident,) = merge(exs, kb).incidents
+    assert (incident.killed("US"), incident.injured("US")) == (3, 40)
 
 
 def test_neighbouring_attacks_on_one_base_stay_apart(kb) -> None:  # type: ignore[no-untyped-def]

@@ -287,8 +287,53 @@ def find_casualties(text: str, grammar: CasualtyGrammar | None = None) -> list[C
         nat = "US" if _US_CONTEXT.search(clause) or "embassy" in clause.lower() else None
         for status in ("killed", "injured"):
             found.append(CasualtyMention(z.start(), z.end(), Casualty(status=status, count=0, nationality=nat)))
+    found.extend(_elliptical(text, found, covered))
+    found.extend(_tolls(text, g, covered))
     found.sort(key=lambda c: c.start)
     return _split_subsets(_others_like_before(text, found))
+
+
+#: "Three U.S. troops were killed and dozens wounded": a second count of the same people, its noun left out
+_ELLIPTICAL = re.compile(r"\b(?:killed|wounded|injured|hurt|dead)\s*,?\s+and\s+" + _QUAL + _COUNT + r"\s+(?:(?:more|others?)\s+)?(?:(?:were|was)\s+)?(?P<verb>wounded|injured|hurt|killed)\b", re.I)
+#: "the number of U.S. troops wounded has risen to more than 40", "the death toll rose to 12": a toll as it stands now
+_TOLL = re.compile(
+    r"\b(?:number\s+of\s+(?P<np>[^,;]{1,60}?)\s+(?P<verb>killed|wounded|injured|hurt|dead)|(?P<toll>death\s+toll|toll))\s+(?:[^,.;]{0,60}?\s)?"
+    r"(?:has\s+|had\s+|have\s+)?(?:risen|rose|climbed|increased|grown|jumped|reached|stands\s+at|stood\s+at)\s+(?:to\s+)?" + _QUAL + _COUNT + r"\b",
+    re.I,
+)
+
+
+def _elliptical(text: str, found: list[CasualtyMention], covered: list[tuple[int, int]]) -> list[CasualtyMention]:
+    out = []
+    for m in _ELLIPTICAL.finditer(text):
+        if any(cs <= m.start("count") < ce for cs, ce in covered):
+            continue
+        lead = max((c for c in found if c.end <= m.start()), key=lambda c: c.end, default=None)
+        counted = _count(m.group("count"), m.group("qual"))
+        if lead is None or counted is None:
+            continue
+        like = lead.casualty.model_copy(update={"status": _status(m.group("verb")), "count": counted[0], "approximate": counted[1]})
+        out.append(CasualtyMention(m.start("count"), m.end(), like))
+    return out
+
+
+def _tolls(text: str, g: CasualtyGrammar, covered: list[tuple[int, int]]) -> list[CasualtyMention]:
+    out = []
+    for m in _TOLL.finditer(text):
+        if any(cs <= m.start("count") < ce for cs, ce in covered):
+            continue
+        counted = _count(m.group("count"), m.group("qual"))
+        if counted is None:
+            continue
+        words = (m.group("np") or "").lower().replace(".", "").split()
+        nationality = next((g.demonyms[w] for w in words if w in g.demonyms), None)
+        if nationality is None and ("us" in words or "american" in words):
+            nationality = "US"
+        phrase = " " + " ".join(words) + " "
+        category = next((c for n, c in sorted(CATEGORY_NOUNS.items(), key=lambda kv: -len(kv[0])) if c and f" {n} " in phrase), None)
+        status = "killed" if m.group("toll") else _status(m.group("verb"))
+        out.append(CasualtyMention(m.start("count"), m.end(), Casualty(status=status, count=counted[0], nationality=nationality, category=category, approximate=counted[1])))
+    return out
 
 
 _OTHERS = re.compile(r"\b(?:others?|another)\b", re.I)
