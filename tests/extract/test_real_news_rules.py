@@ -213,6 +213,14 @@ def test_actions(kb, text: str, kind: str, actor: str, target_part: str | None) 
     assert all(a.date is not None for a in found)
 
 
+def test_a_drone_strike_that_killed_american_troops_is_an_attack_on_them(kb) -> None:  # type: ignore[no-untyped-def]
+    e = ex("The Pentagon on Monday identified the three soldiers killed in Sunday's drone strike on a base in Jordan.", published=dt.date(2024, 1, 30), kb=kb)
+    assert [(i.date, i.killed()) for i in e.incidents] == [(dt.date(2024, 1, 28), 3)] and not e.actions
+    # a US strike that killed militia fighters stays a US action
+    e = ex("The Pentagon said a drone strike killed a senior Kataib Hezbollah commander in Baghdad on Wednesday.", kb=kb)
+    assert [(a.kind, a.actor) for a in e.actions] == [("drone-strike", "usa")]
+
+
 def test_a_hijacking_is_an_action_and_an_attack(kb) -> None:  # type: ignore[no-untyped-def]
     e = ex("The Houthis hijacked the cargo ship Galaxy Leader in the Red Sea on Sunday.", kb=kb)
     assert [a.kind for a in e.actions] == ["seizure"] and len(e.incidents) == 1

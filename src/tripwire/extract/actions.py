@@ -293,6 +293,8 @@ def find_action_mentions(ctx: SentenceContext, lex: Lexicon) -> list[EventMentio
                     continue
             if kind in STRIKE_FAMILY and kind != "strike-ref" and mention.actor == "usa" and mention.target and _US_TARGET.search(mention.target) and _US_TARGET.search(text, e, min(len(text), e + 40)):
                 continue  # "attacks on US forces": an attack on Americans, not a US strike
+            if kind in STRIKE_FAMILY and mention.actor == "usa" and _KILLED_IN.search(text[max(0, s - 60) : s]) and _own_people_hit(ctx):
+                continue  # "the soldiers killed in Sunday's drone strike", named by the Pentagon: a strike on Americans
             taken.append((s, e))
             out.append(mention)
     for twin in twins:  # the twin strikes its partner's target
@@ -313,6 +315,14 @@ def find_action_mentions(ctx: SentenceContext, lex: Lexicon) -> list[EventMentio
             strike.actor = strike.actor or k.actor
             absorbed.append(k)
     return [m for m in out if m not in absorbed]
+
+
+_KILLED_IN = re.compile(r"\b(?:killed|wounded|injured|died|hurt)\s+(?:in|by|during)\s+(?:the\s+|a\s+|an\s+)?(?:[\w'-]+\s+){0,3}$", re.I)
+
+
+def _own_people_hit(ctx: SentenceContext) -> bool:
+    """Whether the sentence counts American (or unnamed) troops or contractors killed or wounded: its strike hit them."""
+    return any(c.casualty.category in {"service-member", "contractor"} and c.casualty.nationality in {"US", None} and c.casualty.count > 0 for c in ctx.casualties)
 
 
 #: "this attack", "that unacceptable attack", "the same strike": a reference back to an attack already named

@@ -60,8 +60,10 @@ def fill(ctx: SentenceContext, mentions: list[EventMention], lex: Lexicon) -> No
         owner = min(mentions, key=lambda m: (_distance(m, d.start, d.end), m.cue_start))
         if _distance(owner, d.start, d.end) > MAX_DATE_DISTANCE:
             continue
-        if owner.date is None or _prec_rank(d) > _prec_rank(owner.date):
-            owner.date = d
+        if owner.date is None or _prec_rank(d) > _prec_rank(owner.date) or (
+            _prec_rank(d) == _prec_rank(owner.date) and _distance(owner, d.start, d.end) < _distance(owner, owner.date.start, owner.date.end)
+        ):
+            owner.date = d  # the most precise date, and of two as precise the nearer one ("on Monday identified ... Sunday's drone strike")
     for d in weak:  # the day something was said dates the sentence's main event only
         owner = min(mentions, key=lambda m: m.cue_start)
         if owner.date is None and _distance(owner, d.start, d.end) <= MAX_DATE_DISTANCE:
