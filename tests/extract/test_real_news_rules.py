@@ -213,6 +213,14 @@ def test_actions(kb, text: str, kind: str, actor: str, target_part: str | None) 
     assert all(a.date is not None for a in found)
 
 
+def test_fighters_storming_a_base_is_no_protest(kb) -> None:  # type: ignore[no-untyped-def]
+    e = ex("Al-Shabaab said in a statement that its fighters had stormed the Baledogle airfield on Monday.", published=dt.date(2019, 10, 1), kb=kb)
+    assert not [a for a in e.actions if a.kind == "protest"]
+    assert ("claimed", "al-shabaab") in statements(e)
+    e = ex("Hundreds of militia supporters stormed the US embassy compound in Baghdad on Tuesday.", published=dt.date(2019, 12, 31), kb=kb)
+    assert [a.kind for a in e.actions] == ["protest"]
+
+
 def test_a_drone_strike_that_killed_american_troops_is_an_attack_on_them(kb) -> None:  # type: ignore[no-untyped-def]
     e = ex("The Pentagon on Monday identified the three soldiers killed in Sunday's drone strike on a base in Jordan.", published=dt.date(2024, 1, 30), kb=kb)
     assert [(i.date, i.killed()) for i in e.incidents] == [(dt.date(2024, 1, 28), 3)] and not e.actions

@@ -227,6 +227,8 @@ def find_action_mentions(ctx: SentenceContext, lex: Lexicon) -> list[EventMentio
                     continue
                 mention.actor = parl[0].key if parl else None
             elif kind == "protest":
+                if m.group(0).lower() == "stormed" and not _CROWD.search(text[c0:c1]):
+                    continue  # "its fighters had stormed the base": an assault, not a protest
                 sup = [a for a in ctx.actors if a.end <= s and _SUPPORTERS.search(text[max(0, a.start - 20) : a.start])]
                 mention.actor = sup[-1].key if sup else None
             else:
@@ -317,6 +319,7 @@ def find_action_mentions(ctx: SentenceContext, lex: Lexicon) -> list[EventMentio
     return [m for m in out if m not in absorbed]
 
 
+_CROWD = re.compile(r"\b(?:protesters|protestors|demonstrators|crowds?|supporters|mourners|mobs?|rioters|hundreds|thousands|students)\b", re.I)
 _KILLED_IN = re.compile(r"\b(?:killed|wounded|injured|died|hurt)\s+(?:in|by|during)\s+(?:the\s+|a\s+|an\s+)?(?:[\w'-]+\s+){0,3}$", re.I)
 
 
