@@ -38,6 +38,7 @@ PUB = dt.date(2020, 11, 18)  # a Wednesday
         ("the day before yesterday", dt.date(2020, 11, 16), "day"),
         ("a week ago", dt.date(2020, 11, 11), None),
         ("in mid-October", dt.date(2020, 10, 1), "month"),
+        ("over the weekend", dt.date(2020, 11, 14), None),  # the Saturday before a Wednesday
         ("on the 27th of December 2019", dt.date(2019, 12, 27), "day"),
         # numeric: the numbers decide where they can, else the reading nearer before publication
         ("on 13/06/2019", dt.date(2019, 6, 13), "day"),
@@ -171,3 +172,24 @@ def test_not_a_red_line() -> None:
 def test_anonymous_relay_keeps_its_whole_description(sentence: str, role: str) -> None:
     [redline] = extract_text(sentence, published=dt.date(2020, 11, 18)).redlines
     assert redline.speaker.anonymous and redline.speaker.role == role
+
+
+@pytest.mark.parametrize(
+    ("a", "pa", "b", "pb", "fits"),
+    [
+        (dt.date(2019, 5, 11), None, dt.date(2019, 5, 1), "month", True),  # "over the weekend" and "in May"
+        (dt.date(2019, 4, 27), None, dt.date(2019, 5, 1), "month", True),  # a week that reaches into May
+        (dt.date(2019, 4, 10), None, dt.date(2019, 5, 1), "month", False),
+        (dt.date(2019, 5, 11), None, dt.date(2019, 5, 18), None, True),
+        (dt.date(2019, 5, 11), None, dt.date(2019, 5, 25), None, False),
+        (dt.date(2019, 5, 11), "day", dt.date(2019, 5, 12), "day", True),
+        (dt.date(2019, 5, 11), "day", dt.date(2019, 5, 14), "day", False),
+        (dt.date(2019, 5, 11), "day", dt.date(2019, 5, 1), "month", True),
+        (dt.date(2019, 12, 30), None, dt.date(2020, 1, 1), "year", True),
+    ],
+)
+def test_date_compatibility(a: dt.date, pa: str | None, b: dt.date, pb: str | None, fits: bool) -> None:
+    from tripwire.extract.events import date_values_compatible
+
+    assert date_values_compatible(a, pa, b, pb) is fits
+    assert date_values_compatible(b, pb, a, pa) is fits

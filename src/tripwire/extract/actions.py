@@ -265,7 +265,9 @@ def find_action_mentions(ctx: SentenceContext, lex: Lexicon) -> list[EventMentio
                 ship = _SHIP_NAME.search(text)
                 mention.target = (ship.group("name") or ship.group("name2")) if ship else None
             if kind in STRIKE_FAMILY and kind != "assassination":
-                after = [a for a in ctx.actors if a.start >= e and lex.kb.actors[a.key].kind not in {"state"} and a.key != mention.actor]
+                own = lex.kb.actors[mention.actor].country if mention.actor in lex.kb.actors else None
+                after = [a for a in ctx.actors if a.start >= e and lex.kb.actors[a.key].kind not in {"state"} and a.key != mention.actor
+                         and not (own and lex.kb.actors[a.key].kind == "state-organ" and lex.kb.actors[a.key].country == own)]  # ", U.S. Central Command said": who told it
                 if after:
                     named = [a for a in after if lex.kb.actors[a.key].kind != "category"] or after
                     group = [named[0]]

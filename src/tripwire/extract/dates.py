@@ -13,6 +13,7 @@ Recognised forms (case-insensitive):
   before publication (publication day itself included)
 * ``yesterday``, ``today``, ``last night``, ``the day before yesterday``, ``two days ago`` -> relative to publication
 * ``a week ago`` -> that many weeks before publication, precision None (approximate)
+* ``last weekend``, ``over the weekend`` -> the Saturday before publication, precision None
 * ``last week`` -> seven days before publication, precision None (approximate)
 * ``last month`` / ``last year`` -> month / year precision
 
@@ -51,7 +52,7 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("md", re.compile(r"\b" + _M.format(n="m") + r"\s+" + _D.format(n="d") + r"\b(?!\s*(?:,\s*)?\d)", re.I)),
     ("dm", re.compile(r"\b" + _D.format(n="d") + r"\s+" + _M.format(n="m") + r"\b(?!,?\s+\d)", re.I)),
     ("weekday", re.compile(r"\b(?P<w>monday|tuesday|wednesday|thursday|friday|saturday|sunday)(?:'s)?\b", re.I)),
-    ("rel", re.compile(r"\b(?P<r>(?:the\s+)?day\s+before\s+yesterday|yesterday|today|tonight|last\s+night|last\s+week|last\s+month|last\s+year|earlier\s+this\s+week|earlier\s+this\s+month|this\s+month)\b", re.I)),
+    ("rel", re.compile(r"\b(?P<r>(?:the\s+)?day\s+before\s+yesterday|(?:last|over\s+the|at\s+the|this\s+past)\s+weekend|yesterday|today|tonight|last\s+night|last\s+week|last\s+month|last\s+year|earlier\s+this\s+week|earlier\s+this\s+month|this\s+month)\b", re.I)),
     ("ago", re.compile(r"\b(?P<n>an?|one|two|three|four|five|six|seven|eight|nine|ten|\d{1,2})\s+(?P<u>days?|weeks?)\s+ago\b", re.I)),
     ("month", re.compile(r"\b(?:(?:in|since|during|early|late|mid|the|last)\s+|mid-)(?P<m>january|february|march|april|june|july|august|september|october|november|december)\b(?![ \t]+\d)", re.I)),
     ("year", re.compile(r"\b(?:in|since|during)\s+(?P<y>(?:19|20)\d{2})\b(?!-)")),
@@ -61,7 +62,7 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
 _HINTS = {
     "digit": re.compile(r"\d"),
     "month": re.compile(r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)", re.I),
-    "day": re.compile(r"day\b|\blast\b|\btonight\b|\bearlier\b|\bthis\s+month\b", re.I),
+    "day": re.compile(r"day\b|\blast\b|\btonight\b|\bearlier\b|\bthis\s+month\b|\bweekend\b", re.I),
     "ago": re.compile(r"\bago\b", re.I),
 }
 _NEEDS = {"iso": ("digit",), "num": ("digit",), "of": ("digit", "month"), "dmy": ("digit", "month"), "mdy": ("digit", "month"), "my": ("digit", "month"), "md": ("digit", "month"),
@@ -156,6 +157,8 @@ def _resolve(kind: str, g: dict[str, str | None], published: dt.date | None) -> 
             r = " ".join((g["r"] or "").lower().split())
             if r in {"today", "tonight"}:
                 return published, "day"
+            if r.endswith("weekend"):  # the Saturday before publication, about: the weekend's two days and reports a day off
+                return published - dt.timedelta(days=(published.weekday() - 5) % 7 or 7), None
             if r.endswith("before yesterday"):
                 return published - dt.timedelta(days=2), "day"
             if r in {"yesterday", "last night"}:

@@ -366,6 +366,13 @@ def date_values_compatible(a: dt.date, pa: str | None, b: dt.date, pb: str | Non
     ranks = {"day": 3, "month": 2, "year": 1, None: 2}
     coarse = min(ranks[pa], ranks[pb])
     if pa is None or pb is None:
+        about, other, po = (a, b, pb) if pa is None else (b, a, pa)
+        if po == "month":  # "about a week" against a month: the week reaches into that month
+            first = other.replace(day=1)
+            nxt = (first + dt.timedelta(days=32)).replace(day=1)
+            return first - dt.timedelta(days=8) <= about < nxt + dt.timedelta(days=8)
+        if po == "year":
+            return abs(about.year - other.year) <= (1 if about.month in {1, 12} else 0)
         return abs((a - b).days) <= 8
     if coarse == 3:
         return abs((a - b).days) <= day_slack
@@ -410,6 +417,12 @@ def targets_compatible(lex: Lexicon, a: str | None, b: str | None) -> bool:
     """Two struck groups that may be one: the same, unknown, or a group and a category label that covers it."""
     if a is None or b is None or a == b:
         return True
+    ka, kb_ = lex.kb.actors.get(a), lex.kb.actors.get(b)
+    for part, whole in ((ka, b), (kb_, a)):  # a front, branch or organ and what it belongs to
+        if part is not None and whole in {part.part_of, part.front_for, part.branch_of}:
+            return True
+    if ka is not None and kb_ is not None and ka.kind == kb_.kind == "state-organ" and ka.part_of and ka.part_of == kb_.part_of:
+        return True  # "the IRGC" and "the Quds Force": organs of one state struck in one operation
     for cat, other in ((a, b), (b, a)):
         actor = lex.kb.actors.get(cat)
         if actor is not None and actor.kind == "category" and (not actor.members or other in actor.members):

@@ -108,6 +108,20 @@ def _mention_source(lex: Lexicon, m: Mention, kind: str) -> Source:
     return Source(speaker=actor.name, speaker_id=gov)
 
 
+_LOCATIVE_BEFORE = re.compile(r"\b(?:in|across|into|from|throughout|inside|near|of|to|at|on|and)\s+(?:the\s+)?$", re.I)
+_SPEAKS_AFTER = re.compile(r"^(?:'s\b|\s+(?:\w+\s+){0,2}?(?:said|says|told|stated|announced|accused|blamed|denied|claimed|warned|confirmed|insisted|believes?|believed|assessed))", re.I)
+
+
+def _a_place_here(text: str, m: Mention) -> bool:
+    """A country named as a place ("in Iraq and Syria"), not as a speaker ("Syria said", "Syria's foreign ministry")."""
+    return bool(_LOCATIVE_BEFORE.search(text[max(0, m.start - 14) : m.start])) and not _SPEAKS_AFTER.match(text[m.end : m.end + 40])
+
+
+def _names_a_place(lex: Lexicon, m: Mention) -> bool:
+    """Whether the whole mention is also a place name ("Syria" the government speaker is also Syria the country)."""
+    return any(p.start == 0 and p.end == len(m.text) for p in lex.places.find(m.text))
+
+
 def find_source(
     ctx: SentenceContext, lex: Lexicon, mem: SourceMemory, cue: int, *, exclude: tuple[int, int] | None = None, author: Source | None = None, reporters_only: bool = False
 ) -> Source:
@@ -123,6 +137,8 @@ def find_source(
                 continue
             if any(o.start <= m.start < o.end for o in (*ctx.speakers, *ctx.outlets)) and kind == "actor":
                 continue
+            if kind != "outlet" and _a_place_here(text, m) and _names_a_place(lex, m):
+                continue  # "targets in Iraq and Syria linked to ...": the country is where, not who said so
             cands.append((m.start, m.end, _mention_source(lex, m, kind)))
     for m in _NATIONAL_OFFICIALS.finditer(text[:cue]):
         iso = officials_country(lex, m)
