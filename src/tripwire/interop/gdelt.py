@@ -6,16 +6,23 @@ actions (see ``interop/data/event_types.yaml``). Places use FIPS 10-4 country
 codes (``IZ`` is Iraq, ``IS`` Israel), converted here to ISO alpha-2. GDELT is
 machine-coded from news and records no casualties; each event's ``NumMentions``,
 ``GoldsteinScale`` and ``SOURCEURL`` go into the summary.
+
+Country codes are FIPS 10-4 (``IZ`` Iraq, ``NI`` Nigeria, ``RS`` Russia),
+resolved through :attr:`KnowledgeBase.country_codes`. Two filters analysts
+use are import options (:func:`keep`): ``root_only`` keeps events GDELT marks
+``IsRootEvent`` 1 (reported in an article's lead paragraphs), ``min_sources``
+those with at least that many ``NumSources``.
 """
 
 from __future__ import annotations
 
 import csv
 from collections.abc import Mapping
+from typing import Any
 
 from ..knowledge import KnowledgeBase
 from ..model import Action, Document, Incident, Place
-from .common import DatasetFormat, Event, attribution, clean, countries, event_types, parse_coord, parse_date, place_id, resolve_actor, row_document
+from .common import DatasetFormat, Event, attribution, clean, dataset_key, event_types, parse_coord, parse_date, place_id, resolve_actor, row_document
 
 DATASET = "GDELT"
 
@@ -46,7 +53,7 @@ def _mapping(code: str) -> dict[str, object]:
 
 def parse_row(record: Mapping[str, str], location: str, kb: KnowledgeBase, raw: str | None = None) -> tuple[Document, Event]:
     """One GDELT event record as its provenance document and an :class:`Incident` or :class:`Action`."""
-    key = clean(record.get("GLOBALEVENTID"))
+    key = dataset_key(record.get("GLOBALEVENTID"), column="GLOBALEVENTID")
     if not key.isdigit():
         raise ValueError(f"column 'GLOBALEVENTID': {key[:40]!r} is not an event number")
     date = parse_date(record.get("SQLDATE", ""), ("%Y%m%d",), column="SQLDATE")
@@ -56,7 +63,7 @@ def parse_row(record: Mapping[str, str], location: str, kb: KnowledgeBase, raw: 
     lat = parse_coord(record.get("ActionGeo_Lat"), column="ActionGeo_Lat", limit=90)
     lon = parse_coord(record.get("ActionGeo_Long"), column="ActionGeo_Long", limit=180)
     place_name = clean(record.get("ActionGeo_FullName")) or "unknown"
-    country = countries().from_fips(record.get("ActionGeo_CountryCode"))
+    country = kb.country_codes.from_fips(record.get("ActionGeo_CountryCode"))
     place = Place(name=place_name, country=country, lat=lat, lon=lon, gazetteer_id=place_id(kb, place_name.split(",")[0]))
     actor1, actor2 = clean(record.get("Actor1Name")), clean(record.get("Actor2Name"))
     quad = QUAD.get(clean(record.get("QuadClass")), "unknown class")
@@ -102,6 +109,18 @@ def parse_row(record: Mapping[str, str], location: str, kb: KnowledgeBase, raw: 
     )
 
 
+def keep(record: Mapping[str, str], options: Mapping[str, Any]) -> bool:
+    """Whether a record passes the ``root_only`` and ``min_sources`` import options."""
+    if options.get("root_only") and clean(record.get("IsRootEvent")) != "1":
+        return False
+    least = int(options.get("min_sources") or 0)
+    if least > 1:
+        sources = clean(record.get("NumSources"))
+        if not sources.isdigit() or int(sources) < least:
+            return False
+    return True
+
+
 FORMAT = DatasetFormat(
     name="gdelt",
     label="GDELT 2.0 events",
@@ -111,4 +130,5 @@ FORMAT = DatasetFormat(
     columns=COLUMNS,
     quoting=csv.QUOTE_NONE,
     media_type="text/tab-separated-values",
+    keep=keep,
 )

@@ -7,6 +7,11 @@ violence against civilians (3). All become incidents. For one-sided violence
 fighting, so both are recorded as alleged perpetrators, hedged as parties to
 the clash. ``best`` (the best estimate of deaths) becomes the killed count,
 marked approximate when UCDP's ``low`` and ``high`` estimates differ.
+
+Read from the GED global CSV (19.1 and later layouts; older ``best_est``-style
+names are aliases), HDX's republished CSV (its HXL tag row is skipped, see
+:mod:`.records`) and the JSON of the UCDP API (``{"Result": [...]}``). The
+country comes from ``country_id``, a Gleditsch-Ward number, then the name.
 """
 
 from __future__ import annotations
@@ -15,7 +20,20 @@ from collections.abc import Mapping
 
 from ..knowledge import KnowledgeBase
 from ..model import Casualty, Document, Incident, Place
-from .common import DatasetFormat, Event, attribution, clean, countries, event_types, parse_coord, parse_count, parse_date, place_id, row_document
+from .common import (
+    MISSING_VALUES,
+    DatasetFormat,
+    Event,
+    attributions,
+    clean,
+    dataset_key,
+    event_types,
+    parse_coord,
+    parse_count,
+    parse_date,
+    place_id,
+    row_document,
+)
 
 DATASET = "UCDP GED"
 
@@ -40,9 +58,7 @@ PRECISION = {"1": "day", "2": "month", "3": "month", "4": "month", "5": "year"}
 
 def parse_row(record: Mapping[str, str], location: str, kb: KnowledgeBase, raw: str | None = None) -> tuple[Document, Event]:
     """One GED row as its provenance document and an :class:`Incident`."""
-    key = clean(record.get("id"))
-    if not key:
-        raise ValueError("column 'id' is empty")
+    key = dataset_key(record.get("id"), column="id")
     start = clean(record.get("date_start"))
     date = parse_date(start[:10] if len(start) > 10 else start, DATE_FORMATS, column="date_start")
     lat = parse_coord(record.get("latitude"), column="latitude", limit=90)
@@ -50,8 +66,8 @@ def parse_row(record: Mapping[str, str], location: str, kb: KnowledgeBase, raw: 
     best = parse_count(record.get("best"), column="best")
     low = parse_count(record.get("low"), column="low")
     high = parse_count(record.get("high"), column="high")
-    table = countries()
-    country = table.iso2(record.get("iso3")) or table.iso2(record.get("country"))
+    codes = kb.country_codes
+    country = codes.from_gw(record.get("country_id")) or codes.iso2(record.get("iso3"), "iso3") or codes.iso2(record.get("country"), "name")
     place_name = clean(record.get("where_coordinates")) or clean(record.get("adm_1")) or clean(record.get("country")) or "unknown"
     place = Place(name=place_name, country=country, lat=lat, lon=lon, gazetteer_id=place_id(kb, place_name, place_name.rsplit(" ", 1)[0]))
     violence = clean(record.get("type_of_violence"))
@@ -70,11 +86,9 @@ def parse_row(record: Mapping[str, str], location: str, kb: KnowledgeBase, raw: 
     )
     statements = []
     sides = ("side_a", "side_b") if mapping.get("both_sides") else ("side_a",)
+    hedges = ("party to the clash",) if mapping.get("both_sides") else ()
     for column in sides:
-        name = clean(record.get(column))
-        if name:
-            hedges = ("party to the clash",) if mapping.get("both_sides") else ()
-            statements.append(attribution(kb, doc, column=column, name=name, dataset=DATASET, hedges=hedges))
+        statements += attributions(kb, doc, column=column, text=record.get(column), dataset=DATASET, hedges=hedges)
     casualties = ()
     if best:
         approximate = low is not None and high is not None and low != high
@@ -94,4 +108,7 @@ def parse_row(record: Mapping[str, str], location: str, kb: KnowledgeBase, raw: 
     )
 
 
-FORMAT = DatasetFormat(name="ucdp", label=DATASET, delimiter=",", required=REQUIRED, parse=parse_row)
+#: Column names of older GED releases -> the current ones.
+ALIASES = {"best_est": "best", "low_est": "low", "high_est": "high"}
+
+FORMAT = DatasetFormat(name="ucdp", label=DATASET, delimiter=",", required=REQUIRED, parse=parse_row, missing=MISSING_VALUES, aliases=ALIASES)
