@@ -17,6 +17,7 @@ import datetime as dt
 import hashlib
 import io
 import re
+import unicodedata
 import weakref
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -30,7 +31,7 @@ import yaml
 from ..errors import DateError, ParseError
 from ..knowledge import KnowledgeBase
 from ..knowledge.codes import CountryCodes
-from ..model import Action, AttributionKind, AttributionStatement, Document, Incident, Source, Span, normalise_text
+from ..model import Action, AttributionKind, AttributionStatement, Document, Incident, Source, Span, content_hash_normalised
 
 _PAREN = re.compile(r"\s*\([^)]*\)")
 
@@ -139,6 +140,12 @@ def parse_date(text: str, formats: Sequence[str], *, column: str) -> dt.date:
     text = clean(text)
     if not text:
         raise DateError(f"column {column!r} is empty")
+    return _parse_date(text, tuple(formats), column)
+
+
+@lru_cache(maxsize=20_000)
+def _parse_date(text: str, formats: tuple[str, ...], column: str) -> dt.date:
+    """:func:`parse_date` of a cleaned text, memoised: a dataset has a few thousand distinct dates."""
     for fmt in formats:
         try:
             value = dt.datetime.strptime(text, fmt).date()
@@ -182,9 +189,16 @@ _CACHES: weakref.WeakKeyDictionary[KnowledgeBase, dict[tuple[str, str], Any]] = 
 _CACHE_LIMIT = 50_000
 
 
+_LAST: list[Any] = [None, None]  # the knowledge base looked up last and its cache: one import uses one
+
+
 def _cached(kb: KnowledgeBase, kind: str, name: str, compute: Callable[[], Any]) -> Any:
     """Memoise a knowledge-base look-up: dataset names repeat across millions of rows."""
-    cache = _CACHES.setdefault(kb, {})
+    if _LAST[0] is kb:
+        cache = _LAST[1]
+    else:
+        cache = _CACHES.setdefault(kb, {})
+        _LAST[:] = [kb, cache]
     key = (kind, name)
     if key not in cache:
         if len(cache) >= _CACHE_LIMIT:
@@ -196,7 +210,7 @@ def _cached(kb: KnowledgeBase, kind: str, name: str, compute: Callable[[], Any])
 def place_id(kb: KnowledgeBase, *names: str) -> str | None:
     """The gazetteer id of the first of ``names`` the gazetteer knows exactly, else None."""
     for name in names:
-        entry = _cached(kb, "place", name, lambda: kb.resolve_place(name)) if name else None
+        entry = _cached(kb, "place", name, lambda: kb.resolve_place(name, fuzzy=False)) if name else None
         if entry is not None:
             return entry.id
     return None
@@ -251,6 +265,8 @@ def actor_names(text: str | None) -> list[str]:
     name = clean(text)
     if not name or name.upper() in NO_NAME:
         return []
+    if "and/or" not in name.lower():
+        return [name]
     return [part for part in (clean(p) for p in ALTERNATIVES.split(name)) if part and part.upper() not in NO_NAME]
 
 
@@ -312,13 +328,17 @@ def row_document(*, dataset: str, key: str, record: Mapping[str, str], location:
 
     The text renders every non-empty field as ``column: value``, sorted by column
     name and prefixed with the dataset, so the same row yields the same content
-    hash whatever file, path or column order it arrives in.
+    hash whatever file, path or column order it arrives in. ``record`` values
+    are whitespace-folded already, as :func:`~tripwire.interop.records.iter_records`
+    yields them.
     """
     lines = [f"{dataset} row {key}"]
-    lines += [f"{col}: {clean(val)}" for col, val in sorted(record.items()) if clean(val)]
-    text = normalise_text("\n".join(lines))
-    return Document.from_text(
-        text,
+    lines += [f"{col}: {value}" for col, value in sorted(record.items()) if value]
+    # every line is already whitespace-folded and non-empty, so NFC is all normalise_text would still change
+    text = unicodedata.normalize("NFC", "\n".join(lines))
+    return Document(
+        id=content_hash_normalised(text),
+        text=text,
         location=location,
         title=title,
         outlet=dataset,

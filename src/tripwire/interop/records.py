@@ -54,7 +54,11 @@ _SURROGATE = re.compile("[\udc80-\udcff]")
 
 @dataclass(frozen=True)
 class Record:
-    """One data row: where it starts, its fields by column, the raw text and whether a field needed Windows-1252."""
+    """One data row: where it starts, its fields by column, the raw text and whether a field needed Windows-1252.
+
+    Field values are whitespace-folded (:func:`~tripwire.interop.common.clean`)
+    and the format's missing-value texts are empty.
+    """
 
     line: int
     fields: dict[str, str]
@@ -112,9 +116,9 @@ def _header(names: list[str], fmt: DatasetFormat, path: Path) -> list[str]:
     return header
 
 
-def _decode(row: list[str]) -> tuple[list[str], bool] | None:
+def _decode(row: list[str], raw: str) -> tuple[list[str], bool] | None:
     """The row with every non-UTF-8 field decoded as Windows-1252; None when a field is not that either."""
-    if not any(_SURROGATE.search(f) for f in row):
+    if not _SURROGATE.search(raw):
         return row, False
     out = []
     for value in row:
@@ -125,6 +129,15 @@ def _decode(row: list[str]) -> tuple[list[str], bool] | None:
                 return None
         out.append(value)
     return out, True
+
+
+def _fields(names: list[str], values: list[str], missing: frozenset[str]) -> dict[str, str]:
+    """Column -> value, every value whitespace-folded and the format's missing-value texts emptied."""
+    out = {}
+    for name, value in zip(names, values):
+        value = " ".join(value.split())
+        out[name] = "" if value in missing else value
+    return out
 
 
 def _is_hxl(row: list[str]) -> bool:
@@ -169,7 +182,7 @@ def _csv_records(path: Path, fmt: DatasetFormat) -> Iterator[Record | BadRow]:
                 continue
             data_rows += 1
             raw = fmt.delimiter.join(row)
-            decoded = _decode(row)
+            decoded = _decode(row, raw)
             if decoded is None:
                 yield BadRow(line, "bytes that are neither UTF-8 nor Windows-1252 (was the file saved in another encoding?)")
                 continue
@@ -177,10 +190,7 @@ def _csv_records(path: Path, fmt: DatasetFormat) -> Iterator[Record | BadRow]:
                 yield BadRow(line, f"has {len(row)} fields where {len(header)} were expected")
                 continue
             values, recoded = decoded
-            fields = dict(zip(header, values))
-            if missing:
-                fields = {k: ("" if v.strip() in missing else v) for k, v in fields.items()}
-            yield Record(line, fields, raw, recoded)
+            yield Record(line, _fields(header, values, missing), raw, recoded)
         if header is None:
             raise ParseError(f"{path} holds no rows")
 
@@ -232,11 +242,8 @@ def _json_records(path: Path, fmt: DatasetFormat) -> Iterator[Record | BadRow]:
         if not isinstance(item, Mapping):
             yield BadRow(number, f"record {number} is a JSON {type(item).__name__}, not an object")
             continue
-        fields: dict[str, str] = {}
-        for key, value in item.items():
-            name = clean(str(key)).lower()
-            text = _text(value)
-            fields[fmt.aliases.get(name, name)] = "" if text.strip() in missing else text
+        names = [fmt.aliases.get(n, n) for n in (clean(str(k)).lower() for k in item)]
+        fields = _fields(names, [_text(v) for v in item.values()], missing)
         for column in fmt.required:
             fields.setdefault(column, "")
         yield Record(number, fields, json.dumps(item, ensure_ascii=False, sort_keys=True, default=str))

@@ -28,14 +28,16 @@ from ..model import Action, Document, Incident
 from . import codec
 from .tables import ActionRow, ClaimRow, DocumentLocationRow, DocumentRow, IncidentDocumentRow, IncidentRow
 
+#: A payload serialiser: :func:`~.codec.dump` (single writes) or :func:`~.codec.dump_json` (batches, no intermediate dicts).
+Dump = Callable[..., Any]
 #: Ids per ``IN (...)`` list (well under SQLite's bound-parameter limit).
 IN_CHUNK = 500
 #: Advisory-lock key that serialises dataset-import batches on PostgreSQL (check-then-insert of event ids).
 IMPORT_LOCK_KEY = 0x7472_6970_696D  # "tripim"
 
 
-def document_values(doc: Document, now: dt.datetime) -> dict[str, Any]:
-    """The ``documents`` row of ``doc``."""
+def document_values(doc: Document, now: dt.datetime, dump: Dump = codec.dump) -> dict[str, Any]:
+    """The ``documents`` row of ``doc`` (``dump`` serialises the payload: :func:`~.codec.dump` or :func:`~.codec.dump_json`)."""
     return {
         "id": doc.id,
         "text": doc.text,
@@ -49,11 +51,11 @@ def document_values(doc: Document, now: dt.datetime) -> dict[str, Any]:
         "raw_sha256": doc.raw_sha256,
         "retrieved_at": codec.to_utc(doc.retrieved_at),
         "stored_at": now,
-        "payload": codec.dump(doc, exclude={"text"}),
+        "payload": dump(doc, exclude={"text"}),
     }
 
 
-def incident_values(incident: Incident, now: dt.datetime) -> dict[str, Any]:
+def incident_values(incident: Incident, now: dt.datetime, dump: Dump = codec.dump) -> dict[str, Any]:
     """The ``incidents`` row of ``incident`` (live: not superseded)."""
     place = incident.place
     return {
@@ -66,7 +68,7 @@ def incident_values(incident: Incident, now: dt.datetime) -> dict[str, Any]:
         "killed": incident.killed(),
         "injured": incident.injured(),
         "stored_at": now,
-        "payload": codec.dump(incident),
+        "payload": dump(incident),
         "superseded_by": None,
     }
 
@@ -93,7 +95,7 @@ def claim_values(incident: Incident) -> list[dict[str, Any]]:
     return out
 
 
-def action_values(action: Action, now: dt.datetime) -> dict[str, Any]:
+def action_values(action: Action, now: dt.datetime, dump: Dump = codec.dump) -> dict[str, Any]:
     """The ``actions`` row of ``action``."""
     return {
         "id": action.id,
@@ -102,7 +104,7 @@ def action_values(action: Action, now: dt.datetime) -> dict[str, Any]:
         "date": action.date,
         "country": action.place.country if action.place else None,
         "stored_at": now,
-        "payload": codec.dump(action),
+        "payload": dump(action),
     }
 
 
@@ -148,7 +150,7 @@ def write_dataset_rows(session: Session, insert: Callable[[Any], Any], rows: Seq
         else:
             repeats.append(doc)
     now = codec.utcnow()
-    documents = {doc.id: document_values(doc, now) for doc, _event in fresh}
+    documents = {doc.id: document_values(doc, now, codec.dump_json) for doc, _event in fresh}
     if documents:
         session.execute(insert(DocumentRow.__table__).on_conflict_do_nothing(index_elements=["id"]), list(documents.values()))
     known = set(documents) | _present(session, DocumentRow.id, (d.id for d in repeats if d.id not in documents))
@@ -159,7 +161,7 @@ def write_dataset_rows(session: Session, insert: Callable[[Any], Any], rows: Seq
     incidents = [e for _d, e in fresh if isinstance(e, Incident)]
     actions = [e for _d, e in fresh if not isinstance(e, Incident)]
     if incidents:
-        session.execute(insert(IncidentRow.__table__), [incident_values(i, now) for i in incidents])
+        session.execute(insert(IncidentRow.__table__), [incident_values(i, now, codec.dump_json) for i in incidents])
         links = [{"incident_id": i.id, "document_id": d} for i in incidents for d in dict.fromkeys(i.documents)]
         if links:
             session.execute(insert(IncidentDocumentRow.__table__), links)
@@ -167,5 +169,5 @@ def write_dataset_rows(session: Session, insert: Callable[[Any], Any], rows: Seq
         if claims:
             session.execute(insert(ClaimRow.__table__), claims)
     if actions:
-        session.execute(insert(ActionRow.__table__), [action_values(a, now) for a in actions])
+        session.execute(insert(ActionRow.__table__), [action_values(a, now, codec.dump_json) for a in actions])
     return flags
