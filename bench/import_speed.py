@@ -30,8 +30,7 @@ from pathlib import Path
 
 import numpy as np
 
-from tripwire.interop import import_file, iter_events
-from tripwire.interop import acled, gdelt, ucdp
+from tripwire.interop import acled, gdelt, import_file, iter_events, ucdp
 from tripwire.knowledge import KnowledgeBase
 
 TARGET = 5000.0

@@ -10,8 +10,7 @@ from pathlib import Path
 import pytest
 
 from tripwire.errors import DecodeError, ParseError, UnsupportedFormat
-from tripwire.interop import BadRow, ParsedRow, countries, iter_events, sniff_format
-from tripwire.interop import acled, gdelt, ucdp
+from tripwire.interop import BadRow, ParsedRow, acled, countries, gdelt, iter_events, sniff_format, ucdp
 from tripwire.interop.common import resolve_actor
 from tripwire.model import Action, AttributionKind, Incident
 

@@ -10,8 +10,7 @@ from pathlib import Path
 import pytest
 
 from tripwire.errors import UnsupportedFormat
-from tripwire.interop import BadRow, ParsedRow, import_file, iter_events, sniff_format
-from tripwire.interop import gdelt
+from tripwire.interop import BadRow, ParsedRow, gdelt, import_file, iter_events, sniff_format
 from tripwire.model import Action, Incident
 from tripwire.store import Store
 

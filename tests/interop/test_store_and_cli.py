@@ -88,3 +88,17 @@ def test_cli_reports_bad_input_cleanly(tmp_path: Path, fixtures: Path, args: lis
     args = [a.format(fixtures=fixtures, tmp=tmp_path) for a in args]
     code, out = _invoke(*args, "--db", f"sqlite:///{tmp_path / 'e.db'}")
     assert code == 2 and fragment in out and "Traceback" not in out
+
+
+@pytest.mark.parametrize(("args", "added", "filtered"), [([], 30, 0), (["--root-only"], 20, 10), (["--min-sources", "3"], 14, 16),
+                                                          (["--root-only", "--min-sources", "3", "--batch-size", "4"], 9, 21)])
+def test_cli_gdelt_filters(tmp_path: Path, fixtures: Path, args: list[str], added: int, filtered: int) -> None:
+    code, out = _invoke("import", str(fixtures / "gdelt_fips.export.CSV"), *args, "--db", f"sqlite:///{tmp_path / 'g.db'}")
+    assert code == 0, out
+    summary = json.loads(out)
+    assert summary["added"] == added and summary["filtered"] == filtered and summary["bad_rows"] == 0
+
+
+def test_cli_refuses_gdelt_filters_on_other_datasets(tmp_path: Path, fixtures: Path) -> None:
+    code, out = _invoke("import", str(fixtures / "acled_iraq.csv"), "--root-only", "--db", f"sqlite:///{tmp_path / 'e.db'}")
+    assert code == 2 and "filter only GDELT" in out and "Traceback" not in out

@@ -15,15 +15,13 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import hashlib
-import io
 import re
 import unicodedata
 import weakref
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
-from pathlib import Path
 from typing import Any
 
 import yaml

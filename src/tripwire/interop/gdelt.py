@@ -22,7 +22,19 @@ from typing import Any
 
 from ..knowledge import KnowledgeBase
 from ..model import Action, Document, Incident, Place
-from .common import DatasetFormat, Event, attribution, clean, dataset_key, event_types, parse_coord, parse_date, place_id, resolve_actor, row_document
+from .common import (
+    DatasetFormat,
+    Event,
+    attribution,
+    clean,
+    dataset_key,
+    event_types,
+    parse_coord,
+    parse_date,
+    place_id,
+    resolve_actor,
+    row_document,
+)
 
 DATASET = "GDELT"
 

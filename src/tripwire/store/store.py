@@ -49,7 +49,6 @@ from .tables import (
     SponsorLinkRow,
 )
 
-
 T = TypeVar("T")
 
 #: Rows per page when :func:`paged` walks a listing.
