@@ -49,6 +49,7 @@ from .tables import (
     SponsorLinkRow,
 )
 
+
 T = TypeVar("T")
 
 #: Rows per page when :func:`paged` walks a listing.
