@@ -21,7 +21,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from ..knowledge import KnowledgeBase
-from ..model import Action, Casualty, Document, Incident, Place
+from ..model import Action, Document, Incident, Place
 from .common import (
     MISSING_VALUES,
     DatasetFormat,
@@ -32,6 +32,7 @@ from .common import (
     dataset_key,
     event_types,
     is_state_force,
+    killed,
     parse_coord,
     parse_count,
     parse_date,
@@ -113,7 +114,7 @@ def parse_row(record: Mapping[str, str], location: str, kb: KnowledgeBase, raw: 
         "date_text": clean(record.get("event_date")),
         "date_precision": PRECISION.get(clean(record.get("time_precision")), "day"),
         "place": place,
-        "casualties": (Casualty(status="killed", count=fatalities),) if fatalities else (),
+        "casualties": (killed(fatalities),) if fatalities else (),
         "documents": (doc.id,),
         "summary": clean(record.get("notes")) or None,
     }

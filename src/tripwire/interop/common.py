@@ -29,7 +29,7 @@ import yaml
 from ..errors import DateError, ParseError
 from ..knowledge import KnowledgeBase
 from ..knowledge.codes import CountryCodes
-from ..model import Action, AttributionKind, AttributionStatement, Document, Incident, Source, Span, content_hash_normalised
+from ..model import Action, AttributionKind, Casualty, AttributionStatement, Document, Incident, Source, Span, content_hash_normalised
 
 _PAREN = re.compile(r"\s*\([^)]*\)")
 
@@ -288,7 +288,7 @@ def attribution(kb: KnowledgeBase, doc: Document, *, column: str, name: str, dat
         actor=resolve_actor(kb, name),
         kind=AttributionKind.ALLEGED,
         hedges=hedges,
-        asserted_by=Source(outlet=dataset, outlet_id=outlet_id(kb, dataset)),
+        asserted_by=_cached(kb, "source", dataset, lambda: Source(outlet=dataset, outlet_id=outlet_id(kb, dataset))),
         evidence=evidence,
     )
 
@@ -308,6 +308,12 @@ def attributions(kb: KnowledgeBase, doc: Document, *, column: str, text: str | N
 def split_names(text: str | None) -> list[str]:
     """Names in a ``;``-separated list field (ACLED ``assoc_actor_1``), ``NA`` and empty entries dropped."""
     return [clean(part) for part in (text or "").split(";") if clean(part) and clean(part).upper() not in NO_NAME]
+
+
+@lru_cache(maxsize=4096)
+def killed(count: int, approximate: bool = False) -> Casualty:
+    """The one casualty entry a dataset row gives: ``count`` killed, nationality unknown (models are frozen, so shared)."""
+    return Casualty(status="killed", count=count, approximate=approximate)
 
 
 def is_state_force(name: str, prefixes: Sequence[str]) -> bool:

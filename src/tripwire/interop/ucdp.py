@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from ..knowledge import KnowledgeBase
-from ..model import Casualty, Document, Incident, Place
+from ..model import Document, Incident, Place
 from .common import (
     MISSING_VALUES,
     DatasetFormat,
@@ -28,6 +28,7 @@ from .common import (
     clean,
     dataset_key,
     event_types,
+    killed,
     parse_coord,
     parse_count,
     parse_date,
@@ -92,7 +93,7 @@ def parse_row(record: Mapping[str, str], location: str, kb: KnowledgeBase, raw: 
     casualties = ()
     if best:
         approximate = low is not None and high is not None and low != high
-        casualties = (Casualty(status="killed", count=best, approximate=approximate),)
+        casualties = (killed(best, approximate),)
     return doc, Incident(
         id=f"ucdp-{key}",
         date=date,
