@@ -29,7 +29,7 @@ import yaml
 from ..errors import DateError, ParseError
 from ..knowledge import KnowledgeBase
 from ..knowledge.codes import CountryCodes
-from ..model import Action, AttributionKind, Casualty, AttributionStatement, Document, Incident, Source, Span, content_hash_normalised
+from ..model import Action, AttributionKind, AttributionStatement, Casualty, Document, Incident, Source, Span, content_hash_normalised
 
 _PAREN = re.compile(r"\s*\([^)]*\)")
 
