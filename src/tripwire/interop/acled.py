@@ -28,7 +28,6 @@ from .common import (
     Event,
     actor_names,
     attributions,
-    clean,
     dataset_key,
     event_types,
     is_state_force,
@@ -72,8 +71,8 @@ PRECISION = {"1": "day", "2": "month", "3": "month"}
 
 def _mapping(record: Mapping[str, str]) -> dict[str, object]:
     table = event_types()["acled"]
-    sub = clean(record.get("sub_event_type")).lower()
-    kind = clean(record.get("event_type")).lower()
+    sub = record.get("sub_event_type", "").lower()
+    kind = record.get("event_type", "").lower()
     return table["sub_event_types"].get(sub) or table["event_types"].get(kind) or table["default"]
 
 
@@ -96,9 +95,9 @@ def parse_row(record: Mapping[str, str], location: str, kb: KnowledgeBase, raw: 
         or codes.from_gw(record.get("gwno"))
         or codes.iso2(record.get("country"), "name")
     )
-    place_name = clean(record.get("location")) or clean(record.get("admin1")) or clean(record.get("country")) or "unknown"
+    place_name = record.get("location", "") or record.get("admin1", "") or record.get("country", "") or "unknown"
     place = Place(name=place_name, country=country, lat=lat, lon=lon, gazetteer_id=place_id(kb, place_name))
-    sub_event = clean(record.get("sub_event_type")) or clean(record.get("event_type"))
+    sub_event = record.get("sub_event_type", "") or record.get("event_type", "")
     doc = row_document(
         dataset=DATASET,
         key=key,
@@ -111,12 +110,12 @@ def parse_row(record: Mapping[str, str], location: str, kb: KnowledgeBase, raw: 
     )
     common = {
         "date": date,
-        "date_text": clean(record.get("event_date")),
-        "date_precision": PRECISION.get(clean(record.get("time_precision")), "day"),
+        "date_text": record.get("event_date", ""),
+        "date_precision": PRECISION.get(record.get("time_precision", ""), "day"),
         "place": place,
         "casualties": (killed(fatalities),) if fatalities else (),
         "documents": (doc.id,),
-        "summary": clean(record.get("notes")) or None,
+        "summary": record.get("notes", "") or None,
     }
     mapping = _mapping(record)
     actors = actor_names(record.get("actor1"))
@@ -130,7 +129,7 @@ def parse_row(record: Mapping[str, str], location: str, kb: KnowledgeBase, raw: 
         return doc, Incident(
             id=event_id,
             attack_type=str(mapping["attack_type"]),
-            target=clean(record.get("actor2")) or None,
+            target=record.get("actor2", "") or None,
             attributions=tuple(statements),
             **common,
         )
@@ -139,7 +138,7 @@ def parse_row(record: Mapping[str, str], location: str, kb: KnowledgeBase, raw: 
         id=event_id,
         kind=str(mapping.get("state_action") or mapping.get("kind") or "other"),
         actor=None if actor == "unknown" else actor,
-        target=clean(record.get("actor2")) or None,
+        target=record.get("actor2", "") or None,
         **common,
     )
 

@@ -357,6 +357,8 @@ def row_document(*, dataset: str, key: str, record: Mapping[str, str], location:
 # Formats and streaming
 # ---------------------------------------------------------------------------
 
+#: A dataset's row parser: ``(record, file, kb, raw) -> (document, event)``; record values are whitespace-folded
+#: and missing-value texts emptied, as :func:`~tripwire.interop.records.iter_records` yields them.
 RowParser = Callable[[Mapping[str, str], str, KnowledgeBase, str | None], tuple[Document, Event]]
 
 

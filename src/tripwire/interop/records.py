@@ -50,6 +50,8 @@ JSON_LISTS = ("data", "Result", "result", "results", "events")
 JSON_LIMIT = 512 * 1024 * 1024
 
 _SURROGATE = re.compile("[\udc80-\udcff]")
+#: A value that whitespace-folding would change: leading/trailing or doubled whitespace, or any but a plain space.
+_UNCLEAN = re.compile(r"\A\s|\s\Z|\s\s|[^\S ]")
 
 
 @dataclass(frozen=True)
@@ -135,7 +137,8 @@ def _fields(names: list[str], values: list[str], missing: frozenset[str]) -> dic
     """Column -> value, every value whitespace-folded and the format's missing-value texts emptied."""
     out = {}
     for name, value in zip(names, values):
-        value = " ".join(value.split())
+        if _UNCLEAN.search(value):
+            value = " ".join(value.split())
         out[name] = "" if value in missing else value
     return out
 

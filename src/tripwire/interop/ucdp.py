@@ -25,7 +25,6 @@ from .common import (
     DatasetFormat,
     Event,
     attributions,
-    clean,
     dataset_key,
     event_types,
     killed,
@@ -60,7 +59,7 @@ PRECISION = {"1": "day", "2": "month", "3": "month", "4": "month", "5": "year"}
 def parse_row(record: Mapping[str, str], location: str, kb: KnowledgeBase, raw: str | None = None) -> tuple[Document, Event]:
     """One GED row as its provenance document and an :class:`Incident`."""
     key = dataset_key(record.get("id"), column="id")
-    start = clean(record.get("date_start"))
+    start = record.get("date_start", "")
     date = parse_date(start[:10] if len(start) > 10 else start, DATE_FORMATS, column="date_start")
     lat = parse_coord(record.get("latitude"), column="latitude", limit=90)
     lon = parse_coord(record.get("longitude"), column="longitude", limit=180)
@@ -69,12 +68,12 @@ def parse_row(record: Mapping[str, str], location: str, kb: KnowledgeBase, raw: 
     high = parse_count(record.get("high"), column="high")
     codes = kb.country_codes
     country = codes.from_gw(record.get("country_id")) or codes.iso2(record.get("iso3"), "iso3") or codes.iso2(record.get("country"), "name")
-    place_name = clean(record.get("where_coordinates")) or clean(record.get("adm_1")) or clean(record.get("country")) or "unknown"
+    place_name = record.get("where_coordinates", "") or record.get("adm_1", "") or record.get("country", "") or "unknown"
     place = Place(name=place_name, country=country, lat=lat, lon=lon, gazetteer_id=place_id(kb, place_name, place_name.rsplit(" ", 1)[0]))
-    violence = clean(record.get("type_of_violence"))
+    violence = record.get("type_of_violence", "")
     conf = event_types()["ucdp"]
     mapping = conf["type_of_violence"].get(violence, conf["default"])
-    dyad = clean(record.get("dyad_name")) or f"{clean(record.get('side_a'))} - {clean(record.get('side_b'))}"
+    dyad = record.get("dyad_name", "") or f"{record.get('side_a', '')} - {record.get('side_b', '')}"
     doc = row_document(
         dataset=DATASET,
         key=key,
@@ -98,14 +97,14 @@ def parse_row(record: Mapping[str, str], location: str, kb: KnowledgeBase, raw: 
         id=f"ucdp-{key}",
         date=date,
         date_text=start or None,
-        date_precision=PRECISION.get(clean(record.get("date_prec")), "day"),
+        date_precision=PRECISION.get(record.get("date_prec", ""), "day"),
         place=place,
         attack_type=str(mapping["attack_type"]),
-        target=None if mapping.get("both_sides") else (clean(record.get("side_b")) or None),
+        target=None if mapping.get("both_sides") else (record.get("side_b", "") or None),
         casualties=casualties,
         attributions=tuple(statements),
         documents=(doc.id,),
-        summary=clean(record.get("source_headline")) or clean(record.get("where_description")) or None,
+        summary=record.get("source_headline", "") or record.get("where_description", "") or None,
     )
 
 

@@ -145,13 +145,21 @@ def insert_many(session: Session, insert: Callable[[Any], Any], table: Any, para
         stmt = stmt.on_conflict_do_nothing(index_elements=conflict)
     keys = list(params[0])
     compiled = stmt.compile(dialect=dialect, column_keys=keys)
-    procs = {k: _Processor(table.c[k].type.dialect_impl(dialect).bind_processor(dialect)) for k in keys}
+    procs = {k: _processor(table.c[k].type.dialect_impl(dialect).bind_processor(dialect)) for k in keys}
     if compiled.positiontup is not None:  # qmark (SQLite): tuples in the compiled order
         order = [(k, procs[k]) for k in compiled.positiontup]
-        rows = [tuple(p(row[k]) for k, p in order) for row in params]
+        plain = all(p is None for _k, p in order)
+        if plain:
+            rows: list[Any] = [tuple([row[k] for k, _p in order]) for row in params]
+        else:
+            rows = [tuple([row[k] if p is None else p(row[k]) for k, p in order]) for row in params]
     else:  # named (psycopg)
-        rows = [{k: p(row[k]) for k, p in procs.items()} for row in params]
+        rows = [{k: row[k] if p is None else p(row[k]) for k, p in procs.items()} for row in params]
     conn.exec_driver_sql(str(compiled), rows)
+
+
+def _processor(process: Callable[[Any], Any] | None) -> _Processor | None:
+    return None if process is None else _Processor(process)
 
 
 class _Processor:
@@ -159,14 +167,12 @@ class _Processor:
 
     __slots__ = ("last", "out", "process")
 
-    def __init__(self, process: Callable[[Any], Any] | None) -> None:
+    def __init__(self, process: Callable[[Any], Any]) -> None:
         self.process = process
         self.last: Any = _Processor
         self.out: Any = None
 
     def __call__(self, value: Any) -> Any:
-        if self.process is None:
-            return value
         if value is not self.last:
             self.last, self.out = value, self.process(value)
         return self.out
