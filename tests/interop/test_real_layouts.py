@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tripwire.errors import UnsupportedFormat
+from tripwire.errors import ParseError, UnsupportedFormat
 from tripwire.interop import BadRow, ParsedRow, gdelt, import_file, iter_events, sniff_format
 from tripwire.model import Action, Incident
 from tripwire.store import Store
@@ -206,3 +206,9 @@ def test_legacy_and_recoded_counts_reach_the_report(fixtures: Path, tmp_path: Pa
         report = import_file(store, fixtures / "acled_legacy_2016.csv")
         assert report.incidents == 4 and report.actions == 2 and report.recoded == 2 and report.bad_rows == ()
         assert {a.kind for a in store.list_actions()} == {"protest", "other"}
+
+
+@pytest.mark.parametrize("text", ["inf", "-inf", "1e400", "nan", "2.5", "-1", "20000000"])
+def test_implausible_counts_are_parse_errors(text: str) -> None:
+    with pytest.raises(ParseError, match="fatalities"):
+        parse_count(text, column="fatalities")

@@ -164,7 +164,7 @@ def parse_count(text: str | None, *, column: str) -> int | None:
         value = float(text)
     except ValueError:
         raise ParseError(f"column {column!r}: {text[:40]!r} is not a number") from None
-    if value != value or value < 0 or value != int(value) or value > 10_000_000:
+    if value != value or value < 0 or value > 10_000_000 or value != int(value):  # bound first: int(inf) raises
         raise ParseError(f"column {column!r}: {text[:40]!r} is not a plausible count")
     return int(value)
 
