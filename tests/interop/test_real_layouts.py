@@ -11,6 +11,7 @@ import pytest
 
 from tripwire.errors import ParseError, UnsupportedFormat
 from tripwire.interop import BadRow, ParsedRow, gdelt, import_file, iter_events, sniff_format
+from tripwire.interop.common import parse_count
 from tripwire.model import Action, Incident
 from tripwire.store import Store
 
