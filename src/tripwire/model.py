@@ -56,8 +56,13 @@ def normalise_text(text: str) -> str:
 
 def content_hash(text: str) -> str:
     """SHA-256 (hex) of :func:`normalise_text` — a document's identity."""
+    return content_hash_normalised(normalise_text(text))
+
+
+def content_hash_normalised(text: str) -> str:
+    """:func:`content_hash` of a text already in :func:`normalise_text` form (skips normalising again)."""
     # surrogatepass: text that came through surrogateescape (or a stray lone surrogate) still hashes
-    return hashlib.sha256(normalise_text(text).encode("utf-8", "surrogatepass")).hexdigest()
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 class Document(Frozen):

@@ -3,8 +3,8 @@
 ``tests/interop/test_fuzz.py`` already feeds bytes and hostile cells to
 ``iter_events``. These tests add the layers around it: ``sniff_format`` on
 header-like junk, ``import_file`` writing fuzzed files into a real store (what
-is stored must be exactly the rows that parsed, each whole), and an import
-interrupted between a row's document and its event (Ctrl-C), then run again.
+is stored must be exactly the first row of each event id that parsed, each
+whole), and an import interrupted at any batch (Ctrl-C), then run again.
 """
 
 from __future__ import annotations
@@ -79,17 +79,20 @@ def test_import_stores_exactly_the_rows_that_parse(fmt: str, picks: list[tuple[i
             return
         parsed = [i for i in items if isinstance(i, ParsedRow)]
         assert len(report.bad_rows) == sum(isinstance(i, BadRow) for i in items)
-        docs = {p.document.id: p.document.text for p in parsed}
+        first: dict[str, ParsedRow] = {}
+        for p in parsed:  # a row is a duplicate when an earlier row had its event id
+            first.setdefault(p.event.id, p)
+        assert set(report.added) == set(first) and len(report.added) + len(report.duplicates) == len(parsed)
+        docs = {p.document.id: p.document.text for p in first.values()}
         stored = {d.id: d.text for d in store.list_documents(limit=10_000)}
         assert stored == docs
         assert all(content_hash(text) == doc_id for doc_id, text in stored.items())
-        first = {}
-        for p in parsed:
-            first.setdefault(p.document.id, p.event)
-        incidents = {e.id for e in first.values() if isinstance(e, Incident)}
-        actions = {e.id for e in first.values() if not isinstance(e, Incident)}
+        incidents = {e for e, p in first.items() if isinstance(p.event, Incident)}
+        actions = set(first) - incidents
         assert {i.id for i in store.list_incidents(limit=10_000)} == incidents
         assert {a.id for a in store.list_actions(limit=10_000)} == actions
+        for event_id in incidents:
+            assert store.get_incident(event_id) == first[event_id].event
 
 
 HEADERISH = st.one_of(
@@ -115,7 +118,7 @@ def test_sniffing_names_a_format_or_raises_a_tripwire_error(data: bytes, name: s
 
 
 class InterruptedStore:
-    """A store whose n-th event write is interrupted (Ctrl-C arrives right after a row's document was stored)."""
+    """A store whose n-th batch write is interrupted (Ctrl-C arrives while the batch is being written)."""
 
     def __init__(self, store: Store, n: int) -> None:
         self.store = store
@@ -124,18 +127,11 @@ class InterruptedStore:
     def __getattr__(self, name: str):  # type: ignore[no-untyped-def]
         return getattr(self.store, name)
 
-    def _tick(self) -> None:
+    def add_dataset_rows(self, batch):  # type: ignore[no-untyped-def]
         self.n -= 1
         if self.n == 0:
             raise KeyboardInterrupt
-
-    def save_incident(self, incident):  # type: ignore[no-untyped-def]
-        self._tick()
-        return self.store.save_incident(incident)
-
-    def save_action(self, action):  # type: ignore[no-untyped-def]
-        self._tick()
-        return self.store.save_action(action)
+        return self.store.add_dataset_rows(batch)
 
 
 def events_of(store: Store) -> tuple[set[str], set[str]]:
@@ -144,18 +140,23 @@ def events_of(store: Store) -> tuple[set[str], set[str]]:
 
 
 def test_an_interrupted_import_completes_when_run_again(tmp_path: Path) -> None:
-    """Every row's event must be stored after a re-run, even if the first run died between its document and its event."""
+    """An import stopped at any batch keeps the batches before it whole, and a re-run stores the rest once."""
     for fmt in sorted(SAMPLES):
         path = tmp_path / NAMES[fmt]
         path.write_bytes(SAMPLES[fmt])
         with Store("sqlite://") as clean:
             import_file(clean, path, format=fmt, kb=KB)
             expected = events_of(clean)
-        for n in range(1, len(expected[0]) + len(expected[1]) + 1):
+            documents = clean.count_documents()
+        rows = len(expected[0]) + len(expected[1])
+        for n in range(1, rows + 1):
             with Store("sqlite://") as store:
                 try:
-                    import_file(InterruptedStore(store, n), path, format=fmt, kb=KB)
+                    import_file(InterruptedStore(store, n), path, format=fmt, kb=KB, batch_size=1)
                 except KeyboardInterrupt:
                     pass
-                import_file(store, path, format=fmt, kb=KB)
-                assert events_of(store) == expected, f"{fmt}: interrupted at event {n}, the re-run did not store that row's event"
+                kept = events_of(store)
+                assert len(kept[0]) + len(kept[1]) == min(n - 1, rows) == store.count_documents(), f"{fmt}: batch {n} was torn"
+                report = import_file(store, path, format=fmt, kb=KB, batch_size=2)
+                assert events_of(store) == expected, f"{fmt}: interrupted at batch {n}, the re-run did not store every row"
+                assert store.count_documents() == documents and len(report.added) == rows - min(n - 1, rows)

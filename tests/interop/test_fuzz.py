@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import tempfile
 from pathlib import Path
 
@@ -11,8 +12,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tripwire.errors import TripwireError
-from tripwire.interop import BadRow, ParsedRow, iter_events, sniff_format
-from tripwire.interop import acled, gdelt, ucdp
+from tripwire.interop import BadRow, ParsedRow, acled, gdelt, iter_events, sniff_format, ucdp
+from tripwire.model import content_hash
 
 FUZZ = settings(max_examples=60, deadline=None)
 
@@ -94,3 +95,43 @@ def test_sniffing_text_raises_only_tripwire_errors(text: str) -> None:
             assert sniff_format(path) in {"acled", "ucdp", "gdelt"}
         except TripwireError:
             pass
+
+
+#: The first data row of the ACLED fixture, as fields.
+SAMPLE_ACLED_ROW = list(csv.reader(io.StringIO((Path(__file__).parent / "fixtures" / "acled_iraq.csv").read_text(encoding="utf-8"))))[1]
+
+json_value = st.one_of(st.none(), st.booleans(), st.integers(-10**12, 10**12), st.floats(allow_nan=True), cell,
+                       st.lists(st.integers(), max_size=3), st.dictionaries(st.text(max_size=4), st.integers(), max_size=2))
+
+
+@FUZZ
+@given(st.sampled_from(["acled", "ucdp"]), st.lists(st.one_of(json_value, st.just("record")), max_size=6), st.sampled_from(["data", "Result", None]))
+def test_api_json_of_any_values_gives_rows_or_bad_rows(fmt: str, picks: list[object], key: str | None) -> None:
+    columns = acled.COLUMNS if fmt == "acled" else ucdp.COLUMNS
+    records: list[object] = []
+    for i, pick in enumerate(picks):
+        if pick == "record":
+            records.append({c: ("2020-01-08" if "date" in c else str(i + 1)) for c in columns})
+        else:
+            records.append({c: pick for c in columns} if i % 2 else pick)
+    body = {key: records} if key else records
+    items = _consume(json.dumps(body).encode(), fmt)
+    assert all(isinstance(i, (ParsedRow, BadRow)) for i in items)
+    for item in items:
+        if isinstance(item, ParsedRow):
+            assert item.document.id == content_hash(item.document.text)
+
+
+@FUZZ
+@given(st.lists(st.tuples(st.sampled_from(list(acled.COLUMNS)), st.one_of(cell, st.sampled_from(["NA", " NA ", "N/A", "NULL", "nan", "Tar\u2019s"]))), max_size=10))
+def test_missing_value_texts_never_reach_an_event(edits: list[tuple[str, str]]) -> None:
+    base = dict(zip(acled.COLUMNS, SAMPLE_ACLED_ROW))
+    for column, value in edits:
+        base[column] = value
+    out = io.StringIO()
+    csv.writer(out).writerows([acled.COLUMNS, [base[c] for c in acled.COLUMNS]])
+    for item in _consume(out.getvalue().encode("cp1252", errors="replace"), "acled"):
+        if isinstance(item, ParsedRow):
+            names = [s.evidence.text for s in getattr(item.event, "attributions", ()) if s.evidence]
+            assert not {"NA", "N/A", "NULL", "nan"} & set(names) and item.event.target not in ("NA", "N/A", "NULL", "nan")
+            assert all(line.split(": ", 1)[1] not in ("NA", "N/A", "NULL", "nan") for line in item.document.text.splitlines()[1:])

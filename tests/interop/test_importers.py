@@ -10,8 +10,7 @@ from pathlib import Path
 import pytest
 
 from tripwire.errors import DecodeError, ParseError, UnsupportedFormat
-from tripwire.interop import BadRow, ParsedRow, countries, iter_events, sniff_format
-from tripwire.interop import acled, gdelt, ucdp
+from tripwire.interop import BadRow, ParsedRow, acled, countries, gdelt, iter_events, sniff_format, ucdp
 from tripwire.interop.common import resolve_actor
 from tripwire.model import Action, AttributionKind, Incident
 
@@ -129,14 +128,16 @@ def test_iter_events_streams(fixtures: Path) -> None:
     stream.close()
 
 
-def test_a_row_in_another_encoding_is_one_bad_row(fixtures: Path, tmp_path: Path) -> None:
+def test_a_row_in_windows_1252_is_decoded_and_bytes_that_fit_no_encoding_are_one_bad_row(fixtures: Path, tmp_path: Path) -> None:
     data = (fixtures / "acled_iraq.csv").read_bytes().split(b"\n")
-    data[2] = data[2].replace(b"Al-Qaim", "Al-Qa\u00efm".encode("latin-1"))
+    data[2] = data[2].replace(b"Al-Qaim", "Al-Qa\u00efm".encode("cp1252"))
+    data[3] = data[3].replace(b"Green Zone", b"Green\x81Zone")  # 0x81 is undefined in Windows-1252
     path = tmp_path / "mixed.csv"
     path.write_bytes(b"\n".join(data))
     rows = _by_line(path)
-    assert isinstance(rows[3], BadRow) and "UTF-8" in rows[3].message
-    assert isinstance(rows[2], ParsedRow) and isinstance(rows[4], ParsedRow)
+    assert isinstance(rows[3], ParsedRow) and rows[3].recoded and rows[3].event.place.name == "Al-Qa\u00efm"
+    assert isinstance(rows[4], BadRow) and "neither UTF-8 nor Windows-1252" in rows[4].message
+    assert isinstance(rows[2], ParsedRow) and not rows[2].recoded and isinstance(rows[5], ParsedRow)
 
 
 @pytest.mark.parametrize(

@@ -10,6 +10,7 @@ import pytest
 from typer.testing import CliRunner
 
 from tripwire.cli import app
+from tripwire.errors import StoreError
 from tripwire.interop import ParsedRow, import_file, iter_events, load_events, read_incidents_csv
 from tripwire.store import Store
 
@@ -88,3 +89,40 @@ def test_cli_reports_bad_input_cleanly(tmp_path: Path, fixtures: Path, args: lis
     args = [a.format(fixtures=fixtures, tmp=tmp_path) for a in args]
     code, out = _invoke(*args, "--db", f"sqlite:///{tmp_path / 'e.db'}")
     assert code == 2 and fragment in out and "Traceback" not in out
+
+
+@pytest.mark.parametrize(("args", "added", "filtered"), [([], 30, 0), (["--root-only"], 20, 10), (["--min-sources", "3"], 14, 16),
+                                                          (["--root-only", "--min-sources", "3", "--batch-size", "4"], 9, 21)])
+def test_cli_gdelt_filters(tmp_path: Path, fixtures: Path, args: list[str], added: int, filtered: int) -> None:
+    code, out = _invoke("import", str(fixtures / "gdelt_fips.export.CSV"), *args, "--db", f"sqlite:///{tmp_path / 'g.db'}")
+    assert code == 0, out
+    summary = json.loads(out)
+    assert summary["added"] == added and summary["filtered"] == filtered and summary["bad_rows"] == 0
+
+
+def test_cli_refuses_gdelt_filters_on_other_datasets(tmp_path: Path, fixtures: Path) -> None:
+    code, out = _invoke("import", str(fixtures / "acled_iraq.csv"), "--root-only", "--db", f"sqlite:///{tmp_path / 'e.db'}")
+    assert code == 2 and "filter only GDELT" in out and "Traceback" not in out
+
+
+class FailingStore:
+    """A store whose second batch write fails the way a database refusal does."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self.calls = 0
+
+    def add_dataset_rows(self, batch):  # type: ignore[no-untyped-def]
+        self.calls += 1
+        if self.calls == 2:
+            raise StoreError("could not store 2 dataset rows: the database refused")
+        return self.store.add_dataset_rows(batch)
+
+
+def test_a_refused_batch_stops_the_import_and_keeps_earlier_batches(store: Store, fixtures: Path) -> None:
+    failing = FailingStore(store)
+    with pytest.raises(StoreError, match="refused"):
+        import_file(failing, fixtures / "gdelt_fips.export.CSV", batch_size=4)
+    assert failing.calls == 2 and store.count_documents() == 4
+    report = import_file(store, fixtures / "gdelt_fips.export.CSV", batch_size=4)
+    assert len(report.added) == 26 and len(report.duplicates) == 4 and store.count_documents() == 30

@@ -15,15 +15,19 @@ def register(app: typer.Typer) -> None:
     @app.command("import")
     @clean_errors
     def import_command(
-        file: Path = typer.Argument(..., help="ACLED CSV, UCDP GED CSV or GDELT 2.0 event export (.export.CSV)."),
+        file: Path = typer.Argument(..., help="ACLED CSV or API JSON, UCDP GED CSV (also HDX) or API JSON, or GDELT 2.0 event export (.export.CSV)."),
         format: str | None = typer.Option(None, "--format", "-f", help="acled | ucdp | gdelt (default: recognised from the file)."),
+        root_only: bool = typer.Option(False, "--root-only", help="GDELT: keep only root events (IsRootEvent 1)."),
+        min_sources: int = typer.Option(0, "--min-sources", min=0, help="GDELT: keep only events with at least this many NumSources."),
+        batch_size: int = typer.Option(2000, "--batch-size", min=1, help="Rows per store transaction (an interruption loses at most one batch)."),
         db: str | None = DB_OPTION,
         config: Path | None = CONFIG_OPTION,
     ) -> None:
-        """Import an event dataset: one document and one incident or action per row."""
+        """Import an event dataset: one document and one incident or action per row, stored once per dataset event id."""
         from .exchange import import_dataset, report_summary
 
-        emit_json(report_summary(import_dataset(file, format=format, settings=load_settings(config, db))))
+        report = import_dataset(file, format=format, settings=load_settings(config, db), root_only=root_only, min_sources=min_sources, batch_size=batch_size)
+        emit_json(report_summary(report))
 
     @app.command("export")
     @clean_errors

@@ -1,12 +1,13 @@
-"""Shared machinery of the dataset importers: reading rows, country codes, mappings, reports.
+"""Shared machinery of the dataset importers: formats, field parsing, actors, row documents, reports.
 
 Each dataset module (:mod:`.acled`, :mod:`.ucdp`, :mod:`.gdelt`) describes its
 layout as a :class:`DatasetFormat` and turns one row (a mapping of column name
-to text) into a Tripwire event. Everything else lives here: streaming the file
-row by row with line numbers, spotting files that are not text or not a table
-at all, the canonical rendering that makes a row's :class:`~tripwire.model.Document`
-hash the same however often it is imported, the ISO/FIPS country table and the
-event-type mapping (both shipped as data under ``interop/data/``).
+to text) into a Tripwire event. Shared here: the field parsers, actor-name
+resolution (qualifiers, "X and/or Y" lists), the canonical rendering that
+makes a row's :class:`~tripwire.model.Document` hash the same however often it
+is imported, the event-type mapping (``interop/data/event_types.yaml``) and
+the import report. Reading files is :mod:`.records`; country codes of every
+system are :attr:`KnowledgeBase.country_codes <tripwire.knowledge.KnowledgeBase.country_codes>`.
 """
 
 from __future__ import annotations
@@ -14,28 +15,22 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import hashlib
-import io
 import re
+import unicodedata
 import weakref
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
-from pathlib import Path
 from typing import Any
 
 import yaml
 
-from ..errors import DateError, DecodeError, ParseError, UnsupportedFormat
+from ..errors import DateError, ParseError
 from ..knowledge import KnowledgeBase
-from ..model import Action, AttributionKind, AttributionStatement, Document, Incident, Source, Span, normalise_text
+from ..knowledge.codes import CountryCodes
+from ..model import Action, AttributionKind, AttributionStatement, Casualty, Document, Incident, Source, Span, content_hash_normalised
 
-#: Largest single CSV field we accept (a runaway quote otherwise swallows the file).
-FIELD_LIMIT = 1_000_000
-#: Bytes read to recognise a file's format.
-SNIFF_BYTES = 65_536
-
-_SURROGATE = re.compile("[\udc80-\udcff]")
 _PAREN = re.compile(r"\s*\([^)]*\)")
 
 Event = Incident | Action
@@ -56,12 +51,13 @@ class BadRow:
 
 @dataclass(frozen=True)
 class ParsedRow:
-    """One imported row: its line, dataset key, provenance document and event."""
+    """One imported row: its line, dataset key, provenance document and event (``recoded``: a field was Windows-1252)."""
 
     line: int
     key: str
     document: Document
     event: Event
+    recoded: bool = False
 
 
 @dataclass(frozen=True)
@@ -69,8 +65,12 @@ class ImportReport:
     """What :func:`~tripwire.interop.import_file` did with a file.
 
     ``added`` and ``duplicates`` hold event ids (incident or action); a row is a
-    duplicate when its document (the canonical row text) was already stored.
-    ``bad_rows`` says which lines were skipped and why; nothing else is dropped.
+    duplicate when an event with its id (the dataset's own event id) is
+    already stored or came earlier in the file, whatever the column order,
+    encoding or number formatting of either copy. ``bad_rows`` says which
+    lines were skipped and why; ``filtered`` counts rows the import's filters
+    (GDELT ``root_only``/``min_sources``) left out; ``recoded`` counts rows with
+    a field read as Windows-1252. Nothing else is dropped.
     """
 
     path: str
@@ -80,11 +80,13 @@ class ImportReport:
     bad_rows: tuple[BadRow, ...] = ()
     incidents: int = 0
     actions: int = 0
+    filtered: int = 0
+    recoded: int = 0
 
     @property
     def rows(self) -> int:
-        """Rows read, good and bad."""
-        return len(self.added) + len(self.duplicates) + len(self.bad_rows)
+        """Rows read, good, bad and filtered out."""
+        return len(self.added) + len(self.duplicates) + len(self.bad_rows) + self.filtered
 
 
 # ---------------------------------------------------------------------------
@@ -96,49 +98,9 @@ def _data_text(name: str) -> str:
     return (resources.files("tripwire.interop") / "data" / name).read_text(encoding="utf-8")
 
 
-@dataclass(frozen=True)
-class CountryTable:
-    """ISO 3166 alpha-2 look-up from alpha-3, numeric, FIPS 10-4 codes and names."""
-
-    by_code: Mapping[str, str]
-    by_fips: Mapping[str, str]
-    by_name: Mapping[str, str]
-    names: Mapping[str, str]
-
-    def iso2(self, value: str | None) -> str | None:
-        """The alpha-2 code for an alpha-2/alpha-3/numeric code or a country name, else None."""
-        if value is None:
-            return None
-        text = " ".join(str(value).split())
-        if not text:
-            return None
-        if text.isdigit():
-            return self.by_code.get(text.zfill(3))
-        return self.by_code.get(text.upper()) or self.by_name.get(text.casefold())
-
-    def from_fips(self, code: str | None) -> str | None:
-        """The alpha-2 code for a FIPS 10-4 country code (as GDELT uses), else None."""
-        return self.by_fips.get((code or "").strip().upper()) if code else None
-
-
-@lru_cache(maxsize=1)
-def countries() -> CountryTable:
-    """The bundled country table (``interop/data/countries.csv``)."""
-    by_code: dict[str, str] = {}
-    by_fips: dict[str, str] = {}
-    by_name: dict[str, str] = {}
-    names: dict[str, str] = {}
-    for row in csv.DictReader(io.StringIO(_data_text("countries.csv"))):
-        iso2 = row["iso2"].strip().upper()
-        names[iso2] = row["name"]
-        by_code[iso2] = by_code[row["iso3"].strip().upper()] = by_code[row["numeric"].strip().zfill(3)] = iso2
-        for fips in row["fips"].split("|"):
-            if fips.strip():
-                by_fips[fips.strip().upper()] = iso2
-        for name in (row["name"], *row["aliases"].split("|")):
-            if name.strip():
-                by_name[" ".join(name.split()).casefold()] = iso2
-    return CountryTable(by_code, by_fips, by_name, names)
+def countries(kb: KnowledgeBase | None = None) -> CountryCodes:
+    """The look-up of every country-code system (:class:`~tripwire.knowledge.codes.CountryCodes`) of ``kb`` (default: the bundled one)."""
+    return (kb or KnowledgeBase.load()).country_codes
 
 
 @lru_cache(maxsize=1)
@@ -157,11 +119,31 @@ def clean(value: str | None) -> str:
     return " ".join((value or "").split())
 
 
+#: What R, pandas and databases write into a CSV for an empty field; read as empty (ACLED, UCDP).
+MISSING_VALUES = ("NA", "N/A", "NULL", "NaN", "nan", "None", "<NA>")
+_FLOAT_ID = re.compile(r"(\d+)\.0+")
+
+
+def dataset_key(value: str | None, *, column: str) -> str:
+    """A row's own event id: whitespace folded, a numeric id written as a float by pandas (``"244657.0"``) made whole."""
+    key = clean(value)
+    if not key:
+        raise ValueError(f"column {column!r} is empty")
+    whole = _FLOAT_ID.fullmatch(key)
+    return whole.group(1) if whole else key
+
+
 def parse_date(text: str, formats: Sequence[str], *, column: str) -> dt.date:
     """A date from the first of ``formats`` that fits; DateError when none does or it is absurd."""
     text = clean(text)
     if not text:
         raise DateError(f"column {column!r} is empty")
+    return _parse_date(text, tuple(formats), column)
+
+
+@lru_cache(maxsize=20_000)
+def _parse_date(text: str, formats: tuple[str, ...], column: str) -> dt.date:
+    """:func:`parse_date` of a cleaned text, memoised: a dataset has a few thousand distinct dates."""
     for fmt in formats:
         try:
             value = dt.datetime.strptime(text, fmt).date()
@@ -182,7 +164,7 @@ def parse_count(text: str | None, *, column: str) -> int | None:
         value = float(text)
     except ValueError:
         raise ParseError(f"column {column!r}: {text[:40]!r} is not a number") from None
-    if value != value or value < 0 or value != int(value) or value > 10_000_000:
+    if value != value or value < 0 or value > 10_000_000 or value != int(value):  # bound first: int(inf) raises
         raise ParseError(f"column {column!r}: {text[:40]!r} is not a plausible count")
     return int(value)
 
@@ -205,9 +187,16 @@ _CACHES: weakref.WeakKeyDictionary[KnowledgeBase, dict[tuple[str, str], Any]] = 
 _CACHE_LIMIT = 50_000
 
 
+_LAST: list[Any] = [None, None]  # the knowledge base looked up last and its cache: one import uses one
+
+
 def _cached(kb: KnowledgeBase, kind: str, name: str, compute: Callable[[], Any]) -> Any:
     """Memoise a knowledge-base look-up: dataset names repeat across millions of rows."""
-    cache = _CACHES.setdefault(kb, {})
+    if _LAST[0] is kb:
+        cache = _LAST[1]
+    else:
+        cache = _CACHES.setdefault(kb, {})
+        _LAST[:] = [kb, cache]
     key = (kind, name)
     if key not in cache:
         if len(cache) >= _CACHE_LIMIT:
@@ -219,7 +208,7 @@ def _cached(kb: KnowledgeBase, kind: str, name: str, compute: Callable[[], Any])
 def place_id(kb: KnowledgeBase, *names: str) -> str | None:
     """The gazetteer id of the first of ``names`` the gazetteer knows exactly, else None."""
     for name in names:
-        entry = _cached(kb, "place", name, lambda: kb.resolve_place(name)) if name else None
+        entry = _cached(kb, "place", name, lambda: kb.resolve_place(name, fuzzy=False)) if name else None
         if entry is not None:
             return entry.id
     return None
@@ -234,17 +223,24 @@ def resolve_actor(kb: KnowledgeBase, name: str) -> str:
     """The knowledge-base actor id a dataset's actor name denotes, else ``unknown``.
 
     Dataset names carry qualifiers in brackets ("Islamic State (Iraq)",
-    "Military Forces of Iran (1989-)"); those are dropped first. An exact
-    alias match wins; otherwise the longest actor named inside the name
-    ("Military Forces of the United States" -> ``usa``).
+    "Military Forces of Iran (1989-)"). A qualifier that names a branch is
+    tried first, folded into the name ("Islamic State (Sahel)" -> "Islamic
+    State Sahel", exact aliases only); then the name without qualifiers,
+    exactly; then the longest actor named inside it ("Military Forces of the
+    United States" -> ``usa``). ``NA`` and empty names are ``unknown``.
     """
     return _cached(kb, "actor", name, lambda: _resolve_actor(kb, name))
 
 
 def _resolve_actor(kb: KnowledgeBase, name: str) -> str:
     base = _PAREN.sub("", name).strip()
-    if not base:
+    if not base or base.upper() in NO_NAME:
         return "unknown"
+    for qualifier in _QUALIFIER.findall(name):
+        if not _DATES.fullmatch(qualifier) and kb.country_codes.iso2(qualifier, "name") is None:
+            hit = kb.resolve_actor(f"{base} {qualifier}")
+            if hit:
+                return hit
     hit = kb.resolve_actor(base)
     if hit:
         return hit
@@ -254,30 +250,70 @@ def _resolve_actor(kb: KnowledgeBase, name: str) -> str:
     return "unknown"
 
 
+#: Texts that stand for "no actor" in dataset exports.
+NO_NAME = frozenset({"NA", "N/A", "NULL", "NONE", "NAN", "UNKNOWN"})
+_QUALIFIER = re.compile(r"\(([^)]*)\)")
+_DATES = re.compile(r"[\d\s\-–/]*")
+#: How datasets join alternative perpetrators in one actor field.
+ALTERNATIVES = re.compile(r"\s+and/or\s+", re.IGNORECASE)
+
+
+def actor_names(text: str | None) -> list[str]:
+    """The actor names in one actor field: "X and/or Y" gives both; ``NA``/empty gives none."""
+    name = clean(text)
+    if not name or name.upper() in NO_NAME:
+        return []
+    if "and/or" not in name.lower():
+        return [name]
+    return [part for part in (clean(p) for p in ALTERNATIVES.split(name)) if part and part.upper() not in NO_NAME]
+
+
 def attribution(kb: KnowledgeBase, doc: Document, *, column: str, name: str, dataset: str, hedges: tuple[str, ...] = ()) -> AttributionStatement:
     """An ``alleged`` statement by the dataset naming ``name`` (from ``column``) as perpetrator.
 
-    The evidence span points at the name inside the row's canonical document
-    text, so the original wording survives even when the actor is ``unknown``.
+    The evidence span points at the name inside the ``column`` line of the
+    row's canonical document text, so the original wording survives even when
+    the actor is ``unknown``.
     """
     evidence = None
-    marker = f"{column}: {clean(name)}"
-    at = doc.text.find(marker)
-    if at >= 0:
-        start = at + len(column) + 2
-        evidence = Span(document_id=doc.id, start=start, end=start + len(clean(name)), text=clean(name))
+    name = clean(name)
+    marker = f"\n{column}: "
+    line_at = doc.text.find(marker)
+    if line_at >= 0:
+        line_end = doc.text.find("\n", line_at + len(marker))
+        at = doc.text.find(name, line_at + len(marker), len(doc.text) if line_end < 0 else line_end)
+        if at >= 0:
+            evidence = Span(document_id=doc.id, start=at, end=at + len(name), text=name)
     return AttributionStatement(
         actor=resolve_actor(kb, name),
         kind=AttributionKind.ALLEGED,
         hedges=hedges,
-        asserted_by=Source(outlet=dataset, outlet_id=outlet_id(kb, dataset)),
+        asserted_by=_cached(kb, "source", dataset, lambda: Source(outlet=dataset, outlet_id=outlet_id(kb, dataset))),
         evidence=evidence,
     )
 
 
+#: The hedge on each of several alternative perpetrators ("X and/or Y"): the dataset says one of them, maybe both.
+ALTERNATIVE_HEDGE = "possibly"
+
+
+def attributions(kb: KnowledgeBase, doc: Document, *, column: str, text: str | None, dataset: str,
+                 hedges: tuple[str, ...] = ()) -> list[AttributionStatement]:
+    """One statement per actor named in an actor field; alternatives ("X and/or Y") each hedged ``possibly``."""
+    names = actor_names(text)
+    extra = (ALTERNATIVE_HEDGE,) if len(names) > 1 else ()
+    return [attribution(kb, doc, column=column, name=n, dataset=dataset, hedges=hedges + extra) for n in names]
+
+
 def split_names(text: str | None) -> list[str]:
-    """Names in a ``;``-separated list field (ACLED ``assoc_actor_1``)."""
-    return [clean(part) for part in (text or "").split(";") if clean(part)]
+    """Names in a ``;``-separated list field (ACLED ``assoc_actor_1``), ``NA`` and empty entries dropped."""
+    return [clean(part) for part in (text or "").split(";") if clean(part) and clean(part).upper() not in NO_NAME]
+
+
+@lru_cache(maxsize=4096)
+def killed(count: int, approximate: bool = False) -> Casualty:
+    """The one casualty entry a dataset row gives: ``count`` killed, nationality unknown (models are frozen, so shared)."""
+    return Casualty(status="killed", count=count, approximate=approximate)
 
 
 def is_state_force(name: str, prefixes: Sequence[str]) -> bool:
@@ -296,13 +332,17 @@ def row_document(*, dataset: str, key: str, record: Mapping[str, str], location:
 
     The text renders every non-empty field as ``column: value``, sorted by column
     name and prefixed with the dataset, so the same row yields the same content
-    hash whatever file, path or column order it arrives in.
+    hash whatever file, path or column order it arrives in. ``record`` values
+    are whitespace-folded already, as :func:`~tripwire.interop.records.iter_records`
+    yields them.
     """
     lines = [f"{dataset} row {key}"]
-    lines += [f"{col}: {clean(val)}" for col, val in sorted(record.items()) if clean(val)]
-    text = normalise_text("\n".join(lines))
-    return Document.from_text(
-        text,
+    lines += [f"{col}: {value}" for col, value in sorted(record.items()) if value]
+    # every line is already whitespace-folded and non-empty, so NFC is all normalise_text would still change
+    text = unicodedata.normalize("NFC", "\n".join(lines))
+    return Document(
+        id=content_hash_normalised(text),
+        text=text,
         location=location,
         title=title,
         outlet=dataset,
@@ -317,6 +357,8 @@ def row_document(*, dataset: str, key: str, record: Mapping[str, str], location:
 # Formats and streaming
 # ---------------------------------------------------------------------------
 
+#: A dataset's row parser: ``(record, file, kb, raw) -> (document, event)``; record values are whitespace-folded
+#: and missing-value texts emptied, as :func:`~tripwire.interop.records.iter_records` yields them.
 RowParser = Callable[[Mapping[str, str], str, KnowledgeBase, str | None], tuple[Document, Event]]
 
 
@@ -336,80 +378,14 @@ class DatasetFormat:
     columns: tuple[str, ...] = ()
     quoting: int = csv.QUOTE_MINIMAL
     media_type: str = "text/csv"
+    #: Field texts that mean "no value" (R's ``NA``, ``NULL``); they are read as empty.
+    missing: tuple[str, ...] = ()
+    #: Old or alternative column names (lower case) -> the name the parser reads.
+    aliases: Mapping[str, str] = field(default_factory=dict)
+    #: Whether a record passes the import's filters (``None``: the format has none).
+    keep: Callable[[Mapping[str, str], Mapping[str, Any]], bool] | None = None
 
     @property
     def has_header(self) -> bool:
         """Whether the file's first line names the columns."""
         return not self.columns
-
-
-def check_bytes(head: bytes, path: str | Path) -> None:
-    """Refuse archives, binaries and UTF-16 text with a clear message."""
-    if not head.strip():
-        raise ParseError(f"{path} is empty")
-    if head.startswith((b"PK\x03\x04", b"\x1f\x8b", b"BZh", b"\xfd7zXZ")):
-        raise UnsupportedFormat(f"{path} is a compressed archive; unpack it and import the CSV inside")
-    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise DecodeError(f"{path} is UTF-16 text; save it as UTF-8 and import again")
-    if b"\x00" in head:
-        raise UnsupportedFormat(f"{path} is a binary file, not a CSV/TSV dataset export")
-
-
-def iter_records(path: str | Path, fmt: DatasetFormat) -> Iterator[tuple[int, dict[str, str], str] | BadRow]:
-    """Stream ``(line, record, raw)`` for each row of ``path``, or a :class:`BadRow`.
-
-    Only the current row is held in memory. A header lacking required
-    columns, or a header-less file whose first row has the wrong number of
-    fields, means the file is not in this format: :class:`UnsupportedFormat`.
-    """
-    path = Path(path)
-    try:
-        handle = path.open("rb")
-    except OSError as exc:
-        raise ParseError(f"cannot read {path}: {exc.strerror or exc}") from exc
-    with handle:
-        check_bytes(handle.peek(SNIFF_BYTES)[:SNIFF_BYTES] if hasattr(handle, "peek") else b"", path)
-        text = io.TextIOWrapper(handle, encoding="utf-8-sig", errors="surrogateescape", newline="")
-        csv.field_size_limit(max(csv.field_size_limit(), FIELD_LIMIT))
-        reader = csv.reader(text, delimiter=fmt.delimiter, quoting=fmt.quoting)
-        header: list[str] | None = list(fmt.columns) if fmt.columns else None
-        checked = False
-        while True:
-            line = reader.line_num + 1
-            try:
-                row = next(reader)
-            except StopIteration:
-                break
-            except csv.Error as exc:
-                if reader.line_num < line:  # the reader cannot move on
-                    yield BadRow(line, f"unreadable: {exc}")
-                    break
-                yield BadRow(line, f"unreadable: {exc}")
-                continue
-            if not row or (len(row) == 1 and not row[0].strip()):
-                continue
-            if header is None:
-                header = [clean(col).lower() for col in row]
-                missing = [c for c in fmt.required if c not in header]
-                if missing:
-                    raise UnsupportedFormat(
-                        f"{path} is not a {fmt.label} export: its header lacks {', '.join(missing)}",
-                        detail={"missing": missing},
-                    )
-                continue
-            if not checked and not fmt.has_header and len(row) != len(header):
-                raise UnsupportedFormat(
-                    f"{path} is not a {fmt.label} export: expected {len(header)} "
-                    f"{'tab-' if fmt.delimiter == chr(9) else ''}separated columns, line {line} has {len(row)}"
-                )
-            checked = True
-            raw = fmt.delimiter.join(row)
-            if _SURROGATE.search(raw):
-                yield BadRow(line, "bytes that are not valid UTF-8 (was the file saved in another encoding?)")
-                continue
-            if len(row) != len(header):
-                yield BadRow(line, f"has {len(row)} fields where {len(header)} were expected")
-                continue
-            yield line, dict(zip(header, row)), raw
-        if header is None:
-            raise ParseError(f"{path} holds no rows")

@@ -131,14 +131,14 @@ def export_store(out: str | Path, *, format: str, settings: Settings | None = No
                          settings=settings)
 
 
-def import_dataset(path: str | Path, *, format: str | None = None, settings: Settings | None = None) -> ImportReport:
-    """Import a dataset file into the store named by ``settings``."""
+def import_dataset(path: str | Path, *, format: str | None = None, settings: Settings | None = None, **options: Any) -> ImportReport:
+    """Import a dataset file into the store named by ``settings`` (``options``: see :func:`~tripwire.interop.import_file`)."""
     from ..store import Store
 
     settings = settings or Settings()
     kb = KnowledgeBase.load(settings.knowledge_dir or None)
     with Store.from_settings(settings) as store:
-        return import_file(store, path, format=format, kb=kb)
+        return import_file(store, path, format=format, kb=kb, **options)
 
 
 def report_summary(report: ImportReport, *, max_bad: int = 20) -> dict[str, Any]:
@@ -150,6 +150,8 @@ def report_summary(report: ImportReport, *, max_bad: int = 20) -> dict[str, Any]
         "incidents": report.incidents,
         "actions": report.actions,
         "duplicates": len(report.duplicates),
+        "filtered": report.filtered,
+        "recoded": report.recoded,
         "bad_rows": len(report.bad_rows),
         "bad_row_samples": [{"line": b.line, "message": b.message} for b in report.bad_rows[:max_bad]],
     }

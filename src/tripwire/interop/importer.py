@@ -1,29 +1,37 @@
-"""Recognise a dataset file, stream its rows as events, and store them.
+"""Recognise a dataset file, stream its rows as events, and store them in batches.
 
 :func:`sniff_format` tells ACLED, UCDP GED and GDELT 2.0 files apart by their
-header (or, for header-less GDELT, by the column count); :func:`iter_events`
-streams a file as :class:`~tripwire.interop.common.ParsedRow` /
-:class:`~tripwire.interop.common.BadRow` items without holding it in memory;
-:func:`import_file` stores the rows through the :class:`~tripwire.store.Store`
-API and reports what was added, what was already there and which lines were
-skipped and why.
+header (or, for header-less GDELT, by the column count; for JSON, by the
+field names of its records); :func:`iter_events` streams a file as
+:class:`~tripwire.interop.common.ParsedRow` / :class:`~tripwire.interop.common.BadRow`
+items without holding it in memory; :func:`import_file` stores the rows
+through :meth:`Store.add_dataset_rows <tripwire.store.Store.add_dataset_rows>`,
+``batch_size`` rows per transaction, and reports what was added, what was
+already there (by the dataset's own event id) and which lines were skipped
+and why.
 """
 
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterator
+import re
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
-from ..errors import InputError, ParseError, UnsupportedFormat
+from ..errors import InputError, UnsupportedFormat
 from ..knowledge import KnowledgeBase
-from ..model import Incident
+from ..model import Document, Incident
 from . import acled, gdelt, ucdp
-from .common import SNIFF_BYTES, BadRow, DatasetFormat, ImportReport, ParsedRow, check_bytes, iter_records
+from .common import BadRow, DatasetFormat, Event, ImportReport, ParsedRow
+from .records import Record, check_bytes, is_json, iter_records, read_head
 
 #: Every importable layout by name.
 FORMATS: dict[str, DatasetFormat] = {f.name: f for f in (acled.FORMAT, ucdp.FORMAT, gdelt.FORMAT)}
+#: Rows per store transaction in :func:`import_file`.
+BATCH_SIZE = 2000
+#: Field names that mark a JSON record as ACLED's or UCDP's.
+_JSON_KEYS = (("acled", re.compile(rb'"event_id_cnty"\s*:')), ("ucdp", re.compile(rb'"type_of_violence"\s*:')))
 
 
 def get_format(name: str) -> DatasetFormat:
@@ -35,19 +43,20 @@ def get_format(name: str) -> DatasetFormat:
 
 
 def sniff_format(path: str | Path) -> str:
-    """The name of the layout ``path`` is in, judged from its first line.
+    """The name of the layout ``path`` is in, judged from its first line (or, for JSON, its first records).
 
     Raises :class:`~tripwire.errors.UnsupportedFormat` for anything else,
     including GDELT 1.0 files (57/58 columns), and
     :class:`~tripwire.errors.ParseError` for an empty or unreadable file.
     """
     path = Path(path)
-    try:
-        with path.open("rb") as handle:
-            head = handle.read(SNIFF_BYTES)
-    except OSError as exc:
-        raise ParseError(f"cannot read {path}: {exc.strerror or exc}") from exc
+    head = read_head(path)
     check_bytes(head, path)
+    if is_json(head):
+        for name, pattern in _JSON_KEYS:
+            if pattern.search(head):
+                return name
+        raise UnsupportedFormat(f"cannot tell what dataset {path} holds: JSON without ACLED (event_id_cnty) or UCDP GED (type_of_violence) records")
     first = head.decode("utf-8", errors="replace").lstrip("\ufeff").splitlines()[0]
     tabs = first.split("\t")
     if len(tabs) >= 20 and len(tabs) > len(first.split(",")):
@@ -61,66 +70,101 @@ def sniff_format(path: str | Path) -> str:
     except (csv.Error, StopIteration):
         header = set()
     for name in ("acled", "ucdp"):
-        if set(FORMATS[name].required) <= header:
+        fmt = FORMATS[name]
+        if set(fmt.required) <= {fmt.aliases.get(c, c) for c in header}:
             return name
     raise UnsupportedFormat(
         f"cannot tell what dataset {path} holds: expected an ACLED or UCDP GED CSV with a header row, "
-        "or a GDELT 2.0 event export (61 tab-separated columns)"
+        "ACLED or UCDP API JSON, or a GDELT 2.0 event export (61 tab-separated columns)"
     )
 
 
-def iter_events(path: str | Path, *, format: str | None = None, kb: KnowledgeBase | None = None) -> Iterator[ParsedRow | BadRow]:
-    """Stream the rows of ``path`` as parsed events, or as bad rows with their line and reason.
+def _options(fmt: DatasetFormat, options: Mapping[str, Any]) -> dict[str, Any]:
+    given = {k: v for k, v in options.items() if v not in (None, False, 0)}
+    if given and fmt.keep is None:
+        raise UnsupportedFormat(f"{', '.join(sorted(given))} filter only GDELT imports, not {fmt.label} files")
+    return given
 
-    One bad row never stops the file; a file in the wrong format (or not a
-    table at all) raises an :class:`~tripwire.errors.InputError` before any row.
-    """
-    fmt = get_format(format) if format else FORMATS[sniff_format(path)]
-    kb = kb or KnowledgeBase.load()
+
+def _iter(path: str | Path, fmt: DatasetFormat, kb: KnowledgeBase, options: Mapping[str, Any]) -> Iterator[ParsedRow | BadRow | None]:
+    """Parsed and bad rows; ``None`` for a row the filters leave out."""
     location = str(path)
+    keep = fmt.keep if options else None
     for item in iter_records(path, fmt):
         if isinstance(item, BadRow):
             yield item
             continue
-        line, record, raw = item
-        try:
-            doc, event = fmt.parse(record, location, kb, raw)
-        except (InputError, ValueError) as exc:  # pydantic's ValidationError is a ValueError
-            yield BadRow(line, _one_line(exc))
+        record: Record = item
+        if keep is not None and not keep(record.fields, options):
+            yield None
             continue
-        yield ParsedRow(line=line, key=doc.location.rsplit("#", 1)[-1], document=doc, event=event)
+        try:
+            doc, event = fmt.parse(record.fields, location, kb, record.raw)
+        except (InputError, ValueError) as exc:  # pydantic's ValidationError is a ValueError
+            yield BadRow(record.line, _one_line(exc))
+            continue
+        yield ParsedRow(line=record.line, key=doc.location.rsplit("#", 1)[-1], document=doc, event=event, recoded=record.recoded)
 
 
-def import_file(store: Any, path: str | Path, *, format: str | None = None, kb: KnowledgeBase | None = None) -> ImportReport:
-    """Import a dataset file into ``store``: one document and one incident or action per row.
+def iter_events(path: str | Path, *, format: str | None = None, kb: KnowledgeBase | None = None,
+                root_only: bool = False, min_sources: int = 0) -> Iterator[ParsedRow | BadRow]:
+    """Stream the rows of ``path`` as parsed events, or as bad rows with their line and reason.
 
-    Rows whose document is already stored (same canonical text) count as
-    duplicates; their event is written again (an idempotent upsert) so that an
-    interrupted import completes on the next run. No :class:`~tripwire.model.Extraction`
-    is saved: the row's event is stored directly and names its document.
+    One bad row never stops the file; a file in the wrong format (or not a
+    table at all) raises an :class:`~tripwire.errors.InputError` before any
+    row. ``root_only`` and ``min_sources`` (GDELT only) leave out events that
+    are not root events or have fewer sources.
     """
     fmt = get_format(format) if format else FORMATS[sniff_format(path)]
+    options = _options(fmt, {"root_only": root_only, "min_sources": min_sources})
+    for item in _iter(path, fmt, kb or KnowledgeBase.load(), options):
+        if item is not None:
+            yield item
+
+
+def import_file(store: Any, path: str | Path, *, format: str | None = None, kb: KnowledgeBase | None = None,
+                root_only: bool = False, min_sources: int = 0, batch_size: int = BATCH_SIZE) -> ImportReport:
+    """Import a dataset file into ``store``: one document and one incident or action per row.
+
+    Rows are written ``batch_size`` at a time, each batch in one transaction
+    (:meth:`~tripwire.store.Store.add_dataset_rows`). A row whose event id is
+    already stored, or came earlier in the file, is a duplicate and is not
+    written again, so a file exported twice, re-saved by pandas or Excel
+    (other column order, encoding or number format) or imported after an
+    interrupted run is stored once. An interruption loses at most the batch
+    in flight. No :class:`~tripwire.model.Extraction` is saved: the row's
+    event is stored directly and names its document.
+    """
+    fmt = get_format(format) if format else FORMATS[sniff_format(path)]
+    options = _options(fmt, {"root_only": root_only, "min_sources": min_sources})
+    if batch_size < 1:
+        raise ValueError("batch_size must be at least 1")
     added: list[str] = []
     duplicates: list[str] = []
     bad: list[BadRow] = []
-    counts = {"incident": 0, "action": 0}
-    for item in iter_events(path, format=fmt.name, kb=kb):
-        if isinstance(item, BadRow):
+    counts = {"incident": 0, "action": 0, "filtered": 0, "recoded": 0}
+    batch: list[tuple[Document, Event]] = []
+
+    def flush() -> None:
+        for (_doc, event), new in zip(batch, store.add_dataset_rows(batch)):
+            if new:
+                added.append(event.id)
+                counts["incident" if isinstance(event, Incident) else "action"] += 1
+            else:
+                duplicates.append(event.id)
+        batch.clear()
+
+    for item in _iter(path, fmt, kb or KnowledgeBase.load(), options):
+        if item is None:
+            counts["filtered"] += 1
+        elif isinstance(item, BadRow):
             bad.append(item)
-            continue
-        event = item.event
-        new = store.add_document(item.document)
-        # The event is upserted even for a known row: a run killed between storing the row's
-        # document and its event must complete when the file is imported again.
-        if isinstance(event, Incident):
-            store.save_incident(event)
         else:
-            store.save_action(event)
-        if not new:
-            duplicates.append(event.id)
-            continue
-        counts["incident" if isinstance(event, Incident) else "action"] += 1
-        added.append(event.id)
+            counts["recoded"] += item.recoded
+            batch.append((item.document, item.event))
+            if len(batch) >= batch_size:
+                flush()
+    flush()
     return ImportReport(
         path=str(path),
         format=fmt.name,
@@ -129,6 +173,8 @@ def import_file(store: Any, path: str | Path, *, format: str | None = None, kb: 
         bad_rows=tuple(bad),
         incidents=counts["incident"],
         actions=counts["action"],
+        filtered=counts["filtered"],
+        recoded=counts["recoded"],
     )
 
 

@@ -7,6 +7,11 @@ violence against civilians (3). All become incidents. For one-sided violence
 fighting, so both are recorded as alleged perpetrators, hedged as parties to
 the clash. ``best`` (the best estimate of deaths) becomes the killed count,
 marked approximate when UCDP's ``low`` and ``high`` estimates differ.
+
+Read from the GED global CSV (19.1 and later layouts; older ``best_est``-style
+names are aliases), HDX's republished CSV (its HXL tag row is skipped, see
+:mod:`.records`) and the JSON of the UCDP API (``{"Result": [...]}``). The
+country comes from ``country_id``, a Gleditsch-Ward number, then the name.
 """
 
 from __future__ import annotations
@@ -14,8 +19,21 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from ..knowledge import KnowledgeBase
-from ..model import Casualty, Document, Incident, Place
-from .common import DatasetFormat, Event, attribution, clean, countries, event_types, parse_coord, parse_count, parse_date, place_id, row_document
+from ..model import Document, Incident, Place
+from .common import (
+    MISSING_VALUES,
+    DatasetFormat,
+    Event,
+    attributions,
+    dataset_key,
+    event_types,
+    killed,
+    parse_coord,
+    parse_count,
+    parse_date,
+    place_id,
+    row_document,
+)
 
 DATASET = "UCDP GED"
 
@@ -40,24 +58,22 @@ PRECISION = {"1": "day", "2": "month", "3": "month", "4": "month", "5": "year"}
 
 def parse_row(record: Mapping[str, str], location: str, kb: KnowledgeBase, raw: str | None = None) -> tuple[Document, Event]:
     """One GED row as its provenance document and an :class:`Incident`."""
-    key = clean(record.get("id"))
-    if not key:
-        raise ValueError("column 'id' is empty")
-    start = clean(record.get("date_start"))
+    key = dataset_key(record.get("id"), column="id")
+    start = record.get("date_start", "")
     date = parse_date(start[:10] if len(start) > 10 else start, DATE_FORMATS, column="date_start")
     lat = parse_coord(record.get("latitude"), column="latitude", limit=90)
     lon = parse_coord(record.get("longitude"), column="longitude", limit=180)
     best = parse_count(record.get("best"), column="best")
     low = parse_count(record.get("low"), column="low")
     high = parse_count(record.get("high"), column="high")
-    table = countries()
-    country = table.iso2(record.get("iso3")) or table.iso2(record.get("country"))
-    place_name = clean(record.get("where_coordinates")) or clean(record.get("adm_1")) or clean(record.get("country")) or "unknown"
+    codes = kb.country_codes
+    country = codes.from_gw(record.get("country_id")) or codes.iso2(record.get("iso3"), "iso3") or codes.iso2(record.get("country"), "name")
+    place_name = record.get("where_coordinates", "") or record.get("adm_1", "") or record.get("country", "") or "unknown"
     place = Place(name=place_name, country=country, lat=lat, lon=lon, gazetteer_id=place_id(kb, place_name, place_name.rsplit(" ", 1)[0]))
-    violence = clean(record.get("type_of_violence"))
+    violence = record.get("type_of_violence", "")
     conf = event_types()["ucdp"]
     mapping = conf["type_of_violence"].get(violence, conf["default"])
-    dyad = clean(record.get("dyad_name")) or f"{clean(record.get('side_a'))} - {clean(record.get('side_b'))}"
+    dyad = record.get("dyad_name", "") or f"{record.get('side_a', '')} - {record.get('side_b', '')}"
     doc = row_document(
         dataset=DATASET,
         key=key,
@@ -70,28 +86,29 @@ def parse_row(record: Mapping[str, str], location: str, kb: KnowledgeBase, raw: 
     )
     statements = []
     sides = ("side_a", "side_b") if mapping.get("both_sides") else ("side_a",)
+    hedges = ("party to the clash",) if mapping.get("both_sides") else ()
     for column in sides:
-        name = clean(record.get(column))
-        if name:
-            hedges = ("party to the clash",) if mapping.get("both_sides") else ()
-            statements.append(attribution(kb, doc, column=column, name=name, dataset=DATASET, hedges=hedges))
+        statements += attributions(kb, doc, column=column, text=record.get(column), dataset=DATASET, hedges=hedges)
     casualties = ()
     if best:
         approximate = low is not None and high is not None and low != high
-        casualties = (Casualty(status="killed", count=best, approximate=approximate),)
+        casualties = (killed(best, approximate),)
     return doc, Incident(
         id=f"ucdp-{key}",
         date=date,
         date_text=start or None,
-        date_precision=PRECISION.get(clean(record.get("date_prec")), "day"),
+        date_precision=PRECISION.get(record.get("date_prec", ""), "day"),
         place=place,
         attack_type=str(mapping["attack_type"]),
-        target=None if mapping.get("both_sides") else (clean(record.get("side_b")) or None),
+        target=None if mapping.get("both_sides") else (record.get("side_b", "") or None),
         casualties=casualties,
         attributions=tuple(statements),
         documents=(doc.id,),
-        summary=clean(record.get("source_headline")) or clean(record.get("where_description")) or None,
+        summary=record.get("source_headline", "") or record.get("where_description", "") or None,
     )
 
 
-FORMAT = DatasetFormat(name="ucdp", label=DATASET, delimiter=",", required=REQUIRED, parse=parse_row)
+#: Column names of older GED releases -> the current ones.
+ALIASES = {"best_est": "best", "low_est": "low", "high_est": "high"}
+
+FORMAT = DatasetFormat(name="ucdp", label=DATASET, delimiter=",", required=REQUIRED, parse=parse_row, missing=MISSING_VALUES, aliases=ALIASES)

@@ -36,6 +36,7 @@ from typing import Any
 import yaml
 
 from ..errors import KnowledgeError
+from .codes import CountryCodes
 from .places import MATCH_MODES, Country, PlaceIndex, expand, norm, skeleton
 
 ADMIRALTY_RELIABILITY = {"A": 0.95, "B": 0.8, "C": 0.65, "D": 0.5, "E": 0.35, "F": 0.5}
@@ -208,11 +209,10 @@ class KnowledgeBase:
         self.countries: dict[str, Country] = countries or {}
         #: lower-cased demonym ("nigerien", "emiratis", "british") -> ISO-2
         self.demonyms: dict[str, str] = {}
-        self._country_codes: dict[str, str] = {}
+        self._country_codes: CountryCodes | None = None
         for c in self.countries.values():
             for d in c.demonyms:
                 self.demonyms.setdefault(d.lower(), c.iso2)
-        self._index_country_codes()
         self._add_country_states()
         self._validate()
         self._actor_index = self._build_index({a.id: (a.name, *a.aliases) for a in self.actors.values()})
@@ -220,19 +220,12 @@ class KnowledgeBase:
         self._speaker_index = self._build_index({s.id: (s.name, *s.aliases) for s in speakers.values()})
         self._place_names = PlaceIndex(places)
 
-    def _index_country_codes(self) -> None:
-        codes = self._country_codes
-        # weakest first, so that stronger schemes overwrite: names < FIPS < numeric < ISO-3 < ISO-2
-        for c in self.countries.values():
-            for name in (c.name, *c.aliases):
-                codes.setdefault("name:" + norm(name), c.iso2)
-        for c in self.countries.values():
-            if c.fips:
-                codes["fips:" + c.fips.upper()] = c.iso2
-            if c.numeric:
-                codes["numeric:" + str(int(c.numeric))] = c.iso2
-            codes["iso3:" + c.iso3.upper()] = c.iso2
-            codes["iso2:" + c.iso2.upper()] = c.iso2
+    @property
+    def country_codes(self) -> CountryCodes:
+        """The look-up of every country-code system (ISO, FIPS, Gleditsch-Ward, names), built on first use."""
+        if self._country_codes is None:
+            self._country_codes = CountryCodes(self.countries.values())
+        return self._country_codes
 
     # -- loading -------------------------------------------------------------
 
@@ -462,19 +455,13 @@ class KnowledgeBase:
         text = str(code).strip()
         if not text:
             return None
-        codes = self._country_codes
-        if text.isdigit():
-            iso = codes.get("numeric:" + str(int(text)))
-        elif len(text) == 2 and text.isalpha():
-            iso = codes.get("iso2:" + text.upper()) or codes.get("fips:" + text.upper())
-        elif len(text) == 3 and ("iso3:" + text.upper()) in codes:
-            iso = codes["iso3:" + text.upper()]
-        else:
-            name = norm(text)
-            iso = codes.get("name:" + name) or (codes.get("name:" + name[4:]) if name.startswith("the ") else None)
-            if iso is None:
-                entry = self.resolve_place(text, fuzzy=False)
-                iso = entry.country if entry is not None and entry.kind == "country" else None
+        codes = self.country_codes
+        iso = codes.iso2(text, "iso")
+        if iso is None and len(text) == 2 and text.isalpha():
+            iso = codes.from_fips(text)
+        if iso is None and not text.isdigit() and len(text) > 3:
+            entry = self.resolve_place(text, fuzzy=False)
+            iso = entry.country if entry is not None and entry.kind == "country" else None
         return self.countries.get(iso) if iso else None
 
     @staticmethod

@@ -8,12 +8,16 @@ derived here:
 * :data:`JSONDoc` is JSON on SQLite and JSONB on PostgreSQL;
 * :class:`UTCDateTime` stores instants as UTC (naive input is taken as UTC)
   and always returns aware UTC datetimes;
-* :func:`dump` / :func:`load` turn models into JSON-ready dicts and back.
+* :func:`dump` / :func:`load` turn models into JSON-ready dicts and back;
+  :func:`dump_json` serialises a model straight to JSON text (pydantic's
+  serialiser, no intermediate dicts) for bulk writes, and the engines'
+  :func:`json_serializer` stores such text as it is.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import json
 from typing import Any, TypeVar
 
 from pydantic import BaseModel
@@ -78,3 +82,24 @@ def load(cls: type[M], payload: dict[str, Any], **extra: Any) -> M:
     data = dict(payload)
     data.update(extra)
     return cls.model_validate(data)
+
+
+class EncodedJSON(str):
+    """A JSON column value already serialised to text (see :func:`dump_json`)."""
+
+
+def dump_json(model: BaseModel, *, exclude: set[str] | None = None) -> EncodedJSON | dict[str, Any]:
+    """The model as JSON text, equal in content to ``json.dumps(dump(model))``, for a JSON column.
+
+    Text pydantic cannot write as UTF-8 (a lone surrogate from a mis-decoded
+    file) falls back to :func:`dump`, which ``json.dumps`` escapes.
+    """
+    try:
+        return EncodedJSON(model.model_dump_json(exclude=exclude))
+    except ValueError:
+        return dump(model, exclude=exclude)
+
+
+def json_serializer(value: Any) -> str:
+    """The engines' JSON serialiser: :class:`EncodedJSON` text as it is, anything else through ``json.dumps``."""
+    return value if isinstance(value, EncodedJSON) else json.dumps(value)

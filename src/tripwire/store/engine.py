@@ -29,6 +29,7 @@ from sqlalchemy.exc import ArgumentError, OperationalError, SQLAlchemyError
 from sqlalchemy.pool import NullPool
 
 from ..errors import MigrationError, StoreError
+from .codec import json_serializer
 
 #: Seconds a SQLite writer waits for another writer's lock before giving up.
 SQLITE_BUSY_TIMEOUT_S = 60.0
@@ -57,7 +58,7 @@ def make_engine(url: str) -> Engine:
     try:
         if parsed.get_backend_name() == "sqlite":
             return _sqlite_engine(parsed)
-        return create_engine(parsed, pool_pre_ping=True)
+        return create_engine(parsed, pool_pre_ping=True, json_serializer=json_serializer)
     except (ArgumentError, ImportError, SQLAlchemyError) as exc:
         raise StoreError(f"cannot open database {redact(url)}: {exc}") from exc
 
@@ -74,7 +75,7 @@ def _sqlite_engine(url: Any) -> Engine:
         if not folder.is_dir():
             raise StoreError(f"cannot open database {url}: folder {folder} does not exist")
     memory = database in ("", ":memory:")
-    kwargs: dict[str, Any] = {"connect_args": {"timeout": SQLITE_BUSY_TIMEOUT_S, "check_same_thread": False}}
+    kwargs: dict[str, Any] = {"connect_args": {"timeout": SQLITE_BUSY_TIMEOUT_S, "check_same_thread": False}, "json_serializer": json_serializer}
     if memory:
         from sqlalchemy.pool import StaticPool
 

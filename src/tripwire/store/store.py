@@ -28,6 +28,7 @@ from ..model import Action, AttributionResult, Document, Evaluation, Extraction,
 from ..settings import Settings
 from . import codec
 from .engine import WRITE_OPTION, current_revision, head_revision, make_engine, redact, upgrade
+from .rows import action_values, claim_values, document_values, incident_values, write_dataset_rows
 from .tables import (
     COUNTED_TABLES,
     ActionRow,
@@ -181,21 +182,7 @@ class Store:
     def add_document(self, doc: Document) -> bool:
         """Store ``doc`` once per content hash; True if new. Its location is always recorded."""
         now = codec.utcnow()
-        row = {
-            "id": doc.id,
-            "text": doc.text,
-            "title": doc.title,
-            "outlet": doc.outlet,
-            "author": doc.author,
-            "published": codec.to_utc(doc.published),
-            "location": doc.location,
-            "media_type": doc.media_type,
-            "kind": doc.kind,
-            "raw_sha256": doc.raw_sha256,
-            "retrieved_at": codec.to_utc(doc.retrieved_at),
-            "stored_at": now,
-            "payload": codec.dump(doc, exclude={"text"}),
-        }
+        row = document_values(doc, now)
         with self._writing(f"store document {doc.id[:12]}") as session:
             stmt = self._insert(DocumentRow).values(**row).on_conflict_do_nothing(index_elements=["id"])
             new = session.execute(stmt.returning(DocumentRow.id)).first() is not None
@@ -299,42 +286,15 @@ class Store:
 
     def save_incident(self, incident: Incident) -> None:
         """Insert or replace the incident with this id (with its claims and document links)."""
-        place = incident.place
-        values = {
-            "id": incident.id,
-            "date": incident.date,
-            "country": place.country if place else None,
-            "lat": place.lat if place else None,
-            "lon": place.lon if place else None,
-            "attack_type": incident.attack_type,
-            "killed": incident.killed(),
-            "injured": incident.injured(),
-            "stored_at": codec.utcnow(),
-            "payload": codec.dump(incident),
-            "superseded_by": None,
-        }
+        values = incident_values(incident, codec.utcnow())
         with self._writing(f"save incident {incident.id!r}") as session:
             self._upsert(session, IncidentRow, values, ["id"])
             session.execute(delete(ClaimRow).where(ClaimRow.incident_id == incident.id))
             session.execute(delete(IncidentDocumentRow).where(IncidentDocumentRow.incident_id == incident.id))
             for doc_id in dict.fromkeys(incident.documents):
                 session.add(IncidentDocumentRow(incident_id=incident.id, document_id=doc_id))
-            for i, claim in enumerate(incident.attributions):
-                src = claim.asserted_by
-                session.add(
-                    ClaimRow(
-                        incident_id=incident.id,
-                        position=i,
-                        actor=claim.actor,
-                        kind=claim.kind.value,
-                        sponsor=claim.sponsor,
-                        relation=claim.relation,
-                        hedges=list(claim.hedges),
-                        speaker=src.speaker_id or src.speaker,
-                        outlet=src.outlet_id or src.outlet,
-                        anonymous=src.anonymous,
-                    )
-                )
+            for claim in claim_values(incident):
+                session.add(ClaimRow(**claim))
 
     def get_incident(self, incident_id: str) -> Incident:
         """The incident with this id; raises NotFound."""
@@ -419,17 +379,19 @@ class Store:
 
     def save_action(self, action: Action) -> None:
         """Insert or replace the action with this id."""
-        values = {
-            "id": action.id,
-            "kind": action.kind,
-            "actor": action.actor,
-            "date": action.date,
-            "country": action.place.country if action.place else None,
-            "stored_at": codec.utcnow(),
-            "payload": codec.dump(action),
-        }
+        values = action_values(action, codec.utcnow())
         with self._writing(f"save action {action.id!r}") as session:
             self._upsert(session, ActionRow, values, ["id"])
+
+    def add_dataset_rows(self, batch: Sequence[tuple[Document, Incident | Action]]) -> list[bool]:
+        """Store imported dataset rows (document and event each) in one transaction; per row, whether its event was new.
+
+        A row whose event id is already stored (or came earlier in ``batch``)
+        is a duplicate and is not written again. Either the whole batch is
+        stored or, on any failure, none of it (see :mod:`tripwire.store.rows`).
+        """
+        with self._writing(f"store {len(batch)} dataset rows") as session:
+            return write_dataset_rows(session, self._insert, batch)
 
     def list_actions(self, *, limit: int = 1000, offset: int = 0) -> list[Action]:
         """Actions by date (undated last)."""
