@@ -217,6 +217,10 @@ def _denial(actor: str, speaker: str | None = None, kind: AttributionKind = Attr
     return AttributionStatement(kind=kind, actor=actor, asserted_by=Source(speaker=speaker))
 
 
+def _blame(actor: str, speaker: str) -> AttributionStatement:
+    return AttributionStatement(kind=AttributionKind.ALLEGED, actor=actor, asserted_by=Source(speaker=speaker))
+
+
 @pytest.mark.parametrize(
     ("notes", "statements", "hits"),
     [
@@ -228,6 +232,9 @@ def _denial(actor: str, speaker: str | None = None, kind: AttributionKind = Attr
         (("A columnist argued the evidence was thin",), [_denial("iran"), _denial("iran", kind=AttributionKind.DISPUTED)], 2),
         # one statement never meets two notes
         (("Iran has denied it", "Iran denied it again"), [_denial("iran")], 2),
+        # its subject blaming someone the US did not name dissents; the US itself blaming another group does not
+        (("The Iraqi military blamed an outlaw group",), [_denial("iran"), _blame("iran", "Pentagon"), _blame("unknown", "Iraqi military")], 2),
+        (("The Iraqi military blamed an outlaw group",), [_denial("iran"), _blame("iran", "Pentagon"), _blame("unknown", "Pentagon")], 1),
     ],
 )
 def test_dissent_notes_are_met_once_by_whoever_made_them(kb, notes: tuple[str, ...], statements: list[AttributionStatement], hits: int) -> None:  # type: ignore[no-untyped-def]
@@ -240,7 +247,7 @@ def test_dissent_notes_are_met_once_by_whoever_made_them(kb, notes: tuple[str, .
 #: The development corpus figures reached so far: a floor that may only rise (issue targets in docs/evaluation.md).
 FLOORS = {
     "attack_recall": 1.00, "attack_precision": 0.95, "action_recall": 0.87, "country": 0.95, "date": 0.95, "place": 0.95, "weapon": 0.90,
-    "us_killed": 1.00, "us_wounded": 1.00, "claims": 1.00, "us_attribution": 0.89, "sponsor": 1.00, "denial_dissent": 0.88, "red_lines": 0.84,
+    "us_killed": 1.00, "us_wounded": 1.00, "claims": 1.00, "us_attribution": 0.89, "sponsor": 1.00, "denial_dissent": 0.92, "red_lines": 0.86,
 }
 CEILINGS = {"fragments": 1.10, "false_us_killed": 0}
 

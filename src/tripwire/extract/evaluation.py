@@ -26,7 +26,8 @@ How a case is scored:
   subject made (the words before its first verb or colon: "Iran has denied
   ...", "Iranian FM Zarif: ...") even when that statement also met a
   ``denied_by`` name, since one reported denial is one fact, and otherwise by a
-  denial or dispute not counted yet;
+  denial or dispute not counted yet; the note's subject blaming someone the
+  US did not name also meets it;
 * labelled actions match stored actions of the same kind family, actor and
   date (within one day) whose target names the labelled target, when that
   target is a known actor or a person;
@@ -338,14 +339,19 @@ def _score_attributions(kb: KnowledgeBase, gold: GoldCase, sts: Sequence[Attribu
         else:
             used.add(idx)
     # a dissent note is met by a denial or dispute: the one its subject made (which may be the denial
-    # already counted for ``denied_by``: one sentence is one fact), else one not counted yet
+    # already counted for ``denied_by``: one sentence is one fact), else one not counted yet; its subject
+    # blaming someone the US did not ("the Iraqi military blamed an outlaw group") also dissents
+    us_named = {s.actor for s in alleged if is_us_source(kb, s)}
+    elsewhere = [s for s in alleged if not is_us_source(kb, s) and us_named and not any(_related(kb, s.actor, u) for u in us_named)]
     dissents = denials + _kinds(sts, K.DISPUTED)
+    spare_count = len(dissents)
+    dissents += elsewhere
     for_notes: set[int] = set()
     for note in gold.dissent:
         subject = note_subject(note)
         idx = next((i for i, s in enumerate(dissents) if i not in for_notes and _made_by(kb, s, subject)), None)
         if idx is None:
-            idx = next((i for i in range(len(dissents)) if i not in for_notes and i not in used), None)
+            idx = next((i for i in range(spare_count) if i not in for_notes and i not in used), None)
         score.add("denial_dissent", int(idx is not None), 1)
         if idx is None:
             score.missed.append("dissent: " + (note[:60] + "..." if len(note) > 60 else note))
