@@ -243,6 +243,10 @@ def test_a_hijacking_is_an_action_and_an_attack(kb) -> None:  # type: ignore[no-
         ("Any violation of our sovereignty will be met with a decisive response, the IRGC warned.", "Revolutionary Guard"),
         ("Secretary of State Mike Pompeo said Iran would be held accountable for any attack by its proxies that harmed Americans.", "Pompeo"),
         ("President Joe Biden said the United States would hold those responsible to account.", "Biden"),
+        # the group that opens the clause speaks for itself; "He" is the person named last
+        ("Harakat al-Nujaba, an Iran-backed militia, promised revenge against the US for the strike.", "Nujaba"),
+        ("Houthi military spokesman Yahya Saree said the group had fired missiles at the ship. He warned that further attacks would be worse if the war went on.",
+         "Saree"),
     ],
 )
 def test_red_lines_and_threats(kb, text: str, speaker_part: str) -> None:  # type: ignore[no-untyped-def]

@@ -21,7 +21,7 @@ import re
 
 from ..model import RedLineStatement, Source
 from .context import SentenceContext
-from .lexicon import Lexicon
+from .lexicon import Lexicon, Mention
 from .sources import SourceMemory, _ANON, find_source, outlet_name, trailing_source
 
 _IF = re.compile(r"(?<!\bunclear )(?<!\bas )(?<!\beven )(?<!\bwhether )(?<!\bask )(?<!\basked )(?<!\bsee )\bif\b", re.I)
@@ -35,6 +35,23 @@ _TRAILING_SAY = re.compile(r"[,\"']+\s*(?:(?:the|a|an)\s+)?[^,\"]{0,70}?\s+(?:sa
 
 
 _SAYS_AFTER = re.compile(r"\s+(?:\w+\s+){0,2}?(?:said|says|warned|told|vowed|declared|stated|added|threatened|insisted|promised|pledged)\b", re.I)
+
+
+#: speakers whose words are a party's own declaration (not an analyst's or a channel's)
+_PRINCIPAL_KINDS = frozenset({"government", "military", "armed-group"})
+_PRONOUN_SUBJECT = re.compile(r"\s*(?:He|She)\s+(?:also\s+|later\s+|then\s+)?(?:said|says|warned|added|vowed|threatened|declared|insisted|stated|told|promised|pledged)\b")
+
+
+def _group_subject(lex: Lexicon, ctx: SentenceContext, at: int) -> Mention | None:
+    """The armed group a threat's clause opens with ("Harakat al-Nujaba, an Iran-backed militia, promised revenge")."""
+    c0, _ = ctx.clause(at)
+    before = [a for a in ctx.actors if a.end <= at and ctx.agent_like(a)]
+    if not before:
+        return None
+    first = before[0]
+    if lex.kb.actors[first.key].kind not in {"militia", "insurgent", "front"}:
+        return None
+    return first if first.start <= max(c0, 0) + 4 or not re.search(r"[,;]", ctx.text[: first.start]) else None
 
 
 def _clean(s: str) -> str:
@@ -121,13 +138,18 @@ def find_redlines(ctx: SentenceContext, lex: Lexicon, mem: SourceMemory, publish
         return []
     at, condition, consequence = parts
     principal = None
-    named = [s for s in ctx.speakers if lex.kb.speakers[s.key].kind == "government" and not s.text.lower().endswith("officials") and s.start < at]
+    named = [s for s in ctx.speakers if lex.kb.speakers[s.key].kind in _PRINCIPAL_KINDS and not s.text.lower().endswith("officials") and s.start < at]
     if named:  # who said it, where the sentence says so ("Biden said the United States would ..."), else the last named
         saying = [n for n in named if _SAYS_AFTER.match(text, n.end)]
         who = (saying or named)[-1]
         principal = (" ".join(who.text.split()), who.key)
     elif _THE_PRINCIPAL.search(text[:at]) or re.search(r"\bcomments?\b", text[:at]):
         principal = mem.principal
+    elif _PRONOUN_SUBJECT.match(text) and mem.last_named is not None:
+        principal = mem.last_named  # "He warned that further attacks would be worse": the person named last
+    group = _group_subject(lex, ctx, at)
+    if group is not None and (principal is None or not any(s.start < group.start for s in named)):
+        principal = (" ".join(group.text.split()), None)  # "Harakat al-Nujaba ... promised revenge": the group itself
     relay: Source | None = None
     for m in _ANON.finditer(text[:at]):
         det = m.group("det").lower()

@@ -56,6 +56,7 @@ class SourceMemory:
     paragraph: int = -1
     paragraph_outlet: tuple[str, str] | None = None  #: (name, outlet id)
     last_quoted: Source | None = None  #: who spoke the last quotation, for a quote that runs on into the next sentence
+    last_named: tuple[str, str | None] | None = None  #: the last person named as a speaker of any side, for "He warned ..."
 
 
 def officials_country(lex: Lexicon, m: re.Match[str] | None) -> str | None:
@@ -83,6 +84,8 @@ def update_memory(ctx: SentenceContext, lex: Lexicon, mem: SourceMemory) -> None
         sp = lex.kb.speakers[s.key]
         if sp.kind == "government" and s.text[:1].isupper() and not s.text.lower().endswith("officials"):
             mem.principal = (s.text, s.key)
+        if sp.kind in {"government", "military", "armed-group"} and s.text[:1].isupper() and len(s.text.split()) >= 2 and not s.text.lower().endswith(("officials", "spokesman", "spokesperson")):
+            mem.last_named = (s.text, s.key)
     nat = _NATIONAL_OFFICIALS.search(ctx.text)
     iso = officials_country(lex, nat)  # None for "The officials said": not a nationality
     if iso and re.match(r"\s+(?:\w+\s+){0,2}(?:said|say|told|believe|believed|assessed|added)\b", ctx.text[nat.end() :]):  # type: ignore[union-attr]
