@@ -247,7 +247,7 @@ def test_dissent_notes_are_met_once_by_whoever_made_them(kb, notes: tuple[str, .
 #: The development corpus figures reached so far: a floor that may only rise (issue targets in docs/evaluation.md).
 FLOORS = {
     "attack_recall": 1.00, "attack_precision": 0.95, "action_recall": 0.87, "country": 0.95, "date": 0.95, "place": 0.95, "weapon": 0.90,
-    "us_killed": 1.00, "us_wounded": 1.00, "claims": 1.00, "us_attribution": 0.89, "sponsor": 1.00, "denial_dissent": 0.92, "red_lines": 0.86,
+    "us_killed": 1.00, "us_wounded": 1.00, "claims": 1.00, "us_attribution": 0.89, "sponsor": 1.00, "denial_dissent": 0.92, "red_lines": 0.91,
 }
 CEILINGS = {"fragments": 1.10, "false_us_killed": 0}
 

@@ -80,6 +80,9 @@ def test_a_struck_group_is_not_named_as_the_attacker(kb) -> None:  # type: ignor
         ("A car bomb hit Kabul on Thursday. The president wrote that the Taliban admitted to the attack.", ("alleged", "taliban")),
         ("The United States blamed Iran for the attack on a tanker in the Gulf of Oman on Thursday.", ("alleged", "iran")),
         ("A rocket hit Erbil airport on Monday. Officials said it was too early to say who was behind the attack.", ("disputed", "unknown")),
+        ("Rockets hit Ain al-Asad air base on Sunday. The Pentagon attributed the attack to Iran-backed militias.", ("alleged", "iran-aligned-militia")),
+        ("Rockets hit Ain al-Asad air base on Sunday. U.S. officials said Kataib Hezbollah was the prime suspect.", ("alleged", "kataib-hezbollah")),
+        ("Rockets hit Ain al-Asad air base on Sunday. Iran's mission to the UN said Tehran played no role in the attack.", ("denied", "iran")),
         # "the group" is the armed group just named
         ("Rockets hit the Baghdad airport on Tuesday. U.S. officials blamed Kataib Hezbollah. The group's spokesman denied any involvement.",
          ("denied", "kataib-hezbollah")),
@@ -100,6 +103,7 @@ def test_claims_allegations_and_denials(kb, text: str, expected: tuple[str, str]
         "Rockets hit Al Asad on Saturday. Kataib Hezbollah did not claim the attack.",
         "Rockets hit Al Asad on Saturday. Kataib Hezbollah has not yet claimed responsibility.",
         "Rockets hit Al Asad on Saturday. Kataib Hezbollah praised the attack without claiming it.",
+        "Rockets hit Al Asad on Saturday. Kataib Hezbollah said it had nothing to do with the attack.",
     ],
 )
 def test_a_claim_denied_in_the_sentence_is_no_claim(kb, text: str) -> None:  # type: ignore[no-untyped-def]

@@ -62,6 +62,10 @@ CUES: tuple[tuple[AttributionKind, str, re.Pattern[str]], ...] = (
         r"|\b(?:dismissed|rejected|denounced|called)\s+(?:[^,;.]{0,50}?\s+)?(?:as\s+)?[\"']?(?:baseless|false|unfounded|groundless|fabricated|lies|absurd|ridiculous)\b"
         r"|\b(?:dismiss(?:ed|es)|reject(?:ed|s)|den(?:ied|ies)|refut(?:ed|es)|rebuff(?:ed|s))\s+(?:[^,;]{0,70}?\s)?(?:accusations?|allegations?|claims?|charges?|reports?|tweet|assertions?|suggestions?)\b"
         r"|\bdenied\s+(?:it|that|the)\b|\b(?:categorically\s+|firmly\s+|strongly\s+)?(?:denied|denies|denying)\b", re.I)),
+    # "said it had nothing to do with the attack", "Tehran played no role in it": a denial without the word
+    (K.DENIED, "before", re.compile(
+        r"\b(?:had|has|have)\s+(?:had\s+)?nothing\s+to\s+do\s+with\b|\b(?:played|plays|had|has)\s+no\s+(?:part|role|hand|involvement)\s+in\b"
+        r"|\b(?:was|were|is|are)\s+not\s+(?:involved|responsible|behind)\b", re.I)),
     (K.ALLEGED, "after", re.compile(r"\b(?:US|U\.S\.|American)?\s*claims?\s+that\b", re.I)),
     # "condemned the Houthi hijacking", "called the Iranian attack a violation": the speaker names whose attack it was
     (K.ALLEGED, "after", re.compile(
@@ -69,19 +73,19 @@ CUES: tuple[tuple[AttributionKind, str, re.Pattern[str]], ...] = (
         r"(?=(?-i:[A-Z])[\w'-]*(?:[\s-]+(?-i:[A-Z])[\w'-]*){0,3}\s+(?:[\w-]+\s+)?(?:attacks?|operations?|hijacking|seizure|strikes?|assault|aggression|missile|drone)\b)", re.I)),
     (K.ALLEGED, "after", re.compile(
         r"\b(?:fired|launched|carried\s+out|conducted|staged|perpetrated|orchestrated|attacked|targeted|struck|ambushed|seized|hijacked|hit|downed|shot\s+down|sent|masterminded|directed|ordered)\s+(?:\w+\s+)?by\b"
-        r"|\bblam(?:ed|es|ing|e)\s+(?:(?:(?!\bfor\b)[^,.;]){0,70}?\s)?on\b|\b(?:attacks?|strikes?|assault|bombing|ambush|barrage|salvo|raid|hijacking|seizure)\s+(?:\w+\s+)?by\b|\bidentified\s+(?:the\s+)?(?:perpetrators|attackers|assailants|culprits)\s+as\b|\battributed\s+(?:it\s+|them\s+)?to\b|\b(?:originat(?:ed|ing)|came|coming)\s+from\b|\b(?:almost\s+certainly|likely|probably)\s+from\b"
+        r"|\bblam(?:ed|es|ing|e)\s+(?:(?:(?!\bfor\b)[^,.;]){0,70}?\s)?on\b|\b(?:attacks?|strikes?|assault|bombing|ambush|barrage|salvo|raid|hijacking|seizure)\s+(?:\w+\s+)?by\b|\bidentified\s+(?:the\s+)?(?:perpetrators|attackers|assailants|culprits)\s+as\b|\battributed\s+(?:[^,.;]{0,40}?\s)?to\b|\b(?:originat(?:ed|ing)|came|coming)\s+from\b|\b(?:almost\s+certainly|likely|probably)\s+from\b"
         r"|\bpointed\s+(?:the\s+finger\s+)?(?:at|to)\b|\baccus(?:ed|es|ing)\b|\bblam(?:ed|es|ing)\b|\bheld\s+(?:\w+\s+)?responsible\b|\bholds?\s+(?:\w+\s+)?responsible\b"
         r"|\b(?:bears?|bore|bearing|had|has|have|carries|carried|shows?|showed)\s+(?:all\s+)?(?:the\s+)?(?:hall)?(?:marks|footprints|fingerprints|signature|signs)\s+of\b|\bthe\s+work\s+of\b|\blinked\s+(?:the\s+attacks?\s+)?to\b", re.I)),
     (K.ASSESSED, "after", re.compile(r"\b(?:believed|believe|believes|assessed|assess|concluded|judged)\s+(?:that\s+)?(?:it\s+was\s+)?(?:(?:more|most)\s+likely\s+(?:that\s+)?)?|\b(?:more|most)\s+likely\s+that\b", re.I)),
     (K.ALLEGED, "before", re.compile(
         r"\b(?:was|were|is|are|had\s+been|has\s+been|have\s+been)\s+(?:(?:highly\s+|very\s+)?(?:likely|probably|almost\s+certainly|more\s+likely|most\s+likely|apparently|reportedly|believed|thought|suspected|assessed|presumed)\s+)?(?:to\s+(?:be|have\s+been)\s+)?(?:responsible|behind)\b"
-        r"|\b(?:was|were|is|are)\s+suspected\s+of\b|\b(?:fired|launched|attacked|ambushed|stormed|struck|targeted|seized|hijacked|carried\s+out|conducted|staged|mounted|shot\s+down|downed)\b"
+        r"|\b(?:was|were|is|are)\s+suspected\s+of\b|\b(?:was|were|is|are|remains?|remained)\s+(?:the\s+)?(?:prime|main|chief|leading|likeliest|most\s+likely)\s+suspects?\b|\b(?:fired|launched|attacked|ambushed|stormed|struck|targeted|seized|hijacked|carried\s+out|conducted|staged|mounted|shot\s+down|downed)\b"
         r"|\badmitted[\"']?\s+(?:to\b|responsibility|carrying)", re.I)),
 )
 _ANY_CUE = re.compile(
     r"claim|credit|responsib|deni|deny|reject|dismiss|fired|launch|carried|conduct|staged|perpetrat|orchestrat|blam|attribut|point|accus|held"
     r"|behind|suspect|believ|assess|conclud|judg|likely|clear|known|determin|establish|proof|evidence|question|doubt|disput"
-    r"|attack|ambush|storm|struck|target|seiz|hijack|hit|down|sent|mastermind|direct|order|origin|came|coming|from|hold|bear|bore|mark|footprint|fingerprint|work|link|baseless|false|unfounded|lies|called|mount|raid|operation|said|says|statement|announc|declar|wrote|posted|killed|we\b",
+    r"|attack|ambush|storm|struck|target|seiz|hijack|hit|down|sent|mastermind|direct|order|origin|came|coming|from|hold|bear|bore|mark|footprint|fingerprint|work|link|baseless|false|unfounded|lies|called|mount|raid|operation|said|says|statement|announc|declar|wrote|posted|killed|we\b|nothing|no\s+role|no\s+part|involved|incorrect|wrong|untrue|early|premature",
     re.I,
 )
 HEDGES = (
@@ -288,6 +292,8 @@ def find_statements(ctx: SentenceContext, lex: Lexicon, mem: SourceMemory, autho
             out.append(claim)
     named = {f.statement.actor for f in out}
     out.extend(f for f in _adjectival(ctx, lex, mem, author) if f.statement.actor not in named)
+    denying = {f.statement.actor for f in out if f.statement.kind == K.DENIED}
+    out = [f for f in out if not (f.statement.kind == K.CLAIMED and f.statement.actor in denying)]  # "said it had nothing to do with it"
     return _dedupe(out)
 
 
