@@ -34,6 +34,11 @@ def statements(e: Extraction) -> list[tuple[str, str]]:
         ("NIAMEY, Niger -- Three soldiers were killed when their convoy was ambushed near Ouallam on Saturday.", "ouallam", dt.date(2024, 1, 27)),
         ("Baghdad [Iraq], Jan 29 (ANI): Rockets hit the Ain al-Asad air base in Anbar on Sunday.", "al-asad", dt.date(2024, 1, 28)),
         ("Houthi forces in Yemen fired missiles at a cargo ship in the Gulf of Aden on Sunday.", "gulf-of-aden", dt.date(2024, 1, 28)),
+        # the Arabic article written any way, or left out
+        ("Drones attacked a base near al-Shaddadi in Syria on Sunday.", "shaddadi", dt.date(2024, 1, 28)),
+        ("Rockets hit a militia depot in al-Mayadin on Sunday.", "mayadin", dt.date(2024, 1, 28)),
+        ("Rockets hit a militia depot in Malikiyah on Sunday.", "al-malikiyah", dt.date(2024, 1, 28)),
+        ("A tanker was attacked off Fujairah on Sunday.", "fujairah", dt.date(2024, 1, 28)),
     ],
 )
 def test_attacks_are_found_with_place_and_day(kb, text: str, place: str, date: dt.date) -> None:  # type: ignore[no-untyped-def]

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 
 from ..knowledge import KnowledgeBase
 from ..knowledge.base import Actor
+from ..knowledge.places import ARTICLE
 
 #: Nationality adjectives and nouns -> ISO 3166-1 alpha-2.
 DEMONYMS: dict[str, str] = {
@@ -192,7 +193,11 @@ class Lexicon:
         )
         self.movement_of_name = {n.lower(): m for n, m in spelled.items()}
         cased = frozenset(p.id for p in kb.places.values() if p.case_sensitive)
-        self.places = _Index({p.id: (p.name, *p.aliases) for p in kb.places.values()}, kb.place_match_ok, cased)
+        known = {" ".join(n.split()).lower() for p in kb.places.values() for n in (p.name, *p.aliases)}
+        self.places = _Index(
+            {p.id: (p.name, *p.aliases, *(v for v in article_variants((p.name, *p.aliases)) if v.lower() not in known)) for p in kb.places.values()},
+            kb.place_match_ok, cased,
+        )  # a variant never takes another place's name ("Al-Fujairah" of Dibba is not "Fujairah")
         #: nationality words -> ISO-2: the knowledge base's demonyms over the built-in table
         self.demonyms: dict[str, str] = {**DEMONYMS, **{k.lower(): v for k, v in kb.demonyms.items()}}
         from .casualties import build_grammar
@@ -270,6 +275,24 @@ _MOVEMENT_SPELLINGS = (("Islamic State ", ("ISIS ", "ISIL ", "IS ", "Daesh ")), 
 _BACKED_GROUP = re.compile(r"((?:pro-)?[A-Z][\w]*(?:-(?:backed|aligned|allied|supported|sponsored))?)\s+(?:militias?|groups?)")
 _GROUP_NOUNS = ("militant groups", "militant group", "armed groups", "armed group", "militia groups", "militants", "fighters", "factions", "faction",
                 "forces", "paramilitaries", "paramilitary groups")
+
+
+def article_variants(names: tuple[str, ...]) -> list[str]:
+    """A place name with its Arabic article joined the other way, and without it ("Al-Shaddadi": "Al Shaddadi", "Shaddadi").
+
+    Case is the index's business: "al-Shaddadi" matches "Al-Shaddadi" case-insensitively and
+    :meth:`~tripwire.knowledge.places.PlaceIndex.ok` accepts an article-led name in any case.
+    """
+    out: list[str] = []
+    for name in names:
+        m = ARTICLE.match(name)
+        if m is None:
+            continue
+        bare = name[m.end() :]
+        out.extend((f"Al-{bare}", f"Al {bare}"))
+        if len(bare) >= 5 and " " not in bare:
+            out.append(bare)  # "Mayadin"; short or several-word remainders ("Qaim", "Asad Air Base") only with the article
+    return [n for n in dict.fromkeys(out) if n not in names]
 
 
 def _derived_names(actor: Actor) -> list[str]:

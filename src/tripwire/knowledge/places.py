@@ -339,6 +339,16 @@ def _trie(node: dict) -> str:  # type: ignore[type-arg]
     return f"(?:{body})?" if end else body
 
 
+#: the Arabic article at the start of a place name: "Al-Shaddadi", "al Mayadin", "Al Qaim"
+ARTICLE = re.compile(r"^[Aa]l[- ](?=[A-Z])")
+
+
+def _article_key(name: str) -> str | None:
+    """ "al-Shaddadi", "Al Shaddadi" -> "al shaddadi"; None for a name without the article."""
+    m = re.match(r"^al[- ]", name, re.I)
+    return "al " + name[m.end() :].lower() if m else None
+
+
 class PlaceIndex:
     """Name look-up over final gazetteer entries: exact, skeleton, fuzzy; and text search.
 
@@ -392,7 +402,14 @@ class PlaceIndex:
             return False
         if entry.match == "any":
             return True
-        return any(p == pid and case_ok(alias, surface, entry.match) for p, alias in self.exact.get(norm(surface), ()))
+        if any(p == pid and case_ok(alias, surface, entry.match) for p, alias in self.exact.get(norm(surface), ())):
+            return True
+        # an article-led name is a proper name in any case ("al-Shaddadi"); without its article, as the gazetteer writes it ("Mayadin")
+        wanted = _article_key(surface)
+        for alias in (entry.name, *entry.aliases):
+            if ARTICLE.match(alias) and ((wanted is not None and _article_key(alias) == wanted) or surface == alias[ARTICLE.match(alias).end() :]):  # type: ignore[union-attr]
+                return True
+        return False
 
     def _pick(self, pids: list[str], country: str | None) -> str | None:
         if country:
