@@ -27,7 +27,7 @@ class LazyPackage(types.ModuleType):
     (``tripwire.ingest.ingest``, ``tripwire.redlines.check``) does not
     replace the export when it is imported: the name keeps meaning the
     function, exactly as an eager ``from .ingest import ingest`` made it.
-    Subpackages (``tripwire.extract``) always stay reachable as attributes.
+    A subpackage is bound as usual when imported (``tripwire.extract``).
     """
 
     _lazy_exports: Mapping[str, str]

@@ -31,14 +31,21 @@ from pathlib import Path
 from typing import Any
 
 from . import __version__
+from .settings import SETTINGS
+
+_SETTING = next(s for s in SETTINGS if s.name == "cache_dir")
 
 #: bump when the pickled classes change shape in a way the key does not see
 FORMAT = 1
 
 
 def cache_dir() -> Path | None:
-    """The cache folder from the ``cache_dir`` setting, or None when caching is off."""
-    value = os.environ.get("TRIPWIRE_CACHE_DIR", "").strip()
+    """The cache folder from the ``cache_dir`` setting, or None when caching is off.
+
+    Only the environment variable is read: the knowledge base is loaded before
+    (and without) any settings file.
+    """
+    value = os.environ.get(_SETTING.env_var, "").strip()
     if value.lower() == "off":
         return None
     if value:
