@@ -72,6 +72,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("report_dir", str, "tripwire-report", "Folder where `tripwire brief` writes its HTML report."),
     Setting("api_token", str, "", "Bearer token required by write endpoints of the REST API (empty: writes disabled)."),
     Setting("progress", bool, True, "Show progress bars on long-running commands."),
+    Setting("pattern_top_k", int, 50, "Pattern evidence uses at most this many of the most similar earlier incidents (0: all); one note counts the rest."),
     Setting("cache_dir", str, "", "Folder of the on-disk cache of prepared knowledge tables (empty: $XDG_CACHE_HOME/tripwire or ~/.cache/tripwire; off: no cache). Read from the environment only."),
 )
 
