@@ -250,7 +250,6 @@ def main(quick: bool) -> None:
               f"tick's likelihood model: n_threads={threads}); every in-process time is the best of {REPEATS}")
         for name, c in cases.items():
             mu, adj = c.pop("_truth")
-            c.pop("_events"), c.pop("_fit_end")
             t = tick[name]
             ours = c["ours_fit"]
             ll_ours = loglik(name, ours)
@@ -277,6 +276,7 @@ def main(quick: bool) -> None:
                 out_lines.append(f"{name:6} {c['events']:>8}  {'sim events/s ' + label + ' vs tick':44} {rate:12.4g} {tick_rate:12.4g} {rate / tick_rate:8.3f}")
             c["tick"] = t
             c["whole_process"] = p
+            c.pop("_events"), c.pop("_fit_end")
     else:
         print("baseline: tick is NOT available (no importable tick, no bench/.venv-tick); comparing with the pure-numpy reference likelihood")
         for name, c in cases.items():
