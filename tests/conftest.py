@@ -2,10 +2,19 @@
 
 from __future__ import annotations
 
+import atexit
+import os
+import shutil
+import tempfile
 from importlib import resources
 from pathlib import Path
 
 import pytest
+
+# tables derived from the knowledge files are cached on disk (tripwire.cache): in a folder of this run, not the user's
+if not os.environ.get("TRIPWIRE_CACHE_DIR"):
+    os.environ["TRIPWIRE_CACHE_DIR"] = _CACHE = tempfile.mkdtemp(prefix="tripwire-test-cache-")
+    atexit.register(shutil.rmtree, _CACHE, True)
 
 from tripwire.knowledge import KnowledgeBase
 

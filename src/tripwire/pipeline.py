@@ -122,18 +122,14 @@ def successors(before: dict[str, set[str]], incidents: Sequence[Incident]) -> di
 def attribute_all(
     incidents: Sequence[Incident], actions: Sequence[Action], kb: KnowledgeBase, settings: Settings
 ) -> dict[str, AttributionResult]:
-    """Attribute each incident, giving it the earlier incidents and actions as context."""
+    """Attribute each incident, giving it the earlier incidents and actions as context (:mod:`tripwire.attribute.context`)."""
     from .attribute import Attributor
 
     attributor = Attributor(kb, settings=settings)
-    far_past = dt.date.min
-    results: dict[str, AttributionResult] = {}
-    for incident in incidents:
-        when = incident.date or far_past
-        context: list[Incident | Action] = [i for i in incidents if i.id != incident.id and (i.date or far_past) <= when]
-        context += [a for a in actions if (a.date or far_past) <= when]
-        results[incident.id] = attributor.attribute(incident, context=context, rng=settings.seed)
-    return results
+    # built once in date order: each incident's earlier incidents and trigger actions are a window of it, not a rescan;
+    # an undated incident counts as the earliest, so it has only the other undated ones as context
+    context = attributor.context_index(incidents, actions, undated_sees_dated=False)
+    return {incident.id: attributor.attribute(incident, context=context, rng=settings.seed) for incident in incidents}
 
 
 @dataclass(frozen=True)

@@ -43,3 +43,30 @@ def test_batch_rows_are_distributions(book):
 def test_bad_engine_name(book):
     with pytest.raises(ValueError):
         book.posterior(book.random_batch(2, 2, np.random.default_rng(0)), engine="gpu")
+
+
+def test_auto_stays_on_numpy_for_small_problems() -> None:
+    """Importing numba and loading the kernel would cost more than the numpy pass on a small batch."""
+    import subprocess
+    import sys
+
+    code = ("import sys\nimport numpy as np\nfrom tripwire.attribute import Attributor, Codebook\nfrom tripwire.settings import Settings\n"
+            "from tripwire.model import Source\n"
+            "book = Codebook(Attributor(settings=Settings({'interval_draws': 0}, environ={})), actors=['isis', 'unknown'],\n"
+            "                sources=[Source(speaker_id='pentagon')])\n"
+            "post = book.posterior(book.random_batch(200, 5, np.random.default_rng(0)))\n"
+            "assert post.shape[0] == 200\nprint('numba' in sys.modules, 'tripwire.attribute.kernel' in sys.modules)")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.split() == ["False", "False"]
+
+
+@pytest.mark.parametrize(("size", "required", "numba_expected"), [(10, False, False), (10, True, True), (1_000_000, False, True)])
+def test_auto_engine_choice(size, required, numba_expected, monkeypatch):
+    import sys
+
+    from tripwire.attribute import vectorised
+
+    monkeypatch.delitem(sys.modules, "tripwire.attribute.kernel", raising=False)
+    kernel = vectorised._numba_kernel(size, required=required)
+    assert (kernel is not None) is numba_expected
+    assert vectorised.AUTO_NUMBA_MIN_ITEMS == 1_000_000

@@ -4,36 +4,31 @@
 :class:`~tripwire.model.AttributionResult` whose posterior equals the
 normalised prior times ``exp`` of the summed per-item log-likelihood ratios
 listed in its ``evidence``. See ``docs/attribution.md``.
+
+Each name is imported from its submodule on first use (:func:`tripwire.lazy_exports`).
 """
 
-from .engine import Attributor, Compiled
-from .evidence import EvidenceItem, Factor, Params
-from .hypotheses import expand_actor, hypothesis_space, prior_vector
-from .sensitivity import Change, Question, SensitivityReport, expected_information_gain
-from .sources import SourceSetting, SpeakerBiasModel, report_probabilities
-from .tables import EvidenceTables
-from .vectorised import Codebook, EvidenceBatch
-from .workflows import attribute_article, attribute_stored
+from tripwire import lazy_exports
 
-__all__ = [
-    "Attributor",
-    "Change",
-    "Codebook",
-    "Compiled",
-    "EvidenceBatch",
-    "EvidenceItem",
-    "EvidenceTables",
-    "Factor",
-    "Params",
-    "Question",
-    "SensitivityReport",
-    "SourceSetting",
-    "SpeakerBiasModel",
-    "attribute_article",
-    "attribute_stored",
-    "expand_actor",
-    "expected_information_gain",
-    "hypothesis_space",
-    "prior_vector",
-    "report_probabilities",
-]
+__all__ = lazy_exports(__name__, {
+    "Attributor": ".engine",
+    "Compiled": ".engine",
+    "EvidenceItem": ".evidence",
+    "Factor": ".evidence",
+    "Params": ".evidence",
+    "expand_actor": ".hypotheses",
+    "hypothesis_space": ".hypotheses",
+    "prior_vector": ".hypotheses",
+    "Change": ".sensitivity",
+    "Question": ".sensitivity",
+    "SensitivityReport": ".sensitivity",
+    "expected_information_gain": ".sensitivity",
+    "SourceSetting": ".sources",
+    "SpeakerBiasModel": ".sources",
+    "report_probabilities": ".sources",
+    "EvidenceTables": ".tables",
+    "Codebook": ".vectorised",
+    "EvidenceBatch": ".vectorised",
+    "attribute_article": ".workflows",
+    "attribute_stored": ".workflows",
+})

@@ -3,18 +3,24 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
-from rich.table import Table
 
 from ..clikit import CONFIG_OPTION, DB_OPTION, clean_errors, emit_json, load_settings
 from ..clikit import console as clikit_console
 from ..errors import InputError
 from ..icd203 import judgement
-from ..model import AttributionResult
+
+if TYPE_CHECKING:
+    from rich.table import Table
+
+    from ..model import AttributionResult
 
 
 def _tables(result: AttributionResult, top: int = 4) -> tuple[Table, Table]:
+    from rich.table import Table
+
     post = Table(title=f"Attribution of {result.incident_id}")
     for col in ("hypothesis", "prior", "posterior", "interval", "ICD 203 (confidence)"):
         post.add_column(col, justify="left" if col in ("hypothesis", "ICD 203 (confidence)") else "right")

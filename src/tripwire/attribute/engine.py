@@ -19,6 +19,7 @@ from ..errors import AttributionError
 from ..knowledge import KnowledgeBase
 from ..model import Action, AttributionResult, Hypothesis, Incident, PosteriorEntry
 from ..settings import Settings
+from .context import ContextIndex
 from .evidence import EvidenceItem, Params
 from .hypotheses import hypothesis_space, perpetrator_marginal, prior_vector
 from .observations import BuildContext, pattern_item, statement_items, timing_item, weapon_item
@@ -93,7 +94,7 @@ class Attributor:
         self,
         incident: Incident,
         *,
-        context: Sequence[Incident | Action] = (),
+        context: "ContextIndex | Sequence[Incident | Action]" = (),
         hypotheses: Sequence[Hypothesis] | None = None,
         perpetrator_scale: dict[str, float] | None = None,
         relation_scale: dict[str, float] | None = None,
@@ -110,11 +111,16 @@ class Attributor:
             learned = self.bias.rates
         ctx = BuildContext(self.kb, self.tables, space, sources if sources is not None else self.sources, self.eps, point, learned)
         items: list[EvidenceItem] = list(statement_items(ctx, incident))
-        for extra in (weapon_item(ctx, incident), timing_item(ctx, incident, context),
-                      pattern_item(ctx, incident, context, prior, self._marginal)):
+        index = ContextIndex.of(self.kb, context)
+        for extra in (weapon_item(ctx, incident), timing_item(ctx, incident, index),
+                      pattern_item(ctx, incident, index, prior, self._marginal, int(self.settings.pattern_top_k))):
             if extra is not None:
                 items.append(extra)
         return Compiled(incident, space, prior, tuple(items), point)
+
+    def context_index(self, incidents: Sequence[Incident], actions: Sequence[Action], *, undated_sees_dated: bool = True) -> ContextIndex:
+        """One index of a job's incidents and actions, to pass as ``context`` for each of them (see :mod:`.context`)."""
+        return ContextIndex(self.kb, incidents, actions, undated_sees_dated=undated_sees_dated)
 
     def _marginal(self, incident: Incident) -> dict[str, float]:
         key = hashlib.sha256(incident.model_dump_json().encode()).hexdigest()
@@ -129,7 +135,7 @@ class Attributor:
         self,
         incident: Incident,
         *,
-        context: Sequence[Incident | Action] = (),
+        context: "ContextIndex | Sequence[Incident | Action]" = (),
         rng: np.random.Generator | int | None = None,
         hypotheses: Sequence[Hypothesis] | None = None,
     ) -> AttributionResult:
@@ -170,7 +176,7 @@ class Attributor:
         *,
         target: Callable[[Hypothesis], bool],
         threshold: float,
-        context: Sequence[Incident | Action] = (),
+        context: "ContextIndex | Sequence[Incident | Action]" = (),
         rng: np.random.Generator | int | None = None,
     ):  # -> SensitivityReport (import cycle avoided)
         """Which evidence item, prior or speaker setting flips P(target) across ``threshold``; the best next question."""

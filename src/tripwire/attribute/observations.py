@@ -14,15 +14,19 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from ..knowledge import KnowledgeBase, WeaponSignature
-from ..model import Action, AttributionKind, AttributionStatement, Hypothesis, Incident
+from ..model import AttributionKind, AttributionStatement, Hypothesis, Incident
 from .evidence import EvidenceItem, Factor, Params, describe_lr
 from .hypotheses import UNKNOWN, expand_actor, implied_sponsor, in_claim_set, in_sponsor_set, state_of
 from .sources import SourceProfile, SourceSetting, origin_of, resolve_source
 from .tables import EvidenceTables
+
+if TYPE_CHECKING:
+    from .context import ContextIndex
 
 
 @dataclass(frozen=True)
@@ -241,7 +245,7 @@ def _target_actor(kb: KnowledgeBase, target: str | None) -> str | None:
     return found[0][2] if found else None
 
 
-def timing_item(ctx: BuildContext, incident: Incident, context: Sequence[Incident | Action]) -> EvidenceItem | None:
+def timing_item(ctx: BuildContext, incident: Incident, context: ContextIndex) -> EvidenceItem | None:
     """Retaliation: trigger events against an actor shortly before raise hypotheses of that actor (or its state) striking back."""
     if incident.date is None:
         return None
@@ -250,9 +254,7 @@ def timing_item(ctx: BuildContext, incident: Incident, context: Sequence[Inciden
     peak, decay = float(ctx.tables.get("timing", "peak_lr")), float(ctx.tables.get("timing", "decay_days"))
     lr = np.ones(len(ctx.space))
     notes = []
-    for a in context:
-        if not isinstance(a, Action) or a.kind not in triggers or a.date is None:
-            continue
+    for a in context.triggers(incident.date, window, triggers):
         days = (incident.date - a.date).days
         target = _target_actor(ctx.kb, a.target)
         if not 0 <= days <= window or target is None:
@@ -299,21 +301,23 @@ def similarity(ctx: BuildContext, a: Incident, b: Incident) -> float:
     return s
 
 
-def pattern_item(ctx: BuildContext, incident: Incident, context: Sequence[Incident | Action], prior: np.ndarray,
-                 marginal_of: Callable[[Incident], dict[str, float]]) -> EvidenceItem | None:
-    """Similarity to earlier incidents: LR_p = 1 - M + M sum_j w_j pi_j(p) / prior(p)."""
+def pattern_item(ctx: BuildContext, incident: Incident, context: ContextIndex, prior: np.ndarray,
+                 marginal_of: Callable[[Incident], dict[str, float]], top_k: int = 0) -> EvidenceItem | None:
+    """Similarity to earlier incidents: LR_p = 1 - M + M sum_j w_j pi_j(p) / prior(p).
+
+    With ``top_k`` > 0 only the ``top_k`` most similar earlier incidents count
+    (the ``pattern_top_k`` setting) and one note says how many were left out.
+    """
     t = ctx.tables.raw["pattern"]
-    earlier = []
-    for c in context:
-        if not isinstance(c, Incident) or c.id == incident.id:
-            continue
-        if incident.date and c.date and c.date > incident.date:
-            continue
-        s = similarity(ctx, incident, c)
-        if s >= float(t["min_similarity"]):
-            earlier.append((s, c))
+    earlier = context.similar(incident, t, similarity, ctx)
     if not earlier:
         return None
+    left_out: list[float] = []
+    if 0 < top_k < len(earlier):
+        ranked = sorted(range(len(earlier)), key=lambda j: (-earlier[j][0], earlier[j][1].id))
+        kept = sorted(ranked[:top_k])
+        left_out = [earlier[j][0] for j in ranked[top_k:]]
+        earlier = [earlier[j] for j in kept]
     perp_prior: dict[str, float] = {}
     for h, p in zip(ctx.space, prior):
         perp_prior[h.perpetrator] = perp_prior.get(h.perpetrator, 0.0) + float(p)
@@ -327,6 +331,9 @@ def pattern_item(ctx: BuildContext, incident: Incident, context: Sequence[Incide
         notes.append(f"like {c.id} (similarity {s:.2f}; most likely {top[0]} {top[1]:.2f})")
         for p in mix:
             mix[p] += (s / total_s) * marg.get(p, 0.0)
+    if left_out:
+        notes.append(f"{len(left_out)} more similar earlier incident(s) (similarity {min(left_out):.2f}-{max(left_out):.2f}) left out: "
+                     f"only the {top_k} most similar count (setting pattern_top_k)")
     lr_perp = {p: 1.0 - link + link * mix[p] / perp_prior[p] if perp_prior[p] > 0 else 1.0 for p in perp_prior}
     llr = tuple(math.log(max(lr_perp[h.perpetrator], 1e-300)) for h in ctx.space)
     notes.append(f"linkage strength {link:.2f}; LR " + ", ".join(f"{p} {v:.3g}" for p, v in sorted(lr_perp.items(), key=lambda kv: -kv[1])[:4]))

@@ -24,8 +24,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-from scipy.optimize import minimize
-from scipy.special import expit, logit
 
 from ..errors import ConfigError, EstimationError
 from ..knowledge import ADMIRALTY_RELIABILITY, KnowledgeBase
@@ -268,6 +266,8 @@ class SpeakerBiasModel:
         return min(max(r, 0.02), 0.98), min(max(lam, 0.02), 0.98)
 
     def _neg_log_post(self, x: np.ndarray, c: np.ndarray, r0: float, l0: float, with_prior: bool = True) -> float:
+        from scipy.special import expit  # scipy is imported when a model is fitted, not at start-up
+
         r, lam = expit(x)
         p1, p0 = report_probabilities(r, lam)
         eps = 1e-12
@@ -281,6 +281,9 @@ class SpeakerBiasModel:
         """Estimate (reliability, label rate) per (speaker, label) from statements about resolved cases."""
         if self.strength < 0:
             raise EstimationError("prior strength must be non-negative")
+        from scipy.optimize import minimize
+        from scipy.special import expit, logit
+
         self.params_: dict[tuple[str, str], tuple[float, float]] = {}
         self.counts_ = self._counts(statements, outcomes)
         for (speaker, label), c in self.counts_.items():
@@ -303,6 +306,8 @@ class SpeakerBiasModel:
     def score(self, statements: Sequence[AttributionStatement], outcomes: Sequence[Hypothesis]) -> float:
         """Log-likelihood of the statements' labels given the outcomes under the fitted rates."""
         self._check()
+        from scipy.special import logit
+
         total = 0.0
         for key, c in self._counts(statements, outcomes).items():
             r, lam = self.params_.get(key, self._prior(*key))

@@ -10,16 +10,14 @@
 * :func:`run_sweep` / :func:`extract_batch` — scenario grids and batch
   extraction, serially or on Dask (:mod:`.sweep`).
 
-Names are imported lazily, so ``import tripwire.escalate`` stays cheap.
 See ``docs/escalation.md``.
+
+Each name is imported from its submodule on first use (:func:`tripwire.lazy_exports`).
 """
 
-from __future__ import annotations
+from tripwire import lazy_exports
 
-import importlib
-from typing import Any
-
-_EXPORTS = {
+__all__ = lazy_exports(__name__, {
     "build_chain": ".chains",
     "chain_from_store": ".chains",
     "ChainConfig": ".chains",
@@ -48,17 +46,4 @@ _EXPORTS = {
     "HawkesExp": ".hawkes",
     "HawkesSumExp": ".hawkes",
     "ForecastResult": ".hawkes",
-}
-
-__all__ = sorted(_EXPORTS)
-
-
-def __getattr__(name: str) -> Any:
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module 'tripwire.escalate' has no attribute {name!r}")
-    return getattr(importlib.import_module(module, __name__), name)
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(_EXPORTS))
+})

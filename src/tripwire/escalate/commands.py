@@ -6,7 +6,6 @@ from enum import Enum
 from pathlib import Path
 
 import typer
-from rich.table import Table
 
 from ..clikit import CONFIG_OPTION, DB_OPTION, clean_errors, emit_json, load_settings
 from ..clikit import console as clikit_console
@@ -108,6 +107,8 @@ def register(app: typer.Typer) -> None:
         console = clikit_console()
         for row in result.rows:
             rows = policy_table(row.result)
+            from rich.table import Table
+
             table = Table(title=f"spoiler rate {row.spoiler_rate:g}/day - {row.attribution} - {result.n_sims} runs, seed {result.seed}")
             for col in rows[0]:
                 table.add_column(col, justify="right")

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
-from rich.table import Table
+
+if TYPE_CHECKING:
+    from rich.table import Table
 
 from ..clikit import clean_errors, emit_json
 from ..clikit import console as clikit_console
@@ -25,6 +27,8 @@ def _fmt(x: Any) -> str:
 
 
 def _fit_tables(report: dict[str, Any]) -> list[Table]:
+    from rich.table import Table
+
     dims = Table(title=f"Hawkes fit ({report['kernel']}, log-likelihood {report['log_likelihood']:.2f}, spectral radius {report['spectral_radius']:.3f})")
     for col in ("dimension", "events", "baseline", "SE", "KS stat", "KS p-value"):
         dims.add_column(col)
@@ -91,6 +95,8 @@ def register(app: typer.Typer) -> None:
         if fmt == "json":
             emit_json(result.to_dict())
             return
+        from rich.table import Table
+
         table = Table(title=f"Forecast for days {result.start:g}-{result.start + result.window:g} ({result.n_sims} simulations)")
         levels = [f"q{q:g}" for q in result.quantile_levels]
         for col in ("dimension", "intensity now", "expected", "simulated mean", *levels, "P(any)"):

@@ -8,10 +8,17 @@ Public API::
     extract_many(documents, *, knowledge_dir=None, workers=None) -> list[Extraction]   # on every core
 
 See docs/extraction.md for what is extracted and the conventions used.
+
+Each name is imported from its submodule on first use (:func:`tripwire.lazy_exports`).
 """
 
-from .batch import extract_many
-from .extractor import EXTRACTOR_VERSION, extract, extract_text
-from .merge import Merged, merge
+from tripwire import lazy_exports
 
-__all__ = ["EXTRACTOR_VERSION", "Merged", "extract", "extract_many", "extract_text", "merge"]
+__all__ = lazy_exports(__name__, {
+    "extract_many": ".batch",
+    "EXTRACTOR_VERSION": ".extractor",
+    "extract": ".extractor",
+    "extract_text": ".extractor",
+    "Merged": ".merge",
+    "merge": ".merge",
+})

@@ -2,11 +2,12 @@
 
 The knowledge base's own ``find_*`` methods try every alias pattern in turn,
 which is fine for one sentence but slow for thousands of articles. A
-:class:`Lexicon` folds every alias of one kind into a single alternation
-regex (longest alias first, so the longest name wins at each position), one
-case-sensitive for short acronyms (``US``, ``IS``, ``KH``) and one
-case-insensitive for everything else, and is cached per
-:class:`~tripwire.knowledge.KnowledgeBase` instance.
+:class:`Lexicon` files every alias of one kind in a table keyed by its first
+word (:class:`_Names`), finding what one alternation regex of all of them
+would find (longest alias first at each position) without compiling that
+regex; one table is case-sensitive for short acronyms (``US``, ``IS``,
+``KH``) and one case-insensitive for everything else. A Lexicon is cached
+per :class:`~tripwire.knowledge.KnowledgeBase` instance.
 
 It also holds the small tables of English words the extractor needs that are
 not theatre knowledge: nationality adjectives and number words.
@@ -14,12 +15,14 @@ not theatre knowledge: nationality adjectives and number words.
 
 from __future__ import annotations
 
+import bisect
 import re
 import threading
 import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from .. import cache
 from ..knowledge import KnowledgeBase
 from ..knowledge.base import Actor
 from ..knowledge.places import ARTICLE
@@ -63,29 +66,102 @@ class Mention:
     text: str
 
 
-def _trie_pattern(node: dict) -> str:  # type: ignore[type-arg]
-    """Regex for a character trie: alternatives share prefixes, so matching costs O(length), not O(aliases)."""
-    end = "" in node
-    branches = []
-    for ch in sorted(k for k in node if k):
-        atom = r"\s+" if ch == " " else re.escape(ch)
-        branches.append(atom + _trie_pattern(node[ch]))
-    if not branches:
-        return ""
-    body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
-    return f"(?:{body})?" if end else body
+_RUN = re.compile(r"[\w-]+")
+_ODD_SPACE = re.compile(r"\s{2,}|[^\S ]")
+_SPACES = re.compile(r"\s+")
 
 
-def _alt(aliases: list[str], fold_case: bool = False) -> str:
-    """One regex matching any alias as a whole word, longest alias first at each position."""
-    trie: dict = {}  # type: ignore[type-arg]
-    for alias in set(aliases):
-        node = trie
-        for ch in " ".join(alias.split()):
-            ch = ch.lower() if fold_case else ch
-            node = node.setdefault(ch, {})
-        node[""] = {}
-    return r"(?<![\w-])" + _trie_pattern(trie) + r"(?![\w-])"
+class _Names:
+    """Whole-word search for many names at once, with no regex to compile.
+
+    A name matches where the text holds it with any run of whitespace for
+    each of its spaces, not preceded or followed by a word character or a
+    hyphen; at each position the longest name wins, and matches do not
+    overlap (scanning left to right). That is what one alternation regex of
+    all the names would find, but compiling that regex for the 20,000-name
+    gazetteer took most of a second at every start. Each name is filed under
+    its first *run* (word characters and hyphens) and the punctuation before
+    it (``'Ali``); a text is searched only where it holds one of those runs
+    as a whole run.
+    """
+
+    def __init__(self, names: list[str], fold_case: bool) -> None:
+        self.fold_case = fold_case
+        by_head: dict[tuple[str, str], set[str]] = {}
+        for name in names:
+            name = " ".join(name.split())
+            if fold_case:
+                name = _fold(name)
+            run = _RUN.search(name)
+            if run is None or " " in name[: run.start()]:
+                continue  # no word character before a space: not a name anything can match as a whole word
+            by_head.setdefault((run.group(), name[: run.start()]), set()).add(name)
+        #: first run -> ((leading punctuation, names longest first), ...)
+        self.by_run: dict[str, tuple[tuple[str, tuple[str, ...]], ...]] = {}
+        for (first, lead), group in sorted(by_head.items()):
+            self.by_run[first] = (*self.by_run.get(first, ()), (lead, tuple(sorted(group, key=lambda n: (-len(n), n)))))
+
+    def spans(self, text: str) -> list[tuple[int, int]]:
+        """(start, end) of every match in ``text``, left to right."""
+        if self.fold_case:
+            text = _fold(text)
+        present = self.by_run.keys() & _RUN.findall(text)  # the first runs the text holds at all (set work in C)
+        if not present:
+            return []
+        starts: list[int] | None = None
+        flat_starts: list[int] = []
+        if _ODD_SPACE.search(text):  # match with single spaces, report offsets in the original text
+            pieces = _SPACES.split(text)
+            starts = [0, *(m.end() for m in _SPACES.finditer(text))]
+            pos = 0
+            for piece in pieces:
+                flat_starts.append(pos)
+                pos += len(piece) + 1
+            text = " ".join(pieces)
+        n = len(text)
+        best: dict[int, int] = {}  # start -> end of the longest name there
+        for first in present:
+            size = len(first)
+            q = text.find(first)
+            while q >= 0:
+                r = q + size
+                if (q == 0 or not _word(text[q - 1])) and (r == n or not _word(text[r])):  # a whole run
+                    for lead, names in self.by_run[first]:
+                        p = q - len(lead)
+                        if p < 0 or (lead and (text[p:q] != lead or (p and _word(text[p - 1])))):
+                            continue
+                        end = next((p + len(nm) for nm in names if text.startswith(nm, p) and (p + len(nm) == n or not _word(text[p + len(nm)]))), None)
+                        if end is not None and end > best.get(p, -1):
+                            best[p] = end
+                q = text.find(first, q + 1)
+        found: list[tuple[int, int]] = []
+        last = 0
+        for p in sorted(best):
+            if p >= last:
+                found.append((p, best[p]))
+                last = best[p]
+        if starts is not None:
+            found = [(_original(starts, flat_starts, s), _original(starts, flat_starts, e - 1) + 1) for s, e in found]
+        return found
+
+
+def _word(ch: str) -> bool:
+    """``ch`` is what ``[\\w-]`` matches: a word character or a hyphen."""
+    return ch.isalnum() or ch == "_" or ch == "-"
+
+
+def _fold(text: str) -> str:
+    """Lower-case ``text`` without changing its length (a character whose lower case is longer keeps its case)."""
+    low = text.lower()
+    if len(low) == len(text):
+        return low
+    return "".join(c.lower() if len(c.lower()) == 1 else c for c in text)
+
+
+def _original(starts: list[int], flat_starts: list[int], i: int) -> int:
+    """Offset in the original text of the character at ``i`` in its whitespace-collapsed form."""
+    k = bisect.bisect_right(flat_starts, i) - 1
+    return starts[k] + (i - flat_starts[k])
 
 
 def _case_sensitive(alias: str) -> bool:
@@ -93,7 +169,7 @@ def _case_sensitive(alias: str) -> bool:
 
 
 class _Index:
-    """One kind of name (actors, places, ...) as two combined regexes."""
+    """One kind of name (actors, places, ...): short acronyms matched with their case, everything else without."""
 
     def __init__(
         self, names: dict[str, tuple[str, ...]], check: Callable[[str, str], bool] | None = None, checked: frozenset[str] = frozenset(), *, fuzzy_heads: bool = False
@@ -122,20 +198,12 @@ class _Index:
                 words = norm_alias.split()
                 if len(words) >= 2 and len(norm_alias) >= 10:
                     self.tails.setdefault(words[-1].lower(), []).append((norm_alias.lower(), key))
-        self.cs = re.compile(_alt(cs)) if cs else None
-        self.ci = re.compile(_alt(ci, fold_case=True), re.IGNORECASE) if ci else None
-        self.ci_lower = re.compile(_alt(ci, fold_case=True)) if ci else None
+        self.cs = _Names(cs, fold_case=False)
+        self.ci = _Names(ci, fold_case=True)
 
     def find(self, text: str) -> list[Mention]:
-        hits: list[tuple[int, int, str]] = []
-        if self.cs is not None:
-            hits.extend((m.start(), m.end(), " ".join(m.group(0).split())) for m in self.cs.finditer(text))
-        if self.ci is not None:
-            lowered = text.lower()
-            if len(lowered) == len(text):  # same offsets: match the lower-cased text without IGNORECASE (faster)
-                hits.extend((m.start(), m.end(), " ".join(m.group(0).split())) for m in self.ci_lower.finditer(lowered))
-            else:
-                hits.extend((m.start(), m.end(), " ".join(m.group(0).split()).lower()) for m in self.ci.finditer(text))
+        hits = [(s, e, " ".join(text[s:e].split())) for s, e in self.cs.spans(text)]
+        hits.extend((s, e, " ".join(text[s:e].split()).lower()) for s, e in self.ci.spans(text))
         hits.sort(key=lambda h: (h[0], -(h[1] - h[0])))
         out: list[Mention] = []
         last_end = -1
@@ -313,10 +381,27 @@ def _derived_names(actor: Actor) -> list[str]:
 
 
 def lexicon_for(kb: KnowledgeBase) -> Lexicon:
-    """The compiled :class:`Lexicon` of ``kb`` (built on first use, then cached)."""
+    """The compiled :class:`Lexicon` of ``kb`` (built on first use, then cached in memory and, for a
+    knowledge base loaded from files, on disk: :mod:`tripwire.cache`)."""
     with _LOCK:
         lex = _CACHE.get(kb)
         if lex is None:
-            lex = Lexicon(kb)
+            lex = _from_disk(kb)
             _CACHE[kb] = lex
         return lex
+
+
+def _from_disk(kb: KnowledgeBase) -> Lexicon:
+    source = getattr(kb, "cache_key", None)
+    if source is None:  # built by hand: nothing names its contents
+        return Lexicon(kb)
+    key = cache.key_for("lexicon", [source], code=(__name__, "tripwire.extract.casualties"))
+
+    def same_kb(obj: object) -> str | None:  # the lexicon refers to the knowledge base; pickle a reference, not a copy
+        return "kb" if obj is kb else None
+
+    lex = cache.load(key, persistent_load=lambda ref: kb)
+    if not isinstance(lex, Lexicon) or lex.kb is not kb:
+        lex = Lexicon(kb)
+        cache.store(key, lex, persistent_id=same_kb)
+    return lex

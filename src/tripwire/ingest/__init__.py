@@ -1,10 +1,16 @@
 """Ingest: articles (text, Markdown, HTML), RSS/Atom feeds and URLs into documents and the store.
 
 See ``docs/ingest.md``.
+
+Each name is imported from its submodule on first use (:func:`tripwire.lazy_exports`).
 """
 
-from .fetch import load_url
-from .ingest import IngestReport, ingest
-from .readers import SUPPORTED_SUFFIXES, load_file
+from tripwire import lazy_exports
 
-__all__ = ["SUPPORTED_SUFFIXES", "IngestReport", "ingest", "load_file", "load_url"]
+__all__ = lazy_exports(__name__, {
+    "load_url": ".fetch",
+    "IngestReport": ".ingest",
+    "ingest": ".ingest",
+    "SUPPORTED_SUFFIXES": ".readers",
+    "load_file": ".readers",
+})

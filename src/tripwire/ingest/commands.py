@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import typer
-from rich.table import Table
 
 from ..clikit import CONFIG_OPTION, DB_OPTION, clean_errors, emit_json, load_settings
 from ..clikit import console as clikit_console
@@ -43,6 +42,8 @@ def register(app: typer.Typer) -> None:
             emit_json({**report.summary(), "added_ids": report.added, "duplicate_ids": report.duplicates, "failures": [{"source": s, "message": m} for s, m in report.failed], "warnings_list": [{"location": s, "message": m} for s, m in report.warnings]})
         else:
             console = clikit_console()
+            from rich.table import Table
+
             table = Table(title="ingest")
             table.add_column("outcome")
             table.add_column("count", justify="right")
@@ -83,6 +84,8 @@ def register(app: typer.Typer) -> None:
         if fmt == "json":
             emit_json({"url": info.url, "backend": info.backend, "revision": info.revision, "head": info.head, "up_to_date": info.up_to_date, "counts": info.counts})
             return
+        from rich.table import Table
+
         table = Table(title=f"{info.url} ({info.backend}) revision {info.revision or 'none'}" + ("" if info.up_to_date else f" - run `tripwire db upgrade` (newest {info.head})"))
         table.add_column("table")
         table.add_column("rows", justify="right")

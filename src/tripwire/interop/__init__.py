@@ -8,54 +8,40 @@ attribution statements asserted by the dataset. Bad rows are skipped and
 reported with their line numbers. Exports write incidents, actions, claims and
 attribution results in stable, deterministic form; :class:`EventFrame` runs
 DuckDB analytics over the exported tables. See ``docs/interop.md``.
+
+Each name is imported from its submodule on first use (:func:`tripwire.lazy_exports`).
 """
 
-from .analytics import EventFrame, events_table
-from .common import BadRow, ImportReport, ParsedRow, countries
-from .exchange import EXPORT_FORMATS, export_events, export_store, import_dataset, load_events
-from .geojson import to_geojson, write_geojson
-from .importer import FORMATS, import_file, iter_events, sniff_format
-from .stix import parse_bundle, stix_id, to_stix_bundle
-from .tabular import (
-    ACTION_COLUMNS,
-    CLAIM_COLUMNS,
-    INCIDENT_COLUMNS,
-    actions_table,
-    claims_table,
-    incidents_table,
-    read_incidents_csv,
-    write_csv,
-    write_parquet,
-)
+from tripwire import lazy_exports
 
-__all__ = [
-    "ACTION_COLUMNS",
-    "CLAIM_COLUMNS",
-    "EXPORT_FORMATS",
-    "FORMATS",
-    "INCIDENT_COLUMNS",
-    "BadRow",
-    "EventFrame",
-    "ImportReport",
-    "ParsedRow",
-    "actions_table",
-    "claims_table",
-    "countries",
-    "events_table",
-    "export_events",
-    "export_store",
-    "import_dataset",
-    "import_file",
-    "incidents_table",
-    "iter_events",
-    "load_events",
-    "parse_bundle",
-    "read_incidents_csv",
-    "sniff_format",
-    "stix_id",
-    "to_geojson",
-    "to_stix_bundle",
-    "write_csv",
-    "write_geojson",
-    "write_parquet",
-]
+__all__ = lazy_exports(__name__, {
+    "EventFrame": ".analytics",
+    "events_table": ".analytics",
+    "BadRow": ".common",
+    "ImportReport": ".common",
+    "ParsedRow": ".common",
+    "countries": ".common",
+    "EXPORT_FORMATS": ".exchange",
+    "export_events": ".exchange",
+    "export_store": ".exchange",
+    "import_dataset": ".exchange",
+    "load_events": ".exchange",
+    "to_geojson": ".geojson",
+    "write_geojson": ".geojson",
+    "FORMATS": ".importer",
+    "import_file": ".importer",
+    "iter_events": ".importer",
+    "sniff_format": ".importer",
+    "parse_bundle": ".stix",
+    "stix_id": ".stix",
+    "to_stix_bundle": ".stix",
+    "ACTION_COLUMNS": ".tabular",
+    "CLAIM_COLUMNS": ".tabular",
+    "INCIDENT_COLUMNS": ".tabular",
+    "actions_table": ".tabular",
+    "claims_table": ".tabular",
+    "incidents_table": ".tabular",
+    "read_incidents_csv": ".tabular",
+    "write_csv": ".tabular",
+    "write_parquet": ".tabular",
+})

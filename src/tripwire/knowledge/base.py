@@ -25,6 +25,7 @@ country. Every name and alias is expanded with spelling variants at load time.
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import re
 from dataclasses import dataclass, field
@@ -35,6 +36,7 @@ from typing import Any
 
 import yaml
 
+from .. import cache
 from ..errors import KnowledgeError
 from .codes import CountryCodes
 from .places import MATCH_MODES, Country, PlaceIndex, expand, norm, skeleton
@@ -177,6 +179,47 @@ def _alias_pattern(alias: str) -> str:
     return r"(?<![\w-])" + re.escape(alias).replace(r"\ ", r"\s+") + r"(?![\w-])"
 
 
+class _NameTable:
+    """The names of one kind (actors, outlets, speakers): longest first, short acronyms case-sensitive.
+
+    :meth:`find` runs one regex per alias (compiled on its first use);
+    :meth:`exact` is a dictionary look-up giving the same answer as matching
+    those regexes against the whole name.
+    """
+
+    def __init__(self, names: dict[str, tuple[str, ...]]) -> None:
+        entries = [(alias, key) for key, aliases in names.items() for alias in aliases if alias]
+        # longest alias first so "Iranian-backed Iraqi militia" wins over "Iran"
+        entries.sort(key=lambda e: -len(e[0]))
+        # Short all-caps aliases (IS, KH, US) must match case-sensitively.
+        self.entries = [(alias, key, (alias.isupper() and len(alias) <= 4) or alias in {"IS", "AP"}) for alias, key in entries]
+        self._cased: dict[str, tuple[int, str]] = {}
+        self._folded: dict[str, tuple[int, str]] = {}
+        for i, (alias, key, cased) in enumerate(self.entries):
+            (self._cased if cased else self._folded).setdefault(alias if cased else alias.lower(), (i, key))
+        self._patterns: list[tuple[re.Pattern[str], str]] | None = None
+
+    def find(self, text: str) -> list[tuple[int, int, str, str]]:
+        if self._patterns is None:
+            self._patterns = [(re.compile(_alias_pattern(alias), 0 if cased else re.IGNORECASE), key) for alias, key, cased in self.entries]
+        found: list[tuple[int, int, str, str]] = []
+        taken: list[tuple[int, int]] = []
+        for pattern, key in self._patterns:
+            for m in pattern.finditer(text):
+                s, e = m.span()
+                if any(s < te and ts < e for ts, te in taken):
+                    continue
+                taken.append((s, e))
+                found.append((s, e, key, m.group(0)))
+        found.sort()
+        return found
+
+    def exact(self, name: str) -> str | None:
+        name = " ".join(name.split())
+        hits = [h for h in (self._cased.get(name), self._folded.get(name.lower())) if h is not None]
+        return min(hits)[1] if hits else None
+
+
 class KnowledgeBase:
     """Everything Tripwire knows before reading a single article.
 
@@ -215,9 +258,6 @@ class KnowledgeBase:
                 self.demonyms.setdefault(d.lower(), c.iso2)
         self._add_country_states()
         self._validate()
-        self._actor_index = self._build_index({a.id: (a.name, *a.aliases) for a in self.actors.values()})
-        self._outlet_index = self._build_index({o.id: (o.name, *o.aliases) for o in outlets.values()})
-        self._speaker_index = self._build_index({s.id: (s.name, *s.aliases) for s in speakers.values()})
         self._place_names = PlaceIndex(places)
 
     @property
@@ -226,6 +266,19 @@ class KnowledgeBase:
         if self._country_codes is None:
             self._country_codes = CountryCodes(self.countries.values())
         return self._country_codes
+
+    # name tables built on the first look-up, not at load (the extractor uses its own Lexicon)
+    @functools.cached_property
+    def _actor_index(self) -> "_NameTable":
+        return _NameTable({a.id: (a.name, *a.aliases) for a in self.actors.values()})
+
+    @functools.cached_property
+    def _outlet_index(self) -> "_NameTable":
+        return _NameTable({o.id: (o.name, *o.aliases) for o in self.outlets.values()})
+
+    @functools.cached_property
+    def _speaker_index(self) -> "_NameTable":
+        return _NameTable({s.id: (s.name, *s.aliases) for s in self.speakers.values()})
 
     # -- loading -------------------------------------------------------------
 
@@ -256,7 +309,19 @@ class KnowledgeBase:
                         texts[name].append((str(path), path.read_text(encoding="utf-8")))
                     except (OSError, UnicodeDecodeError) as exc:
                         raise KnowledgeError(f"cannot read knowledge file {path}: {exc}") from exc
+        # built once per set of file contents, then unpickled from the on-disk cache (docs/knowledge.md)
+        key = cache.key_for("knowledge", (part for name in FILES for origin, text in texts[name] for part in (name, origin, text)),
+                            code=(__name__, "tripwire.knowledge.places"))
+        kb = cache.load(key)
+        if not isinstance(kb, cls):
+            kb = cls._build(texts)
+            kb._place_names.exact  # noqa: B018 - the alias table every extraction needs, stored with the rest
+            cache.store(key, kb)
+        kb.cache_key = key
+        return kb
 
+    @classmethod
+    def _build(cls, texts: dict[str, list[tuple[str, str]]]) -> "KnowledgeBase":
         actors = {a.id: a for a in _merge(texts["actors.yaml"], "actors", _actor)}
         outlets = {o.id: o for o in _merge(texts["outlets.yaml"], "outlets", _outlet)}
         speakers = {s.id: s for s in _merge(texts["speakers.yaml"], "speakers", _speaker)}
@@ -369,37 +434,11 @@ class KnowledgeBase:
             if self.countries and place.country not in self.countries:
                 raise KnowledgeError(f"place {place.id!r}: country {place.country!r} is not an ISO 3166-1 alpha-2 code in countries.csv")
 
-    @staticmethod
-    def _build_index(names: dict[str, tuple[str, ...]]) -> list[tuple[re.Pattern[str], str, str]]:
-        entries = [(alias, key) for key, aliases in names.items() for alias in aliases if alias]
-        # longest alias first so "Iranian-backed Iraqi militia" wins over "Iran"
-        entries.sort(key=lambda e: -len(e[0]))
-        index = []
-        for alias, key in entries:
-            # Short all-caps aliases (IS, KH, US) must match case-sensitively.
-            flags = 0 if (alias.isupper() and len(alias) <= 4) or alias in {"IS", "AP"} else re.IGNORECASE
-            index.append((re.compile(_alias_pattern(alias), flags), key, alias))
-        return index
-
     # -- look-ups ------------------------------------------------------------
-
-    @staticmethod
-    def _find(index: list[tuple[re.Pattern[str], str, str]], text: str) -> list[tuple[int, int, str, str]]:
-        found: list[tuple[int, int, str, str]] = []
-        taken: list[tuple[int, int]] = []
-        for pattern, key, _alias in index:
-            for m in pattern.finditer(text):
-                s, e = m.span()
-                if any(s < te and ts < e for ts, te in taken):
-                    continue
-                taken.append((s, e))
-                found.append((s, e, key, m.group(0)))
-        found.sort()
-        return found
 
     def find_actors(self, text: str) -> list[tuple[int, int, str, str]]:
         """Every actor mention in ``text`` as (start, end, actor id, matched text), longest match wins."""
-        return self._find(self._actor_index, text)
+        return self._actor_index.find(text)
 
     def find_places(self, text: str) -> list[tuple[int, int, str, str]]:
         """Every gazetteer place mentioned in ``text`` as (start, end, place id, matched text).
@@ -415,23 +454,23 @@ class KnowledgeBase:
 
     def find_outlets(self, text: str) -> list[tuple[int, int, str, str]]:
         """Every outlet mentioned in ``text`` as (start, end, outlet id, matched text)."""
-        return self._find(self._outlet_index, text)
+        return self._outlet_index.find(text)
 
     def find_speakers(self, text: str) -> list[tuple[int, int, str, str]]:
         """Every known speaker mentioned in ``text`` as (start, end, speaker id, matched text)."""
-        return self._find(self._speaker_index, text)
+        return self._speaker_index.find(text)
 
     def resolve_actor(self, name: str) -> str | None:
         """The actor id whose name or alias is exactly ``name`` (case-insensitive), else None."""
-        return self._exact(self._actor_index, name)
+        return self._actor_index.exact(name)
 
     def resolve_outlet(self, name: str) -> str | None:
         """The outlet id named exactly ``name``, else None."""
-        return self._exact(self._outlet_index, name)
+        return self._outlet_index.exact(name)
 
     def resolve_speaker(self, name: str) -> str | None:
         """The speaker id named exactly ``name``, else None."""
-        return self._exact(self._speaker_index, name)
+        return self._speaker_index.exact(name)
 
     def resolve_place(self, name: str, country: str | None = None, *, fuzzy: bool = True) -> GazetteerEntry | None:
         """The gazetteer entry ``name`` denotes, else None.
@@ -464,15 +503,6 @@ class KnowledgeBase:
             iso = entry.country if entry is not None and entry.kind == "country" else None
         return self.countries.get(iso) if iso else None
 
-    @staticmethod
-    def _exact(index: list[tuple[re.Pattern[str], str, str]], name: str) -> str | None:
-        name = " ".join(name.split())
-        for pattern, key, _alias in index:
-            m = pattern.fullmatch(name)
-            if m:
-                return key
-        return None
-
     def sponsors_of(self, actor_id: str) -> tuple[SponsorLink, ...]:
         """Known sponsor links of an actor, following a front group to the actor it fronts for."""
         actor = self.actors.get(actor_id)
@@ -501,10 +531,14 @@ class KnowledgeBase:
 # -- file parsing helpers -------------------------------------------------------
 
 
+#: libyaml's safe loader when PyYAML was built with it (several times faster on the 20,000-name gazetteer), else the Python one
+_SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 def read_yaml_mapping(origin: str, text: str) -> dict[str, Any]:
     """Parse a knowledge YAML file that must hold a mapping; errors name ``origin``."""
     try:
-        doc = yaml.safe_load(text) or {}
+        doc = yaml.load(text, Loader=_SAFE_LOADER) or {}
     except yaml.YAMLError as exc:
         raise KnowledgeError(f"{origin}: not valid YAML: {exc}") from exc
     if not isinstance(doc, dict):

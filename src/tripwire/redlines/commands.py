@@ -6,13 +6,10 @@ from enum import Enum
 from pathlib import Path
 
 import typer
-from rich.table import Table
-from rich.text import Text
 
 from ..clikit import CONFIG_OPTION, DB_OPTION, clean_errors, emit_json, load_settings
 from ..clikit import console as clikit_console
 from ..icd203 import judgement
-from .conditions import condition_to_data
 
 RULES_OPTION = typer.Option(None, "--rules", "-r", help="Rule file (YAML); default: the bundled examples/redlines.yaml.")
 
@@ -74,6 +71,8 @@ def register(app: typer.Typer) -> None:
                 }
             )
             return
+        from rich.text import Text
+
         from ..report.board import render_board
 
         console = clikit_console()
@@ -87,7 +86,11 @@ def register(app: typer.Typer) -> None:
     @clean_errors
     def rules_cmd(rules: Path = RULES_OPTION, config: Path = CONFIG_OPTION, fmt: Format = FORMAT_OPTION) -> None:
         """Validate a rule file and list its red lines."""
+        from rich.table import Table
+        from rich.text import Text
+
         from ..knowledge import KnowledgeBase
+        from .conditions import condition_to_data
         from .rules import load_rules
 
         settings = load_settings(config)
@@ -116,6 +119,9 @@ def register(app: typer.Typer) -> None:
         fmt: Format = FORMAT_OPTION,
     ) -> None:
         """Show the recorded evaluation history, oldest first."""
+        from rich.table import Table
+        from rich.text import Text
+
         settings = load_settings(config, db)
         with _open_store(settings) as store:
             history = store.evaluation_history(rule_id=rule, incident_id=incident)

@@ -115,10 +115,14 @@ def run_check(
     results: dict[str, AttributionResult] = {}
     missing: list[tuple[str, str]] = []
     if attributor is not None:
-        context: list[Incident | Action] = [*incidents, *store.list_actions(limit=100_000)]
+        actions = store.list_actions(limit=100_000)
+        make_index = getattr(attributor, "context_index", None)  # a real Attributor: one index for every incident
+        shared = make_index(incidents, actions) if make_index is not None else None
+        context: list[Incident | Action] = [*incidents, *actions]
         for inc in incidents:
             try:
-                results[inc.id] = attributor.attribute(inc, context=[c for c in context if c.id != inc.id], rng=int(settings.seed))
+                here = shared if shared is not None else [c for c in context if c.id != inc.id]
+                results[inc.id] = attributor.attribute(inc, context=here, rng=int(settings.seed))
             except AttributionError as exc:
                 missing.append((inc.id, exc.message))
         source = "attributor"

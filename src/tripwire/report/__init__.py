@@ -1,9 +1,17 @@
 """Reports: the red-line board (rich table) and the self-contained HTML report.
 
 See ``docs/reports.md``.
+
+Each name is imported from its submodule on first use (:func:`tripwire.lazy_exports`).
 """
 
-from .board import BoardRow, board_rows, render_board
-from .html import ReportData, build_report, write_html_report
+from tripwire import lazy_exports
 
-__all__ = ["BoardRow", "ReportData", "board_rows", "build_report", "render_board", "write_html_report"]
+__all__ = lazy_exports(__name__, {
+    "BoardRow": ".board",
+    "board_rows": ".board",
+    "render_board": ".board",
+    "ReportData": ".html",
+    "build_report": ".html",
+    "write_html_report": ".html",
+})

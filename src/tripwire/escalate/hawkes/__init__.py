@@ -9,20 +9,19 @@ adjacency says how much an event in one dyad raises the rate of the others.
 * :class:`GoodnessOfFit` -- time-rescaling KS diagnostics
 
 See ``docs/hawkes.md``.
+
+Each name is imported from its submodule on first use (:func:`tripwire.lazy_exports`).
 """
 
-from .diagnostics import GoodnessOfFit
-from .estimators import HawkesExp, HawkesSumExp
-from .forecast import ForecastResult
-from .io import EventTable, fit_events_csv, forecast_events_csv, read_events_csv
+from tripwire import lazy_exports
 
-__all__ = [
-    "EventTable",
-    "ForecastResult",
-    "GoodnessOfFit",
-    "HawkesExp",
-    "HawkesSumExp",
-    "fit_events_csv",
-    "forecast_events_csv",
-    "read_events_csv",
-]
+__all__ = lazy_exports(__name__, {
+    "GoodnessOfFit": ".diagnostics",
+    "HawkesExp": ".estimators",
+    "HawkesSumExp": ".estimators",
+    "ForecastResult": ".forecast",
+    "EventTable": ".io",
+    "fit_events_csv": ".io",
+    "forecast_events_csv": ".io",
+    "read_events_csv": ".io",
+})

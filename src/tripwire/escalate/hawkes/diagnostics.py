@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from scipy import stats as sps
 
 from .kernels import Events
 from .likelihood import sufficient_stats
@@ -62,6 +61,8 @@ def compensator_increments(events: Events, end_time: float, mu: np.ndarray, alph
 
 def ks_test(events: Events, end_time: float, mu: np.ndarray, alpha: np.ndarray, beta: np.ndarray) -> GoodnessOfFit:
     """Time-rescaling residuals and their KS test against Exp(1), per dimension."""
+    from scipy import stats as sps  # a second to import: only when diagnostics are asked for, not on every fit
+
     res = compensator_increments(events, end_time, mu, alpha, beta)
     stat, pval = [], []
     for r in res:

@@ -24,20 +24,14 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from numba import njit
 
+from ...jit import jit as cached_jit
 from .kernels import Events, shared_decays
 
 
 def jit(fn: Callable[..., Any]) -> Callable[..., Any]:
-    """``numba.njit(cache=True, nogil=True)``, falling back to an uncached compile when no cache dir is writable.
-
-    ``nogil`` lets the per-dimension fits run on several threads at once.
-    """
-    try:
-        return njit(cache=True, nogil=True)(fn)
-    except RuntimeError:  # numba: "cannot cache function ...: no locator available"
-        return njit(cache=False, nogil=True)(fn)
+    """:func:`tripwire.jit.jit` with ``nogil``, so the per-dimension fits run on several threads at once."""
+    return cached_jit(fn, nogil=True)
 
 
 @jit
