@@ -395,7 +395,7 @@ def _from_disk(kb: KnowledgeBase) -> Lexicon:
     source = getattr(kb, "cache_key", None)
     if source is None:  # built by hand: nothing names its contents
         return Lexicon(kb)
-    key = cache.key_for("lexicon", [source], code=(__name__, "tripwire.extract.casualties"))
+    key = cache.key_for("lexicon", [source], code=(__name__, "tripwire.extract.casualties", "tripwire.knowledge.places"))
 
     def same_kb(obj: object) -> str | None:  # the lexicon refers to the knowledge base; pickle a reference, not a copy
         return "kb" if obj is kb else None
