@@ -166,32 +166,30 @@ def _load(name: str, factory):  # type: ignore[no-untyped-def]
         return None
 
 
+def _compare(what: str, unit: str, cases, corpus, contenders) -> None:  # type: ignore[no-untyped-def]
+    """One table: each contender's right answers on ``cases`` and its speed on ``corpus``, as a ratio to the first."""
+    print(f"  {what:<28}{'correct':>10}{unit:>14}{'ratio':>8}")
+    base_rate = None
+    for name, fn in contenders:
+        if fn is None:
+            continue
+        right = sum(fn(text) == want for text, want in cases)
+        secs, _ = _timed(fn, corpus)
+        rate = len(corpus) / secs
+        base_rate = base_rate or rate
+        print(f"  {name:<28}{right:>5}/{len(cases):<4}{rate:>14,.1f}{rate / base_rate:>7.2f}x")
+
+
 def main(argv: list[str]) -> int:
     quick = "--quick" in argv
     texts = _corpus_texts(quick)
     sentences = [s for t in texts for s in _sent_ours(t)][: 400 if quick else 2000]
     print(f"dates: {len(DATE_CASES)} labelled phrases; speed on {len(sentences)} corpus sentences (publication date {PUB})")
-    print(f"  {'parser':<28}{'correct':>10}{'sentences/s':>14}{'ratio':>8}")
-    base_rate = None
-    for name, fn in (("tripwire find_dates", _date_ours), ("dateparser search_dates", _load("dateparser", _date_dateparser))):
-        if fn is None:
-            continue
-        right = sum(fn(text) == want for text, want in DATE_CASES)
-        secs, _ = _timed(fn, sentences)
-        rate = len(sentences) / secs
-        base_rate = base_rate or rate
-        print(f"  {name:<28}{right:>5}/{len(DATE_CASES):<4}{rate:>14,.0f}{rate / base_rate:>7.2f}x")
+    _compare("parser", "sentences/s", DATE_CASES, sentences,
+             (("tripwire find_dates", _date_ours), ("dateparser search_dates", _load("dateparser", _date_dateparser))))
     print(f"\nsentences: {len(SENTENCE_CASES)} labelled texts (cuts exactly right); speed on {len(texts)} corpus articles")
-    print(f"  {'segmenter':<28}{'correct':>10}{'articles/s':>14}{'ratio':>8}")
-    base_rate = None
-    for name, fn in (("tripwire split_sentences", _sent_ours), ("pysbd", _load("pysbd", _sent_pysbd)), ("syntok", _load("syntok", _sent_syntok))):
-        if fn is None:
-            continue
-        right = sum(fn(text) == want for text, want in SENTENCE_CASES)
-        secs, _ = _timed(fn, texts)
-        rate = len(texts) / secs
-        base_rate = base_rate or rate
-        print(f"  {name:<28}{right:>5}/{len(SENTENCE_CASES):<4}{rate:>14,.1f}{rate / base_rate:>7.2f}x")
+    _compare("segmenter", "articles/s", SENTENCE_CASES, texts,
+             (("tripwire split_sentences", _sent_ours), ("pysbd", _load("pysbd", _sent_pysbd)), ("syntok", _load("syntok", _sent_syntok))))
     print("\nratio: speed relative to Tripwire's own rules in this run (above 1: the library is faster)")
     return 0
 
