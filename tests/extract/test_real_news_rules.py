@@ -84,6 +84,7 @@ def test_a_struck_group_is_not_named_as_the_attacker(kb) -> None:  # type: ignor
         ("A car bomb hit Kabul on Thursday. It was the second Taliban attack in the capital this week.", ("alleged", "taliban")),
         ("A car bomb hit Kabul on Thursday. The president wrote that the Taliban admitted to the attack.", ("alleged", "taliban")),
         ("The United States blamed Iran for the attack on a tanker in the Gulf of Oman on Thursday.", ("alleged", "iran")),
+        ("The tanker was attacked late on Sunday by Houthi drones, the US military said.", ("alleged", "houthis")),
         ("A rocket hit Erbil airport on Monday. Officials said it was too early to say who was behind the attack.", ("disputed", "unknown")),
         ("Rockets hit Ain al-Asad air base on Sunday. The Pentagon attributed the attack to Iran-backed militias.", ("alleged", "iran-aligned-militia")),
         ("Rockets hit Ain al-Asad air base on Sunday. U.S. officials said Kataib Hezbollah was the prime suspect.", ("alleged", "kataib-hezbollah")),
@@ -236,6 +237,27 @@ def test_a_drone_strike_that_killed_american_troops_is_an_attack_on_them(kb) -> 
     # a US strike that killed militia fighters stays a US action
     e = ex("The Pentagon said a drone strike killed a senior Kataib Hezbollah commander in Baghdad on Wednesday.", kb=kb)
     assert [(a.kind, a.actor) for a in e.actions] == [("drone-strike", "usa")]
+
+
+@pytest.mark.parametrize(
+    ("text", "actor"),
+    [
+        ("An Israeli drone strike in southern Lebanon killed a Hezbollah commander on Tuesday.", "israel"),
+        ("British airstrikes hit Houthi sites in Yemen on Monday.", "uk"),
+    ],
+)
+def test_a_nationality_before_a_strike_names_who_struck(kb, text: str, actor: str) -> None:  # type: ignore[no-untyped-def]
+    assert [a.actor for a in ex(text, kb=kb).actions] == [actor]
+
+
+def test_the_label_with_the_is_the_group_just_named(kb) -> None:  # type: ignore[no-untyped-def]
+    text = ("Israeli jets struck Hezbollah launch sites in southern Lebanon on Wednesday.\n\n"
+            "In a statement, the Iran-backed group said the barrage was a response and warned that further Israeli attacks would be met with a wider response.")
+    e = ex(text, published=dt.date(2024, 6, 13), kb=kb)
+    assert [r.speaker.speaker for r in e.redlines] == ["Hezbollah (Lebanon)"]  # the group's knowledge-base name
+    # without "the", a label is only a label
+    e = ex("Rockets hit a US base in Syria on Sunday. An Iran-backed group claimed responsibility.", kb=kb)
+    assert ("claimed", "iran-aligned-militia") in statements(e)
 
 
 def test_a_hijacking_is_an_action_and_an_attack(kb) -> None:  # type: ignore[no-untyped-def]

@@ -257,6 +257,8 @@ def find_action_mentions(ctx: SentenceContext, lex: Lexicon) -> list[EventMentio
                                 twin = EventMention(kind, ctx, s, e, actor=_state_of(lex, other.key) if kind == "diplomatic-protest" else other.key)
                                 twin.target = _summoned_state(lex, m.group(0)) if kind == "diplomatic-protest" else None
                                 twins.append(twin)
+                if mention.actor is None and kind in {"airstrike", "drone-strike"}:
+                    mention.actor = _demonym_state(lex, text, s)  # "an Israeli drone strike", "British airstrikes"
                 if mention.actor is None and kind in STRIKE_FAMILY | {"sanctions", "suspension", "withdrawal"}:
                     mention.actor = _speaker_state(lex, ctx, c0, s)
             if kind == "diplomatic-protest":
@@ -323,6 +325,14 @@ def find_action_mentions(ctx: SentenceContext, lex: Lexicon) -> list[EventMentio
 
 _CROWD = re.compile(r"\b(?:protesters|protestors|demonstrators|crowds?|supporters|mourners|mobs?|rioters|hundreds|thousands|students)\b", re.I)
 _KILLED_IN = re.compile(r"\b(?:killed|wounded|injured|died|hurt)\s+(?:in|by|during)\s+(?:the\s+|a\s+|an\s+)?(?:[\w'-]+\s+){0,3}$", re.I)
+
+
+def _demonym_state(lex: Lexicon, text: str, s: int) -> str | None:
+    """The state a nationality word right before a strike names: "an Israeli drone strike" -> Israel."""
+    m = re.search(r"\b([A-Z][a-z]+)(?:-led)?\s+(?:[a-z-]+\s+)?$", text[max(0, s - 30) : s])
+    if m is None or m.group(1).lower() not in lex.demonyms:
+        return None
+    return lex.state_for_demonym(m.group(1))
 
 
 def _own_people_hit(ctx: SentenceContext) -> bool:

@@ -36,6 +36,15 @@ _DEFINITE = re.compile(
 _OBJECT_OF = re.compile(r"\b(?:to|with|of|against|on|at|for|from|about|into|towards?|over|within|inside|among)\s+$", re.I)
 
 
+def _fits_label(lex: Lexicon, group: str, label: str) -> bool:
+    """Whether a category label ("an Iran-backed group") can describe ``group``: a listed member, or backed by the label's sponsor."""
+    cat = lex.kb.actors[label]
+    if group in cat.members:
+        return True
+    wanted = {link.sponsor for link in cat.sponsors}
+    return bool(wanted & {link.sponsor for link in lex.kb.sponsors_of(group)})
+
+
 def resolve_group_references(lex: Lexicon, contexts: list[SentenceContext]) -> None:
     """Add to each sentence's actors the group its "the group" / "the militia" refers to (in place)."""
     recent: list[tuple[int, str]] = []  # (sentence index, actor) of armed groups named so far, last last
@@ -43,8 +52,15 @@ def resolve_group_references(lex: Lexicon, contexts: list[SentenceContext]) -> N
         groups_here = [a for a in ctx.actors if lex.kb.actors[a.key].kind in GROUP_KINDS]
         added: list[Mention] = []
         for m in _DEFINITE.finditer(ctx.text):
-            if any(a.start < m.end() and m.start() < a.end for a in ctx.actors):
-                continue  # part of a name ("the Islamic Resistance movement")
+            inside = [i for i, a in enumerate(ctx.actors) if a.start < m.end() and m.start() < a.end]
+            if inside:
+                # "the Iran-backed group": a label, with "the", for the group just named when the label fits it
+                i = inside[0]
+                label = lex.kb.actors[ctx.actors[i].key]
+                key = next((k for j, k in reversed(recent) if ctx.index - j <= LOOKBACK_SENTENCES), None)
+                if label.kind == "category" and key is not None and _fits_label(lex, key, label.id):
+                    ctx.actors[i] = Mention(ctx.actors[i].start, ctx.actors[i].end, key, ctx.actors[i].text)
+                continue  # otherwise part of a name ("the Islamic Resistance movement")
             if re.match(r"\s*,?\s*(?:the\s+)?[A-Z]", ctx.text[m.end() : m.end() + 4]) and any(0 <= a.start - m.end() <= 4 for a in ctx.actors):
                 continue  # "the group Kataib Hezbollah": the name follows
             if _OBJECT_OF.search(ctx.text[max(0, m.start() - 12) : m.start()]):

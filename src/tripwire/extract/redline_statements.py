@@ -51,7 +51,8 @@ def _group_subject(lex: Lexicon, ctx: SentenceContext, at: int) -> Mention | Non
     first = before[0]
     if lex.kb.actors[first.key].kind not in {"militia", "insurgent", "front"}:
         return None
-    return first if first.start <= max(c0, 0) + 4 or not re.search(r"[,;]", ctx.text[: first.start]) else None
+    opens = first.start <= max(c0, 0) + 4 or not re.search(r"[,;]", ctx.text[: first.start])
+    return first if opens or _SAYS_AFTER.match(ctx.text, first.end) else None  # "In a statement, the group said ... and warned"
 
 
 def _clean(s: str) -> str:
@@ -149,7 +150,7 @@ def find_redlines(ctx: SentenceContext, lex: Lexicon, mem: SourceMemory, publish
         principal = mem.last_named  # "He warned that further attacks would be worse": the person named last
     group = _group_subject(lex, ctx, at)
     if group is not None and (principal is None or not any(s.start < group.start for s in named)):
-        principal = (" ".join(group.text.split()), None)  # "Harakat al-Nujaba ... promised revenge": the group itself
+        principal = (lex.kb.actors[group.key].name, None)  # "Harakat al-Nujaba ... promised revenge": the group itself
     relay: Source | None = None
     for m in _ANON.finditer(text[:at]):
         det = m.group("det").lower()

@@ -72,7 +72,7 @@ CUES: tuple[tuple[AttributionKind, str, re.Pattern[str]], ...] = (
         r"\b(?:called|calling|condemned|condemns|condemning|described|denounced|decried)\s+(?:the|this|that|an?|yesterday's|\w+day's)\s+"
         r"(?=(?-i:[A-Z])[\w'-]*(?:[\s-]+(?-i:[A-Z])[\w'-]*){0,3}\s+(?:[\w-]+\s+)?(?:attacks?|operations?|hijacking|seizure|strikes?|assault|aggression|missile|drone)\b)", re.I)),
     (K.ALLEGED, "after", re.compile(
-        r"\b(?:fired|launched|carried\s+out|conducted|staged|perpetrated|orchestrated|attacked|targeted|struck|ambushed|seized|hijacked|hit|downed|shot\s+down|sent|masterminded|directed|ordered)\s+(?:\w+\s+)?by\b"
+        r"\b(?:fired|launched|carried\s+out|conducted|staged|perpetrated|orchestrated|attacked|targeted|struck|ambushed|seized|hijacked|hit|downed|shot\s+down|sent|masterminded|directed|ordered)\s+(?:[\w,]+\s+){0,3}?by\b"
         r"|\bblam(?:ed|es|ing|e)\s+(?:(?:(?!\bfor\b)[^,.;]){0,70}?\s)?on\b|\b(?:attacks?|strikes?|assault|bombing|ambush|barrage|salvo|raid|hijacking|seizure)\s+(?:\w+\s+)?by\b|\bidentified\s+(?:the\s+)?(?:perpetrators|attackers|assailants|culprits)\s+as\b|\battributed\s+(?:[^,.;]{0,40}?\s)?to\b|\b(?:originat(?:ed|ing)|came|coming)\s+from\b|\b(?:almost\s+certainly|likely|probably)\s+from\b"
         r"|\bpointed\s+(?:the\s+finger\s+)?(?:at|to)\b|\baccus(?:ed|es|ing)\b|\bblam(?:ed|es|ing)\b|\bheld\s+(?:\w+\s+)?responsible\b|\bholds?\s+(?:\w+\s+)?responsible\b"
         r"|\b(?:bears?|bore|bearing|had|has|have|carries|carried|shows?|showed)\s+(?:all\s+)?(?:the\s+)?(?:hall)?(?:marks|footprints|fingerprints|signature|signs)\s+of\b|\bthe\s+work\s+of\b|\blinked\s+(?:the\s+attacks?\s+)?to\b", re.I)),
@@ -176,6 +176,8 @@ def _pick_actor(ctx: SentenceContext, lex: Lexicon, cue_s: int, cue_e: int, side
         after = [a for a in ctx.actors if a.start >= cue_e and a not in skip and not _watching_state(lex, a.key) and lex.kb.actors[a.key].kind not in {"agency"}
                  and not _owner_of_next(ctx, a)
                  and (a.start - cue_e <= 6 or lex.kb.actors[a.key].kind != "state" or ctx.agent_like(a))]
+        if after and ctx.text[cue_s:cue_e].rstrip().lower().endswith("by") and lex.kb.actors[after[0].key].kind == "state" and after[0].start - cue_e > 40:
+            return None  # "hit by an uncrewed vessel ... southwest of Yemen's port": "by" names the weapon; the state is where
         return after[0] if after else None
     before = [a for a in pool if a.end <= cue_s and a.start >= c0]
     if not before:
