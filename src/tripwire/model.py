@@ -421,6 +421,13 @@ class RedLineStatus(str, Enum):
     TRIPPED = "tripped"
 
 
+def should_alert(previous: RedLineStatus | None, status: RedLineStatus) -> bool:
+    """Whether an evaluation raises an alert: on a status change, or a first sighting that is not clear."""
+    if previous is None:
+        return status is not RedLineStatus.CLEAR
+    return previous is not status
+
+
 class Evaluation(Frozen):
     """One check of one red-line rule against one incident; stored append-only."""
 

@@ -4,6 +4,7 @@ See ``docs/store.md``. Open with ``Store(url)`` or ``Store.from_settings(setting
 """
 
 from .engine import head_revision
+from .evaluations import OutboxAlert
 from .store import Store, StoreInfo, paged
 
-__all__ = ["Store", "StoreInfo", "head_revision", "paged"]
+__all__ = ["OutboxAlert", "Store", "StoreInfo", "head_revision", "paged"]

@@ -18,15 +18,16 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from pydantic import ValidationError
-from sqlalchemy import Engine, delete, func, insert, select, text
+from sqlalchemy import Engine, delete, func, insert, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from ..errors import NotFound, StoreError
-from ..model import Action, AttributionResult, Document, Evaluation, Extraction, Incident, ProvisionalActor, RedLineStatement, RedLineStatus
+from ..model import Action, AttributionResult, Document, Extraction, Incident, ProvisionalActor, RedLineStatement
 from ..settings import Settings
 from . import codec
+from .evaluations import EvaluationStore
 from .engine import WRITE_OPTION, current_revision, head_revision, make_engine, redact, upgrade
 from .tables import (
     COUNTED_TABLES,
@@ -38,7 +39,6 @@ from .tables import (
     ClaimRow,
     DocumentLocationRow,
     DocumentRow,
-    EvaluationRow,
     ExtractionRow,
     IncidentDocumentRow,
     IncidentRow,
@@ -93,7 +93,7 @@ def _reason(exc: SQLAlchemyError) -> str:
     return message[0] if message else type(exc).__name__
 
 
-class Store:
+class Store(EvaluationStore):
     """Persistent storage for every stage of the pipeline (see ``docs/store.md``).
 
     ``Store(url)`` opens (creating if needed) the database and migrates it to
@@ -457,51 +457,6 @@ class Store:
         query = select(AttributionRow.payload).where(AttributionRow.incident_id == incident_id).order_by(order).limit(limit)
         with self._reading("read attribution history") as session:
             return [codec.load(AttributionResult, p) for p in session.scalars(query)]
-
-    # -- red-line evaluations ----------------------------------------------------
-
-    def record_evaluation(self, ev: Evaluation) -> Evaluation:
-        """Append an evaluation, with ``previous_status`` set from the last one for the same rule and incident."""
-        with self._writing(f"record the evaluation of rule {ev.rule_id!r} on incident {ev.incident_id!r}") as session:
-            if self.dialect == "postgresql":  # serialise writers of the same (rule, incident)
-                session.execute(text("SELECT pg_advisory_xact_lock(hashtext(:key))"), {"key": f"{ev.rule_id}\x1f{ev.incident_id}"})
-            last = session.scalar(
-                select(EvaluationRow.status)
-                .where(EvaluationRow.rule_id == ev.rule_id, EvaluationRow.incident_id == ev.incident_id)
-                .order_by(EvaluationRow.id.desc())
-                .limit(1)
-            )
-            filled = ev.model_copy(update={"previous_status": RedLineStatus(last) if last is not None else None})
-            session.add(
-                EvaluationRow(
-                    rule_id=filled.rule_id,
-                    incident_id=filled.incident_id,
-                    status=filled.status.value,
-                    previous_status=filled.previous_status.value if filled.previous_status else None,
-                    probability=filled.probability,
-                    evaluated_at=codec.to_utc(filled.evaluated_at),
-                    stored_at=codec.utcnow(),
-                    payload=codec.dump(filled),
-                )
-            )
-        return filled
-
-    def evaluation_history(self, *, rule_id: str | None = None, incident_id: str | None = None) -> list[Evaluation]:
-        """Recorded evaluations, oldest first, optionally for one rule and/or one incident."""
-        query = select(EvaluationRow.payload)
-        if rule_id is not None:
-            query = query.where(EvaluationRow.rule_id == rule_id)
-        if incident_id is not None:
-            query = query.where(EvaluationRow.incident_id == incident_id)
-        with self._reading("read evaluation history") as session:
-            return [codec.load(Evaluation, p) for p in session.scalars(query.order_by(EvaluationRow.id))]
-
-    def latest_evaluations(self) -> list[Evaluation]:
-        """The newest evaluation for each (rule, incident) pair, ordered by rule then incident."""
-        newest = select(func.max(EvaluationRow.id)).group_by(EvaluationRow.rule_id, EvaluationRow.incident_id)
-        query = select(EvaluationRow.payload).where(EvaluationRow.id.in_(newest)).order_by(EvaluationRow.rule_id, EvaluationRow.incident_id)
-        with self._reading("read latest evaluations") as session:
-            return [codec.load(Evaluation, p) for p in session.scalars(query)]
 
     # -- knowledge ---------------------------------------------------------------
 

@@ -8,7 +8,9 @@ exactly this schema; a test checks that they agree.
 
 Append-only tables (``attributions``, ``evaluations``) are never updated or
 deleted by the library: the latest row per key is the current state and the
-earlier rows are the history.
+earlier rows are the history. ``alerts`` is the red-line alert outbox: a row is
+written in the same transaction as the evaluation that raised it and only its
+delivery columns change afterwards.
 """
 
 from __future__ import annotations
@@ -264,6 +266,27 @@ class EvaluationRow(Base):
     evaluated_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     stored_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     payload: Mapped[dict[str, Any]] = mapped_column(JSONDoc)
+
+
+class AlertRow(Base):
+    """One red-line alert in the outbox: written with its evaluation, marked when delivered."""
+
+    __tablename__ = "alerts"
+    __table_args__ = (Index("ix_alerts_delivered_at_id", "delivered_at", "id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    #: idempotency key: receivers drop an alert whose key they have seen (delivery is at least once)
+    key: Mapped[str] = mapped_column(HASH, unique=True)
+    evaluation_id: Mapped[int] = mapped_column(ForeignKey("evaluations.id", ondelete="CASCADE"), index=True)
+    rule_id: Mapped[str] = mapped_column(ID)
+    incident_id: Mapped[str] = mapped_column(ID, index=True)
+    status: Mapped[str] = mapped_column(String(20))
+    previous_status: Mapped[str | None] = mapped_column(String(20))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_attempt_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    delivered_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
 
 #: Tables whose row counts ``tripwire db info`` reports, in schema order.
