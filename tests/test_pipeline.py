@@ -82,6 +82,25 @@ def test_status_history_is_appended_not_rewritten(brief) -> None:  # type: ignor
     assert second.evaluations
 
 
+def test_a_later_check_delivers_the_alerts_brief_tripped(brief, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """``brief`` has no alert sinks: its alerts wait in the outbox for the next ``check --alerts-jsonl``."""
+    from tripwire.redlines import alerts_for
+
+    settings, first, second = brief
+    db = tmp_path / "copy.db"
+    shutil.copy(settings.database_url.removeprefix("sqlite:///"), db)
+    raised = alerts_for(first.evaluations) + alerts_for(second.evaluations)
+    assert any(a.status.value == "tripped" for a in raised)
+    out = tmp_path / "alerts.jsonl"
+    result = CliRunner().invoke(app, ["check", "--db", f"sqlite:///{db}", "--stored-attribution", "--alerts-jsonl", str(out), "--format", "json"])
+    assert result.exit_code == 0, result.output
+    lines = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert {(d["rule_id"], d["incident_id"], d["status"]) for d in lines} >= {(a.rule_id, a.incident_id, a.status.value) for a in raised}
+    assert sorted(json.loads(result.stdout)["delivered"]) == sorted(d["idempotency_key"] for d in lines)
+    with Store(f"sqlite:///{db}") as store:
+        assert store.count_alerts(pending=True) == 0 and store.count_alerts() == len(lines)
+
+
 def test_report_holds_the_board_and_the_red_line_statement(brief) -> None:  # type: ignore[no-untyped-def]
     _settings, first, _second = brief
     html = first.report_path.read_text(encoding="utf-8")
