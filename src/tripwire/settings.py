@@ -63,6 +63,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("max_document_bytes", int, 5_000_000, "Largest article/feed file ingest accepts; larger ones are refused with a clear error."),
     Setting("max_request_bytes", int, 1_000_000, "Largest request body the web API accepts."),
     Setting("http_timeout", float, 20.0, "Seconds to wait when fetching a URL during ingest."),
+    Setting("http_deadline", float, 60.0, "Most seconds one download may take in all (connecting, redirects, reading the body)."),
+    Setting("allow_private_addresses", bool, False, "Let ingest fetch URLs whose host resolves to a loopback, private, link-local, multicast or reserved address."),
     Setting("webhook_retries", int, 3, "Extra attempts `check --webhook` makes after a network error, timeout, 5xx or 429 answer."),
     Setting("webhook_backoff", float, 0.5, "Seconds before the first webhook retry; each further retry waits twice as long (at most 30 s)."),
     Setting("default_timezone", str, "UTC", "Time zone assumed for publication dates that carry none."),
