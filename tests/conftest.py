@@ -9,7 +9,7 @@ import pytest
 
 from tripwire.knowledge import KnowledgeBase
 
-from .postgres import BACKENDS, db_url, pg_server  # noqa: F401 - fixtures shared by every test package
+from .postgres import BACKENDS, db_url, pg_server, reusable_db_url  # noqa: F401 - fixtures shared by every test package
 
 REPO = Path(__file__).resolve().parents[1]
 SEED = REPO.parent / "shared" / "seed" / "tripwire-article.txt"

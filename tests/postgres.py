@@ -19,7 +19,9 @@ import subprocess
 import tempfile
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -140,3 +142,38 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     server.admin(f"CREATE DATABASE {name}")
     yield server.url(name)
     server.admin(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def reusable_db_url(request: pytest.FixtureRequest) -> Iterator[str]:
+    """A database URL for a whole module (hypothesis tests run many examples on it): in-memory SQLite or one PostgreSQL database.
+
+    Open it with :func:`empty_store`, which starts every example from empty tables.
+    """
+    if request.param == "sqlite":
+        yield "sqlite://"
+        return
+    server: _PgServer = request.getfixturevalue("pg_server")
+    name = "m_" + uuid.uuid4().hex[:16]
+    server.admin(f"CREATE DATABASE {name}")
+    yield server.url(name)
+    server.admin(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
+@contextmanager
+def empty_store(url: str) -> Iterator[Any]:
+    """A :class:`~tripwire.store.Store` at ``url`` with every table emptied first (the schema stays)."""
+    from sqlalchemy import text
+
+    from tripwire.store import Store
+    from tripwire.store.tables import Base
+
+    store = Store(url)
+    try:
+        if store.dialect == "postgresql":
+            names = ", ".join(Base.metadata.tables)
+            with store._engine.begin() as conn:  # noqa: SLF001 - test helper resetting the schema's data
+                conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        yield store
+    finally:
+        store.close()

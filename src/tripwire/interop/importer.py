@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from ..errors import InputError, ParseError, UnsupportedFormat
+from ..errors import InputError, ParseError, StoreError, UnsupportedFormat
 from ..knowledge import KnowledgeBase
 from ..model import Incident
 from . import acled, gdelt, ucdp
@@ -109,13 +109,17 @@ def import_file(store: Any, path: str | Path, *, format: str | None = None, kb: 
             bad.append(item)
             continue
         event = item.event
-        new = store.add_document(item.document)
-        # The event is upserted even for a known row: a run killed between storing the row's
-        # document and its event must complete when the file is imported again.
-        if isinstance(event, Incident):
-            store.save_incident(event)
-        else:
-            store.save_action(event)
+        try:
+            new = store.add_document(item.document)
+            # The event is upserted even for a known row: a run killed between storing the row's
+            # document and its event must complete when the file is imported again.
+            if isinstance(event, Incident):
+                store.save_incident(event)
+            else:
+                store.save_action(event)
+        except StoreError as exc:  # the database refused this row: report it, keep importing the rest
+            bad.append(BadRow(item.line, _one_line(exc)))
+            continue
         if not new:
             duplicates.append(event.id)
             continue
