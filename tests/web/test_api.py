@@ -35,6 +35,24 @@ def test_incidents_are_paginated_and_filtered(client: TestClient) -> None:
     assert client.get("/api/v1/incidents", params={"country": "SY"}).json()["items"] == []
 
 
+@pytest.mark.parametrize(
+    ("path", "params", "total", "items"),
+    [
+        ("/api/v1/incidents", {"country": "IQ", "limit": 1}, 2, 1),
+        ("/api/v1/incidents", {"country": "iq", "offset": 7}, 2, 0),
+        ("/api/v1/incidents", {"since": "2020-01-01", "limit": 1, "offset": 5}, 1, 0),
+        ("/api/v1/incidents", {"until": "2020-01-01"}, 1, 1),
+        ("/api/v1/incidents", {"country": "SY"}, 0, 0),
+        ("/api/v1/actions", {"limit": 1}, 1, 1),
+        ("/api/v1/actions", {"offset": 3}, 1, 0),
+    ],
+)
+def test_page_totals_are_the_true_count(client: TestClient, path: str, params: dict, total: int, items: int) -> None:  # type: ignore[type-arg]
+    """``total`` counts every matching row, not ``offset + len(items)``."""
+    page = client.get(path, params=params).json()
+    assert (page["total"], len(page["items"])) == (total, items)
+
+
 def test_incident_claims_and_attribution(client: TestClient) -> None:
     incident = client.get(f"/api/v1/incidents/{K1.id}").json()
     assert incident["casualties"][0] == {"status": "killed", "count": 1, "nationality": "US", "category": "contractor", "approximate": False}

@@ -356,14 +356,7 @@ class Store(EvaluationStore):
         """Incidents by date (undated last), optionally from ``since`` to ``until`` inclusive and in one country."""
         # Dated rows first, in (date, id) index order, then undated ones by id: two index
         # range scans instead of sorting the whole table on every page.
-        conditions = []
-        if since is not None:
-            conditions.append(IncidentRow.date >= since)
-        if until is not None:
-            conditions.append(IncidentRow.date <= until)
-        if country is not None:
-            conditions.append(IncidentRow.country == country.upper())
-        conditions.append(IncidentRow.superseded_by.is_(None))
+        conditions = _incident_conditions(since, until, country)
         dated = select(IncidentRow.payload).where(IncidentRow.date.is_not(None), *conditions)
         with self._reading("list incidents") as session:
             rows = list(session.scalars(dated.order_by(IncidentRow.date, IncidentRow.id).limit(limit).offset(offset)))
@@ -374,10 +367,13 @@ class Store(EvaluationStore):
                 rows += session.scalars(undated.limit(limit - len(rows)).offset(max(0, offset - n_dated)))
             return [codec.load(Incident, p) for p in rows]
 
-    def count_incidents(self) -> int:
-        """How many live (not superseded) incidents are stored."""
+    def count_incidents(self, *, since: dt.date | None = None, until: dt.date | None = None, country: str | None = None) -> int:
+        """How many live (not superseded) incidents :meth:`list_incidents` lists with these filters, without a limit."""
+        conditions = _incident_conditions(since, until, country)
+        if since is not None or until is not None:
+            conditions.append(IncidentRow.date.is_not(None))
         with self._reading("count incidents") as session:
-            return session.scalar(select(func.count()).select_from(IncidentRow).where(IncidentRow.superseded_by.is_(None))) or 0
+            return session.scalar(select(func.count()).select_from(IncidentRow).where(*conditions)) or 0
 
     def supersede_incidents(self, successors: dict[str, str]) -> int:
         """Mark each stored incident ``old`` as replaced by ``successors[old]``; returns how many rows changed.
@@ -430,6 +426,10 @@ class Store(EvaluationStore):
         }
         with self._writing(f"save action {action.id!r}") as session:
             self._upsert(session, ActionRow, values, ["id"])
+
+    def count_actions(self) -> int:
+        """How many actions are stored."""
+        return self._count(ActionRow)
 
     def list_actions(self, *, limit: int = 1000, offset: int = 0) -> list[Action]:
         """Actions by date (undated last)."""
@@ -562,6 +562,18 @@ class Store(EvaluationStore):
     def upgrade(self) -> str | None:
         """Bring the schema to the newest revision (idempotent); returns the revision."""
         return upgrade(self._engine)
+
+
+def _incident_conditions(since: dt.date | None, until: dt.date | None, country: str | None) -> list[Any]:
+    """The WHERE terms of an incident listing: live rows, date range, country."""
+    conditions: list[Any] = [IncidentRow.superseded_by.is_(None)]
+    if since is not None:
+        conditions.append(IncidentRow.date >= since)
+    if until is not None:
+        conditions.append(IncidentRow.date <= until)
+    if country is not None:
+        conditions.append(IncidentRow.country == country.upper())
+    return conditions
 
 
 def _plain(value: Any) -> Any:

@@ -111,9 +111,9 @@ def list_incidents(
 ) -> Page:
     """Incidents in date order (undated last), filtered by date range and ISO country."""
     st = state(request)
-    items = st.store.list_incidents(since=since, until=until, country=country.upper() if country else None, limit=limit, offset=offset)
-    total = st.store.count_incidents() if (since, until, country) == (None, None, None) else offset + len(items)
-    return Page(items=dump(items), total=total, limit=limit, offset=offset)
+    filters = {"since": since, "until": until, "country": country.upper() if country else None}
+    items = st.store.list_incidents(**filters, limit=limit, offset=offset)
+    return Page(items=dump(items), total=st.store.count_incidents(**filters), limit=limit, offset=offset)
 
 
 @router.get("/incidents/{incident_id}")
@@ -144,8 +144,9 @@ def get_attribution(request: Request, incident_id: str) -> Any:
 @router.get("/actions", response_model=Page)
 def list_actions(request: Request, limit: int = Query(default=100, ge=1, le=1000), offset: int = Query(default=0, ge=0, le=10_000_000)) -> Page:
     """Strikes, protests, votes, pledges and withdrawals."""
-    items = state(request).store.list_actions(limit=limit, offset=offset)
-    return Page(items=dump(items), total=offset + len(items), limit=limit, offset=offset)
+    store = state(request).store
+    items = store.list_actions(limit=limit, offset=offset)
+    return Page(items=dump(items), total=store.count_actions(), limit=limit, offset=offset)
 
 
 @router.get("/escalation/forecast")
