@@ -114,9 +114,9 @@ class Settings(Mapping[str, Any]):
 
                 data = tomllib.loads(raw)
             else:
-                import yaml
+                from .yamlfiles import load_yaml
 
-                data = yaml.safe_load(raw) or {}
+                data = load_yaml(raw) or {}
         except Exception as exc:  # noqa: BLE001 - any parser failure is a settings error
             raise SettingError(f"settings file {path} does not parse: {exc}") from exc
         if not isinstance(data, dict):

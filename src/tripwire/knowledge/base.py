@@ -36,6 +36,7 @@ from typing import Any
 import yaml
 
 from ..errors import KnowledgeError
+from ..yamlfiles import load_yaml
 from .places import MATCH_MODES, Country, PlaceIndex, expand, norm, skeleton
 
 ADMIRALTY_RELIABILITY = {"A": 0.95, "B": 0.8, "C": 0.65, "D": 0.5, "E": 0.35, "F": 0.5}
@@ -508,7 +509,7 @@ class KnowledgeBase:
 def read_yaml_mapping(origin: str, text: str) -> dict[str, Any]:
     """Parse a knowledge YAML file that must hold a mapping; errors name ``origin``."""
     try:
-        doc = yaml.safe_load(text) or {}
+        doc = load_yaml(text) or {}
     except yaml.YAMLError as exc:
         raise KnowledgeError(f"{origin}: not valid YAML: {exc}") from exc
     if not isinstance(doc, dict):
