@@ -149,3 +149,17 @@ def test_examples_folder_can_be_copied_and_ingested_as_a_directory(tmp_path: Pat
     settings = Settings({"database_url": f"sqlite:///{tmp_path / 'dir.db'}", "report_dir": str(tmp_path / "r")}, environ={})
     result = run_brief(settings, sources=[tmp_path / "articles"], now=NOW)
     assert len(result.ingested.added) == len(list((tmp_path / "articles").iterdir()))
+
+
+def test_brief_prints_untrusted_names_as_text(tmp_path: Path, examples_dir: Path) -> None:
+    """A file name with rich markup in it once crashed ``brief``'s output after everything was stored."""
+    (tmp_path / "notes [").mkdir()
+    bad = tmp_path / "notes [" / "] [bold]x.md"  # the path reads 'notes [/] [bold]x.md': a closing tag with nothing open
+    bad.write_text("  \n", encoding="utf-8")
+    article = examples_dir / "articles" / "2019-12-28-k1-rocket-attack.md"
+    result = CliRunner().invoke(
+        app, ["brief", str(bad), str(article), "--db", f"sqlite:///{tmp_path / 'b.db'}", "--out", str(tmp_path / "notes [" / "]report")], env={"COLUMNS": "400"}
+    )
+    assert result.exception is None, result.output
+    out = " ".join(result.output.split())
+    assert "failed" in out and "notes [/] [bold]x.md" in out and "[/]report" in out

@@ -10,6 +10,7 @@ checks that the document and this table agree.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -146,6 +147,25 @@ class Settings(Mapping[str, Any]):
 
     def __repr__(self) -> str:
         return f"Settings({self._values!r})"
+
+
+#: Settings whose value is a secret: shown as ``'***'`` when set.
+SECRET_SETTINGS = frozenset({"api_token"})
+_URL_PASSWORD = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*://[^/@:]*:)[^/@]*@")
+
+
+def masked(name: str, value: Any) -> Any:
+    """``value`` of setting ``name`` as safe to print: secrets starred, a password in a database URL hidden.
+
+    ``tripwire settings`` shows values this way; ``password=`` query parameters
+    of a URL (libpq style) are hidden too.
+    """
+    if name in SECRET_SETTINGS:
+        return "***" if value else value
+    if isinstance(value, str) and "://" in value:
+        value = _URL_PASSWORD.sub(r"\1***@", value)
+        value = re.sub(r"([?&]password=)[^&]*", r"\1***", value, flags=re.IGNORECASE)
+    return value
 
 
 def settings_markdown() -> str:

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import typer
 from rich.table import Table
+from rich.text import Text
 
 from ..clikit import CONFIG_OPTION, DB_OPTION, clean_errors, emit_json, load_settings
 from ..clikit import console as clikit_console
@@ -49,10 +50,11 @@ def register(app: typer.Typer) -> None:
             for key, value in report.summary().items():
                 table.add_row(key, str(value))
             console.print(table)
+            # file names, links and parser messages are untrusted: printed as plain Text, never parsed as rich markup
             for source, message in report.failed:
-                console.print("[red]failed[/red]", message if source in message else f"{source}: {message}", highlight=False)
+                console.print(Text("failed ", style="red") + Text(message if source in message else f"{source}: {message}"), highlight=False)
             for location, message in report.warnings:
-                console.print("[yellow]warning[/yellow]", f"{location}: {message}", highlight=False)
+                console.print(Text("warning ", style="yellow") + Text(f"{location}: {message}"), highlight=False)
         if report.failed:
             raise typer.Exit(1)
 
