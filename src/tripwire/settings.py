@@ -75,6 +75,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("interval_level", float, 0.9, "Credible level of reported intervals (0.9 = 5th to 95th percentile)."),
     Setting("seed", int, 20200105, "Seed for every random draw made on the user's behalf (intervals, simulations)."),
     Setting("report_dir", str, "tripwire-report", "Folder where `tripwire brief` writes its HTML report."),
+    Setting("allowed_hosts", str, "localhost,127.0.0.1,::1", "Host names the dashboard and API answer to, comma-separated (* for any); other Host headers get 400 (DNS rebinding)."),
     Setting("api_token", str, "", "Bearer token required by write endpoints of the REST API (empty: writes disabled)."),
     Setting("progress", bool, True, "Show progress bars on long-running commands."),
 )

@@ -42,7 +42,7 @@ def store(db_url: str) -> Iterator[Store]:
 
 @pytest.fixture()
 def client(store: Store, db_url: str) -> Iterator[TestClient]:
-    settings = Settings({"database_url": db_url, "api_token": TOKEN, "max_request_bytes": LIMIT}, environ={})
+    settings = Settings({"database_url": db_url, "api_token": TOKEN, "max_request_bytes": LIMIT, "allowed_hosts": "testserver"}, environ={})
     with TestClient(create_app(settings, store=store), raise_server_exceptions=False) as c:
         yield c
 
