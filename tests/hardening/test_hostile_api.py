@@ -151,6 +151,14 @@ def test_nul_characters_in_post_fields_are_dropped_on_every_backend(client: Test
     assert "\x00" not in json.dumps(client.get("/api/v1/incidents").json())
 
 
+@pytest.mark.parametrize("text", [" ", "\n\n\t  \r\n", "\u00a0\u2003\u3000", "\u0000\u0000", " \u0000 \n"], ids=["space", "breaks", "unicode-spaces", "nuls", "mixed"])
+def test_a_post_with_no_words_is_refused_and_stores_nothing(client: TestClient, store: Store, text: str) -> None:
+    before = snapshot(store)
+    error = assert_refused(client.post("/api/v1/documents", json={"text": text, "title": "Blank"}, headers=AUTH), {422})
+    assert error["code"] == "invalid_request" and "only whitespace" in json.dumps(error)
+    assert snapshot(store) == before
+
+
 @pytest.mark.parametrize(
     "url",
     [

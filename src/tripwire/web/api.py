@@ -19,12 +19,12 @@ from typing import Any
 from fastapi import APIRouter, Depends, FastAPI, Header, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ..errors import DocumentTooLarge, NotFound, TripwireError, Unauthorized, WritesDisabled
 from ..knowledge import KnowledgeBase
-from ..model import Document
+from ..model import Document, normalise_text
 from ..settings import Settings
 
 
@@ -50,6 +50,13 @@ class NewDocument(BaseModel):
     outlet: str | None = Field(default=None, max_length=300)
     url: str | None = Field(default=None, max_length=2000)
     published: dt.date | None = None
+
+    @field_validator("text")
+    @classmethod
+    def _has_words(cls, value: str) -> str:
+        if not normalise_text(value):  # what would be stored and hashed: whitespace and NULs alone leave nothing
+            raise ValueError("text is empty: it holds only whitespace or NUL characters")
+        return value
 
 
 class AppState:
