@@ -14,6 +14,7 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -233,3 +234,22 @@ def test_a_row_the_database_refuses_is_a_bad_row_and_the_rest_are_imported(reusa
         assert store.count_documents() == len(everything.added) - 1
         rerun = import_file(store, path, format="acled", kb=KB)  # the database takes it now: the row completes
         assert rerun.bad_rows == everything.bad_rows and len(rerun.added) == 1
+
+
+@pytest.mark.parametrize("rows_after", [3, 1999])
+def test_a_runaway_quote_is_one_bad_row_and_the_rows_it_swallowed_are_read(tmp_path: Path, rows_after: int) -> None:
+    """An unclosed quote once swallowed every later row into one 'bad row'; each line must be accounted for on its own."""
+    header, first, rest = SAMPLES["acled"].split(b"\n", 2)
+    broken = first.replace(b"IRQ50001,", b"IRQ6BROKEN,", 1).replace(b'soldiers hurt."', b"soldiers hurt.", 1)  # the notes' closing quote lost
+    assert broken.count(b'"') % 2 == 1, "the broken row must leave a quote open"
+    plain = first.replace(b'"Around thirty rockets struck a base near Kirkuk hosting coalition staff; one US contractor was killed, several soldiers hurt."', b"Rockets struck a base near Kirkuk", 1)
+    assert b'"' not in plain  # rows without quotes: nothing closes the runaway one before the end of the file
+    after = [plain.replace(b"IRQ50001,", f"IRQ8{i:04d},".encode(), 1) for i in range(rows_after)]
+    path = tmp_path / NAMES["acled"]
+    path.write_bytes(b"\n".join([header, broken, *after]) + b"\n")
+    with Store("sqlite://") as store:
+        report = import_file(store, path, format="acled", kb=KB)
+        (bad,) = report.bad_rows
+        assert bad.line == 2 and "unclosed quote" in bad.message and f"over {rows_after} more line(s)" in bad.message
+        assert len(report.added) == rows_after and len(report.added) + len(report.bad_rows) == rows_after + 1
+        assert {i.id for i in store.list_incidents(limit=10_000)} == {f"acled-irq8{i:04d}" for i in range(rows_after)}

@@ -355,12 +355,61 @@ def check_bytes(head: bytes, path: str | Path) -> None:
         raise UnsupportedFormat(f"{path} is a binary file, not a CSV/TSV dataset export")
 
 
+class _Lines:
+    """The physical lines of a text stream, numbered, with the lines of the record being read kept for a re-read.
+
+    ``csv.reader`` pulls as many lines as one record needs; an unclosed quote
+    makes it pull every line up to the end of the file (or the field limit)
+    into one record. :meth:`reread_after_first` puts all but the first line of
+    the record just read back in front, so they are parsed again as rows of
+    their own.
+    """
+
+    def __init__(self, text: Iterator[str]) -> None:
+        self._text = text
+        self._back: list[tuple[int, str]] = []
+        self._next = 1
+        self.taken: list[tuple[int, str]] = []
+
+    def __iter__(self) -> "_Lines":
+        return self
+
+    def __next__(self) -> str:
+        if self._back:
+            item = self._back.pop()
+        else:
+            item = (self._next, next(self._text))
+            self._next += 1
+        self.taken.append(item)
+        return item[1]
+
+    def start_record(self) -> None:
+        """Forget the lines of the previous record."""
+        self.taken = []
+
+    @property
+    def first(self) -> int:
+        """The line the record just read started on (the next line when none was read)."""
+        return self.taken[0][0] if self.taken else (self._back[-1][0] if self._back else self._next)
+
+    def reread_after_first(self) -> int:
+        """Queue the record's lines after its first to be read again; how many were queued."""
+        again = self.taken[1:]
+        self._back.extend(reversed(again))
+        self.taken = self.taken[:1]
+        return len(again)
+
+
 def iter_records(path: str | Path, fmt: DatasetFormat) -> Iterator[tuple[int, dict[str, str], str] | BadRow]:
     """Stream ``(line, record, raw)`` for each row of ``path``, or a :class:`BadRow`.
 
     Only the current row is held in memory. A header lacking required
     columns, or a header-less file whose first row has the wrong number of
     fields, means the file is not in this format: :class:`UnsupportedFormat`.
+    A record that spans several lines and is unreadable or has the wrong
+    number of fields (an unclosed quote runs on to the end of the file) is
+    one bad row for its first line; the lines it swallowed are read again as
+    rows of their own, so each is imported or counted as bad on its own.
     """
     path = Path(path)
     try:
@@ -371,21 +420,27 @@ def iter_records(path: str | Path, fmt: DatasetFormat) -> Iterator[tuple[int, di
         check_bytes(handle.peek(SNIFF_BYTES)[:SNIFF_BYTES] if hasattr(handle, "peek") else b"", path)
         text = io.TextIOWrapper(handle, encoding="utf-8-sig", errors="surrogateescape", newline="")
         csv.field_size_limit(max(csv.field_size_limit(), FIELD_LIMIT))
-        reader = csv.reader(text, delimiter=fmt.delimiter, quoting=fmt.quoting)
+        lines = _Lines(iter(text))
+        reader = csv.reader(lines, delimiter=fmt.delimiter, quoting=fmt.quoting)
         header: list[str] | None = list(fmt.columns) if fmt.columns else None
         checked = False
         while True:
-            line = reader.line_num + 1
+            lines.start_record()
             try:
                 row = next(reader)
             except StopIteration:
                 break
             except csv.Error as exc:
-                if reader.line_num < line:  # the reader cannot move on
-                    yield BadRow(line, f"unreadable: {exc}")
-                    break
+                line = lines.first
+                if len(lines.taken) > 1:
+                    again = lines.reread_after_first()
+                    yield BadRow(line, f"unreadable ({exc}): an unclosed quote? the {again} line(s) after it are read again on their own")
+                    continue
                 yield BadRow(line, f"unreadable: {exc}")
+                if not lines.taken:  # the reader cannot move on
+                    break
                 continue
+            line = lines.first
             if not row or (len(row) == 1 and not row[0].strip()):
                 continue
             if header is None:
@@ -403,6 +458,10 @@ def iter_records(path: str | Path, fmt: DatasetFormat) -> Iterator[tuple[int, di
                     f"{'tab-' if fmt.delimiter == chr(9) else ''}separated columns, line {line} has {len(row)}"
                 )
             checked = True
+            if len(row) != len(header) and len(lines.taken) > 1:
+                again = lines.reread_after_first()
+                yield BadRow(line, f"has {len(row)} fields where {len(header)} were expected: an unclosed quote ran on over {again} more line(s), which are read again on their own")
+                continue
             raw = fmt.delimiter.join(row)
             if _SURROGATE.search(raw):
                 yield BadRow(line, "bytes that are not valid UTF-8 (was the file saved in another encoding?)")
