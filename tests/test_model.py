@@ -8,7 +8,18 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tripwire.model import AttributionStatement, Document, Evaluation, Incident, Place, RedLineStatus, Source, content_hash, icd203_phrase, without_nul
+from tripwire.model import (
+    AttributionStatement,
+    Document,
+    Evaluation,
+    Incident,
+    Place,
+    RedLineStatus,
+    Source,
+    content_hash,
+    icd203_phrase,
+    without_nul,
+)
 from tripwire.store import Store
 
 

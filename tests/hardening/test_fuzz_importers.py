@@ -239,7 +239,7 @@ def test_a_row_the_database_refuses_is_a_bad_row_and_the_rest_are_imported(reusa
 @pytest.mark.parametrize("rows_after", [3, 1999])
 def test_a_runaway_quote_is_one_bad_row_and_the_rows_it_swallowed_are_read(tmp_path: Path, rows_after: int) -> None:
     """An unclosed quote once swallowed every later row into one 'bad row'; each line must be accounted for on its own."""
-    header, first, rest = SAMPLES["acled"].split(b"\n", 2)
+    header, first, _rest = SAMPLES["acled"].split(b"\n", 2)
     broken = first.replace(b"IRQ50001,", b"IRQ6BROKEN,", 1).replace(b'soldiers hurt."', b"soldiers hurt.", 1)  # the notes' closing quote lost
     assert broken.count(b'"') % 2 == 1, "the broken row must leave a quote open"
     plain = first.replace(b'"Around thirty rockets struck a base near Kirkuk hosting coalition staff; one US contractor was killed, several soldiers hurt."', b"Rockets struck a base near Kirkuk", 1)

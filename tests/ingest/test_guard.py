@@ -20,8 +20,7 @@ from pathlib import Path
 import pytest
 
 from tripwire.errors import FetchError
-from tripwire.ingest import ingest, load_url
-from tripwire.ingest import guard
+from tripwire.ingest import guard, ingest, load_url
 from tripwire.settings import Settings
 from tripwire.store import Store
 
@@ -201,7 +200,7 @@ def test_a_rebinding_name_is_checked_on_the_address_connected_to(sites, monkeypa
 
 
 def test_the_setting_lets_internal_hosts_be_fetched(sites) -> None:  # type: ignore[no-untyped-def]
-    port, pub, inner = sites
+    port, _pub, inner = sites
     allowed = Settings({"allow_private_addresses": True}, environ={})
     [doc] = load_url(f"http://{PUBLIC_STAND_IN}:{port}/redirect?http://127.0.0.1:PORT/inside", settings=allowed)
     assert doc.location.endswith("/redirect?http://127.0.0.1:PORT/inside") and inner.hits == ["/inside"]

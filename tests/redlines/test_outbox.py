@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import threading
 from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
-import threading
 
 import pytest
 from typer.testing import CliRunner

@@ -8,6 +8,7 @@ import pytest
 
 from tripwire.store import Store
 
+
 @pytest.fixture
 def store(db_url: str) -> Iterator[Store]:
     """An open store on each backend."""

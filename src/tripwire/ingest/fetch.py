@@ -17,9 +17,9 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from dataclasses import dataclass
-from typing import NoReturn
 from email.message import Message
 from pathlib import PurePosixPath
+from typing import NoReturn
 
 from .. import __version__
 from ..errors import DocumentTooLarge, FetchError, UnsupportedFormat

@@ -1,6 +1,6 @@
 """Red-line evaluations and the alert outbox: the part of :class:`~tripwire.store.Store` that ``check`` writes.
 
-:meth:`EvaluationStore.record_evaluation` appends an evaluation with
+:meth:`EvaluationRecords.record_evaluation` appends an evaluation with
 ``previous_status`` filled from the last one for the same rule and incident;
 when that evaluation raises an alert (:func:`tripwire.model.should_alert`) the
 alert row is written in the same transaction, so an evaluation is never stored
@@ -55,7 +55,7 @@ def alert_key(evaluation_row_id: int, ev: Evaluation) -> str:
     return hashlib.sha256(material.encode("utf-8", "surrogatepass")).hexdigest()[:32]
 
 
-class EvaluationStore:
+class EvaluationRecords:
     """Evaluation history and alert outbox methods, mixed into :class:`~tripwire.store.Store`."""
 
     dialect: str
@@ -201,4 +201,4 @@ class EvaluationStore:
             )
 
 
-__all__ = ["EvaluationStore", "OutboxAlert", "alert_key"]
+__all__ = ["EvaluationRecords", "OutboxAlert", "alert_key"]

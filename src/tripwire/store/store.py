@@ -27,8 +27,8 @@ from ..errors import NotFound, StoreError
 from ..model import Action, AttributionResult, Document, Extraction, Incident, ProvisionalActor, RedLineStatement
 from ..settings import Settings
 from . import codec
-from .evaluations import EvaluationStore
 from .engine import WRITE_OPTION, current_revision, head_revision, make_engine, redact, upgrade
+from .evaluations import EvaluationRecords
 from .tables import (
     COUNTED_TABLES,
     ActionRow,
@@ -47,7 +47,6 @@ from .tables import (
     SpeakerRow,
     SponsorLinkRow,
 )
-
 
 T = TypeVar("T")
 
@@ -93,7 +92,7 @@ def _reason(exc: SQLAlchemyError) -> str:
     return message[0] if message else type(exc).__name__
 
 
-class Store(EvaluationStore):
+class Store(EvaluationRecords):
     """Persistent storage for every stage of the pipeline (see ``docs/store.md``).
 
     ``Store(url)`` opens (creating if needed) the database and migrates it to
