@@ -138,6 +138,10 @@ def test_evaluations_are_append_only_with_previous_status(store: Store) -> None:
     assert history == [recorded[0], recorded[1], recorded[3]]
     assert len(store.evaluation_history()) == 4 and len(store.evaluation_history(incident_id="inc")) == 4
     assert [(e.rule_id, e.status) for e in store.latest_evaluations()] == [("r1", RedLineStatus.TRIPPED), ("r2", RedLineStatus.CLEAR)]
+    # pages and true counts
+    assert store.evaluation_history(limit=2, offset=1) == [recorded[1], recorded[2]] and store.count_evaluations() == 4
+    assert store.count_evaluations(rule_id="r1") == 3 and store.count_evaluations(rule_id="r9") == 0
+    assert [e.rule_id for e in store.latest_evaluations(limit=1, offset=1)] == ["r2"] and store.count_latest_evaluations() == 2
 
 
 def test_record_evaluation_ignores_a_caller_supplied_previous_status(store: Store) -> None:

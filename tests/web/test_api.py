@@ -65,9 +65,13 @@ def test_incident_claims_and_attribution(client: TestClient) -> None:
 
 def test_redline_status_and_history(client: TestClient) -> None:
     status = client.get("/api/v1/redlines/status").json()
-    assert {(e["incident_id"], e["status"]) for e in status} == {(K1.id, "watch"), (GREEN_ZONE.id, "clear")}
+    assert {(e["incident_id"], e["status"]) for e in status["items"]} == {(K1.id, "watch"), (GREEN_ZONE.id, "clear")} and status["total"] == 2
     history = client.get("/api/v1/redlines/history", params={"incident_id": K1.id}).json()
-    assert len(history) == 1 and history[0]["words"] == "unlikely"
+    assert len(history["items"]) == 1 and history["items"][0]["words"] == "unlikely" and history["total"] == 1
+    page = client.get("/api/v1/redlines/status", params={"limit": 1, "offset": 1}).json()
+    assert (len(page["items"]), page["total"]) == (1, 2) and page["items"][0]["incident_id"] == status["items"][1]["incident_id"]
+    assert client.get("/api/v1/redlines/history", params={"limit": 1, "offset": 9}).json() == {"items": [], "total": 2, "limit": 1, "offset": 9}
+    assert client.get("/api/v1/redlines/history", params={"limit": 5001}).status_code == 422
 
 
 @pytest.mark.parametrize(

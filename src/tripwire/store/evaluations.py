@@ -110,22 +110,48 @@ class EvaluationRecords:
                 )
         return filled
 
-    def evaluation_history(self, *, rule_id: str | None = None, incident_id: str | None = None) -> list[Evaluation]:
-        """Recorded evaluations, oldest first, optionally for one rule and/or one incident."""
-        query = select(EvaluationRow.payload)
+    @staticmethod
+    def _history_terms(rule_id: str | None, incident_id: str | None) -> list[Any]:
+        terms: list[Any] = []
         if rule_id is not None:
-            query = query.where(EvaluationRow.rule_id == rule_id)
+            terms.append(EvaluationRow.rule_id == rule_id)
         if incident_id is not None:
-            query = query.where(EvaluationRow.incident_id == incident_id)
-        with self._reading("read evaluation history") as session:
-            return [codec.load(Evaluation, p) for p in session.scalars(query.order_by(EvaluationRow.id))]
+            terms.append(EvaluationRow.incident_id == incident_id)
+        return terms
 
-    def latest_evaluations(self) -> list[Evaluation]:
-        """The newest evaluation for each (rule, incident) pair, ordered by rule then incident."""
-        newest = select(func.max(EvaluationRow.id)).group_by(EvaluationRow.rule_id, EvaluationRow.incident_id)
-        query = select(EvaluationRow.payload).where(EvaluationRow.id.in_(newest)).order_by(EvaluationRow.rule_id, EvaluationRow.incident_id)
+    def evaluation_history(
+        self, *, rule_id: str | None = None, incident_id: str | None = None, limit: int | None = None, offset: int = 0
+    ) -> list[Evaluation]:
+        """Recorded evaluations, oldest first, optionally for one rule and/or one incident (``limit`` None: all)."""
+        query = select(EvaluationRow.payload).where(*self._history_terms(rule_id, incident_id)).order_by(EvaluationRow.id).limit(limit).offset(offset)
+        with self._reading("read evaluation history") as session:
+            return [codec.load(Evaluation, p) for p in session.scalars(query)]
+
+    def count_evaluations(self, *, rule_id: str | None = None, incident_id: str | None = None) -> int:
+        """How many evaluations :meth:`evaluation_history` returns without a limit."""
+        with self._reading("count evaluations") as session:
+            return int(session.scalar(select(func.count()).select_from(EvaluationRow).where(*self._history_terms(rule_id, incident_id))) or 0)
+
+    @staticmethod
+    def _newest_ids() -> Any:
+        return select(func.max(EvaluationRow.id)).group_by(EvaluationRow.rule_id, EvaluationRow.incident_id)
+
+    def latest_evaluations(self, *, limit: int | None = None, offset: int = 0) -> list[Evaluation]:
+        """The newest evaluation for each (rule, incident) pair, ordered by rule then incident (``limit`` None: all)."""
+        query = (
+            select(EvaluationRow.payload)
+            .where(EvaluationRow.id.in_(self._newest_ids()))
+            .order_by(EvaluationRow.rule_id, EvaluationRow.incident_id)
+            .limit(limit)
+            .offset(offset)
+        )
         with self._reading("read latest evaluations") as session:
             return [codec.load(Evaluation, p) for p in session.scalars(query)]
+
+    def count_latest_evaluations(self) -> int:
+        """How many (rule, incident) pairs have an evaluation."""
+        with self._reading("count latest evaluations") as session:
+            return int(session.scalar(select(func.count()).select_from(self._newest_ids().subquery())) or 0)
 
     # -- alert outbox ------------------------------------------------------------------
 

@@ -181,16 +181,26 @@ def list_rules(request: Request) -> Any:
     return dump(load_rules(None))
 
 
-@router.get("/redlines/status")
-def redline_status(request: Request) -> Any:
-    """The latest evaluation for every (rule, incident) pair."""
-    return dump(state(request).store.latest_evaluations())
+@router.get("/redlines/status", response_model=Page)
+def redline_status(request: Request, limit: int = Query(default=500, ge=1, le=5000), offset: int = Query(default=0, ge=0, le=10_000_000)) -> Page:
+    """The latest evaluation for every (rule, incident) pair, by rule then incident, paginated."""
+    store = state(request).store
+    items = store.latest_evaluations(limit=limit, offset=offset)
+    return Page(items=dump(items), total=store.count_latest_evaluations(), limit=limit, offset=offset)
 
 
-@router.get("/redlines/history")
-def redline_history(request: Request, rule_id: str | None = Query(default=None, max_length=200), incident_id: str | None = Query(default=None, max_length=200)) -> Any:
-    """Every recorded evaluation, oldest first (append-only audit trail)."""
-    return dump(state(request).store.evaluation_history(rule_id=rule_id, incident_id=incident_id))
+@router.get("/redlines/history", response_model=Page)
+def redline_history(
+    request: Request,
+    rule_id: str | None = Query(default=None, max_length=200),
+    incident_id: str | None = Query(default=None, max_length=200),
+    limit: int = Query(default=500, ge=1, le=5000),
+    offset: int = Query(default=0, ge=0, le=10_000_000),
+) -> Page:
+    """Recorded evaluations, oldest first (append-only audit trail), paginated."""
+    store = state(request).store
+    items = store.evaluation_history(rule_id=rule_id, incident_id=incident_id, limit=limit, offset=offset)
+    return Page(items=dump(items), total=store.count_evaluations(rule_id=rule_id, incident_id=incident_id), limit=limit, offset=offset)
 
 
 @router.post("/documents", status_code=201, dependencies=[Depends(require_token)])
