@@ -143,6 +143,64 @@ def test_escalation_forecast_from_stored_events(client: TestClient) -> None:
     assert again == body  # seeded: the same answer twice
 
 
+def test_forecasts_are_computed_once_per_store_state_and_a_few_at_a_time(seeded_store, web_settings, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import threading
+    import time
+
+    from tripwire.escalate import store_forecast
+    from tripwire.web import api
+    from tripwire.web.app import create_app
+
+    real = store_forecast.forecast_from_events
+    calls: list[int] = []
+    running = [0, 0]  # now, most at once
+    lock = threading.Lock()
+
+    def counted(*args, **kwargs):  # type: ignore[no-untyped-def]
+        with lock:
+            calls.append(kwargs["seed"])
+            running[0] += 1
+            running[1] = max(running)
+        time.sleep(0.3)
+        try:
+            return real(*args, **kwargs)
+        finally:
+            with lock:
+                running[0] -= 1
+
+    monkeypatch.setattr(store_forecast, "forecast_from_events", counted)
+    client = TestClient(create_app(web_settings, store=seeded_store))
+    params = {"n_sims": 50, "seed": 1}
+    first = client.get("/api/v1/escalation/forecast", params=params).json()
+    assert client.get("/api/v1/escalation/forecast", params=params).json() == first and calls == [1]  # served from memory
+    seeded_store.save_incident(K1.model_copy(update={"id": "2019-12-28-k1-follow-up"}))  # the store changed: computed again
+    client.get("/api/v1/escalation/forecast", params=params)
+    assert calls == [1, 1]
+    results: list[int] = []
+    threads = [threading.Thread(target=lambda s=s: results.append(client.get("/api/v1/escalation/forecast", params={"n_sims": 50, "seed": 10 + s}).status_code)) for s in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert results == [200] * 6 and running[1] <= api.FORECAST_SLOTS and len(calls) == 8
+
+
+def test_a_forecast_that_cannot_get_a_slot_is_503_busy(seeded_store, web_settings, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from tripwire.web import api
+    from tripwire.web.app import create_app
+
+    monkeypatch.setattr(api, "FORECAST_WAIT_S", 0.05)
+    app = create_app(web_settings, store=seeded_store)
+    slots = app.state.tripwire.forecast_slots
+    for _ in range(api.FORECAST_SLOTS):
+        assert slots.acquire(timeout=1)
+    try:
+        assert_envelope(TestClient(app).get("/api/v1/escalation/forecast", params={"n_sims": 50}), 503, "busy")
+    finally:
+        for _ in range(api.FORECAST_SLOTS):
+            slots.release()
+
+
 def test_escalation_forecast_needs_events(seeded_store, web_settings) -> None:  # type: ignore[no-untyped-def]
     from tripwire.store import Store
     from tripwire.web.app import create_app

@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import hmac
 import threading
+from collections import OrderedDict
 from typing import Any
 
 from fastapi import APIRouter, Depends, FastAPI, Header, Query, Request
@@ -59,6 +60,14 @@ class NewDocument(BaseModel):
         return value
 
 
+#: Forecasts computed at the same time at most (each costs about a second or more of CPU).
+FORECAST_SLOTS = 2
+#: Seconds a forecast request waits for a free slot before it is answered 503 ``busy``.
+FORECAST_WAIT_S = 10.0
+#: Forecasts kept for reuse (one per parameter set and store state).
+FORECAST_CACHE = 32
+
+
 class AppState:
     """What the app holds between requests: settings, store, knowledge and a change counter."""
 
@@ -69,6 +78,10 @@ class AppState:
         self.version = 0
         self.changed = threading.Condition()
         self.write_lock = threading.Lock()
+        #: forecasts already computed, by parameters and store state (see :func:`escalation_forecast`)
+        self.forecasts: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
+        self.forecasts_lock = threading.Lock()
+        self.forecast_slots = threading.BoundedSemaphore(FORECAST_SLOTS)
 
     def bump(self) -> None:
         """Note that stored data changed, waking live-update listeners."""
@@ -164,13 +177,44 @@ def escalation_forecast(
     n_sims: int = Query(default=500, ge=10, le=5000),
     seed: int = Query(default=0, ge=0, le=2**32 - 1),
 ) -> Any:
-    """Attack intensity over the next window: a Hawkes model fitted to stored attacks and US strikes."""
+    """Attack intensity over the next window: a Hawkes model fitted to stored attacks and US strikes.
+
+    A forecast is computed once per parameter set and store state (the app's
+    change counter and the numbers of stored incidents and actions) and then
+    served from memory; at most ``FORECAST_SLOTS`` are computed at once, and a
+    request that waits ``FORECAST_WAIT_S`` seconds for a slot gets 503 ``busy``.
+    """
     from ..escalate.store_forecast import forecast_from_events
 
     st = state(request)
-    incidents = st.store.list_incidents(limit=100_000)
-    actions = st.store.list_actions(limit=100_000)
-    return dump(forecast_from_events(incidents, actions, window_days=window_days, decay_per_day=decay_per_day, n_sims=n_sims, seed=seed))
+    key = (window_days, decay_per_day, n_sims, seed, st.version, st.store.count_incidents(), st.store.count_actions())
+    cached = _cached_forecast(st, key)
+    if cached is not None:
+        return cached
+    if not st.forecast_slots.acquire(timeout=FORECAST_WAIT_S):
+        return envelope(503, "busy", f"{FORECAST_SLOTS} forecasts are being computed; try again shortly", {"retry_after_s": FORECAST_WAIT_S})
+    try:
+        cached = _cached_forecast(st, key)  # computed by another request while this one waited
+        if cached is not None:
+            return cached
+        incidents = st.store.list_incidents(limit=100_000)
+        actions = st.store.list_actions(limit=100_000)
+        result = dump(forecast_from_events(incidents, actions, window_days=window_days, decay_per_day=decay_per_day, n_sims=n_sims, seed=seed))
+    finally:
+        st.forecast_slots.release()
+    with st.forecasts_lock:
+        st.forecasts[key] = result
+        while len(st.forecasts) > FORECAST_CACHE:
+            st.forecasts.popitem(last=False)
+    return result
+
+
+def _cached_forecast(st: AppState, key: tuple[Any, ...]) -> Any:
+    with st.forecasts_lock:
+        if key in st.forecasts:
+            st.forecasts.move_to_end(key)
+            return st.forecasts[key]
+    return None
 
 
 @router.get("/redlines")
