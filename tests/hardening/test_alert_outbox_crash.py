@@ -1,6 +1,6 @@
 """No lost alerts: SIGKILL ``tripwire check`` while it records or delivers, re-run it, and count what was sent.
 
-A SQLite store holds 300 incidents whose stored attributions trip two red
+A store (a SQLite file, or a PostgreSQL database when a server can be started) holds 300 incidents whose stored attributions trip two red
 lines each (600 alerts). A clean ``check --alerts-jsonl`` on one copy is the
 reference. On a second copy the real console script is killed (SIGKILL, no
 clean-up) once a chosen number of evaluations are committed, or once a chosen
@@ -13,12 +13,13 @@ least once, so the alert in flight at the kill may arrive twice (same key).
 from __future__ import annotations
 
 import json
-import shutil
 import signal
 import sqlite3
 import subprocess
 import time
+import uuid
 from collections import Counter
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -32,17 +33,17 @@ N = 300
 STARTUP_LIMIT_S = 60.0
 
 
-def _prepare(db: Path) -> None:
+def _prepare(url: str) -> None:
     base = kirkuk()
-    with Store(f"sqlite:///{db}") as store:
+    with Store(url) as store:
         for i in range(N):
             incident = base.model_copy(update={"id": f"k1-copy-{i:04d}"})
             store.save_incident(incident)
             store.save_attribution(militia_result(incident.id, ordered=0.8, supported=0.1, independent=0.0, isis=0.1, unknown=0.0))
 
 
-def _check(db: Path, out: Path) -> subprocess.Popen[bytes]:
-    argv = cli_argv("check", "--db", f"sqlite:///{db}", "--stored-attribution", "--alerts-jsonl", str(out), "--format", "json")
+def _check(url: str, out: Path) -> subprocess.Popen[bytes]:
+    argv = cli_argv("check", "--db", url, "--stored-attribution", "--alerts-jsonl", str(out), "--format", "json")
     return subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=cli_env())
 
 
@@ -57,20 +58,45 @@ def _lines(path: Path) -> list[dict]:
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.endswith("}")]
 
 
-def _evaluations(db: Path) -> int:
-    conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=5)
-    try:
-        return int(conn.execute("SELECT count(*) FROM evaluations").fetchone()[0])
-    finally:
-        conn.close()
+def _count(url: str, sql: str) -> int:
+    """One count read through a connection of its own (the child may hold write locks)."""
+    if url.startswith("sqlite:///"):
+        conn = sqlite3.connect(f"file:{url.removeprefix('sqlite:///')}?mode=ro", uri=True, timeout=30)
+        try:
+            return int(conn.execute(sql).fetchone()[0])
+        finally:
+            conn.close()
+    import psycopg
+
+    with psycopg.connect(url.replace("postgresql+psycopg://", "postgresql://"), autocommit=True) as conn:
+        return int(conn.execute(sql).fetchone()[0])  # type: ignore[index]
 
 
-def _pending(db: Path) -> int:
-    conn = sqlite3.connect(str(db), timeout=30)
-    try:
-        return int(conn.execute("SELECT count(*) FROM alerts WHERE delivered_at IS NULL").fetchone()[0])
-    finally:
-        conn.close()
+def _evaluations(url: str) -> int:
+    return _count(url, "SELECT count(*) FROM evaluations")
+
+
+def _pending(url: str) -> int:
+    return _count(url, "SELECT count(*) FROM alerts WHERE delivered_at IS NULL")
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def new_db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Callable[[str], str]]:
+    """Makes empty databases by name on one backend; returns their URLs."""
+    made: list[str] = []
+    server = request.getfixturevalue("pg_server") if request.param == "postgresql" else None
+
+    def make(name: str) -> str:
+        if server is None:
+            return f"sqlite:///{tmp_path / name}.db"
+        db = f"k_{name}_{uuid.uuid4().hex[:10]}"
+        server.admin(f"CREATE DATABASE {db}")
+        made.append(db)
+        return str(server.url(db))
+
+    yield make
+    for db in made:
+        server.admin(f"DROP DATABASE IF EXISTS {db} WITH (FORCE)")
 
 
 def _kill_when(proc: subprocess.Popen[bytes], reached) -> None:  # type: ignore[no-untyped-def]
@@ -98,13 +124,11 @@ def _changes(lines: list[dict]) -> Counter[tuple[str, str, str | None, str]]:
 
 @pytest.mark.slow
 @pytest.mark.parametrize("kill_at", ["recording-450", "delivering-250"])
-def test_a_killed_and_rerun_check_sends_as_many_alerts_as_a_clean_run(tmp_path: Path, kill_at: str) -> None:
+def test_a_killed_and_rerun_check_sends_as_many_alerts_as_a_clean_run(tmp_path: Path, new_db: Callable[[str], str], kill_at: str) -> None:
     phase, _, count = kill_at.partition("-")
-    template = tmp_path / "template.db"
-    _prepare(template)
-    clean_db, killed_db = tmp_path / "clean.db", tmp_path / "killed.db"
-    shutil.copy(template, clean_db)
-    shutil.copy(template, killed_db)
+    clean_db, killed_db = new_db("clean"), new_db("killed")
+    _prepare(clean_db)
+    _prepare(killed_db)
     clean_out, killed_out = tmp_path / "clean.jsonl", tmp_path / "killed.jsonl"
 
     _finish(_check(clean_db, clean_out))
