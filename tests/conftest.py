@@ -1,4 +1,4 @@
-"""Shared fixtures: the knowledge base, the seed story (when ../shared is present), example files."""
+"""Shared fixtures: the knowledge base, the seed story (when ../shared is present), example files, both store backends."""
 
 from __future__ import annotations
 
@@ -17,6 +17,8 @@ if not os.environ.get("TRIPWIRE_CACHE_DIR"):
     atexit.register(shutil.rmtree, _CACHE, True)
 
 from tripwire.knowledge import KnowledgeBase
+
+from .postgres import BACKENDS, db_url, pg_server, reusable_db_url  # noqa: F401 - fixtures shared by every test package
 
 REPO = Path(__file__).resolve().parents[1]
 SEED = REPO.parent / "shared" / "seed" / "tripwire-article.txt"

@@ -82,6 +82,25 @@ def test_status_history_is_appended_not_rewritten(brief) -> None:  # type: ignor
     assert second.evaluations
 
 
+def test_a_later_check_delivers_the_alerts_brief_tripped(brief, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """``brief`` has no alert sinks: its alerts wait in the outbox for the next ``check --alerts-jsonl``."""
+    from tripwire.redlines import alerts_for
+
+    settings, first, second = brief
+    db = tmp_path / "copy.db"
+    shutil.copy(settings.database_url.removeprefix("sqlite:///"), db)
+    raised = alerts_for(first.evaluations) + alerts_for(second.evaluations)
+    assert any(a.status.value == "tripped" for a in raised)
+    out = tmp_path / "alerts.jsonl"
+    result = CliRunner().invoke(app, ["check", "--db", f"sqlite:///{db}", "--stored-attribution", "--alerts-jsonl", str(out), "--format", "json"])
+    assert result.exit_code == 0, result.output
+    lines = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert {(d["rule_id"], d["incident_id"], d["status"]) for d in lines} >= {(a.rule_id, a.incident_id, a.status.value) for a in raised}
+    assert sorted(json.loads(result.stdout)["delivered"]) == sorted(d["idempotency_key"] for d in lines)
+    with Store(f"sqlite:///{db}") as store:
+        assert store.count_alerts(pending=True) == 0 and store.count_alerts() == len(lines)
+
+
 def test_report_holds_the_board_and_the_red_line_statement(brief) -> None:  # type: ignore[no-untyped-def]
     _settings, first, _second = brief
     html = first.report_path.read_text(encoding="utf-8")
@@ -130,3 +149,17 @@ def test_examples_folder_can_be_copied_and_ingested_as_a_directory(tmp_path: Pat
     settings = Settings({"database_url": f"sqlite:///{tmp_path / 'dir.db'}", "report_dir": str(tmp_path / "r")}, environ={})
     result = run_brief(settings, sources=[tmp_path / "articles"], now=NOW)
     assert len(result.ingested.added) == len(list((tmp_path / "articles").iterdir()))
+
+
+def test_brief_prints_untrusted_names_as_text(tmp_path: Path, examples_dir: Path) -> None:
+    """A file name with rich markup in it once crashed ``brief``'s output after everything was stored."""
+    (tmp_path / "notes [").mkdir()
+    bad = tmp_path / "notes [" / "] [bold]x.md"  # the path reads 'notes [/] [bold]x.md': a closing tag with nothing open
+    bad.write_text("  \n", encoding="utf-8")
+    article = examples_dir / "articles" / "2019-12-28-k1-rocket-attack.md"
+    result = CliRunner().invoke(
+        app, ["brief", str(bad), str(article), "--db", f"sqlite:///{tmp_path / 'b.db'}", "--out", str(tmp_path / "notes [" / "]report")], env={"COLUMNS": "400"}
+    )
+    assert result.exception is None, result.output
+    out = " ".join(result.output.split())
+    assert "failed" in out and "notes [/] [bold]x.md" in out and "[/]report" in out

@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from tripwire.errors import SettingError
-from tripwire.settings import SETTINGS, Settings, settings_markdown
+from tripwire.settings import SETTINGS, Settings, masked, settings_markdown
 
 DOCS = Path(__file__).resolve().parents[1] / "docs" / "settings.md"
 
@@ -67,3 +67,33 @@ def test_unparseable_file(tmp_path: Path) -> None:
     path.write_text("seed = = 3", encoding="utf-8")
     with pytest.raises(SettingError, match="does not parse"):
         Settings.from_file(path)
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "shown"),
+    [
+        ("api_token", "s3cret-token", "***"),
+        ("api_token", "", ""),
+        ("database_url", "postgresql+psycopg://analyst:hunter2@db.internal:5432/tripwire", "postgresql+psycopg://analyst:***@db.internal:5432/tripwire"),
+        ("database_url", "postgresql://analyst:p%40ss:w@db/tw?sslmode=require", "postgresql://analyst:***@db/tw?sslmode=require"),
+        ("database_url", "postgresql+psycopg://analyst@db/tw?password=hunter2&sslmode=require", "postgresql+psycopg://analyst@db/tw?password=***&sslmode=require"),
+        ("database_url", "postgresql+psycopg://analyst@db/tw", "postgresql+psycopg://analyst@db/tw"),
+        ("database_url", "sqlite:///tripwire.db", "sqlite:///tripwire.db"),
+        ("http_timeout", 20.0, 20.0),
+    ],
+)
+def test_secrets_are_masked_for_display(name: str, value: object, shown: object) -> None:
+    assert masked(name, value) == shown
+
+
+@pytest.mark.parametrize("fmt", ["table", "json"])
+def test_the_settings_command_never_prints_secrets(fmt: str) -> None:
+    from typer.testing import CliRunner
+
+    from tripwire.cli import app
+
+    env = {"TRIPWIRE_API_TOKEN": "tok-9f8e7d", "TRIPWIRE_DATABASE_URL": "postgresql+psycopg://analyst:hunter2@db.internal/tw", "COLUMNS": "400"}
+    result = CliRunner().invoke(app, ["settings", "--format", fmt], env=env, catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    assert "tok-9f8e7d" not in result.output and "hunter2" not in result.output
+    assert "analyst:***@db.internal/tw" in result.output

@@ -19,18 +19,58 @@ import datetime as dt
 import hashlib
 import unicodedata
 from enum import Enum
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+
+def without_nul(value: Any) -> Any:
+    """``value`` with every NUL character (U+0000) removed from its strings (and those of a list, tuple or dict in it).
+
+    The one cleaning rule every domain model applies to its input: PostgreSQL
+    refuses NUL in text and JSONB, SQLite keeps it, so a NUL in a POST field, a
+    CSV cell or a feed title (``&#0;``) would be stored on one backend and fail
+    on the other. It is dropped, like the stray NULs ingest removes from text.
+    """
+    if isinstance(value, str):
+        return value.replace("\x00", "") if "\x00" in value else value
+    if isinstance(value, (list, tuple)):
+        return type(value)(without_nul(v) for v in value) if _has_nul(value) else value
+    if isinstance(value, dict):
+        return {without_nul(k): without_nul(v) for k, v in value.items()} if _has_nul(value) else value
+    return value
+
+
+def _has_nul(value: Any) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, (list, tuple)):
+        return any(isinstance(v, str) and "\x00" in v for v in value)
+    if isinstance(value, dict):
+        return any((isinstance(k, str) and "\x00" in k) or (isinstance(v, str) and "\x00" in v) for k, v in value.items())
+    return False
 
 from .icd203 import ICD203_SCALE, icd203_phrase  # noqa: F401 - re-exported: the ICD 203 words have one definition, in icd203
 from .icd203 import PHRASES, analytic_confidence, interval_width
 
 
 class Frozen(BaseModel):
-    """Base for all domain types: immutable, no unknown fields."""
+    """Base for all domain types: immutable, no unknown fields, no NUL characters (:func:`without_nul`)."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _without_nul(cls, data: Any) -> Any:
+        # one pass over the input's fields; nested models clean their own
+        if data.__class__ is dict:
+            for value in data.values():
+                kind = value.__class__
+                if (kind is str and "\x00" in value) or ((kind is list or kind is tuple or kind is dict) and _has_nul(value)):
+                    return {k: without_nul(v) for k, v in data.items()}
+        elif isinstance(data, dict):
+            return without_nul(data) if any(_has_nul(v) for v in data.values()) else data
+        return data
 
 
 # ---------------------------------------------------------------------------
@@ -45,7 +85,7 @@ def normalise_text(text: str) -> str:
     lines folded, so that the same article fetched twice (or saved with CRLF)
     hashes the same.
     """
-    text = unicodedata.normalize("NFC", text).replace("\r\n", "\n").replace("\r", "\n")
+    text = unicodedata.normalize("NFC", without_nul(text)).replace("\r\n", "\n").replace("\r", "\n")
     lines = [" ".join(line.split()) for line in text.split("\n")]
     out: list[str] = []
     for line in lines:
@@ -446,6 +486,13 @@ class RedLineStatus(str, Enum):
     CLEAR = "clear"
     WATCH = "watch"
     TRIPPED = "tripped"
+
+
+def should_alert(previous: RedLineStatus | None, status: RedLineStatus) -> bool:
+    """Whether an evaluation raises an alert: on a status change, or a first sighting that is not clear."""
+    if previous is None:
+        return status is not RedLineStatus.CLEAR
+    return previous is not status
 
 
 class Evaluation(Frozen):

@@ -25,6 +25,8 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Ingest, extract, attribute and check every red line; print the board and write the HTML report."""
 
+        from rich.text import Text
+
         from .pipeline import run_brief
         from .report import render_board
 
@@ -45,12 +47,12 @@ def register(app: typer.Typer) -> None:
         console.print(
             f"Ingested {len(ingested.added)} new document(s), {len(ingested.duplicates)} already stored, {len(ingested.failed)} failed."
         )
-        for source, message in ingested.failed:
-            console.print(f"  [red]failed[/red] {source}: {message}")
+        for source, message in ingested.failed:  # untrusted names and messages: plain Text, not rich markup
+            console.print(Text("  failed ", style="red") + Text(f"{source}: {message}"), highlight=False)
         console.print(f"{len(result.incidents)} incident(s), {len(result.actions)} other action(s), {len(result.redlines)} red-line statement(s) found.")
         console.print(render_board(result.evaluations, {i.id: i for i in result.incidents}))
         if result.report_path:
-            console.print(f"HTML report: {result.report_path}")
+            console.print(Text(f"HTML report: {result.report_path}"), highlight=False)
 
     @app.command("evaluate-extraction")
     @clean_errors
@@ -92,10 +94,11 @@ def register(app: typer.Typer) -> None:
             emit_json(rows)
             return
         from rich.table import Table
+        from rich.text import Text
 
         table = Table("id", "name as written", "live incidents", title="Unresolved actors: add them to your actors.yaml (docs/knowledge.md)")
         for r in rows:
-            table.add_row(r["id"], r["name"], str(r["incidents"]))
+            table.add_row(Text(r["id"]), Text(r["name"]), str(r["incidents"]))  # names come from the news: no markup
         clikit_console().print(table if rows else "No unresolved actors: every group named in the stored news is in the knowledge base.")
 
     @app.command("settings")
@@ -103,14 +106,15 @@ def register(app: typer.Typer) -> None:
     def show_settings(config: Path = CONFIG_OPTION, fmt: str = typer.Option("table", "--format", help="table or json.")) -> None:
         """Show every setting with its current value and where to change it."""
         from rich.table import Table
+        from rich.text import Text
 
-        from .settings import SETTINGS
+        from .settings import SETTINGS, masked
 
         settings = load_settings(config)
         if fmt == "json":
-            emit_json({s.name: settings[s.name] for s in SETTINGS})
+            emit_json({s.name: masked(s.name, settings[s.name]) for s in SETTINGS})
             return
         table = Table("name", "value", "environment", "help")
         for s in SETTINGS:
-            table.add_row(s.name, repr(settings[s.name]), s.env_var, s.help)
+            table.add_row(s.name, Text(repr(masked(s.name, settings[s.name]))), s.env_var, Text(s.help))
         clikit_console().print(table)

@@ -10,6 +10,7 @@ checks that the document and this table agree.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -63,6 +64,10 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("max_document_bytes", int, 5_000_000, "Largest article/feed file ingest accepts; larger ones are refused with a clear error."),
     Setting("max_request_bytes", int, 1_000_000, "Largest request body the web API accepts."),
     Setting("http_timeout", float, 20.0, "Seconds to wait when fetching a URL during ingest."),
+    Setting("http_deadline", float, 60.0, "Most seconds one download may take in all (connecting, redirects, reading the body)."),
+    Setting("allow_private_addresses", bool, False, "Let ingest fetch URLs whose host resolves to a loopback, private, link-local, multicast or reserved address."),
+    Setting("webhook_retries", int, 3, "Extra attempts `check --webhook` makes after a network error, timeout, 5xx or 429 answer."),
+    Setting("webhook_backoff", float, 0.5, "Seconds before the first webhook retry; each further retry waits twice as long (at most 30 s)."),
     Setting("default_timezone", str, "UTC", "Time zone assumed for publication dates that carry none."),
     Setting("watch_fraction", float, 0.5, "A red line is on 'watch' when P(condition) reaches this fraction of its evidentiary threshold."),
     Setting("dependence_transmission_error", float, 0.1, "Probability that a report relayed from a shared origin changed the claim in transmission."),
@@ -70,6 +75,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("interval_level", float, 0.9, "Credible level of reported intervals (0.9 = 5th to 95th percentile)."),
     Setting("seed", int, 20200105, "Seed for every random draw made on the user's behalf (intervals, simulations)."),
     Setting("report_dir", str, "tripwire-report", "Folder where `tripwire brief` writes its HTML report."),
+    Setting("allowed_hosts", str, "localhost,127.0.0.1,::1", "Host names the dashboard and API answer to, comma-separated (* for any); other Host headers get 400 (DNS rebinding)."),
     Setting("api_token", str, "", "Bearer token required by write endpoints of the REST API (empty: writes disabled)."),
     Setting("progress", bool, True, "Show progress bars on long-running commands."),
     Setting("stix_tlp", str, "amber", "TLP 2.0 marking of every exported STIX object: clear, green, amber, amber+strict or red."),
@@ -114,9 +120,9 @@ class Settings(Mapping[str, Any]):
 
                 data = tomllib.loads(raw)
             else:
-                import yaml
+                from .yamlfiles import load_yaml
 
-                data = yaml.safe_load(raw) or {}
+                data = load_yaml(raw) or {}
         except Exception as exc:  # noqa: BLE001 - any parser failure is a settings error
             raise SettingError(f"settings file {path} does not parse: {exc}") from exc
         if not isinstance(data, dict):
@@ -146,6 +152,25 @@ class Settings(Mapping[str, Any]):
 
     def __repr__(self) -> str:
         return f"Settings({self._values!r})"
+
+
+#: Settings whose value is a secret: shown as ``'***'`` when set.
+SECRET_SETTINGS = frozenset({"api_token"})
+_URL_PASSWORD = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*://[^/@:]*:)[^/@]*@")
+
+
+def masked(name: str, value: Any) -> Any:
+    """``value`` of setting ``name`` as safe to print: secrets starred, a password in a database URL hidden.
+
+    ``tripwire settings`` shows values this way; ``password=`` query parameters
+    of a URL (libpq style) are hidden too.
+    """
+    if name in SECRET_SETTINGS:
+        return "***" if value else value
+    if isinstance(value, str) and "://" in value:
+        value = _URL_PASSWORD.sub(r"\1***@", value)
+        value = re.sub(r"([?&]password=)[^&]*", r"\1***", value, flags=re.IGNORECASE)
+    return value
 
 
 def settings_markdown() -> str:

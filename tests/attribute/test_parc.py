@@ -179,6 +179,22 @@ def test_entity_declarations_are_refused(xml: bytes) -> None:
         parse_project_xml(xml)
 
 
+DISGUISED = [
+    EXTERNAL_ENTITY.decode().replace('version="1.0"', 'version="1.0" encoding="UTF-16"').encode("utf-16"),
+    EXTERNAL_ENTITY.replace(b"?>", b"?><!--" + b" padding " * 600 + b"-->", 1),
+    b"<?xml version='1.0'?><!-- " + b"x" * 5000 + b' --><!DOCTYPE project SYSTEM "http://127.0.0.1:1/x.dtd"><project><hypotheses><hypothesis name="x"/></hypotheses></project>',
+]
+
+
+@pytest.mark.parametrize("xml", DISGUISED, ids=["utf-16", "after-a-long-comment", "external-dtd-after-a-comment"])
+def test_a_doctype_is_refused_however_it_is_disguised(xml: bytes) -> None:
+    assert b"<!doctype" not in xml[:4096].lower()  # what the byte check alone saw
+    with pytest.raises(ParseError, match="DOCTYPE"):
+        parse_project_xml(xml)
+    with pytest.raises(ParseError, match="DOCTYPE"):
+        read_achz_bytes(_zip({"project.xml": xml}))
+
+
 def test_write_refuses_text_xml_cannot_hold(tmp_path: Path) -> None:
     m = AchMatrix(hypotheses=(AchHypothesis("bell\x07"),), evidence=())
     with pytest.raises(InputError):

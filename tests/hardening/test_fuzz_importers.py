@@ -5,6 +5,8 @@
 header-like junk, ``import_file`` writing fuzzed files into a real store (what
 is stored must be exactly the first row of each event id that parsed, each
 whole), and an import interrupted at any batch (Ctrl-C), then run again.
+Each runs on SQLite and on PostgreSQL (``reusable_db_url``), where a NUL in a
+cell once stopped the import at that row on every re-run.
 """
 
 from __future__ import annotations
@@ -12,14 +14,17 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tripwire.errors import TripwireError
+from tripwire.errors import StoreError, TripwireError
 from tripwire.interop import FORMATS, BadRow, ParsedRow, import_file, iter_events, sniff_format
 from tripwire.knowledge import KnowledgeBase
 from tripwire.model import Incident, content_hash
 from tripwire.store import Store
+
+from ..postgres import empty_store
 
 FUZZ = settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 KB = KnowledgeBase.load()
@@ -67,9 +72,9 @@ JUNK = st.sampled_from(
 
 @FUZZ
 @given(st.sampled_from(sorted(SAMPLES)), st.lists(st.tuples(st.integers(0, 50), st.integers(0, 5000), JUNK), max_size=8))
-def test_import_stores_exactly_the_rows_that_parse(fmt: str, picks: list[tuple[int, int, bytes]]) -> None:
+def test_import_stores_exactly_the_rows_that_parse(reusable_db_url: str, fmt: str, picks: list[tuple[int, int, bytes]]) -> None:
     data = mangle_lines(SAMPLES[fmt], picks)
-    with with_file(data, NAMES[fmt]) as path, Store("sqlite://") as store:
+    with with_file(data, NAMES[fmt]) as path, empty_store(reusable_db_url) as store:
         try:
             items = list(iter_events(path, format=fmt, kb=KB))
             report = import_file(store, path, format=fmt, kb=KB)
@@ -160,3 +165,93 @@ def test_an_interrupted_import_completes_when_run_again(tmp_path: Path) -> None:
                 report = import_file(store, path, format=fmt, kb=KB, batch_size=2)
                 assert events_of(store) == expected, f"{fmt}: interrupted at batch {n}, the re-run did not store every row"
                 assert store.count_documents() == documents and len(report.added) == rows - min(n - 1, rows)
+
+
+def acled_with_padding(rows: int) -> bytes:
+    """The ACLED sample preceded by ``rows`` valid rows, so that its own rows lie past the bytes ``sniff`` reads."""
+    header, first, rest = SAMPLES["acled"].split(b"\n", 2)
+    padding = [first.replace(b"IRQ50001,", f"IRQ7{i:04d},".encode(), 1) for i in range(rows)]
+    return b"\n".join([header, *padding, first, rest])
+
+
+NUL_CELLS = [
+    (b"IRQ50001,", b"IRQ5\x000001,"),  # the event id
+    (b"Around thirty rockets", b"Around\x00 thirty rockets"),  # the notes, the document's text
+    (b"Example Wire,,US aircraft", b"Example\x00 Wire,,US aircraft"),  # the source
+]
+
+
+def test_nul_in_csv_cells_imports_the_same_rows_on_every_backend(reusable_db_url: str, tmp_path: Path) -> None:
+    """A NUL in a row past the sniffed head once stopped ``import`` at that row on PostgreSQL, on every re-run."""
+    clean_data = acled_with_padding(250)
+    data = clean_data
+    for old, new in NUL_CELLS:
+        at = data.index(old, 65_536)
+        data = data[:at] + new + data[at + len(old) :]
+    path = tmp_path / NAMES["acled"]
+    path.write_bytes(data)
+    clean = tmp_path / "clean" / NAMES["acled"]
+    clean.parent.mkdir()
+    clean.write_bytes(clean_data)
+    with empty_store("sqlite://") as reference:
+        expected = import_file(reference, clean, format="acled", kb=KB)
+        expected_texts = sorted(d.text for d in reference.list_documents(limit=1000))
+        expected_ids = events_of(reference)
+    with empty_store(reusable_db_url) as store:
+        first = import_file(store, path, format="acled", kb=KB)
+        assert first.bad_rows == expected.bad_rows and len(first.added) == len(expected.added) > 250
+        assert sorted(d.text for d in store.list_documents(limit=1000)) == expected_texts
+        assert events_of(store) == expected_ids  # 'IRQ5\x000001' is stored as 'IRQ50001', as on SQLite
+        again = import_file(store, path, format="acled", kb=KB)
+        assert again.added == () and set(again.duplicates) == set(first.added) | set(first.duplicates) and again.bad_rows == expected.bad_rows
+
+
+class RefusingStore:
+    """A store whose database refuses the document of every row whose text mentions ``word``."""
+
+    def __init__(self, store: Store, word: str) -> None:
+        self.store = store
+        self.word = word
+
+    def __getattr__(self, name: str):  # type: ignore[no-untyped-def]
+        return getattr(self.store, name)
+
+    def add_dataset_rows(self, batch):  # type: ignore[no-untyped-def]
+        for doc, _event in batch:
+            if self.word in doc.text:  # the whole transaction fails, as a database's would
+                raise StoreError(f"could not store document {doc.id[:12]}: the database refused (disk full)")
+        return self.store.add_dataset_rows(batch)
+
+
+def test_a_row_the_database_refuses_is_a_bad_row_and_the_rest_are_imported(reusable_db_url: str, tmp_path: Path) -> None:
+    path = tmp_path / NAMES["acled"]
+    path.write_bytes(SAMPLES["acled"])
+    with empty_store("sqlite://") as reference:
+        everything = import_file(reference, path, format="acled", kb=KB)
+    with empty_store(reusable_db_url) as store:
+        report = import_file(RefusingStore(store, "Syrian border"), path, format="acled", kb=KB)
+        (bad,) = set(report.bad_rows) - set(everything.bad_rows)
+        assert bad.line == 3 and "the database refused (disk full)" in bad.message
+        assert len(report.added) == len(everything.added) - 1
+        assert store.count_documents() == len(everything.added) - 1
+        rerun = import_file(store, path, format="acled", kb=KB)  # the database takes it now: the row completes
+        assert rerun.bad_rows == everything.bad_rows and len(rerun.added) == 1
+
+
+@pytest.mark.parametrize("rows_after", [3, 1999])
+def test_a_runaway_quote_is_one_bad_row_and_the_rows_it_swallowed_are_read(tmp_path: Path, rows_after: int) -> None:
+    """An unclosed quote once swallowed every later row into one 'bad row'; each line must be accounted for on its own."""
+    header, first, _rest = SAMPLES["acled"].split(b"\n", 2)
+    broken = first.replace(b"IRQ50001,", b"IRQ6BROKEN,", 1).replace(b'soldiers hurt."', b"soldiers hurt.", 1)  # the notes' closing quote lost
+    assert broken.count(b'"') % 2 == 1, "the broken row must leave a quote open"
+    plain = first.replace(b'"Around thirty rockets struck a base near Kirkuk hosting coalition staff; one US contractor was killed, several soldiers hurt."', b"Rockets struck a base near Kirkuk", 1)
+    assert b'"' not in plain  # rows without quotes: nothing closes the runaway one before the end of the file
+    after = [plain.replace(b"IRQ50001,", f"IRQ8{i:04d},".encode(), 1) for i in range(rows_after)]
+    path = tmp_path / NAMES["acled"]
+    path.write_bytes(b"\n".join([header, broken, *after]) + b"\n")
+    with Store("sqlite://") as store:
+        report = import_file(store, path, format="acled", kb=KB)
+        (bad,) = report.bad_rows
+        assert bad.line == 2 and "unclosed quote" in bad.message and f"over {rows_after} more line(s)" in bad.message
+        assert len(report.added) == rows_after and len(report.added) + len(report.bad_rows) == rows_after + 1
+        assert {i.id for i in store.list_incidents(limit=10_000)} == {f"acled-irq8{i:04d}" for i in range(rows_after)}

@@ -5,7 +5,9 @@ mangled HTML, broken RSS/Atom feeds (bad character references, entity bombs,
 external entities), text in the wrong encoding and files with enormous lines.
 It must return whole documents (text hashing to the id) or raise a
 :class:`~tripwire.errors.TripwireError`. ``ingest`` over the same file must then
-store exactly the documents ``load_file`` returned -- all of each, or none.
+store exactly the documents ``load_file`` returned -- all of each, or none --
+on SQLite and on PostgreSQL (``reusable_db_url``; PostgreSQL refuses NUL, which
+``&#0;`` and stray NUL bytes produce).
 """
 
 from __future__ import annotations
@@ -22,7 +24,8 @@ from tripwire.errors import DocumentTooLarge, TripwireError
 from tripwire.ingest import SUPPORTED_SUFFIXES, ingest, load_file
 from tripwire.model import Document, content_hash
 from tripwire.settings import Settings
-from tripwire.store import Store
+
+from ..postgres import empty_store
 
 FUZZ = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 EXAMPLES = Path(str(resources.files("tripwire") / "examples"))
@@ -49,10 +52,10 @@ def load(data: bytes, suffix: str) -> list[Document] | TripwireError:
         return docs
 
 
-def load_and_ingest(data: bytes, suffix: str) -> None:
-    """``ingest`` stores exactly what ``load_file`` read: every document whole, or nothing."""
+def load_and_ingest(data: bytes, suffix: str, url: str = "sqlite://") -> None:
+    """``ingest`` into the store at ``url`` stores exactly what ``load_file`` read: every document whole, or nothing."""
     expected = load(data, suffix)
-    with tempfile.TemporaryDirectory() as tmp, Store("sqlite://") as store:
+    with tempfile.TemporaryDirectory() as tmp, empty_store(url) as store:
         path = Path(tmp) / f"fuzzed{suffix}"
         path.write_bytes(data)
         report = ingest(store, [path], settings=SETTINGS)
@@ -94,18 +97,18 @@ def test_random_bytes_under_any_suffix(data: bytes, suffix: str) -> None:
 
 @FUZZ
 @given(st.integers(0, len(HTML)), st.lists(st.tuples(st.integers(0, 10**6), st.sampled_from([b"<", b">", b"</p>", b"<script>", b"<!--", b"\xff", b"&#0;", b"<meta charset='utf-16'>", b"<meta charset='nope'>"])), max_size=6))
-def test_truncated_and_mangled_html(end: int, cuts: list[tuple[int, bytes]]) -> None:
-    load_and_ingest(mutate(HTML[:end], cuts), ".html")
+def test_truncated_and_mangled_html(reusable_db_url: str, end: int, cuts: list[tuple[int, bytes]]) -> None:
+    load_and_ingest(mutate(HTML[:end], cuts), ".html", reusable_db_url)
 
 
 @FUZZ
 @given(st.integers(0, len(FEED)), st.lists(st.tuples(st.integers(0, 10**6), HOSTILE_XML), max_size=6), st.sampled_from([".xml", ".rss", ".atom"]))
-def test_broken_feeds(end: int, cuts: list[tuple[int, bytes]], suffix: str) -> None:
+def test_broken_feeds(reusable_db_url: str, end: int, cuts: list[tuple[int, bytes]], suffix: str) -> None:
     data = mutate(FEED[:end], cuts)
     result = load(data, suffix)
     if not isinstance(result, TripwireError):
         assert all("root:x:0:0" not in d.text for d in result), "an external entity was expanded"
-    load_and_ingest(data, suffix)
+    load_and_ingest(data, suffix, reusable_db_url)
 
 
 @FUZZ
@@ -156,7 +159,7 @@ def test_over_the_size_limit_is_refused_before_reading(tmp_path: Path) -> None:
     [b"&#xD800;", b"&#55296;", b"&#xDFFF;"],
     ids=["hex-high-surrogate", "decimal-surrogate", "low-surrogate"],
 )
-def test_feed_with_a_surrogate_character_reference(reference: bytes) -> None:
+def test_feed_with_a_surrogate_character_reference(reusable_db_url: str, reference: bytes) -> None:
     """A character reference to a lone surrogate (valid-looking, never valid XML) must be refused or replaced, not crash."""
     data = (
         b'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>Wire</title><item><title>Rockets '
@@ -165,4 +168,24 @@ def test_feed_with_a_surrogate_character_reference(reference: bytes) -> None:
         + reference
         + b" late on Monday.</description></item></channel></rss>"
     )
-    load_and_ingest(data, ".rss")
+    load_and_ingest(data, ".rss", reusable_db_url)
+
+
+@pytest.mark.parametrize("where", ["title", "description", "link", "everywhere"])
+def test_a_nul_character_reference_in_a_feed_is_dropped_on_every_backend(reusable_db_url: str, where: str) -> None:
+    """``&#0;`` in a feed title once failed to store on PostgreSQL; both backends must now store the same clean item."""
+    parts = {"title": b"Rockets hit Erbil", "description": b"Rockets hit Erbil late on Monday, officials said.", "link": b"https://example.org/wire/1"}
+    for name in parts if where == "everywhere" else [where]:
+        parts[name] = parts[name][:7] + b"&#0;" + parts[name][7:]
+    data = (
+        b'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>Wire</title><item><title>' + parts["title"]
+        + b"</title><link>" + parts["link"] + b"</link><description>" + parts["description"] + b"</description></item></channel></rss>"
+    )  # fmt: skip
+    load_and_ingest(data, ".rss", reusable_db_url)
+    with tempfile.TemporaryDirectory() as tmp, empty_store(reusable_db_url) as store:
+        path = Path(tmp) / "wire.rss"
+        path.write_bytes(data)
+        report = ingest(store, [path], settings=SETTINGS)
+        assert report.failed == () and len(report.added) == 1
+        (doc,) = store.list_documents()
+        assert doc.title == "Rockets hit Erbil" and "\x00" not in doc.text and "\x00" not in doc.location

@@ -6,7 +6,9 @@ Complements ``tests/web/test_api.py`` (envelope, auth, SQL injection in ids, a
 chunked bodies with no Content-Length, deeply nested JSON, invalid UTF-8,
 enormous query strings and paths, lying Content-Length headers and path
 traversal under ``/static`` -- both as the test client sends it and as raw
-ASGI paths that no client normalised first.
+ASGI paths that no client normalised first -- and NUL characters in every POST
+field and lookup (PostgreSQL refuses NUL in text). Every test runs on SQLite
+and on a real PostgreSQL server (``db_url``, skipped when none can be started).
 """
 
 from __future__ import annotations
@@ -14,7 +16,6 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -32,15 +33,15 @@ ARTICLE = "Two drones struck a supply depot near Erbil airport on Sunday night, 
 
 
 @pytest.fixture()
-def store(tmp_path: Path) -> Iterator[Store]:
-    with Store(f"sqlite:///{tmp_path / 'api.db'}") as s:
+def store(db_url: str) -> Iterator[Store]:
+    with Store(db_url) as s:
         s.add_document(Document.from_text(ARTICLE, location="https://example.org/hardening/erbil-drones"))
         yield s
 
 
 @pytest.fixture()
-def client(store: Store, tmp_path: Path) -> Iterator[TestClient]:
-    settings = Settings({"database_url": f"sqlite:///{tmp_path / 'api.db'}", "api_token": TOKEN, "max_request_bytes": LIMIT}, environ={})
+def client(store: Store, db_url: str) -> Iterator[TestClient]:
+    settings = Settings({"database_url": db_url, "api_token": TOKEN, "max_request_bytes": LIMIT, "allowed_hosts": "testserver"}, environ={})
     with TestClient(create_app(settings, store=store), raise_server_exceptions=False) as c:
         yield c
 
@@ -126,6 +127,53 @@ def test_deeply_nested_json_is_refused(client: TestClient, store: Store, body: b
 def test_invalid_utf8_in_the_body_is_refused(client: TestClient, store: Store, body: bytes) -> None:
     before = snapshot(store)
     assert_refused(client.post("/api/v1/documents", content=body, headers=AUTH), {400, 415, 422})
+    assert snapshot(store) == before
+
+
+NUL_FIELDS = [
+    {"text": "Rockets hit\u0000 the base near Erbil on Sunday, officials said."},
+    {"text": "Rockets hit the base near Erbil on Sunday, officials said.", "title": "Erbil\u0000 rockets"},
+    {"text": "Rockets hit the base near Erbil on Monday, officials said.", "outlet": "Wire\u0000 Desk"},
+    {"text": "Rockets hit the base near Erbil on Tuesday, officials said.", "url": "https://example.org/\u0000erbil"},
+    {"text": "\u0000Rockets\u0000 hit\u0000 Erbil\u0000", "title": "\u0000", "outlet": "\u0000", "url": "\u0000"},
+]
+
+
+@pytest.mark.parametrize("fields", NUL_FIELDS, ids=["text", "title", "outlet", "url", "everywhere"])
+def test_nul_characters_in_post_fields_are_dropped_on_every_backend(client: TestClient, store: Store, fields: dict[str, str]) -> None:
+    response = client.post("/api/v1/documents", json=fields, headers=AUTH)
+    assert response.status_code == 201, response.text[:300]
+    doc = store.get_document(response.json()["id"])
+    for name, key in (("text", "text"), ("title", "title"), ("outlet", "outlet"), ("url", "location")):
+        if name in fields:
+            assert getattr(doc, key) == fields[name].replace("\x00", "")
+    assert "\x00" not in json.dumps(client.get("/api/v1/incidents").json())
+
+
+@pytest.mark.parametrize("text", [" ", "\n\n\t  \r\n", "\u00a0\u2003\u3000", "\u0000\u0000", " \u0000 \n"], ids=["space", "breaks", "unicode-spaces", "nuls", "mixed"])
+def test_a_post_with_no_words_is_refused_and_stores_nothing(client: TestClient, store: Store, text: str) -> None:
+    before = snapshot(store)
+    error = assert_refused(client.post("/api/v1/documents", json={"text": text, "title": "Blank"}, headers=AUTH), {422})
+    assert error["code"] == "invalid_request" and "only whitespace" in json.dumps(error)
+    assert snapshot(store) == before
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/api/v1/incidents/%00",
+        "/api/v1/incidents/a%00b/claims",
+        "/api/v1/incidents/%00/attribution",
+        "/api/v1/redlines/history?rule_id=%00",
+        "/api/v1/redlines/history?incident_id=x%00y",
+        "/api/v1/incidents?country=I%00",
+        "/incidents/%00",
+    ],
+)
+def test_nul_characters_in_lookups_never_fail_the_server(client: TestClient, store: Store, url: str) -> None:
+    before = snapshot(store)
+    response = client.get(url)
+    assert response.status_code < 500, response.text[:300]
     assert snapshot(store) == before
 
 

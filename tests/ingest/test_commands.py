@@ -56,3 +56,25 @@ def test_db_upgrade_and_bad_url(tmp_path: Path) -> None:
 def test_bad_format_is_rejected(tmp_path: Path, fixtures: Path) -> None:
     result = CliRunner().invoke(_app(), ["ingest", str(fixtures / "airport.md"), "--db", f"sqlite:///{tmp_path / 'x.db'}", "--format", "xml"])
     assert result.exit_code == 2
+
+
+MARKUP = ["[/]", "[/bold]", "[bold red]x", "[link=javascript:alert(1)]y[/link]"]
+
+
+def test_rich_markup_in_file_names_and_feed_links_is_printed_literally(tmp_path: Path) -> None:
+    """Names and links are untrusted: the table output must print them as text, not crash on them as markup."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for i, mark in enumerate(MARKUP):
+        (folder / f"empty {mark.replace('/', '|')} {i}.md").write_text("   \n", encoding="utf-8")  # no text: a failure naming the file
+    links = "".join(
+        f"<item><title>Rockets {i}</title><link>https://example.org/{m}/{i}</link><description>Rockets hit the base on Monday night, {i}.&#0;</description></item>"
+        for i, m in enumerate(MARKUP)
+    )
+    (folder / "wire [bold].rss").write_text(f"<?xml version='1.0'?><rss version='2.0'><channel><title>W</title>{links}</channel></rss>", encoding="utf-8")
+    result = CliRunner().invoke(_app(), ["ingest", str(folder), "--db", f"sqlite:///{tmp_path / 'tw.db'}", "--no-progress"], env={"COLUMNS": "400"})
+    assert result.exit_code == 1 and isinstance(result.exception, SystemExit), result.output
+    out = " ".join(result.output.split())
+    for i, mark in enumerate(MARKUP):
+        assert f"empty {mark.replace('/', '|')} {i}.md" in out
+    assert "https://example.org/[/]/0: feed is malformed" in out  # the feed's warning names its first item's link

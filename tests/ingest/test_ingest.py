@@ -85,7 +85,7 @@ def test_store_failure_is_reported_and_earlier_documents_kept(store: Store, fixt
 def test_urls_and_url_lists(store: Store, http_base: str, tmp_path: Path) -> None:
     listing = tmp_path / "daily.urls"
     listing.write_text(f"# morning sources\n{http_base}/news/drone-strike\n{http_base}/feeds/desk.rss\n{http_base}/gone\n", encoding="utf-8")
-    report = ingest(store, [listing, f"{http_base}/plain/shelling.txt"])
+    report = ingest(store, [listing, f"{http_base}/plain/shelling.txt"], settings=Settings({"allow_private_addresses": True}, environ={}))
     assert len(report.added) == 4
     assert report.failed == ((f"{http_base}/gone", f"{http_base}/gone answered HTTP 404 Not Found"),)
     rss_item = next(d for d in store.list_documents() if d.kind == "feed-item")

@@ -49,6 +49,24 @@ def test_csv_round_trip_restores_incidents(tmp_path: Path, k1_incident: Incident
     assert back == k1_incident
 
 
+FORMULAS = ["=HYPERLINK(\"http://evil.example/\",\"click\")", "+cmd|' /C calc'!A0", "-2+3", "@SUM(A1:A9)", "\tindent", "\rreturn", "'quoted", "''=x"]
+
+
+def test_csv_cells_that_a_spreadsheet_would_run_are_neutralised_and_restored(tmp_path: Path, k1_incident: Incident) -> None:
+    hostile = [
+        k1_incident.model_copy(update={"id": f"formula-{i}", "summary": f, "target": f, "attack_type": f, "place": Place(name=f, country="IQ", lat=35.5, lon=-44.25)})
+        for i, f in enumerate(FORMULAS)
+    ]
+    out = export_events(tmp_path / "hostile.csv", format="csv", incidents=hostile)
+    for path in out:
+        with path.open(encoding="utf-8", newline="") as handle:
+            for row in list(csv.reader(handle))[1:]:
+                for cell in row:
+                    assert not cell.startswith(("=", "+", "@", "\t", "\r")), (path.name, cell)
+                    assert not cell.startswith("-") or cell == "-44.25", (path.name, cell)
+    assert read_incidents_csv(out[0], out[1]) == hostile
+
+
 def test_parquet_export_matches_schema(tmp_path: Path, k1_incident: Incident, k1_result: AttributionResult) -> None:
     written = export_events(tmp_path / "events.parquet", format="parquet", incidents=[k1_incident], actions=[PROTEST], results={k1_incident.id: k1_result})
     table = pq.read_table(written[0])

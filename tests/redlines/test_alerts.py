@@ -104,7 +104,7 @@ def test_webhook_http_error_is_reported_and_other_sinks_still_run(hook_server, t
     handler.status = 500
     reported = []
     jsonl = JsonlSink(tmp_path / "a.jsonl")
-    failures = dispatch(alerts_for([ev(T, W)]), [WebhookSink(url, timeout=5), jsonl], on_failure=reported.append)
+    failures = dispatch(alerts_for([ev(T, W)]), [WebhookSink(url, timeout=5, retries=0), jsonl], on_failure=reported.append)
     assert len(failures) == 1 and reported == failures
     assert failures[0].sink == f"webhook:{url}" and "HTTP 500" in failures[0].error
     assert "not delivered to webhook" in failures[0].message
@@ -117,7 +117,7 @@ def test_webhook_unreachable_is_a_failure_not_a_crash():
     with socket.socket() as s:  # a port that was free a moment ago: connection refused
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    failures = dispatch(alerts_for([ev(W, C, 0.3)]), [WebhookSink(f"http://127.0.0.1:{port}/", timeout=2)], on_failure=None)
+    failures = dispatch(alerts_for([ev(W, C, 0.3)]), [WebhookSink(f"http://127.0.0.1:{port}/", timeout=2, retries=0)], on_failure=None)
     assert len(failures) == 1 and failures[0].error.startswith("OSError")
 
 
@@ -127,7 +127,7 @@ def test_webhook_timeout_is_a_failure():
     with socket.socket() as srv:  # accepts the connection, never answers
         srv.bind(("127.0.0.1", 0))
         srv.listen(1)
-        failures = dispatch(alerts_for([ev(W, C, 0.3)]), [WebhookSink(f"http://127.0.0.1:{srv.getsockname()[1]}/", timeout=0.3)], on_failure=None)
+        failures = dispatch(alerts_for([ev(W, C, 0.3)]), [WebhookSink(f"http://127.0.0.1:{srv.getsockname()[1]}/", timeout=0.3, retries=0)], on_failure=None)
     assert len(failures) == 1 and "timed out" in failures[0].error
 
 

@@ -5,11 +5,12 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Sequence
+from types import SimpleNamespace
 
 import pytest
 
 from tripwire.errors import AttributionError, NotFound
-from tripwire.model import Action, AttributionResult, Evaluation, Incident, RedLineStatus
+from tripwire.model import Action, AttributionResult, Evaluation, Incident, RedLineStatus, should_alert
 from tripwire.redlines import JsonlSink, check_and_record, load_rules, run_check
 from tripwire.store import Store
 
@@ -26,12 +27,26 @@ class FakeStore:
         self.history: list[Evaluation] = []
         self.incidents = list(incidents)
         self.saved = {r.incident_id: r for r in results}
+        self.outbox: dict[str, list] = {}  # key -> [evaluation, delivered, attempts]
 
     def record_evaluation(self, ev: Evaluation) -> Evaluation:
         last = [e for e in self.history if (e.rule_id, e.incident_id) == (ev.rule_id, ev.incident_id)]
         filled = ev.model_copy(update={"previous_status": last[-1].status if last else None})
         self.history.append(filled)
+        if should_alert(filled.previous_status, filled.status):
+            self.outbox[f"k{len(self.history)}"] = [filled, False, 0]
         return filled
+
+    def pending_alerts(self):
+        return [SimpleNamespace(key=k, evaluation=v[0]) for k, v in self.outbox.items() if not v[1]]
+
+    def mark_alert_delivered(self, key):
+        fresh = not self.outbox[key][1]
+        self.outbox[key][1] = True
+        return fresh
+
+    def mark_alert_failed(self, key, error):
+        self.outbox[key][2] += 1
 
     def evaluation_history(self, *, rule_id=None, incident_id=None):
         return [e for e in self.history if rule_id in (None, e.rule_id) and incident_id in (None, e.incident_id)]

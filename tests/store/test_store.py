@@ -138,6 +138,10 @@ def test_evaluations_are_append_only_with_previous_status(store: Store) -> None:
     assert history == [recorded[0], recorded[1], recorded[3]]
     assert len(store.evaluation_history()) == 4 and len(store.evaluation_history(incident_id="inc")) == 4
     assert [(e.rule_id, e.status) for e in store.latest_evaluations()] == [("r1", RedLineStatus.TRIPPED), ("r2", RedLineStatus.CLEAR)]
+    # pages and true counts
+    assert store.evaluation_history(limit=2, offset=1) == [recorded[1], recorded[2]] and store.count_evaluations() == 4
+    assert store.count_evaluations(rule_id="r1") == 3 and store.count_evaluations(rule_id="r9") == 0
+    assert [e.rule_id for e in store.latest_evaluations(limit=1, offset=1)] == ["r2"] and store.count_latest_evaluations() == 2
 
 
 def test_record_evaluation_ignores_a_caller_supplied_previous_status(store: Store) -> None:
@@ -209,3 +213,18 @@ def test_sqlite_uses_wal_and_foreign_keys(tmp_path) -> None:  # type: ignore[no-
         assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
         assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
         assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() >= 1000
+
+
+def test_long_descriptive_values_are_stored_the_same_on_both_backends(store: Store) -> None:
+    """Query columns have widths PostgreSQL enforces and SQLite does not: they are cut on both; the payload stays whole."""
+    from tripwire.model import Action, Document, Incident, Place
+
+    doc = Document.from_text("Rockets struck the base on Monday.", location="https://example.org/a", outlet="Wire " * 80, media_type="text/" + "x" * 150)
+    assert store.add_document(doc)
+    assert store.get_document(doc.id) == doc
+    incident = Incident(id="long-values", place=Place(name="Somewhere", country="IRAQ-KURDISTAN-REGION"), attack_type="rocket " * 30)
+    store.save_incident(incident)
+    assert store.get_incident("long-values") == incident
+    action = Action(id="long-action", kind="retaliatory-strike-" * 5, actor="a" * 250)
+    store.save_action(action)
+    assert store.list_actions() == [action]

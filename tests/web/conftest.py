@@ -116,7 +116,8 @@ def seeded_store(tmp_path: Path) -> Iterator[object]:
 
 @pytest.fixture()
 def web_settings(tmp_path: Path) -> Settings:
-    return Settings({"database_url": f"sqlite:///{tmp_path / 'web.db'}", "api_token": TOKEN, "max_request_bytes": 20_000}, environ={})
+    # the test client sends Host: testserver, which a real deployment would not answer to
+    return Settings({"database_url": f"sqlite:///{tmp_path / 'web.db'}", "api_token": TOKEN, "max_request_bytes": 20_000, "allowed_hosts": "testserver,localhost,127.0.0.1"}, environ={})
 
 
 @pytest.fixture()

@@ -35,6 +35,24 @@ def test_incidents_are_paginated_and_filtered(client: TestClient) -> None:
     assert client.get("/api/v1/incidents", params={"country": "SY"}).json()["items"] == []
 
 
+@pytest.mark.parametrize(
+    ("path", "params", "total", "items"),
+    [
+        ("/api/v1/incidents", {"country": "IQ", "limit": 1}, 2, 1),
+        ("/api/v1/incidents", {"country": "iq", "offset": 7}, 2, 0),
+        ("/api/v1/incidents", {"since": "2020-01-01", "limit": 1, "offset": 5}, 1, 0),
+        ("/api/v1/incidents", {"until": "2020-01-01"}, 1, 1),
+        ("/api/v1/incidents", {"country": "SY"}, 0, 0),
+        ("/api/v1/actions", {"limit": 1}, 1, 1),
+        ("/api/v1/actions", {"offset": 3}, 1, 0),
+    ],
+)
+def test_page_totals_are_the_true_count(client: TestClient, path: str, params: dict, total: int, items: int) -> None:  # type: ignore[type-arg]
+    """``total`` counts every matching row, not ``offset + len(items)``."""
+    page = client.get(path, params=params).json()
+    assert (page["total"], len(page["items"])) == (total, items)
+
+
 def test_incident_claims_and_attribution(client: TestClient) -> None:
     incident = client.get(f"/api/v1/incidents/{K1.id}").json()
     assert incident["casualties"][0] == {"status": "killed", "count": 1, "nationality": "US", "category": "contractor", "approximate": False}
@@ -49,10 +67,14 @@ def test_incident_claims_and_attribution(client: TestClient) -> None:
 
 def test_redline_status_and_history(client: TestClient) -> None:
     status = client.get("/api/v1/redlines/status").json()
-    assert {(e["incident_id"], e["status"]) for e in status} == {(K1.id, "watch"), (GREEN_ZONE.id, "clear")}
-    assert {e["incident_id"]: e["confidence"] for e in status} == {K1.id: "moderate", GREEN_ZONE.id: None}
+    assert {(e["incident_id"], e["status"]) for e in status["items"]} == {(K1.id, "watch"), (GREEN_ZONE.id, "clear")} and status["total"] == 2
+    assert {e["incident_id"]: e["confidence"] for e in status["items"]} == {K1.id: "moderate", GREEN_ZONE.id: None}
     history = client.get("/api/v1/redlines/history", params={"incident_id": K1.id}).json()
-    assert len(history) == 1 and history[0]["words"] == "unlikely"
+    assert len(history["items"]) == 1 and history["items"][0]["words"] == "unlikely" and history["total"] == 1
+    page = client.get("/api/v1/redlines/status", params={"limit": 1, "offset": 1}).json()
+    assert (len(page["items"]), page["total"]) == (1, 2) and page["items"][0]["incident_id"] == status["items"][1]["incident_id"]
+    assert client.get("/api/v1/redlines/history", params={"limit": 1, "offset": 9}).json() == {"items": [], "total": 2, "limit": 1, "offset": 9}
+    assert client.get("/api/v1/redlines/history", params={"limit": 5001}).status_code == 422
 
 
 @pytest.mark.parametrize(
@@ -122,6 +144,64 @@ def test_escalation_forecast_from_stored_events(client: TestClient) -> None:
     assert body["fit"]["dimensions"]["us-strikes"]["n_events"] == 1
     again = client.get("/api/v1/escalation/forecast", params={"window_days": 30, "n_sims": 200, "seed": 3}).json()
     assert again == body  # seeded: the same answer twice
+
+
+def test_forecasts_are_computed_once_per_store_state_and_a_few_at_a_time(seeded_store, web_settings, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import threading
+    import time
+
+    from tripwire.escalate import store_forecast
+    from tripwire.web import api
+    from tripwire.web.app import create_app
+
+    real = store_forecast.forecast_from_events
+    calls: list[int] = []
+    running = [0, 0]  # now, most at once
+    lock = threading.Lock()
+
+    def counted(*args, **kwargs):  # type: ignore[no-untyped-def]
+        with lock:
+            calls.append(kwargs["seed"])
+            running[0] += 1
+            running[1] = max(running)
+        time.sleep(0.3)
+        try:
+            return real(*args, **kwargs)
+        finally:
+            with lock:
+                running[0] -= 1
+
+    monkeypatch.setattr(store_forecast, "forecast_from_events", counted)
+    client = TestClient(create_app(web_settings, store=seeded_store))
+    params = {"n_sims": 50, "seed": 1}
+    first = client.get("/api/v1/escalation/forecast", params=params).json()
+    assert client.get("/api/v1/escalation/forecast", params=params).json() == first and calls == [1]  # served from memory
+    seeded_store.save_incident(K1.model_copy(update={"id": "2019-12-28-k1-follow-up"}))  # the store changed: computed again
+    client.get("/api/v1/escalation/forecast", params=params)
+    assert calls == [1, 1]
+    results: list[int] = []
+    threads = [threading.Thread(target=lambda s=s: results.append(client.get("/api/v1/escalation/forecast", params={"n_sims": 50, "seed": 10 + s}).status_code)) for s in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert results == [200] * 6 and running[1] <= api.FORECAST_SLOTS and len(calls) == 8
+
+
+def test_a_forecast_that_cannot_get_a_slot_is_503_busy(seeded_store, web_settings, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from tripwire.web import api
+    from tripwire.web.app import create_app
+
+    monkeypatch.setattr(api, "FORECAST_WAIT_S", 0.05)
+    app = create_app(web_settings, store=seeded_store)
+    slots = app.state.tripwire.forecast_slots
+    for _ in range(api.FORECAST_SLOTS):
+        assert slots.acquire(timeout=1)
+    try:
+        assert_envelope(TestClient(app).get("/api/v1/escalation/forecast", params={"n_sims": 50}), 503, "busy")
+    finally:
+        for _ in range(api.FORECAST_SLOTS):
+            slots.release()
 
 
 def test_escalation_forecast_needs_events(seeded_store, web_settings) -> None:  # type: ignore[no-untyped-def]

@@ -79,6 +79,15 @@ def test_board_renders_and_navigates(server: str, page, tmp_path: Path) -> None:
     assert page.locator("svg#chain line.edge").count() >= 1
 
 
+def test_the_pages_run_under_their_content_security_policy(server: str, page) -> None:  # type: ignore[no-untyped-def]
+    violations: list[str] = []
+    page.on("console", lambda message: violations.append(message.text) if "Content Security Policy" in message.text else None)
+    for path in ("/", f"/incidents/{K1.id}", "/incidents", "/timeline", "/map", "/chain"):
+        response = page.goto(server + path)
+        assert response is not None and "script-src 'self'" in (response.headers.get("content-security-policy") or "")
+    assert violations == []
+
+
 def test_dashboard_updates_live_when_an_article_is_ingested(server: str, page) -> None:  # type: ignore[no-untyped-def]
     import httpx
 
@@ -91,4 +100,7 @@ def test_dashboard_updates_live_when_an_article_is_ingested(server: str, page) -
         timeout=30,
     )
     assert response.status_code == 201, response.text
-    page.wait_for_function(f"Number(document.getElementById('n-documents').textContent) === {before + 1}", timeout=15_000)
+    from playwright.sync_api import expect
+
+    # a selector wait, not wait_for_function: the page's CSP (script-src 'self') forbids evaluating strings
+    expect(page.locator("#n-documents")).to_have_text(str(before + 1), timeout=15_000)

@@ -179,6 +179,9 @@ def parse_project_xml(xml: bytes, *, name: str = "<xml>") -> AchMatrix:
         root = etree.fromstring(xml, parser=_parser())
     except etree.XMLSyntaxError as exc:
         raise ParseError(f"{name}: project XML does not parse: {exc}") from exc
+    info = root.getroottree().docinfo
+    if info.doctype or info.internalDTD is not None:  # the byte check above misses UTF-16 and a DOCTYPE after a long comment
+        raise ParseError(f"{name}: the project XML declares a DOCTYPE or entities, which ACH projects never need; refusing it")
     title = _field(root, "title", "name")
     hyp_parent = _first(root, "hypotheses")
     hyp_elems = _children(hyp_parent, "hypothesis") if hyp_parent is not None else [c for c in root.iter() if _local(c.tag) == "hypothesis"]

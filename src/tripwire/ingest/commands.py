@@ -43,6 +43,7 @@ def register(app: typer.Typer) -> None:
         else:
             console = clikit_console()
             from rich.table import Table
+            from rich.text import Text
 
             table = Table(title="ingest")
             table.add_column("outcome")
@@ -50,10 +51,11 @@ def register(app: typer.Typer) -> None:
             for key, value in report.summary().items():
                 table.add_row(key, str(value))
             console.print(table)
+            # file names, links and parser messages are untrusted: printed as plain Text, never parsed as rich markup
             for source, message in report.failed:
-                console.print("[red]failed[/red]", message if source in message else f"{source}: {message}", highlight=False)
+                console.print(Text("failed ", style="red") + Text(message if source in message else f"{source}: {message}"), highlight=False)
             for location, message in report.warnings:
-                console.print("[yellow]warning[/yellow]", f"{location}: {message}", highlight=False)
+                console.print(Text("warning ", style="yellow") + Text(f"{location}: {message}"), highlight=False)
         if report.failed:
             raise typer.Exit(1)
 

@@ -1,9 +1,12 @@
 """Fetching articles and feeds over HTTP(S) with the standard library.
 
-:func:`load_url` downloads with the ``http_timeout`` setting, refuses bodies
-over ``max_document_bytes`` while streaming (before holding them whole), and
-picks the reader from the ``Content-Type`` header, falling back to sniffing
-the bytes and then to the URL's suffix.
+:func:`load_url` downloads with the ``http_timeout`` setting per network wait
+and the ``http_deadline`` setting for the whole download, refuses bodies over
+``max_document_bytes`` while streaming (before holding them whole), and picks
+the reader from the ``Content-Type`` header, falling back to sniffing the
+bytes and then to the URL's suffix. Where a download may go (http(s) on every
+redirect hop, public addresses only unless ``allow_private_addresses``) is
+:mod:`tripwire.ingest.guard`'s job.
 """
 
 from __future__ import annotations
@@ -16,11 +19,13 @@ import urllib.request
 from dataclasses import dataclass
 from email.message import Message
 from pathlib import PurePosixPath
+from typing import NoReturn
 
 from .. import __version__
 from ..errors import DocumentTooLarge, FetchError, UnsupportedFormat
 from ..model import Document
 from ..settings import Settings
+from .guard import Deadline, DeadlineExceeded, RefusedAddress, RefusedRedirect, guarded_opener
 from .readers import Loaded, kind_for_suffix, load_bytes, sniff
 
 log = logging.getLogger("tripwire.ingest")
@@ -58,20 +63,23 @@ def is_url(source: str) -> bool:
 
 
 def fetch(url: str, *, settings: Settings) -> Fetched:
-    """Download ``url``; FetchError on network/HTTP failure, DocumentTooLarge over the limit."""
+    """Download ``url``; FetchError on network/HTTP failure or a refused address/redirect, DocumentTooLarge over the limit."""
     if not is_url(url):
         raise UnsupportedFormat(f"{url!r} is not an http(s) URL", detail={"url": url})
     limit = settings.max_document_bytes
+    deadline = Deadline(seconds=float(settings.http_deadline), timeout=float(settings.http_timeout))
+    opener = guarded_opener(allow_private=bool(settings.allow_private_addresses), deadline=deadline)
     request = urllib.request.Request(url, headers={"User-Agent": USER_AGENT, "Accept": "text/html, application/rss+xml, application/atom+xml, application/xml, text/plain;q=0.9, */*;q=0.5"})
     try:
-        with urllib.request.urlopen(request, timeout=settings.http_timeout) as response:  # noqa: S310 - scheme checked above
+        with opener.open(request, timeout=deadline.next_timeout()) as response:
             length = response.headers.get("Content-Length")
             if length and length.isdigit() and int(length) > limit:
                 raise DocumentTooLarge(f"{url} is {int(length):,} bytes, over the {limit:,}-byte limit (setting max_document_bytes)", detail={"url": url, "limit": limit})
             chunks: list[bytes] = []
             size = 0
             while True:
-                chunk = response.read(CHUNK)
+                deadline.tighten()
+                chunk = response.read1(CHUNK) if hasattr(response, "read1") else response.read(CHUNK)
                 if not chunk:
                     break
                 size += len(chunk)
@@ -84,13 +92,23 @@ def fetch(url: str, *, settings: Settings) -> Fetched:
         raise FetchError(f"{url} answered HTTP {exc.code} {exc.reason}", detail={"url": url, "status": exc.code}) from None
     except urllib.error.URLError as exc:
         reason = exc.reason
-        if isinstance(reason, (TimeoutError, socket.timeout)):
-            raise FetchError(f"{url} did not answer within {settings.http_timeout:g} s (setting http_timeout)", detail={"url": url}) from None
+        if isinstance(reason, BaseException):
+            _raise_for(url, reason, settings, deadline)
         raise FetchError(f"cannot fetch {url}: {reason}", detail={"url": url}) from None
-    except (TimeoutError, socket.timeout):
+    except (OSError, ValueError) as exc:  # refused redirect, timeout or reset mid-body, malformed URL
+        _raise_for(url, exc, settings, deadline)
+
+
+def _raise_for(url: str, exc: BaseException, settings: Settings, deadline: Deadline) -> NoReturn:
+    """The FetchError for a low-level failure while downloading ``url``."""
+    if isinstance(exc, (RefusedAddress, RefusedRedirect)):
+        refusal = "address" if isinstance(exc, RefusedAddress) else "redirect"
+        raise FetchError(f"refused to fetch {url}: {exc}", detail={"url": url, "refused": refusal}) from None
+    if isinstance(exc, DeadlineExceeded) or (isinstance(exc, (TimeoutError, socket.timeout)) and deadline.expired()):
+        raise FetchError(f"{url} took longer than {settings.http_deadline:g} s in all (setting http_deadline)", detail={"url": url}) from None
+    if isinstance(exc, (TimeoutError, socket.timeout)):
         raise FetchError(f"{url} did not answer within {settings.http_timeout:g} s (setting http_timeout)", detail={"url": url}) from None
-    except (OSError, ValueError) as exc:  # connection reset mid-body, malformed URL
-        raise FetchError(f"cannot fetch {url}: {exc}", detail={"url": url}) from None
+    raise FetchError(f"cannot fetch {url}: {exc}", detail={"url": url}) from None
 
 
 def _kind(fetched: Fetched) -> str | None:

@@ -70,7 +70,11 @@ def expand_sources(sources: Sequence[str | Path], *, settings: Settings) -> tupl
             if path.is_dir():
                 units += _walk(path)
             elif path.suffix.lower() in URL_LIST_SUFFIXES and path.is_file():
-                units += read_url_list(path, settings=settings)
+                for line in read_url_list(path, settings=settings):
+                    if is_url(line):
+                        units.append(line)
+                    else:  # a URL list names URLs only: a local path (or file: URL) in it is never read
+                        failed.append((line, f"{line!r} in {path} is not an http(s) URL; URL lists may name only http(s) URLs"))
             elif path.exists():
                 units.append(path)
             else:

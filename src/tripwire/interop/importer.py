@@ -19,7 +19,7 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
-from ..errors import InputError, UnsupportedFormat
+from ..errors import InputError, StoreError, UnsupportedFormat
 from ..knowledge import KnowledgeBase
 from ..model import Document, Incident
 from . import acled, gdelt, ucdp
@@ -143,15 +143,29 @@ def import_file(store: Any, path: str | Path, *, format: str | None = None, kb: 
     duplicates: list[str] = []
     bad: list[BadRow] = []
     counts = {"incident": 0, "action": 0, "filtered": 0, "recoded": 0}
-    batch: list[tuple[Document, Event]] = []
+    batch: list[tuple[int, Document, Event]] = []
 
-    def flush() -> None:
-        for (_doc, event), new in zip(batch, store.add_dataset_rows(batch)):
+    def record(rows: list[tuple[int, Document, Event]], news: list[bool]) -> None:
+        for (_line, _doc, event), new in zip(rows, news):
             if new:
                 added.append(event.id)
                 counts["incident" if isinstance(event, Incident) else "action"] += 1
             else:
                 duplicates.append(event.id)
+
+    def flush() -> None:
+        if not batch:
+            return
+        try:
+            record(batch, store.add_dataset_rows([(doc, event) for _line, doc, event in batch]))
+        except StoreError:
+            # the database refused a row of the batch (nothing of it was stored): row by row, so only
+            # the refused rows become bad rows and the rest are imported
+            for row in batch:
+                try:
+                    record([row], store.add_dataset_rows([(row[1], row[2])]))
+                except StoreError as exc:
+                    bad.append(BadRow(row[0], _one_line(exc)))
         batch.clear()
 
     for item in _iter(path, fmt, kb or KnowledgeBase.load(), options):
@@ -161,7 +175,7 @@ def import_file(store: Any, path: str | Path, *, format: str | None = None, kb: 
             bad.append(item)
         else:
             counts["recoded"] += item.recoded
-            batch.append((item.document, item.event))
+            batch.append((item.line, item.document, item.event))
             if len(batch) >= batch_size:
                 flush()
     flush()

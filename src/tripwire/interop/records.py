@@ -148,6 +148,51 @@ def _is_hxl(row: list[str]) -> bool:
     return bool(tags) and all(t.startswith("#") for t in tags)
 
 
+class _Lines:
+    """The physical lines of a text stream, numbered, with the lines of the record being read kept for a re-read.
+
+    ``csv.reader`` pulls as many lines as one record needs; an unclosed quote
+    makes it pull every line up to the end of the file (or the field limit)
+    into one record. :meth:`reread_after_first` puts all but the first line of
+    the record just read back in front, so they are parsed again as rows of
+    their own.
+    """
+
+    def __init__(self, text: Iterator[str]) -> None:
+        self._text = text
+        self._back: list[tuple[int, str]] = []
+        self._next = 1
+        self.taken: list[tuple[int, str]] = []
+
+    def __iter__(self) -> "_Lines":
+        return self
+
+    def __next__(self) -> str:
+        if self._back:
+            item = self._back.pop()
+        else:
+            item = (self._next, next(self._text))
+            self._next += 1
+        self.taken.append(item)
+        return item[1]
+
+    def start_record(self) -> None:
+        """Forget the lines of the previous record."""
+        self.taken = []
+
+    @property
+    def first(self) -> int:
+        """The line the record just read started on (the next line when none was read)."""
+        return self.taken[0][0] if self.taken else (self._back[-1][0] if self._back else self._next)
+
+    def reread_after_first(self) -> int:
+        """Queue the record's lines after its first to be read again; how many were queued."""
+        again = self.taken[1:]
+        self._back.extend(reversed(again))
+        self.taken = self.taken[:1]
+        return len(again)
+
+
 def _csv_records(path: Path, fmt: DatasetFormat) -> Iterator[Record | BadRow]:
     try:
         handle = path.open("rb")
@@ -157,20 +202,27 @@ def _csv_records(path: Path, fmt: DatasetFormat) -> Iterator[Record | BadRow]:
     with handle:
         text = io.TextIOWrapper(handle, encoding="utf-8-sig", errors="surrogateescape", newline="")
         csv.field_size_limit(max(csv.field_size_limit(), FIELD_LIMIT))
-        reader = csv.reader(text, delimiter=fmt.delimiter, quoting=fmt.quoting)
+        lines = _Lines(iter(text))
+        reader = csv.reader(lines, delimiter=fmt.delimiter, quoting=fmt.quoting)
         header: list[str] | None = list(fmt.columns) if fmt.columns else None
         data_rows = 0
         while True:
-            line = reader.line_num + 1
+            lines.start_record()
             try:
                 row = next(reader)
             except StopIteration:
                 break
             except csv.Error as exc:
+                line = lines.first
+                if len(lines.taken) > 1:
+                    again = lines.reread_after_first()
+                    yield BadRow(line, f"unreadable ({exc}): an unclosed quote? the {again} line(s) after it are read again on their own")
+                    continue
                 yield BadRow(line, f"unreadable: {exc}")
-                if reader.line_num < line:  # the reader cannot move on
+                if not lines.taken:  # the reader cannot move on
                     break
                 continue
+            line = lines.first
             if not row or (len(row) == 1 and not row[0].strip()):
                 continue
             if header is None:
@@ -188,6 +240,10 @@ def _csv_records(path: Path, fmt: DatasetFormat) -> Iterator[Record | BadRow]:
             decoded = _decode(row, raw)
             if decoded is None:
                 yield BadRow(line, "bytes that are neither UTF-8 nor Windows-1252 (was the file saved in another encoding?)")
+                continue
+            if len(row) != len(header) and len(lines.taken) > 1:
+                again = lines.reread_after_first()
+                yield BadRow(line, f"has {len(row)} fields where {len(header)} were expected: an unclosed quote ran on over {again} more line(s), which are read again on their own")
                 continue
             if len(row) != len(header):
                 yield BadRow(line, f"has {len(row)} fields where {len(header)} were expected")

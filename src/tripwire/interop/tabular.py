@@ -12,6 +12,13 @@ Three tables, one row per thing:
 
 :func:`read_incidents_csv` turns an incidents CSV (plus, optionally, its claims
 CSV) back into :class:`~tripwire.model.Incident` objects.
+
+CSV cells are written safe to open in a spreadsheet: a cell that starts with
+``=``, ``+``, ``-``, ``@``, a tab or a carriage return (which Excel, LibreOffice
+and Google Sheets would run as a formula) gets a leading apostrophe, unless it
+is a plain number such as ``-44.3``; a cell that starts with an apostrophe gets
+one more, so :func:`read_incidents_csv` restores every value exactly by
+dropping one leading apostrophe.
 """
 
 from __future__ import annotations
@@ -19,6 +26,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import json
+import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -137,6 +145,23 @@ def actions_table(actions: Iterable[Action]) -> pa.Table:
     return to_arrow(action_rows(actions), ACTION_SCHEMA)
 
 
+#: First characters that make a spreadsheet evaluate a cell, and the apostrophe that escapes them.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_NUMBER = re.compile(r"[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?")
+
+
+def neutralise(cell: str) -> str:
+    """``cell`` as written to CSV: an apostrophe before a formula-like start (and before a leading apostrophe)."""
+    if cell.startswith("'") or (cell.startswith(FORMULA_START) and not _NUMBER.fullmatch(cell)):
+        return "'" + cell
+    return cell
+
+
+def restore(cell: str) -> str:
+    """The value :func:`neutralise` wrote ``cell`` for."""
+    return cell[1:] if cell.startswith("'") else cell
+
+
 def _cell(value: Any) -> str:
     if value is None:
         return ""
@@ -146,14 +171,14 @@ def _cell(value: Any) -> str:
         return repr(value)
     if isinstance(value, dt.date):
         return value.isoformat()
-    return str(value)
+    return neutralise(str(value))
 
 
 def write_csv(path: str | Path, rows: Iterable[Mapping[str, Any]], columns: Sequence[str]) -> Path:
     """Write ``rows`` as UTF-8 CSV with a header of ``columns``; empty cells for None."""
     path = Path(path)
     with path.open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.writer(handle, lineterminator="\n")
+        writer = csv.writer(handle, lineterminator="\r\n")  # RFC 4180; a CR inside a cell is then quoted too
         writer.writerow(columns)
         for row in rows:
             writer.writerow([_cell(row[c]) for c in columns])
@@ -188,7 +213,7 @@ def _read(path: str | Path, columns: Sequence[str]) -> Iterator[tuple[int, dict[
             if missing:
                 raise ParseError(f"{path} is not a Tripwire table: it lacks {', '.join(missing)}")
             for row in reader:
-                yield reader.line_num, row
+                yield reader.line_num, {k: restore(v) if isinstance(v, str) else v for k, v in row.items()}
         except (csv.Error, UnicodeDecodeError) as exc:
             raise ParseError(f"{path}: line {reader.line_num}: {exc}") from exc
 

@@ -13,20 +13,17 @@ from typing import Any
 import yaml
 
 from ..errors import KnowledgeError
+from ..yamlfiles import load_yaml
 from .places import MATCH_MODES, Country, expand, norm, skeleton
 from .records import ADMIRALTY_RELIABILITY, Actor, GazetteerEntry, Outlet, RelationLevel, Speaker, SponsorLink, WeaponSignature
 
 #: which place file wins a name two files give (lower first): countries, then hand-written places, then GeoNames cities
 _TIER = {"countries.csv": 1, "provinces.csv": 2, "gazetteer.csv": 2, "installations.csv": 2, "cities.csv": 3}
 
-#: libyaml's safe loader when PyYAML was built with it (several times faster on the 20,000-name gazetteer), else the Python one
-_SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
-
 def read_yaml_mapping(origin: str, text: str) -> dict[str, Any]:
     """Parse a knowledge YAML file that must hold a mapping; errors name ``origin``."""
     try:
-        doc = yaml.load(text, Loader=_SAFE_LOADER) or {}
+        doc = load_yaml(text) or {}
     except yaml.YAMLError as exc:
         raise KnowledgeError(f"{origin}: not valid YAML: {exc}") from exc
     if not isinstance(doc, dict):

@@ -1,4 +1,4 @@
-"""``tripwire check``, ``tripwire rules`` and ``tripwire history``."""
+"""``tripwire check``, ``tripwire rules``, ``tripwire history`` and ``tripwire alerts``."""
 
 from __future__ import annotations
 
@@ -30,6 +30,23 @@ def _open_store(settings):  # type: ignore[no-untyped-def]
     return Store.from_settings(settings)
 
 
+ALERTS_JSONL_OPTION = typer.Option(None, "--alerts-jsonl", help="Deliver pending alerts as JSON lines appended to this file.")
+WEBHOOK_OPTION = typer.Option(None, "--webhook", help="Deliver pending alerts as JSON POSTs to this http(s) URL (with retries).")
+
+
+def _durable_sinks(settings, alerts_jsonl: Path | None, webhook: str | None) -> list:  # type: ignore[no-untyped-def]
+    from .alerts import JsonlSink, WebhookSink
+
+    sinks: list = []
+    if alerts_jsonl:
+        sinks.append(JsonlSink(alerts_jsonl))
+    if webhook:
+        sinks.append(
+            WebhookSink(webhook, timeout=float(settings.http_timeout), retries=int(settings.webhook_retries), backoff=float(settings.webhook_backoff))
+        )
+    return sinks
+
+
 def register(app: typer.Typer) -> None:
     """Add ``check``, ``rules`` and ``history`` to ``app``."""
 
@@ -41,22 +58,19 @@ def register(app: typer.Typer) -> None:
         db: str = DB_OPTION,
         fmt: Format = FORMAT_OPTION,
         record: bool = typer.Option(True, "--record/--no-record", help="Append the evaluations to the store's history and raise alerts."),
-        alerts_jsonl: Path = typer.Option(None, "--alerts-jsonl", help="Also append alerts as JSON lines to this file."),
-        webhook: str = typer.Option(None, "--webhook", help="Also POST alerts as JSON to this http(s) URL."),
+        alerts_jsonl: Path = ALERTS_JSONL_OPTION,
+        webhook: str = WEBHOOK_OPTION,
         stored: bool = typer.Option(False, "--stored-attribution", help="Use the attributions saved in the store instead of re-attributing."),
     ) -> None:
         """Attribute every stored incident and check it against each red-line rule."""
-        from .alerts import ConsoleSink, JsonlSink, WebhookSink
+        from .alerts import ConsoleSink
         from .recording import run_check
         from .rules import load_rules
 
         settings = load_settings(config, db)
         rule_list = load_rules(rules)
         sinks: list = [ConsoleSink()] if fmt is Format.table else []
-        if alerts_jsonl:
-            sinks.append(JsonlSink(alerts_jsonl))
-        if webhook:
-            sinks.append(WebhookSink(webhook, timeout=float(settings.http_timeout)))
+        sinks += _durable_sinks(settings, alerts_jsonl, webhook)
         with _open_store(settings) as store:
             run = run_check(store, rule_list, settings=settings, record=record, sinks=sinks, use_attributor=not stored)
         if fmt is Format.json:
@@ -64,6 +78,7 @@ def register(app: typer.Typer) -> None:
                 {
                     "evaluations": run.evaluations,
                     "alerts": [a.to_dict() for a in run.alerts],
+                    "delivered": [a.key for a in run.delivered],
                     "delivery_failures": [f.message for f in run.failures],
                     "unattributed": [{"incident_id": i, "reason": r} for i, r in run.unattributed],
                     "attribution_source": run.attribution_source,
@@ -138,3 +153,70 @@ def register(app: typer.Typer) -> None:
                      f"{ev.standard} ({ev.threshold:.2f})")
             table.add_row(*(Text(c) for c in cells))
         clikit_console().print(table)
+
+    @app.command("alerts")
+    @clean_errors
+    def alerts_cmd(
+        pending: bool = typer.Option(False, "--pending", help="Only alerts not delivered yet."),
+        rule: str = typer.Option(None, "--rule", help="Only this rule id."),
+        incident: str = typer.Option(None, "--incident", help="Only this incident id."),
+        deliver: bool = typer.Option(False, "--deliver", help="Send the pending alerts to --alerts-jsonl/--webhook now, without a new check."),
+        alerts_jsonl: Path = ALERTS_JSONL_OPTION,
+        webhook: str = WEBHOOK_OPTION,
+        limit: int = typer.Option(200, "--limit", min=1, max=100_000, help="Show at most this many alerts."),
+        config: Path = CONFIG_OPTION,
+        db: str = DB_OPTION,
+        fmt: Format = FORMAT_OPTION,
+    ) -> None:
+        """List the alert outbox (delivered and pending alerts, oldest first); --deliver sends what is pending."""
+        from ..errors import ConfigError
+        from .recording import deliver_pending
+
+        settings = load_settings(config, db)
+        sinks = _durable_sinks(settings, alerts_jsonl, webhook)
+        if deliver and not sinks:
+            raise ConfigError("--deliver needs somewhere to deliver to: --alerts-jsonl FILE and/or --webhook URL")
+        with _open_store(settings) as store:
+            sent = deliver_pending(store, sinks) if deliver else None
+            filters = {"pending": True if pending else None, "rule_id": rule, "incident_id": incident}
+            total = store.count_alerts(**filters)
+            entries = store.list_alerts(**filters, limit=limit)
+        if fmt is Format.json:
+            emit_json(
+                {
+                    "total": total,
+                    "alerts": [
+                        {
+                            **_alert_dict(e),
+                            "delivered_at": e.delivered_at.isoformat() if e.delivered_at else None,
+                            "created_at": e.created_at.isoformat(),
+                            "attempts": e.attempts,
+                            "last_error": e.last_error,
+                        }
+                        for e in entries
+                    ],
+                    "delivered_now": [a.key for a in sent.delivered] if sent else [],
+                    "delivery_failures": [f.message for f in sent.failures] if sent else [],
+                }
+            )
+            return
+        console = clikit_console()
+        if sent is not None:
+            console.print(Text(f"delivered {len(sent.delivered)} alert(s); {sent.still_pending} still pending"))
+        table = Table(title=f"Alerts ({len(entries)} of {total})")
+        for col in ("Created", "Key", "Rule", "Incident", "Change", "Delivered", "Attempts", "Last error"):
+            table.add_column(col, overflow="fold")
+        for e in entries:
+            ev = e.evaluation
+            change = f"{ev.previous_status.value if ev.previous_status else 'new'} -> {ev.status.value}"
+            delivered = e.delivered_at.isoformat(timespec="seconds") if e.delivered_at else "pending"
+            cells = (e.created_at.isoformat(timespec="seconds"), e.key, ev.rule_id, ev.incident_id, change, delivered, str(e.attempts), e.last_error or "")
+            table.add_row(*(Text(c) for c in cells))
+        console.print(table)
+
+
+def _alert_dict(entry):  # type: ignore[no-untyped-def]
+    """The outbox entry as the JSON alert its sinks receive."""
+    from .alerts import Alert
+
+    return Alert.from_evaluation(entry.evaluation, key=entry.key).to_dict()

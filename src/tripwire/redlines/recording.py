@@ -1,9 +1,14 @@
 """Recording checks in the store and raising alerts: ``check_and_record`` and ``run_check``.
 
-:func:`check_and_record` evaluates, appends every evaluation to the store's
-history (the store fills ``previous_status``), then raises alerts on status
-changes. Evaluations are written first, so a sink that fails can never lose
-one. :func:`run_check` is what ``tripwire check`` does: read the incidents
+:func:`check_and_record` evaluates and appends every evaluation to the store's
+history (the store fills ``previous_status``); an evaluation that changes
+status puts its alert in the store's outbox in the same transaction. Then
+:func:`deliver_pending` sends every alert still pending, from this run or an
+earlier one (``tripwire brief`` records alerts without sinks), to the durable
+sinks, and marks each delivered once all of them took it. A run killed at any
+point loses no alert: the next run with sinks sends what is pending. Delivery
+is at least once (an alert sent just before a kill is sent again), so each
+alert carries an idempotency key. :func:`run_check` is what ``tripwire check`` does: read the incidents
 from the store, attribute each (with :class:`tripwire.attribute.Attributor`
 when it is available, else the attribution stored for it), check, record.
 """
@@ -12,7 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 import importlib
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -24,10 +29,23 @@ from .check import check
 from .rules import RedLineRule
 
 
+class PendingAlert(Protocol):
+    """An undelivered alert as the store's outbox gives it (:class:`tripwire.store.OutboxAlert`)."""
+
+    key: str
+    evaluation: Evaluation
+
+
 class EvaluationStore(Protocol):
     """The part of :class:`tripwire.store.Store` that recording needs."""
 
     def record_evaluation(self, ev: Evaluation) -> Evaluation: ...
+
+    def pending_alerts(self) -> Iterator[PendingAlert]: ...
+
+    def mark_alert_delivered(self, key: str) -> bool: ...
+
+    def mark_alert_failed(self, key: str, error: str) -> None: ...
 
 
 class AttributorLike(Protocol):
@@ -45,6 +63,8 @@ class CheckRun:
     results: Mapping[str, AttributionResult]
     alerts: tuple[Alert, ...]
     failures: tuple[DeliveryFailure, ...]
+    #: alerts sent to every durable sink and marked delivered in this run (this run's and older pending ones)
+    delivered: tuple[Alert, ...]
     #: incidents without an attribution, with the reason
     unattributed: tuple[tuple[str, str], ...]
     attribution_source: str
@@ -62,13 +82,62 @@ def check_and_record(
     alerts: Sequence[AlertSink] = (),
     on_failure: Callable[[DeliveryFailure], None] | None = report_to_stderr,
 ) -> list[Evaluation]:
-    """Check, append every evaluation to the store, then send alerts for status changes.
+    """Check and append every evaluation (with its alert, if any) to the store, then deliver pending alerts.
 
-    Returns the evaluations as recorded (with ``previous_status`` filled).
+    Sinks marked ``durable = False`` (the console) are shown the alerts this
+    run raised; the others get every pending alert through
+    :func:`deliver_pending`. Returns the evaluations as recorded (with
+    ``previous_status`` filled).
     """
     recorded = [store.record_evaluation(ev) for ev in check(rules, incidents, results, now=now, settings=settings)]
-    dispatch(alerts_for(recorded), alerts, on_failure=on_failure)
+    dispatch(alerts_for(recorded), [s for s in alerts if not _durable(s)], on_failure=on_failure)
+    deliver_pending(store, alerts, on_failure=on_failure)
     return recorded
+
+
+def _durable(sink: AlertSink) -> bool:
+    return bool(getattr(sink, "durable", True))
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """What one :func:`deliver_pending` call did."""
+
+    delivered: tuple[Alert, ...]
+    failures: tuple[DeliveryFailure, ...]
+    #: alerts left pending because a sink failed them
+    still_pending: int
+
+
+def deliver_pending(
+    store: EvaluationStore,
+    sinks: Sequence[AlertSink],
+    *,
+    on_failure: Callable[[DeliveryFailure], None] | None = report_to_stderr,
+) -> Delivery:
+    """Send every pending alert in the store's outbox to each durable sink, oldest first.
+
+    An alert every durable sink took is marked delivered; one that a sink
+    failed counts an attempt, keeps the error and stays pending for the next
+    run (the sinks that took it will get it again, with the same key). With no
+    durable sink nothing is sent and everything stays pending.
+    """
+    durable = [s for s in sinks if _durable(s)]
+    delivered: list[Alert] = []
+    failures: list[DeliveryFailure] = []
+    left = 0
+    if not durable:
+        return Delivery((), (), 0)
+    for entry in store.pending_alerts():
+        alert = Alert.from_evaluation(entry.evaluation, key=entry.key)
+        failed = dispatch([alert], durable, on_failure=on_failure)
+        if failed:
+            failures.extend(failed)
+            left += 1
+            store.mark_alert_failed(entry.key, "; ".join(f"{f.sink}: {f.error}" for f in failed))
+        elif store.mark_alert_delivered(entry.key):
+            delivered.append(alert)
+    return Delivery(tuple(delivered), tuple(failures), left)
 
 
 def _all_incidents(store: Any, page: int = 500) -> list[Incident]:
@@ -144,21 +213,24 @@ def run_check(
             if on_failure is not None:
                 on_failure(failure)
 
-        evaluations = check_and_record(store, rules, incidents, results, now=now, settings=settings, alerts=sinks, on_failure=collect)
+        evaluations = [store.record_evaluation(ev) for ev in check(rules, incidents, results, now=now, settings=settings)]
         raised = alerts_for(evaluations)
+        dispatch(raised, [s for s in sinks if not _durable(s)], on_failure=collect)
+        delivered = list(deliver_pending(store, sinks, on_failure=collect).delivered)
     else:
         evaluations = check(rules, incidents, results, now=now, settings=settings)
-        raised, failures = [], []
+        raised, failures, delivered = [], [], []
     return CheckRun(
         evaluations=tuple(evaluations),
         incidents=tuple(incidents),
         results=results,
         alerts=tuple(raised),
         failures=tuple(failures),
+        delivered=tuple(delivered),
         unattributed=tuple(missing),
         attribution_source=source,
         recorded=record,
     )
 
 
-__all__ = ["AttributorLike", "CheckRun", "EvaluationStore", "check_and_record", "default_attributor", "run_check"]
+__all__ = ["AttributorLike", "CheckRun", "Delivery", "EvaluationStore", "check_and_record", "default_attributor", "deliver_pending", "run_check"]

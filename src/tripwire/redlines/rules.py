@@ -23,6 +23,7 @@ from pydantic import Field, ValidationError, field_validator
 from ..errors import RuleError
 from ..knowledge import KnowledgeBase
 from ..model import Frozen
+from ..yamlfiles import load_yaml
 from .conditions import LEAVES, AllOf, AnyOf, Condition, NotOf, describe
 from .standards import standard_table
 
@@ -181,7 +182,7 @@ def parse_rules(text: str, *, origin: str = "<rules>", kb: KnowledgeBase | None 
     """Rules from the text of a rule file (``origin`` names it in errors)."""
     kb = kb or KnowledgeBase.load()
     try:
-        doc = yaml.safe_load(text)
+        doc = load_yaml(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""

@@ -9,6 +9,7 @@ from tripwire import lazy_exports
 
 __all__ = lazy_exports(__name__, {
     "head_revision": ".engine",
+    "OutboxAlert": ".evaluations",
     "Store": ".store",
     "StoreInfo": ".store",
     "paged": ".store",

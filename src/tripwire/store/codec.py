@@ -8,6 +8,9 @@ derived here:
 * :data:`JSONDoc` is JSON on SQLite and JSONB on PostgreSQL;
 * :class:`UTCDateTime` stores instants as UTC (naive input is taken as UTC)
   and always returns aware UTC datetimes;
+* :class:`Clipped` is a ``VARCHAR(n)`` query column that cuts longer values
+  to ``n`` characters on every backend (PostgreSQL would refuse them, SQLite
+  would keep them); the payload keeps the whole value;
 * :func:`dump` / :func:`load` turn models into JSON-ready dicts and back;
   :func:`dump_json` serialises a model straight to JSON text (pydantic's
   serialiser, no intermediate dicts) for bulk writes, and the engines'
@@ -21,7 +24,7 @@ import json
 from typing import Any, TypeVar
 
 from pydantic import BaseModel
-from sqlalchemy import JSON, DateTime
+from sqlalchemy import JSON, DateTime, String
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.types import TypeDecorator
 
@@ -53,6 +56,24 @@ class UTCDateTime(TypeDecorator[dt.datetime]):
         if value.tzinfo is None:
             return value.replace(tzinfo=dt.timezone.utc)
         return value.astimezone(dt.timezone.utc)
+
+
+class Clipped(TypeDecorator[str]):
+    """A bounded text column for querying only: values over its length are cut, the same on SQLite and PostgreSQL.
+
+    Used for descriptive columns copied out of a payload (outlet, media type,
+    country, attack type, actor...), never for keys: the payload beside it
+    holds the whole value, so what ``get_*`` returns does not change.
+    """
+
+    impl = String
+    cache_ok = True
+
+    def process_bind_param(self, value: str | None, dialect: Any) -> str | None:
+        length = getattr(self.impl, "length", None)
+        if value is None or length is None or not isinstance(value, str) or len(value) <= length:
+            return value
+        return value[:length]
 
 
 def to_utc(value: dt.datetime | None) -> dt.datetime | None:

@@ -30,6 +30,7 @@ from sqlalchemy.exc import ArgumentError, OperationalError, SQLAlchemyError
 from sqlalchemy.pool import NullPool
 
 from ..errors import MigrationError, StoreError
+from ..model import without_nul
 from .codec import json_serializer
 
 if TYPE_CHECKING:
@@ -60,11 +61,31 @@ def make_engine(url: str) -> Engine:
     if parsed.drivername == "postgresql":
         parsed = parsed.set(drivername="postgresql+psycopg")
     try:
-        if parsed.get_backend_name() == "sqlite":
-            return _sqlite_engine(parsed)
-        return create_engine(parsed, pool_pre_ping=True, json_serializer=json_serializer)
+        engine = _sqlite_engine(parsed) if parsed.get_backend_name() == "sqlite" else create_engine(parsed, pool_pre_ping=True, json_serializer=json_serializer)
     except (ArgumentError, ImportError, SQLAlchemyError) as exc:
         raise StoreError(f"cannot open database {redact(url)}: {exc}") from exc
+    event.listen(engine, "before_cursor_execute", _parameters_without_nul, retval=True)
+    return engine
+
+
+def _clean(params: Any) -> Any:
+    if isinstance(params, dict):
+        return {k: without_nul(v) for k, v in params.items()} if any(isinstance(v, str) and "\x00" in v for v in params.values()) else params
+    if isinstance(params, (list, tuple)):
+        return type(params)(without_nul(v) for v in params) if any(isinstance(v, str) and "\x00" in v for v in params) else params
+    return params
+
+
+def _parameters_without_nul(conn: Any, cursor: Any, statement: str, parameters: Any, context: Any, executemany: bool) -> tuple[str, Any]:
+    """Every string bound to a statement loses its NULs, the rule domain models apply (``model.without_nul``).
+
+    Models arrive clean; this covers the strings a caller passes straight to a
+    lookup (an id in a URL, a ``--rule`` option), so ``a\\x00b`` finds what was
+    stored as ``ab`` on both backends instead of failing on PostgreSQL.
+    """
+    if executemany and isinstance(parameters, (list, tuple)):
+        return statement, type(parameters)(_clean(p) for p in parameters)
+    return statement, _clean(parameters)
 
 
 def _enable_wal(cursor: Any) -> None:

@@ -18,17 +18,18 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from pydantic import ValidationError
-from sqlalchemy import Engine, delete, func, insert, select, text
+from sqlalchemy import Engine, delete, func, insert, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from ..errors import NotFound, StoreError
-from ..model import Action, AttributionResult, Document, Evaluation, Extraction, Incident, ProvisionalActor, RedLineStatement, RedLineStatus
+from ..model import Action, AttributionResult, Document, Extraction, Incident, ProvisionalActor, RedLineStatement
 from ..settings import Settings
 from . import codec
 from .engine import WRITE_OPTION, current_revision, head_revision, make_engine, redact, upgrade
 from .rows import action_values, claim_values, document_values, incident_values, write_dataset_rows
+from .evaluations import EvaluationRecords
 from .tables import (
     COUNTED_TABLES,
     ActionRow,
@@ -39,7 +40,6 @@ from .tables import (
     ClaimRow,
     DocumentLocationRow,
     DocumentRow,
-    EvaluationRow,
     ExtractionRow,
     IncidentDocumentRow,
     IncidentRow,
@@ -48,7 +48,6 @@ from .tables import (
     SpeakerRow,
     SponsorLinkRow,
 )
-
 
 T = TypeVar("T")
 
@@ -94,7 +93,7 @@ def _reason(exc: SQLAlchemyError) -> str:
     return message[0] if message else type(exc).__name__
 
 
-class Store:
+class Store(EvaluationRecords):
     """Persistent storage for every stage of the pipeline (see ``docs/store.md``).
 
     ``Store(url)`` opens (creating if needed) the database and migrates it to
@@ -316,14 +315,7 @@ class Store:
         """Incidents by date (undated last), optionally from ``since`` to ``until`` inclusive and in one country."""
         # Dated rows first, in (date, id) index order, then undated ones by id: two index
         # range scans instead of sorting the whole table on every page.
-        conditions = []
-        if since is not None:
-            conditions.append(IncidentRow.date >= since)
-        if until is not None:
-            conditions.append(IncidentRow.date <= until)
-        if country is not None:
-            conditions.append(IncidentRow.country == country.upper())
-        conditions.append(IncidentRow.superseded_by.is_(None))
+        conditions = _incident_conditions(since, until, country)
         dated = select(IncidentRow.payload).where(IncidentRow.date.is_not(None), *conditions)
         with self._reading("list incidents") as session:
             rows = list(session.scalars(dated.order_by(IncidentRow.date, IncidentRow.id).limit(limit).offset(offset)))
@@ -334,10 +326,13 @@ class Store:
                 rows += session.scalars(undated.limit(limit - len(rows)).offset(max(0, offset - n_dated)))
             return [codec.load(Incident, p) for p in rows]
 
-    def count_incidents(self) -> int:
-        """How many live (not superseded) incidents are stored."""
+    def count_incidents(self, *, since: dt.date | None = None, until: dt.date | None = None, country: str | None = None) -> int:
+        """How many live (not superseded) incidents :meth:`list_incidents` lists with these filters, without a limit."""
+        conditions = _incident_conditions(since, until, country)
+        if since is not None or until is not None:
+            conditions.append(IncidentRow.date.is_not(None))
         with self._reading("count incidents") as session:
-            return session.scalar(select(func.count()).select_from(IncidentRow).where(IncidentRow.superseded_by.is_(None))) or 0
+            return session.scalar(select(func.count()).select_from(IncidentRow).where(*conditions)) or 0
 
     def supersede_incidents(self, successors: dict[str, str]) -> int:
         """Mark each stored incident ``old`` as replaced by ``successors[old]``; returns how many rows changed.
@@ -392,6 +387,9 @@ class Store:
         """
         with self._writing(f"store {len(batch)} dataset rows") as session:
             return write_dataset_rows(session, self._insert, batch)
+    def count_actions(self) -> int:
+        """How many actions are stored."""
+        return self._count(ActionRow)
 
     def list_actions(self, *, limit: int = 1000, offset: int = 0) -> list[Action]:
         """Actions by date (undated last)."""
@@ -419,51 +417,6 @@ class Store:
         query = select(AttributionRow.payload).where(AttributionRow.incident_id == incident_id).order_by(order).limit(limit)
         with self._reading("read attribution history") as session:
             return [codec.load(AttributionResult, p) for p in session.scalars(query)]
-
-    # -- red-line evaluations ----------------------------------------------------
-
-    def record_evaluation(self, ev: Evaluation) -> Evaluation:
-        """Append an evaluation, with ``previous_status`` set from the last one for the same rule and incident."""
-        with self._writing(f"record the evaluation of rule {ev.rule_id!r} on incident {ev.incident_id!r}") as session:
-            if self.dialect == "postgresql":  # serialise writers of the same (rule, incident)
-                session.execute(text("SELECT pg_advisory_xact_lock(hashtext(:key))"), {"key": f"{ev.rule_id}\x1f{ev.incident_id}"})
-            last = session.scalar(
-                select(EvaluationRow.status)
-                .where(EvaluationRow.rule_id == ev.rule_id, EvaluationRow.incident_id == ev.incident_id)
-                .order_by(EvaluationRow.id.desc())
-                .limit(1)
-            )
-            filled = ev.model_copy(update={"previous_status": RedLineStatus(last) if last is not None else None})
-            session.add(
-                EvaluationRow(
-                    rule_id=filled.rule_id,
-                    incident_id=filled.incident_id,
-                    status=filled.status.value,
-                    previous_status=filled.previous_status.value if filled.previous_status else None,
-                    probability=filled.probability,
-                    evaluated_at=codec.to_utc(filled.evaluated_at),
-                    stored_at=codec.utcnow(),
-                    payload=codec.dump(filled),
-                )
-            )
-        return filled
-
-    def evaluation_history(self, *, rule_id: str | None = None, incident_id: str | None = None) -> list[Evaluation]:
-        """Recorded evaluations, oldest first, optionally for one rule and/or one incident."""
-        query = select(EvaluationRow.payload)
-        if rule_id is not None:
-            query = query.where(EvaluationRow.rule_id == rule_id)
-        if incident_id is not None:
-            query = query.where(EvaluationRow.incident_id == incident_id)
-        with self._reading("read evaluation history") as session:
-            return [codec.load(Evaluation, p) for p in session.scalars(query.order_by(EvaluationRow.id))]
-
-    def latest_evaluations(self) -> list[Evaluation]:
-        """The newest evaluation for each (rule, incident) pair, ordered by rule then incident."""
-        newest = select(func.max(EvaluationRow.id)).group_by(EvaluationRow.rule_id, EvaluationRow.incident_id)
-        query = select(EvaluationRow.payload).where(EvaluationRow.id.in_(newest)).order_by(EvaluationRow.rule_id, EvaluationRow.incident_id)
-        with self._reading("read latest evaluations") as session:
-            return [codec.load(Evaluation, p) for p in session.scalars(query)]
 
     # -- knowledge ---------------------------------------------------------------
 
@@ -569,6 +522,18 @@ class Store:
     def upgrade(self) -> str | None:
         """Bring the schema to the newest revision (idempotent); returns the revision."""
         return upgrade(self._engine)
+
+
+def _incident_conditions(since: dt.date | None, until: dt.date | None, country: str | None) -> list[Any]:
+    """The WHERE terms of an incident listing: live rows, date range, country."""
+    conditions: list[Any] = [IncidentRow.superseded_by.is_(None)]
+    if since is not None:
+        conditions.append(IncidentRow.date >= since)
+    if until is not None:
+        conditions.append(IncidentRow.date <= until)
+    if country is not None:
+        conditions.append(IncidentRow.country == country.upper())
+    return conditions
 
 
 def _plain(value: Any) -> Any:

@@ -8,7 +8,9 @@ exactly this schema; a test checks that they agree.
 
 Append-only tables (``attributions``, ``evaluations``) are never updated or
 deleted by the library: the latest row per key is the current state and the
-earlier rows are the history.
+earlier rows are the history. ``alerts`` is the red-line alert outbox: a row is
+written in the same transaction as the evaluation that raised it and only its
+delivery columns change afterwards.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from typing import Any
 from sqlalchemy import Boolean, Date, Float, ForeignKey, Index, Integer, MetaData, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from .codec import JSONDoc, UTCDateTime
+from .codec import Clipped, JSONDoc, UTCDateTime
 
 #: Constraint names are spelled out so migrations and metadata always agree.
 NAMING = {
@@ -51,12 +53,12 @@ class DocumentRow(Base):
     id: Mapped[str] = mapped_column(HASH, primary_key=True)
     text: Mapped[str] = mapped_column(Text)
     title: Mapped[str | None] = mapped_column(Text)
-    outlet: Mapped[str | None] = mapped_column(String(300), index=True)
+    outlet: Mapped[str | None] = mapped_column(Clipped(300), index=True)
     author: Mapped[str | None] = mapped_column(Text)
     published: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, index=True)
     location: Mapped[str] = mapped_column(Text)
-    media_type: Mapped[str] = mapped_column(String(100))
-    kind: Mapped[str] = mapped_column(String(20))
+    media_type: Mapped[str] = mapped_column(Clipped(100))
+    kind: Mapped[str] = mapped_column(Clipped(20))
     raw_sha256: Mapped[str | None] = mapped_column(HASH)
     retrieved_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     stored_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
@@ -167,10 +169,10 @@ class IncidentRow(Base):
 
     id: Mapped[str] = mapped_column(ID, primary_key=True)
     date: Mapped[dt.date | None] = mapped_column(Date, index=True)
-    country: Mapped[str | None] = mapped_column(String(8), index=True)
+    country: Mapped[str | None] = mapped_column(Clipped(8), index=True)
     lat: Mapped[float | None] = mapped_column(Float)
     lon: Mapped[float | None] = mapped_column(Float)
-    attack_type: Mapped[str | None] = mapped_column(String(100))
+    attack_type: Mapped[str | None] = mapped_column(Clipped(100))
     killed: Mapped[int] = mapped_column(Integer)
     injured: Mapped[int] = mapped_column(Integer)
     stored_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
@@ -196,10 +198,10 @@ class ClaimRow(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     incident_id: Mapped[str] = mapped_column(ForeignKey("incidents.id", ondelete="CASCADE"), index=True)
     position: Mapped[int] = mapped_column(Integer)
-    actor: Mapped[str] = mapped_column(ID, index=True)
-    kind: Mapped[str] = mapped_column(String(20))
-    sponsor: Mapped[str | None] = mapped_column(ID)
-    relation: Mapped[str | None] = mapped_column(String(50))
+    actor: Mapped[str] = mapped_column(Clipped(200), index=True)
+    kind: Mapped[str] = mapped_column(Clipped(20))
+    sponsor: Mapped[str | None] = mapped_column(Clipped(200))
+    relation: Mapped[str | None] = mapped_column(Clipped(50))
     hedges: Mapped[list[str]] = mapped_column(JSONDoc)
     speaker: Mapped[str | None] = mapped_column(Text)
     outlet: Mapped[str | None] = mapped_column(Text)
@@ -212,10 +214,10 @@ class ActionRow(Base):
     __tablename__ = "actions"
 
     id: Mapped[str] = mapped_column(ID, primary_key=True)
-    kind: Mapped[str] = mapped_column(String(50), index=True)
-    actor: Mapped[str | None] = mapped_column(ID)
+    kind: Mapped[str] = mapped_column(Clipped(50), index=True)
+    actor: Mapped[str | None] = mapped_column(Clipped(200))
     date: Mapped[dt.date | None] = mapped_column(Date, index=True)
-    country: Mapped[str | None] = mapped_column(String(8))
+    country: Mapped[str | None] = mapped_column(Clipped(8))
     stored_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     payload: Mapped[dict[str, Any]] = mapped_column(JSONDoc)
 
@@ -244,7 +246,7 @@ class AttributionRow(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     incident_id: Mapped[str] = mapped_column(ID)
-    method: Mapped[str] = mapped_column(String(50))
+    method: Mapped[str] = mapped_column(Clipped(50))
     stored_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     payload: Mapped[dict[str, Any]] = mapped_column(JSONDoc)
 
@@ -264,6 +266,27 @@ class EvaluationRow(Base):
     evaluated_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     stored_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     payload: Mapped[dict[str, Any]] = mapped_column(JSONDoc)
+
+
+class AlertRow(Base):
+    """One red-line alert in the outbox: written with its evaluation, marked when delivered."""
+
+    __tablename__ = "alerts"
+    __table_args__ = (Index("ix_alerts_delivered_at_id", "delivered_at", "id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    #: idempotency key: receivers drop an alert whose key they have seen (delivery is at least once)
+    key: Mapped[str] = mapped_column(HASH, unique=True)
+    evaluation_id: Mapped[int] = mapped_column(ForeignKey("evaluations.id", ondelete="CASCADE"), index=True)
+    rule_id: Mapped[str] = mapped_column(ID)
+    incident_id: Mapped[str] = mapped_column(ID, index=True)
+    status: Mapped[str] = mapped_column(String(20))
+    previous_status: Mapped[str | None] = mapped_column(String(20))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_attempt_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    delivered_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
 
 #: Tables whose row counts ``tripwire db info`` reports, in schema order.

@@ -14,17 +14,18 @@ from __future__ import annotations
 import datetime as dt
 import hmac
 import threading
+from collections import OrderedDict
 from typing import Any
 
 from fastapi import APIRouter, Depends, FastAPI, Header, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ..errors import DocumentTooLarge, NotFound, TripwireError, Unauthorized, WritesDisabled
 from ..knowledge import KnowledgeBase
-from ..model import Document
+from ..model import Document, normalise_text
 from ..settings import Settings
 
 
@@ -51,6 +52,21 @@ class NewDocument(BaseModel):
     url: str | None = Field(default=None, max_length=2000)
     published: dt.date | None = None
 
+    @field_validator("text")
+    @classmethod
+    def _has_words(cls, value: str) -> str:
+        if not normalise_text(value):  # what would be stored and hashed: whitespace and NULs alone leave nothing
+            raise ValueError("text is empty: it holds only whitespace or NUL characters")
+        return value
+
+
+#: Forecasts computed at the same time at most (each costs about a second or more of CPU).
+FORECAST_SLOTS = 2
+#: Seconds a forecast request waits for a free slot before it is answered 503 ``busy``.
+FORECAST_WAIT_S = 10.0
+#: Forecasts kept for reuse (one per parameter set and store state).
+FORECAST_CACHE = 32
+
 
 class AppState:
     """What the app holds between requests: settings, store, knowledge and a change counter."""
@@ -62,6 +78,10 @@ class AppState:
         self.version = 0
         self.changed = threading.Condition()
         self.write_lock = threading.Lock()
+        #: forecasts already computed, by parameters and store state (see :func:`escalation_forecast`)
+        self.forecasts: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
+        self.forecasts_lock = threading.Lock()
+        self.forecast_slots = threading.BoundedSemaphore(FORECAST_SLOTS)
 
     def bump(self) -> None:
         """Note that stored data changed, waking live-update listeners."""
@@ -111,9 +131,9 @@ def list_incidents(
 ) -> Page:
     """Incidents in date order (undated last), filtered by date range and ISO country."""
     st = state(request)
-    items = st.store.list_incidents(since=since, until=until, country=country.upper() if country else None, limit=limit, offset=offset)
-    total = st.store.count_incidents() if (since, until, country) == (None, None, None) else offset + len(items)
-    return Page(items=dump(items), total=total, limit=limit, offset=offset)
+    filters = {"since": since, "until": until, "country": country.upper() if country else None}
+    items = st.store.list_incidents(**filters, limit=limit, offset=offset)
+    return Page(items=dump(items), total=st.store.count_incidents(**filters), limit=limit, offset=offset)
 
 
 @router.get("/incidents/{incident_id}")
@@ -144,8 +164,9 @@ def get_attribution(request: Request, incident_id: str) -> Any:
 @router.get("/actions", response_model=Page)
 def list_actions(request: Request, limit: int = Query(default=100, ge=1, le=1000), offset: int = Query(default=0, ge=0, le=10_000_000)) -> Page:
     """Strikes, protests, votes, pledges and withdrawals."""
-    items = state(request).store.list_actions(limit=limit, offset=offset)
-    return Page(items=dump(items), total=offset + len(items), limit=limit, offset=offset)
+    store = state(request).store
+    items = store.list_actions(limit=limit, offset=offset)
+    return Page(items=dump(items), total=store.count_actions(), limit=limit, offset=offset)
 
 
 @router.get("/escalation/forecast")
@@ -156,13 +177,44 @@ def escalation_forecast(
     n_sims: int = Query(default=500, ge=10, le=5000),
     seed: int = Query(default=0, ge=0, le=2**32 - 1),
 ) -> Any:
-    """Attack intensity over the next window: a Hawkes model fitted to stored attacks and US strikes."""
+    """Attack intensity over the next window: a Hawkes model fitted to stored attacks and US strikes.
+
+    A forecast is computed once per parameter set and store state (the app's
+    change counter and the numbers of stored incidents and actions) and then
+    served from memory; at most ``FORECAST_SLOTS`` are computed at once, and a
+    request that waits ``FORECAST_WAIT_S`` seconds for a slot gets 503 ``busy``.
+    """
     from ..escalate.store_forecast import forecast_from_events
 
     st = state(request)
-    incidents = st.store.list_incidents(limit=100_000)
-    actions = st.store.list_actions(limit=100_000)
-    return dump(forecast_from_events(incidents, actions, window_days=window_days, decay_per_day=decay_per_day, n_sims=n_sims, seed=seed))
+    key = (window_days, decay_per_day, n_sims, seed, st.version, st.store.count_incidents(), st.store.count_actions())
+    cached = _cached_forecast(st, key)
+    if cached is not None:
+        return cached
+    if not st.forecast_slots.acquire(timeout=FORECAST_WAIT_S):
+        return envelope(503, "busy", f"{FORECAST_SLOTS} forecasts are being computed; try again shortly", {"retry_after_s": FORECAST_WAIT_S})
+    try:
+        cached = _cached_forecast(st, key)  # computed by another request while this one waited
+        if cached is not None:
+            return cached
+        incidents = st.store.list_incidents(limit=100_000)
+        actions = st.store.list_actions(limit=100_000)
+        result = dump(forecast_from_events(incidents, actions, window_days=window_days, decay_per_day=decay_per_day, n_sims=n_sims, seed=seed))
+    finally:
+        st.forecast_slots.release()
+    with st.forecasts_lock:
+        st.forecasts[key] = result
+        while len(st.forecasts) > FORECAST_CACHE:
+            st.forecasts.popitem(last=False)
+    return result
+
+
+def _cached_forecast(st: AppState, key: tuple[Any, ...]) -> Any:
+    with st.forecasts_lock:
+        if key in st.forecasts:
+            st.forecasts.move_to_end(key)
+            return st.forecasts[key]
+    return None
 
 
 @router.get("/redlines")
@@ -173,16 +225,26 @@ def list_rules(request: Request) -> Any:
     return dump(load_rules(None))
 
 
-@router.get("/redlines/status")
-def redline_status(request: Request) -> Any:
-    """The latest evaluation for every (rule, incident) pair."""
-    return dump(state(request).store.latest_evaluations())
+@router.get("/redlines/status", response_model=Page)
+def redline_status(request: Request, limit: int = Query(default=500, ge=1, le=5000), offset: int = Query(default=0, ge=0, le=10_000_000)) -> Page:
+    """The latest evaluation for every (rule, incident) pair, by rule then incident, paginated."""
+    store = state(request).store
+    items = store.latest_evaluations(limit=limit, offset=offset)
+    return Page(items=dump(items), total=store.count_latest_evaluations(), limit=limit, offset=offset)
 
 
-@router.get("/redlines/history")
-def redline_history(request: Request, rule_id: str | None = Query(default=None, max_length=200), incident_id: str | None = Query(default=None, max_length=200)) -> Any:
-    """Every recorded evaluation, oldest first (append-only audit trail)."""
-    return dump(state(request).store.evaluation_history(rule_id=rule_id, incident_id=incident_id))
+@router.get("/redlines/history", response_model=Page)
+def redline_history(
+    request: Request,
+    rule_id: str | None = Query(default=None, max_length=200),
+    incident_id: str | None = Query(default=None, max_length=200),
+    limit: int = Query(default=500, ge=1, le=5000),
+    offset: int = Query(default=0, ge=0, le=10_000_000),
+) -> Page:
+    """Recorded evaluations, oldest first (append-only audit trail), paginated."""
+    store = state(request).store
+    items = store.evaluation_history(rule_id=rule_id, incident_id=incident_id, limit=limit, offset=offset)
+    return Page(items=dump(items), total=store.count_evaluations(rule_id=rule_id, incident_id=incident_id), limit=limit, offset=offset)
 
 
 @router.post("/documents", status_code=201, dependencies=[Depends(require_token)])

@@ -26,6 +26,7 @@ from ..errors import NotFound
 from ..icd203 import judgement
 from ..settings import Settings
 from .api import AppState, BodyLimit, install_error_handlers, router
+from .guard import HostAndHeaders
 from .views import board, chain_layout, svg_map, timeline
 
 _HERE = Path(str(resources.files("tripwire.web")))
@@ -52,6 +53,7 @@ def create_app(settings: Settings | None = None, *, store: Any = None) -> FastAP
     app.state.tripwire = AppState(settings, store)
     install_error_handlers(app)
     app.add_middleware(BodyLimit, limit=settings.max_request_bytes)
+    app.add_middleware(HostAndHeaders, allowed_hosts=settings.allowed_hosts)  # added last: runs first
     app.include_router(router)
     app.mount("/static", StaticFiles(directory=str(_HERE / "static")), name="static")
 
