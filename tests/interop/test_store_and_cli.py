@@ -106,23 +106,30 @@ def test_cli_refuses_gdelt_filters_on_other_datasets(tmp_path: Path, fixtures: P
 
 
 class FailingStore:
-    """A store whose second batch write fails the way a database refusal does."""
+    """A store whose database refuses one row (the fifth event): every write that holds it fails whole, as a transaction would."""
 
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: Store, refused: str) -> None:
         self.store = store
+        self.refused = refused
         self.calls = 0
 
     def add_dataset_rows(self, batch):  # type: ignore[no-untyped-def]
         self.calls += 1
-        if self.calls == 2:
-            raise StoreError("could not store 2 dataset rows: the database refused")
+        if any(event.id == self.refused for _doc, event in batch):
+            raise StoreError(f"could not store {len(batch)} dataset rows: the database refused")
         return self.store.add_dataset_rows(batch)
 
 
-def test_a_refused_batch_stops_the_import_and_keeps_earlier_batches(store: Store, fixtures: Path) -> None:
-    failing = FailingStore(store)
-    with pytest.raises(StoreError, match="refused"):
-        import_file(failing, fixtures / "gdelt_fips.export.CSV", batch_size=4)
-    assert failing.calls == 2 and store.count_documents() == 4
-    report = import_file(store, fixtures / "gdelt_fips.export.CSV", batch_size=4)
-    assert len(report.added) == 26 and len(report.duplicates) == 4 and store.count_documents() == 30
+def test_a_refused_row_is_a_bad_row_and_the_rest_of_its_batch_is_stored(store: Store, fixtures: Path) -> None:
+    with Store("sqlite://") as reference:
+        everything = import_file(reference, fixtures / "gdelt_fips.export.CSV", batch_size=4)
+    refused = everything.added[4]
+    failing = FailingStore(store, refused)
+    report = import_file(failing, fixtures / "gdelt_fips.export.CSV", batch_size=4)
+    (bad,) = [b for b in report.bad_rows if b not in everything.bad_rows]
+    assert "refused" in bad.message and refused not in report.added
+    assert len(report.added) == len(everything.added) - 1 == store.count_documents()
+    # the second batch failed whole, then went row by row: one write per batch and one per row of the second
+    assert failing.calls == -(-len(everything.added) // 4) + 4
+    rerun = import_file(store, fixtures / "gdelt_fips.export.CSV", batch_size=4)  # the database takes it now
+    assert rerun.added == (refused,) and store.count_documents() == len(everything.added)

@@ -13,7 +13,10 @@ import re
 from typing import Any
 
 from ..knowledge import KnowledgeBase
-from ..model import Action, AttributionKind, CasualtyReport, ProvisionalActor, AttributionStatement, Document, Extraction, Incident, RedLineStatement, Source, content_hash
+from ..model import (
+    Action, AttributionKind, AttributionStatement, CasualtyReport, Document, Extraction, Incident, ProvisionalActor, RedLineStatement, Source,
+    content_hash, without_nul,
+)
 from .actions import STRIKE_FAMILY, EventMention, find_action_mentions, find_incident_mention
 from .affiliates import resolve_affiliates
 from .anaphora import resolve_group_references
@@ -36,10 +39,14 @@ def extract(document: Document, kb: KnowledgeBase | None = None) -> Extraction:
 
 
 def extract_text(text: str, *, published: dt.date | None = None, document_id: str | None = None, kb: KnowledgeBase | None = None) -> Extraction:
-    """Extract from raw text; ``document_id`` defaults to the content hash of ``text``."""
+    """Extract from raw text; ``document_id`` defaults to the content hash of ``text``.
+
+    NULs are dropped first (the rule every model applies, ``model.without_nul``), so
+    evidence offsets and texts refer to the text as a stored document would hold it.
+    """
     if isinstance(published, dt.datetime):
         published = published.date()
-    return _extract(text, document_id or content_hash(text), published, kb, None)
+    return _extract(without_nul(text), document_id or content_hash(text), published, kb, None)
 
 
 def slug(text: str) -> str:

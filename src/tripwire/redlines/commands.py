@@ -200,6 +200,9 @@ def register(app: typer.Typer) -> None:
                 }
             )
             return
+        from rich.table import Table
+        from rich.text import Text
+
         console = clikit_console()
         if sent is not None:
             console.print(Text(f"delivered {len(sent.delivered)} alert(s); {sent.still_pending} still pending"))
