@@ -7,6 +7,7 @@ store named by the settings around it and :func:`~tripwire.interop.import_file`.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
@@ -132,13 +133,29 @@ def export_store(out: str | Path, *, format: str, settings: Settings | None = No
 
 
 def import_dataset(path: str | Path, *, format: str | None = None, settings: Settings | None = None, **options: Any) -> ImportReport:
-    """Import a dataset file into the store named by ``settings`` (``options``: see :func:`~tripwire.interop.import_file`)."""
+    """Import a dataset file into the store named by ``settings`` (``options``: see :func:`~tripwire.interop.import_file`).
+
+    New incidents are then folded into the article events already stored
+    (:func:`~tripwire.pipeline.merge_and_save`), so a row about an attack the
+    articles describe joins that incident instead of standing beside it;
+    ``report.merged`` says which joined which. Run ``tripwire brief`` or
+    ``tripwire attribute`` afterwards to re-attribute the grown incidents.
+    """
+    from ..pipeline import merge_and_save, row_windows
     from ..store import Store
 
     settings = settings or Settings()
     kb = KnowledgeBase.load(settings.knowledge_dir or None)
     with Store.from_settings(settings) as store:
-        return import_file(store, path, format=format, kb=kb, **options)
+        report = import_file(store, path, format=format, kb=kb, **options)
+        if not report.incidents:
+            return report
+        merged = merge_and_save(store, kb=kb)
+        added = set(report.added)
+        owner = {d: inc.id for inc in merged.incidents for d in inc.documents}
+        rows = [r for r in store.dataset_incidents(row_windows(merged.incidents)) if r.id in added]
+        folded = {r.id: owner[d] for r in rows for d in r.documents if d in owner}
+        return dataclasses.replace(report, merged=folded)
 
 
 def report_summary(report: ImportReport, *, max_bad: int = 20) -> dict[str, Any]:
@@ -152,6 +169,7 @@ def report_summary(report: ImportReport, *, max_bad: int = 20) -> dict[str, Any]
         "duplicates": len(report.duplicates),
         "filtered": report.filtered,
         "recoded": report.recoded,
+        "merged": dict(sorted(report.merged.items())),
         "bad_rows": len(report.bad_rows),
         "bad_row_samples": [{"line": b.line, "message": b.message} for b in report.bad_rows[:max_bad]],
     }
