@@ -39,6 +39,12 @@ class BriefResult:
     evaluations: tuple[Evaluation, ...]
     report_path: Path | None
 
+    def _repr_html_(self) -> str:
+        """The incidents of the run as a table in a notebook (see :func:`tripwire.frames.incidents`)."""
+        from .frames import html_table, incidents
+
+        return html_table(incidents(self), caption=f"{len(self.incidents)} incidents, {len(self.actions)} actions, {len(self.evaluations)} evaluations")
+
 
 def example_sources() -> list[Path]:
     """The bundled example articles and feeds, in a stable order."""

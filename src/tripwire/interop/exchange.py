@@ -15,7 +15,7 @@ from typing import Any
 
 from ..errors import NotFound, UnsupportedFormat
 from ..knowledge import KnowledgeBase
-from ..model import Action, AttributionResult, Document, Incident
+from ..model import Action, AttributionResult, Document, Evaluation, Incident
 from ..settings import Settings
 from .common import ImportReport
 from .geojson import write_geojson
@@ -25,6 +25,7 @@ from .tabular import (
     ACTION_COLUMNS,
     CLAIM_COLUMNS,
     INCIDENT_COLUMNS,
+    POSTERIOR_COLUMNS,
     action_rows,
     actions_table,
     claim_rows,
@@ -32,6 +33,8 @@ from .tabular import (
     companion,
     incident_rows,
     incidents_table,
+    posterior_rows,
+    posteriors_table,
     write_csv,
     write_parquet,
 )
@@ -51,14 +54,17 @@ def export_events(
     documents: Mapping[str, Document] | None = None,
     locations: Mapping[str, Sequence[str]] | None = None,
     settings: Settings | None = None,
+    evaluations: Iterable[Evaluation] = (),
 ) -> tuple[Path, ...]:
     """Write the events to ``out`` in ``format``; returns every file written.
 
     ``stix`` and ``geojson`` write one file; STIX takes its times and
     external references from ``documents`` / ``locations`` and its TLP marking
     and attribution floor from ``settings`` (see :func:`~.stix.to_stix_bundle`). ``csv`` and ``parquet`` write the
-    incidents table to ``out`` and its companions next to it:
-    ``NAME.claims.EXT`` and ``NAME.actions.EXT``.
+    incidents table to ``out`` (its ``redline_status`` from ``evaluations``)
+    and its companions next to it: ``NAME.claims.EXT``, ``NAME.actions.EXT``
+    and ``NAME.posteriors.EXT`` (every hypothesis of every result, not only
+    the top perpetrator).
     """
     fmt = format.strip().lower()
     out = Path(out)
@@ -73,17 +79,21 @@ def export_events(
         return (out,)
     if fmt == "geojson":
         return (write_geojson(out, incidents, actions, results),)
-    claims, acts = companion(out, "claims"), companion(out, "actions")
+    claims, acts, posts = companion(out, "claims"), companion(out, "actions"), companion(out, "posteriors")
+    evaluations = list(evaluations)
+    chosen = [results[i.id] for i in incidents if results and i.id in results]
     if fmt == "csv":
         return (
-            write_csv(out, incident_rows(incidents, results), INCIDENT_COLUMNS),
+            write_csv(out, incident_rows(incidents, results, evaluations), INCIDENT_COLUMNS),
             write_csv(claims, claim_rows(incidents), CLAIM_COLUMNS),
             write_csv(acts, action_rows(actions), ACTION_COLUMNS),
+            write_csv(posts, posterior_rows(chosen), POSTERIOR_COLUMNS),
         )
     return (
-        write_parquet(out, incidents_table(incidents, results)),
+        write_parquet(out, incidents_table(incidents, results, evaluations)),
         write_parquet(claims, claims_table(incidents)),
         write_parquet(acts, actions_table(actions)),
+        write_parquet(posts, posteriors_table(chosen)),
     )
 
 
@@ -128,8 +138,9 @@ def export_store(out: str | Path, *, format: str, settings: Settings | None = No
     with Store.from_settings(settings) as store:
         incidents, actions, results = load_events(store)
         documents, locations = load_sources(store, [*incidents, *actions]) if format.strip().lower() == "stix" else ({}, {})
+        evaluations = store.latest_evaluations()
     return export_events(out, format=format, incidents=incidents, actions=actions, results=results, kb=kb, documents=documents, locations=locations,
-                         settings=settings)
+                         settings=settings, evaluations=evaluations)
 
 
 def import_dataset(path: str | Path, *, format: str | None = None, settings: Settings | None = None, **options: Any) -> ImportReport:
