@@ -6,7 +6,8 @@ row imported twice is stored once) and an :class:`~tripwire.model.Incident` or
 :class:`~tripwire.model.Action`; the dataset's actor fields become ``alleged``
 attribution statements asserted by the dataset. Bad rows are skipped and
 reported with their line numbers. Exports write incidents, actions, claims and
-attribution results in stable, deterministic form; :class:`EventFrame` runs
+attribution results (every hypothesis) in stable, deterministic form, the same
+tables :mod:`tripwire.frames` returns as DataFrames; :class:`EventFrame` runs
 DuckDB analytics over the exported tables. See ``docs/interop.md``.
 """
 
@@ -18,11 +19,17 @@ from .importer import FORMATS, import_file, iter_events, sniff_format
 from .stix import parse_bundle, stix_id, to_stix_bundle
 from .tabular import (
     ACTION_COLUMNS,
+    CASUALTY_COLUMNS,
     CLAIM_COLUMNS,
+    EVALUATION_COLUMNS,
     INCIDENT_COLUMNS,
+    POSTERIOR_COLUMNS,
     actions_table,
+    casualties_table,
     claims_table,
+    evaluations_table,
     incidents_table,
+    posteriors_table,
     read_incidents_csv,
     write_csv,
     write_parquet,
@@ -30,17 +37,22 @@ from .tabular import (
 
 __all__ = [
     "ACTION_COLUMNS",
+    "CASUALTY_COLUMNS",
     "CLAIM_COLUMNS",
+    "EVALUATION_COLUMNS",
     "EXPORT_FORMATS",
     "FORMATS",
     "INCIDENT_COLUMNS",
+    "POSTERIOR_COLUMNS",
     "BadRow",
     "EventFrame",
     "ImportReport",
     "ParsedRow",
     "actions_table",
+    "casualties_table",
     "claims_table",
     "countries",
+    "evaluations_table",
     "events_table",
     "export_events",
     "export_store",
@@ -50,6 +62,7 @@ __all__ = [
     "iter_events",
     "load_events",
     "parse_bundle",
+    "posteriors_table",
     "read_incidents_csv",
     "sniff_format",
     "stix_id",
