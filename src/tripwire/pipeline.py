@@ -105,7 +105,7 @@ def merge_and_save(store: Store, extractions: Sequence[Extraction] | None = None
     merged = merge(extractions, kb, rows=rows)
     absorbed = {d for i in merged.incidents for d in i.documents}
     for row in rows:
-        if not absorbed.intersection(row.documents) and store.superseded_by(row.id) is not None:
+        if not absorbed.intersection(row.documents) and row.id not in before:
             store.save_incident(row)  # its article event no longer fits it: back on the board
     for incident in merged.incidents:
         store.save_incident(incident)

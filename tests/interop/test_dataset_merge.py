@@ -120,3 +120,24 @@ def test_merge_folds_rows_into_article_events_only(rows: list[Incident], expecte
 def test_row_windows(precision: str, day: dt.date, window: tuple[dt.date, dt.date]) -> None:
     incident = Incident(id="x", date=day, date_precision=precision)
     assert row_windows([incident, Incident(id="undated")]) == [window]
+
+
+def test_a_row_no_longer_absorbed_is_back_on_the_board(tmp_path: Path, fixtures: Path) -> None:
+    from tripwire.pipeline import merge_and_save
+
+    kb = KnowledgeBase.load()
+    asad = Place(name="Al Asad Air Base", country="IQ", gazetteer_id="al-asad")
+    taji = Place(name="Camp Taji", country="IQ", gazetteer_id="camp-taji")
+
+    def article(place: Place) -> Extraction:
+        inc = Incident(id="a#0", date=dt.date(2020, 1, 8), date_precision="day", attack_type="missile strike", place=place, documents=("article",))
+        return Extraction(document_id="article", published=dt.date(2020, 1, 8), incidents=(inc,))
+
+    with Store(f"sqlite:///{tmp_path / 'revive.db'}") as store:
+        import_file(store, fixtures / "acled_al_asad_2020.csv", kb=kb)
+        (merged,) = merge_and_save(store, [article(asad)], kb).incidents
+        assert store.superseded_by("acled-irq48213") == merged.id
+        assert "acled-irq48213" not in {i.id for i in store.list_incidents()}
+        merge_and_save(store, [article(taji)], kb)  # the article now places the strike elsewhere
+        assert store.superseded_by("acled-irq48213") is None
+        assert "acled-irq48213" in {i.id for i in store.list_incidents()}

@@ -219,17 +219,23 @@ def write_dataset_rows(session: Session, insert: Callable[[Any], Any], rows: Seq
 def read_dataset_incidents(session: Session, windows: Sequence[tuple[dt.date, dt.date]]) -> list[Incident]:
     """Imported dataset incidents (every document a dataset row; live or folded into an article event) dated in any of ``windows``.
 
-    Each window is an inclusive (first, last) date range; the result is by date then id.
+    Each window is an inclusive (first, last) date range; the result is by date
+    then id. The date index picks the candidates; per candidate, two indexed
+    EXISTS probes check its documents' kinds.
     """
-    linked = select(IncidentDocumentRow.incident_id).join(DocumentRow, DocumentRow.id == IncidentDocumentRow.document_id)
+    def linked(dataset: bool) -> Any:
+        kind = DocumentRow.kind == "dataset-row" if dataset else DocumentRow.kind != "dataset-row"
+        return (
+            select(IncidentDocumentRow.document_id)
+            .join(DocumentRow, DocumentRow.id == IncidentDocumentRow.document_id)
+            .where(IncidentDocumentRow.incident_id == IncidentRow.id, kind)
+            .exists()
+        )
+
     out: dict[str, Incident] = {}
     for start in range(0, len(windows), 200):
         dates = or_(*(IncidentRow.date.between(a, b) for a, b in windows[start : start + 200]))
-        query = select(IncidentRow.payload).where(
-            dates,
-            IncidentRow.id.in_(linked.where(DocumentRow.kind == "dataset-row")),
-            IncidentRow.id.not_in(linked.where(DocumentRow.kind != "dataset-row")),
-        )
+        query = select(IncidentRow.payload).where(dates, linked(True), ~linked(False))
         for payload in session.scalars(query):
             incident = codec.load(Incident, payload)
             out[incident.id] = incident
