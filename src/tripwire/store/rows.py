@@ -224,10 +224,11 @@ def read_dataset_incidents(session: Session, windows: Sequence[tuple[dt.date, dt
     EXISTS probes check its documents' kinds.
     """
     def linked(dataset: bool) -> Any:
-        kind = DocumentRow.kind == "dataset-row" if dataset else DocumentRow.kind != "dataset-row"
+        """EXISTS a linked document that is a stored dataset row (or, with ``dataset`` False, anything else, unstored included)."""
+        kind = DocumentRow.kind == "dataset-row" if dataset else or_(DocumentRow.kind.is_(None), DocumentRow.kind != "dataset-row")
         return (
             select(IncidentDocumentRow.document_id)
-            .join(DocumentRow, DocumentRow.id == IncidentDocumentRow.document_id)
+            .outerjoin(DocumentRow, DocumentRow.id == IncidentDocumentRow.document_id)
             .where(IncidentDocumentRow.incident_id == IncidentRow.id, kind)
             .exists()
         )
