@@ -13,7 +13,7 @@ import pytest
 from tripwire import frames
 from tripwire.icd203 import icd203_phrase
 from tripwire.interop.tabular import CASUALTY_COLUMNS, CLAIM_COLUMNS, EVALUATION_COLUMNS, INCIDENT_COLUMNS, POSTERIOR_COLUMNS
-from tripwire.model import CasualtyReport, Casualty, Confidence, RedLineStatus, Source
+from tripwire.model import Casualty, CasualtyReport, Confidence, RedLineStatus, Source
 from tripwire.pipeline import BriefResult
 from tripwire.store import Store
 

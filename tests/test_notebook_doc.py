@@ -12,7 +12,7 @@ DOC = Path(__file__).resolve().parents[1] / "docs" / "notebook.md"
 
 
 def _blocks() -> list[str]:
-    return re.findall(r"^```python\n(.*?)^```", DOC.read_text(encoding="utf-8"), flags=re.S | re.M)
+    return re.findall(r"^```python\n(.*?)^```", DOC.read_text(encoding="utf-8"), flags=re.DOTALL | re.MULTILINE)
 
 
 @pytest.mark.slow
