@@ -474,6 +474,12 @@ class AttributionResult(Frozen):
             total += entry.probability
         return total
 
+    def _repr_html_(self) -> str:
+        """The posterior as a table in a notebook (see :func:`tripwire.frames.posteriors`)."""
+        from .frames import html_table, posteriors
+
+        return html_table(posteriors(self), caption=f"Attribution of {self.incident_id} ({self.method})")
+
 
 # ---------------------------------------------------------------------------
 # Red lines
@@ -524,6 +530,12 @@ class Evaluation(Frozen):
         if v not in PHRASES:
             raise ValueError(f"not an ICD 203 phrase: {v!r}")
         return v
+
+    def _repr_html_(self) -> str:
+        """The evaluation as a one-row table in a notebook (see :func:`tripwire.frames.evaluations`)."""
+        from .frames import evaluations, html_table
+
+        return html_table(evaluations(self), caption=f"Red line {self.rule_id} on {self.incident_id}")
 
 
 # ---------------------------------------------------------------------------

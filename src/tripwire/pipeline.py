@@ -10,7 +10,7 @@ Every step is also available on its own (``tripwire ingest``, ``extract``,
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -38,6 +38,12 @@ class BriefResult:
     results: dict[str, AttributionResult]
     evaluations: tuple[Evaluation, ...]
     report_path: Path | None
+
+    def _repr_html_(self) -> str:
+        """The incidents of the run as a table in a notebook (see :func:`tripwire.frames.incidents`)."""
+        from .frames import html_table, incidents
+
+        return html_table(incidents(self), caption=f"{len(self.incidents)} incidents, {len(self.actions)} actions, {len(self.evaluations)} evaluations")
 
 
 def example_sources() -> list[Path]:
@@ -79,7 +85,10 @@ def merge_and_save(store: Store, extractions: Sequence[Extraction] | None = None
     the incidents other articles already describe instead of duplicating them.
     Stored incidents the new merge replaced are marked superseded (pointing to
     their successor), and the provisional actors the extractions named are
-    recorded for ``tripwire unresolved``.
+    recorded for ``tripwire unresolved``. Imported dataset rows (ACLED, UCDP,
+    GDELT) dated near an article event join it by the merge rules; the
+    imported incident it absorbs is marked superseded, and one no longer
+    absorbed is live again.
     """
     from .errors import NotFound
     from .extract import merge
@@ -92,7 +101,12 @@ def merge_and_save(store: Store, extractions: Sequence[Extraction] | None = None
             except NotFound:
                 continue  # stored but not extracted yet
     before = store.live_incident_documents()
-    merged = merge(extractions, kb)
+    rows = store.dataset_incidents(row_windows(i for e in extractions for i in e.incidents))
+    merged = merge(extractions, kb, rows=rows)
+    absorbed = {d for i in merged.incidents for d in i.documents}
+    for row in rows:
+        if not absorbed.intersection(row.documents) and row.id not in before:
+            store.save_incident(row)  # its article event no longer fits it: back on the board
     for incident in merged.incidents:
         store.save_incident(incident)
     for action in merged.actions:
@@ -100,6 +114,23 @@ def merge_and_save(store: Store, extractions: Sequence[Extraction] | None = None
     store.supersede_incidents(successors(before, merged.incidents))
     store.save_provisional_actors([p for e in extractions for p in e.provisional_actors])
     return merged
+
+
+def row_windows(incidents: Iterable[Incident]) -> list[tuple[dt.date, dt.date]]:
+    """The date ranges in which a dataset row may fit one of ``incidents``: a week either side of a day, or its month or year."""
+    out: set[tuple[dt.date, dt.date]] = set()
+    for incident in incidents:
+        d = incident.date
+        if d is None:
+            continue
+        if incident.date_precision == "year":
+            out.add((d.replace(month=1, day=1), d.replace(month=12, day=31)))
+        elif incident.date_precision == "month":
+            first = d.replace(day=1)
+            out.add((first - dt.timedelta(days=7), (first + dt.timedelta(days=32)).replace(day=1) + dt.timedelta(days=6)))
+        else:
+            out.add((d - dt.timedelta(days=7), d + dt.timedelta(days=7)))
+    return sorted(out)
 
 
 def successors(before: dict[str, set[str]], incidents: Sequence[Incident]) -> dict[str, str]:

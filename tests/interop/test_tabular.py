@@ -17,11 +17,24 @@ from tripwire.interop import (
     ACTION_COLUMNS,
     CLAIM_COLUMNS,
     INCIDENT_COLUMNS,
+    POSTERIOR_COLUMNS,
     export_events,
     read_incidents_csv,
     to_geojson,
 )
-from tripwire.model import Action, AttributionKind, AttributionResult, AttributionStatement, Casualty, Incident, Place, Source, Span
+from tripwire.model import (
+    Action,
+    AttributionKind,
+    AttributionResult,
+    AttributionStatement,
+    Casualty,
+    Evaluation,
+    Incident,
+    Place,
+    RedLineStatus,
+    Source,
+    Span,
+)
 
 PROTEST = Action(id="2019-12-31-embassy-protest", kind="protest", actor="kataib-hezbollah", date=dt.date(2019, 12, 31),
                  place=Place(name="Green Zone", country="IQ"), caused_by=("2019-12-29-us-strikes",))
@@ -34,7 +47,7 @@ def _header(path: Path) -> list[str]:
 
 def test_csv_export_has_stable_columns_and_companions(tmp_path: Path, k1_incident: Incident, k1_result: AttributionResult) -> None:
     written = export_events(tmp_path / "events.csv", format="csv", incidents=[k1_incident], actions=[PROTEST], results={k1_incident.id: k1_result})
-    assert [p.name for p in written] == ["events.csv", "events.claims.csv", "events.actions.csv"]
+    assert [p.name for p in written] == ["events.csv", "events.claims.csv", "events.actions.csv", "events.posteriors.csv"]
     assert tuple(_header(written[0])) == INCIDENT_COLUMNS
     assert tuple(_header(written[1])) == CLAIM_COLUMNS and tuple(_header(written[2])) == ACTION_COLUMNS
     with written[0].open(encoding="utf-8", newline="") as handle:
@@ -75,6 +88,39 @@ def test_parquet_export_matches_schema(tmp_path: Path, k1_incident: Incident, k1
     claims = pq.read_table(written[1])
     assert claims.column("kind").to_pylist() == ["alleged", "disputed", "denied"]
     assert pq.read_table(written[2]).column("caused_by").to_pylist() == ["2019-12-29-us-strikes"]
+
+
+@pytest.mark.parametrize("fmt", ["csv", "parquet"])
+def test_exports_carry_every_hypothesis_and_the_redline_status(tmp_path: Path, fmt: str, k1_incident: Incident, k1_result: AttributionResult) -> None:
+    ev = Evaluation(rule_id="us-killed", incident_id=k1_incident.id, probability=0.7, standard="preponderance", threshold=0.5,
+                    status=RedLineStatus.TRIPPED, words="likely", evaluated_at=dt.datetime(2020, 1, 2, tzinfo=dt.timezone.utc))
+    written = export_events(tmp_path / f"events.{fmt}", format=fmt, incidents=[k1_incident], results={k1_incident.id: k1_result}, evaluations=[ev])
+    assert written[3].name == f"events.posteriors.{fmt}"
+    if fmt == "csv":
+        with written[3].open(encoding="utf-8", newline="") as handle:
+            posteriors = list(csv.DictReader(handle))
+        with written[0].open(encoding="utf-8", newline="") as handle:
+            (incident_row,) = list(csv.DictReader(handle))
+    else:
+        posteriors = pq.read_table(written[3]).to_pylist()
+        (incident_row,) = pq.read_table(written[0]).to_pylist()
+    assert tuple(posteriors[0]) == POSTERIOR_COLUMNS
+    assert [(p["perpetrator"], p["relation"]) for p in posteriors] == [
+        ("kataib-hezbollah", "supported"), ("isis", "independent"), ("kataib-hezbollah", "ordered"), ("kataib-hezbollah", "independent")]
+    assert float(posteriors[1]["lower"]) == 0.1 and posteriors[0]["words"] == "likely"  # 0.55: ICD 203 likely is 55-80%
+    assert incident_row["redline_status"] == "tripped" and int(incident_row["us_killed"]) == 1 and int(incident_row["us_injured"]) == 4
+
+
+def test_an_incidents_csv_from_before_the_us_and_status_columns_reads_back(tmp_path: Path, k1_incident: Incident) -> None:
+    out = export_events(tmp_path / "k1.csv", format="csv", incidents=[k1_incident])
+    with out[0].open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.reader(handle))
+    keep = [n for n, c in enumerate(rows[0]) if c not in ("us_killed", "us_injured", "redline_status")]
+    old = tmp_path / "old.csv"
+    with old.open("w", encoding="utf-8", newline="") as handle:
+        csv.writer(handle).writerows([[r[n] for n in keep] for r in rows])
+    (back,) = read_incidents_csv(old, out[1])
+    assert back == k1_incident
 
 
 def test_geojson_points_are_lon_lat_and_missing_coordinates_kept(k1_incident: Incident) -> None:

@@ -79,3 +79,21 @@ def test_batches_larger_than_an_in_list(store: Store) -> None:
     assert all(store.add_dataset_rows(many))
     assert not any(store.add_dataset_rows(many))
     assert store.count_incidents() == rows.IN_CHUNK + 30
+
+
+@pytest.mark.parametrize(
+    ("windows", "expected"),
+    [
+        ([(dt.date(2020, 1, 1), dt.date(2020, 1, 15))], ["acled-irq48213", "acled-irq48214"]),
+        ([(dt.date(2020, 1, 9), dt.date(2020, 6, 14))], []),
+        ([(dt.date(2020, 6, 15), dt.date(2020, 6, 15)), (dt.date(2020, 1, 8), dt.date(2020, 1, 8))], ["acled-irq48213", "acled-irq48214", "acled-irq51877"]),
+        ([], []),
+    ],
+)
+def test_dataset_incidents_by_date_window_leave_out_article_incidents(store: Store, windows: list[tuple[dt.date, dt.date]], expected: list[str]) -> None:
+    store.add_dataset_rows(_parsed("acled_al_asad_2020.csv"))
+    row = store.get_incident("acled-irq48213")
+    # an article incident that absorbed the row lists its document too: it is not an imported incident
+    store.save_incident(row.model_copy(update={"id": "2020-01-08-al-asad-missile-strike", "documents": (*row.documents, "f" * 64)}))
+    store.supersede_incidents({"acled-irq48213": "2020-01-08-al-asad-missile-strike"})
+    assert [i.id for i in store.dataset_incidents(windows)] == expected  # superseded rows included

@@ -15,6 +15,14 @@ two articles reporting the same death count it once. Actions merge the same
 way (same kind family, actor and target), and their ``caused_by`` links are
 rewritten to the merged ids. Red-line statements merge when the same speaker
 states the same condition and consequence.
+
+Imported dataset rows (ACLED, UCDP, GDELT incidents, passed as ``rows``) join
+the article events they fit by the same rules, after the articles are merged:
+a row joins the latest-dated event it fits and adds its document, casualty
+figures and attribution statements; a row that fits no article event is left
+out of the result (it stays on the board as its own imported incident). A row
+never starts an event, so two rows of one dataset are never merged with each
+other, and it joins only dated events.
 """
 
 from __future__ import annotations
@@ -309,14 +317,19 @@ def _consolidate(groups: list[E], group_of: dict[str, int], fits: Callable[[E, E
     return [groups[i] for i in alive], {k: index[root(v)] for k, v in group_of.items()}
 
 
-def merge(extractions: Iterable[Extraction], kb: KnowledgeBase | None = None) -> Merged:
-    """Cluster the incidents and actions of many documents into one per real event."""
+def merge(extractions: Iterable[Extraction], kb: KnowledgeBase | None = None, rows: Iterable[Incident] = ()) -> Merged:
+    """Cluster the incidents and actions of many documents into one per real event.
+
+    ``rows`` are imported dataset incidents; each joins the article event it
+    fits, if any (see the module docstring).
+    """
     lex = lexicon_for(kb or KnowledgeBase.load())
     exs = sorted(extractions, key=lambda e: (e.published or dt.date.min, e.document_id))
     items: list[tuple[Incident, dt.date | None]] = sorted(((i, e.published) for e in exs for i in e.incidents), key=lambda p: _order(p[0]))
     fits, combine = (lambda g, i, pub: _incident_fits(lex, g, i, pub)), (lambda g, i: _combine_incidents(lex, g, i))
     groups, old_to_group = _cluster(items, fits, combine)
     groups, old_to_group = _consolidate(groups, old_to_group, fits, combine)
+    _absorb_rows(groups, sorted(rows, key=_order), fits, combine)
     acts: list[tuple[Action, dt.date | None]] = sorted(((a, e.published) for e in exs for a in e.actions), key=lambda p: _order(p[0]))
     agroups, old_to_agroup = _cluster(acts, lambda g, a, pub: _action_fits(lex, g, a, pub), lambda g, a: _combine_actions(lex, g, a))
     new_inc_ids = _assign_ids([incident_slug(g) for g in groups])
@@ -334,6 +347,16 @@ def merge(extractions: Iterable[Extraction], kb: KnowledgeBase | None = None) ->
         )
     )
     return Merged(incidents=incidents, actions=actions, redlines=_merge_redlines(r for e in exs for r in e.redlines))
+
+
+def _absorb_rows(groups: list[Incident], rows: list[Incident], fits: Callable[[Incident, Incident, dt.date | None], bool],
+                 combine: Callable[[Incident, Incident], Incident]) -> None:
+    """Fold each dataset row into the latest-dated article event it fits (in place); rows that fit none are dropped."""
+    for row in rows:
+        candidates = [gi for gi, g in enumerate(groups) if g.date is not None and row.date is not None and fits(g, row, row.date)]
+        if candidates:
+            gi = max(candidates, key=lambda gi: (groups[gi].date or dt.date.min, -gi))
+            groups[gi] = combine(groups[gi], row)
 
 
 def _assign_ids(slugs: list[str]) -> list[str]:

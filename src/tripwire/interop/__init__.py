@@ -6,7 +6,8 @@ row imported twice is stored once) and an :class:`~tripwire.model.Incident` or
 :class:`~tripwire.model.Action`; the dataset's actor fields become ``alleged``
 attribution statements asserted by the dataset. Bad rows are skipped and
 reported with their line numbers. Exports write incidents, actions, claims and
-attribution results in stable, deterministic form; :class:`EventFrame` runs
+attribution results (every hypothesis) in stable, deterministic form, the same
+tables :mod:`tripwire.frames` returns as DataFrames; :class:`EventFrame` runs
 DuckDB analytics over the exported tables. See ``docs/interop.md``.
 
 Each name is imported from its submodule on first use (:func:`tripwire.lazy_exports`).
@@ -36,10 +37,16 @@ __all__ = lazy_exports(__name__, {
     "stix_id": ".stix",
     "to_stix_bundle": ".stix",
     "ACTION_COLUMNS": ".tabular",
+    "CASUALTY_COLUMNS": ".tabular",
     "CLAIM_COLUMNS": ".tabular",
+    "EVALUATION_COLUMNS": ".tabular",
+    "POSTERIOR_COLUMNS": ".tabular",
     "INCIDENT_COLUMNS": ".tabular",
     "actions_table": ".tabular",
+    "casualties_table": ".tabular",
     "claims_table": ".tabular",
+    "evaluations_table": ".tabular",
+    "posteriors_table": ".tabular",
     "incidents_table": ".tabular",
     "read_incidents_csv": ".tabular",
     "write_csv": ".tabular",

@@ -33,7 +33,7 @@ def register(app: typer.Typer) -> None:
     @clean_errors
     def export_command(
         format: str = typer.Option(..., "--format", "-f", help="stix | geojson | csv | parquet."),
-        out: Path = typer.Option(..., "--out", "-o", help="File to write (csv/parquet also write NAME.claims.EXT and NAME.actions.EXT)."),
+        out: Path = typer.Option(..., "--out", "-o", help="File to write (csv/parquet also write NAME.claims.EXT, NAME.actions.EXT and NAME.posteriors.EXT)."),
         db: str | None = DB_OPTION,
         config: Path | None = CONFIG_OPTION,
     ) -> None:

@@ -70,7 +70,9 @@ class ImportReport:
     encoding or number formatting of either copy. ``bad_rows`` says which
     lines were skipped and why; ``filtered`` counts rows the import's filters
     (GDELT ``root_only``/``min_sources``) left out; ``recoded`` counts rows with
-    a field read as Windows-1252. Nothing else is dropped.
+    a field read as Windows-1252. Nothing else is dropped. ``merged`` maps
+    each added incident that joined an article event already in the store to
+    that event's id (set by :func:`~tripwire.interop.import_dataset`).
     """
 
     path: str
@@ -82,6 +84,7 @@ class ImportReport:
     actions: int = 0
     filtered: int = 0
     recoded: int = 0
+    merged: dict[str, str] = field(default_factory=dict)
 
     @property
     def rows(self) -> int:

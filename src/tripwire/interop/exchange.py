@@ -7,6 +7,7 @@ store named by the settings around it and :func:`~tripwire.interop.import_file`.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
@@ -14,7 +15,7 @@ from typing import Any
 
 from ..errors import NotFound, UnsupportedFormat
 from ..knowledge import KnowledgeBase
-from ..model import Action, AttributionResult, Document, Incident
+from ..model import Action, AttributionResult, Document, Evaluation, Incident
 from ..settings import Settings
 from .common import ImportReport
 from .geojson import write_geojson
@@ -24,6 +25,7 @@ from .tabular import (
     ACTION_COLUMNS,
     CLAIM_COLUMNS,
     INCIDENT_COLUMNS,
+    POSTERIOR_COLUMNS,
     action_rows,
     actions_table,
     claim_rows,
@@ -31,6 +33,8 @@ from .tabular import (
     companion,
     incident_rows,
     incidents_table,
+    posterior_rows,
+    posteriors_table,
     write_csv,
     write_parquet,
 )
@@ -50,14 +54,17 @@ def export_events(
     documents: Mapping[str, Document] | None = None,
     locations: Mapping[str, Sequence[str]] | None = None,
     settings: Settings | None = None,
+    evaluations: Iterable[Evaluation] = (),
 ) -> tuple[Path, ...]:
     """Write the events to ``out`` in ``format``; returns every file written.
 
     ``stix`` and ``geojson`` write one file; STIX takes its times and
     external references from ``documents`` / ``locations`` and its TLP marking
     and attribution floor from ``settings`` (see :func:`~.stix.to_stix_bundle`). ``csv`` and ``parquet`` write the
-    incidents table to ``out`` and its companions next to it:
-    ``NAME.claims.EXT`` and ``NAME.actions.EXT``.
+    incidents table to ``out`` (its ``redline_status`` from ``evaluations``)
+    and its companions next to it: ``NAME.claims.EXT``, ``NAME.actions.EXT``
+    and ``NAME.posteriors.EXT`` (every hypothesis of every result, not only
+    the top perpetrator).
     """
     fmt = format.strip().lower()
     out = Path(out)
@@ -72,17 +79,21 @@ def export_events(
         return (out,)
     if fmt == "geojson":
         return (write_geojson(out, incidents, actions, results),)
-    claims, acts = companion(out, "claims"), companion(out, "actions")
+    claims, acts, posts = companion(out, "claims"), companion(out, "actions"), companion(out, "posteriors")
+    evaluations = list(evaluations)
+    chosen = [results[i.id] for i in incidents if results and i.id in results]
     if fmt == "csv":
         return (
-            write_csv(out, incident_rows(incidents, results), INCIDENT_COLUMNS),
+            write_csv(out, incident_rows(incidents, results, evaluations), INCIDENT_COLUMNS),
             write_csv(claims, claim_rows(incidents), CLAIM_COLUMNS),
             write_csv(acts, action_rows(actions), ACTION_COLUMNS),
+            write_csv(posts, posterior_rows(chosen), POSTERIOR_COLUMNS),
         )
     return (
-        write_parquet(out, incidents_table(incidents, results)),
+        write_parquet(out, incidents_table(incidents, results, evaluations)),
         write_parquet(claims, claims_table(incidents)),
         write_parquet(acts, actions_table(actions)),
+        write_parquet(posts, posteriors_table(chosen)),
     )
 
 
@@ -127,18 +138,35 @@ def export_store(out: str | Path, *, format: str, settings: Settings | None = No
     with Store.from_settings(settings) as store:
         incidents, actions, results = load_events(store)
         documents, locations = load_sources(store, [*incidents, *actions]) if format.strip().lower() == "stix" else ({}, {})
+        evaluations = store.latest_evaluations()
     return export_events(out, format=format, incidents=incidents, actions=actions, results=results, kb=kb, documents=documents, locations=locations,
-                         settings=settings)
+                         settings=settings, evaluations=evaluations)
 
 
 def import_dataset(path: str | Path, *, format: str | None = None, settings: Settings | None = None, **options: Any) -> ImportReport:
-    """Import a dataset file into the store named by ``settings`` (``options``: see :func:`~tripwire.interop.import_file`)."""
+    """Import a dataset file into the store named by ``settings`` (``options``: see :func:`~tripwire.interop.import_file`).
+
+    New incidents are then folded into the article events already stored
+    (:func:`~tripwire.pipeline.merge_and_save`), so a row about an attack the
+    articles describe joins that incident instead of standing beside it;
+    ``report.merged`` says which joined which. Run ``tripwire brief`` or
+    ``tripwire attribute`` afterwards to re-attribute the grown incidents.
+    """
+    from ..pipeline import merge_and_save, row_windows
     from ..store import Store
 
     settings = settings or Settings()
     kb = KnowledgeBase.load(settings.knowledge_dir or None)
     with Store.from_settings(settings) as store:
-        return import_file(store, path, format=format, kb=kb, **options)
+        report = import_file(store, path, format=format, kb=kb, **options)
+        if not report.incidents:
+            return report
+        merged = merge_and_save(store, kb=kb)
+        added = set(report.added)
+        owner = {d: inc.id for inc in merged.incidents for d in inc.documents}
+        rows = [r for r in store.dataset_incidents(row_windows(merged.incidents)) if r.id in added]
+        folded = {r.id: owner[d] for r in rows for d in r.documents if d in owner}
+        return dataclasses.replace(report, merged=folded)
 
 
 def report_summary(report: ImportReport, *, max_bad: int = 20) -> dict[str, Any]:
@@ -152,6 +180,7 @@ def report_summary(report: ImportReport, *, max_bad: int = 20) -> dict[str, Any]
         "duplicates": len(report.duplicates),
         "filtered": report.filtered,
         "recoded": report.recoded,
+        "merged": dict(sorted(report.merged.items())),
         "bad_rows": len(report.bad_rows),
         "bad_row_samples": [{"line": b.line, "message": b.message} for b in report.bad_rows[:max_bad]],
     }

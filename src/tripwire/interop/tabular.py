@@ -1,14 +1,22 @@
-"""Flat tables of incidents, claims and actions: CSV and Parquet, with a fixed column order.
+"""Flat tables of incidents, claims, actions, casualties, posteriors and evaluations, with a fixed column order.
 
-Three tables, one row per thing:
+The one definition of each table, used by CSV/Parquet export and by the
+pandas frames of :mod:`tripwire.frames`; one row per thing:
 
-* incidents (:data:`INCIDENT_COLUMNS`) - when, where, what, harm, and the most
-  probable perpetrator (from the attribution result when there is one, else
-  the first named actor); the full casualty list rides along as JSON so the
-  CSV reads back without loss;
+* incidents (:data:`INCIDENT_COLUMNS`) - when, where, what, harm (all and
+  American), the most probable perpetrator (from the attribution result when
+  there is one, else the first named actor) and the most severe current
+  red-line status; the full casualty list rides along as JSON so the CSV reads
+  back without loss;
 * claims (:data:`CLAIM_COLUMNS`) - one row per attribution statement, keyed by
   ``incident_id`` and ``index``;
-* actions (:data:`ACTION_COLUMNS`).
+* actions (:data:`ACTION_COLUMNS`);
+* casualties (:data:`CASUALTY_COLUMNS`) - the incident's merged figures
+  (``document_id`` empty) and each document's own report;
+* posteriors (:data:`POSTERIOR_COLUMNS`) - one row per hypothesis of each
+  attribution result, with its credible interval, ICD 203 words and analytic
+  confidence;
+* evaluations (:data:`EVALUATION_COLUMNS`) - one row per red-line evaluation.
 
 :func:`read_incidents_csv` turns an incidents CSV (plus, optionally, its claims
 CSV) back into :class:`~tripwire.model.Incident` objects.
@@ -35,14 +43,15 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from ..errors import ParseError
-from ..model import Action, AttributionResult, AttributionStatement, Casualty, Incident, Place, Source, Span
+from ..icd203 import icd203_phrase
+from ..model import Action, AttributionResult, AttributionStatement, Casualty, Evaluation, Incident, Place, Source, Span
 
 INCIDENT_SCHEMA = pa.schema([
     ("id", pa.string()), ("date", pa.date32()), ("date_precision", pa.string()), ("date_text", pa.string()),
     ("place_name", pa.string()), ("country", pa.string()), ("lat", pa.float64()), ("lon", pa.float64()), ("gazetteer_id", pa.string()),
     ("attack_type", pa.string()), ("weapon", pa.string()), ("target", pa.string()),
-    ("killed", pa.int64()), ("injured", pa.int64()), ("casualties", pa.string()),
-    ("perpetrator", pa.string()), ("perpetrator_probability", pa.float64()), ("claims", pa.int64()),
+    ("killed", pa.int64()), ("injured", pa.int64()), ("us_killed", pa.int64()), ("us_injured", pa.int64()), ("casualties", pa.string()),
+    ("perpetrator", pa.string()), ("perpetrator_probability", pa.float64()), ("claims", pa.int64()), ("redline_status", pa.string()),
     ("documents", pa.string()), ("summary", pa.string()),
 ])  # fmt: skip
 CLAIM_SCHEMA = pa.schema([
@@ -59,9 +68,29 @@ ACTION_SCHEMA = pa.schema([
     ("documents", pa.string()), ("summary", pa.string()),
 ])  # fmt: skip
 
+CASUALTY_SCHEMA = pa.schema([
+    ("incident_id", pa.string()), ("document_id", pa.string()), ("outlet", pa.string()), ("status", pa.string()), ("count", pa.int64()),
+    ("nationality", pa.string()), ("category", pa.string()), ("approximate", pa.bool_()),
+])  # fmt: skip
+POSTERIOR_SCHEMA = pa.schema([
+    ("incident_id", pa.string()), ("rank", pa.int64()), ("perpetrator", pa.string()), ("sponsor", pa.string()), ("relation", pa.string()),
+    ("prior", pa.float64()), ("probability", pa.float64()), ("lower", pa.float64()), ("upper", pa.float64()),
+    ("words", pa.string()), ("confidence", pa.string()), ("method", pa.string()),
+])  # fmt: skip
+EVALUATION_SCHEMA = pa.schema([
+    ("rule_id", pa.string()), ("incident_id", pa.string()), ("evaluated_at", pa.timestamp("us", tz="UTC")), ("status", pa.string()),
+    ("previous_status", pa.string()), ("probability", pa.float64()), ("lower", pa.float64()), ("upper", pa.float64()),
+    ("standard", pa.string()), ("threshold", pa.float64()), ("words", pa.string()), ("confidence", pa.string()),
+])  # fmt: skip
+
 INCIDENT_COLUMNS: tuple[str, ...] = tuple(INCIDENT_SCHEMA.names)
+CASUALTY_COLUMNS: tuple[str, ...] = tuple(CASUALTY_SCHEMA.names)
+POSTERIOR_COLUMNS: tuple[str, ...] = tuple(POSTERIOR_SCHEMA.names)
+EVALUATION_COLUMNS: tuple[str, ...] = tuple(EVALUATION_SCHEMA.names)
 CLAIM_COLUMNS: tuple[str, ...] = tuple(CLAIM_SCHEMA.names)
 ACTION_COLUMNS: tuple[str, ...] = tuple(ACTION_SCHEMA.names)
+#: Incident columns older exports lack; reading back does not need them (they are derived).
+_ADDED_COLUMNS = ("us_killed", "us_injured", "redline_status")
 #: Separator of list-valued cells (documents, hedges, caused_by).
 LIST_SEP = "|"
 
@@ -80,9 +109,27 @@ def top_perpetrator(incident: Incident, result: AttributionResult | None) -> tup
     return "unknown", None
 
 
-def incident_rows(incidents: Iterable[Incident], results: Mapping[str, AttributionResult] | None = None) -> Iterator[dict[str, Any]]:
-    """One dict per incident, keys in :data:`INCIDENT_COLUMNS` order."""
+#: Red-line statuses from least to most severe.
+SEVERITY = ("clear", "watch", "tripped")
+
+
+def redline_statuses(evaluations: Iterable[Evaluation]) -> dict[str, str]:
+    """Per incident, the most severe status among the latest evaluation of each rule (``evaluations`` oldest first)."""
+    latest: dict[tuple[str, str], str] = {}
+    for ev in evaluations:
+        latest[(ev.rule_id, ev.incident_id)] = ev.status.value
+    out: dict[str, str] = {}
+    for (_rule, incident), status in latest.items():
+        if SEVERITY.index(status) >= SEVERITY.index(out.get(incident, "clear")):
+            out[incident] = status
+    return out
+
+
+def incident_rows(incidents: Iterable[Incident], results: Mapping[str, AttributionResult] | None = None,
+                  evaluations: Iterable[Evaluation] = ()) -> Iterator[dict[str, Any]]:
+    """One dict per incident, keys in :data:`INCIDENT_COLUMNS` order (``redline_status`` empty when never evaluated)."""
     results = results or {}
+    statuses = redline_statuses(evaluations)
     for inc in incidents:
         place = inc.place or Place(name="")
         perp, prob = top_perpetrator(inc, results.get(inc.id))
@@ -90,9 +137,9 @@ def incident_rows(incidents: Iterable[Incident], results: Mapping[str, Attributi
             "id": inc.id, "date": inc.date, "date_precision": inc.date_precision, "date_text": inc.date_text,
             "place_name": place.name or None, "country": place.country, "lat": place.lat, "lon": place.lon, "gazetteer_id": place.gazetteer_id,
             "attack_type": inc.attack_type, "weapon": inc.weapon, "target": inc.target,
-            "killed": inc.killed(), "injured": inc.injured(),
+            "killed": inc.killed(), "injured": inc.injured(), "us_killed": inc.killed("US"), "us_injured": inc.injured("US"),
             "casualties": json.dumps([c.model_dump(mode="json") for c in inc.casualties], separators=(",", ":")) if inc.casualties else None,
-            "perpetrator": perp, "perpetrator_probability": prob, "claims": len(inc.attributions),
+            "perpetrator": perp, "perpetrator_probability": prob, "claims": len(inc.attributions), "redline_status": statuses.get(inc.id),
             "documents": LIST_SEP.join(inc.documents) or None, "summary": inc.summary,
         }  # fmt: skip
 
@@ -124,15 +171,52 @@ def action_rows(actions: Iterable[Action]) -> Iterator[dict[str, Any]]:
         }  # fmt: skip
 
 
+def casualty_rows(incidents: Iterable[Incident]) -> Iterator[dict[str, Any]]:
+    """One dict per casualty figure (the merged ones first, then each document's report), keys in :data:`CASUALTY_COLUMNS` order."""
+    for inc in incidents:
+        reports = [(None, None, inc.casualties)] + [(r.document_id, r.source.outlet, r.casualties) for r in inc.casualty_reports]
+        for doc, outlet, casualties in reports:
+            for c in casualties:
+                yield {"incident_id": inc.id, "document_id": doc, "outlet": outlet, "status": c.status, "count": c.count,
+                       "nationality": c.nationality, "category": c.category, "approximate": c.approximate}  # fmt: skip
+
+
+def posterior_rows(results: Iterable[AttributionResult]) -> Iterator[dict[str, Any]]:
+    """One dict per hypothesis of each result, most probable first (``rank`` 1), keys in :data:`POSTERIOR_COLUMNS` order."""
+    for result in results:
+        ranked = sorted(result.posterior, key=lambda e: (-e.probability, e.hypothesis.perpetrator, e.hypothesis.sponsor or "", e.hypothesis.relation))
+        for n, entry in enumerate(ranked, 1):
+            h, interval = entry.hypothesis, entry.interval
+            yield {
+                "incident_id": result.incident_id, "rank": n, "perpetrator": h.perpetrator, "sponsor": h.sponsor, "relation": h.relation,
+                "prior": entry.prior, "probability": entry.probability,
+                "lower": interval[0] if interval else None, "upper": interval[1] if interval else None,
+                "words": icd203_phrase(entry.probability), "confidence": entry.confidence.value if entry.confidence else None, "method": result.method,
+            }  # fmt: skip
+
+
+def evaluation_rows(evaluations: Iterable[Evaluation]) -> Iterator[dict[str, Any]]:
+    """One dict per red-line evaluation, keys in :data:`EVALUATION_COLUMNS` order."""
+    for ev in evaluations:
+        interval = ev.interval
+        yield {
+            "rule_id": ev.rule_id, "incident_id": ev.incident_id, "evaluated_at": ev.evaluated_at, "status": ev.status.value,
+            "previous_status": ev.previous_status.value if ev.previous_status else None, "probability": ev.probability,
+            "lower": interval[0] if interval else None, "upper": interval[1] if interval else None, "standard": ev.standard,
+            "threshold": ev.threshold, "words": ev.words, "confidence": ev.confidence.value if ev.confidence else None,
+        }  # fmt: skip
+
+
 def to_arrow(rows: Iterable[Mapping[str, Any]], schema: pa.Schema) -> pa.Table:
     """A pyarrow table of ``rows`` with exactly ``schema``'s columns and types."""
     rows = list(rows)
     return pa.Table.from_pydict({name: [r[name] for r in rows] for name in schema.names}, schema=schema)
 
 
-def incidents_table(incidents: Iterable[Incident], results: Mapping[str, AttributionResult] | None = None) -> pa.Table:
+def incidents_table(incidents: Iterable[Incident], results: Mapping[str, AttributionResult] | None = None,
+                    evaluations: Iterable[Evaluation] = ()) -> pa.Table:
     """The incidents table as pyarrow."""
-    return to_arrow(incident_rows(incidents, results), INCIDENT_SCHEMA)
+    return to_arrow(incident_rows(incidents, results, evaluations), INCIDENT_SCHEMA)
 
 
 def claims_table(incidents: Iterable[Incident]) -> pa.Table:
@@ -162,6 +246,21 @@ def restore(cell: str) -> str:
     return cell[1:] if cell.startswith("'") else cell
 
 
+def casualties_table(incidents: Iterable[Incident]) -> pa.Table:
+    """The casualties table as pyarrow."""
+    return to_arrow(casualty_rows(incidents), CASUALTY_SCHEMA)
+
+
+def posteriors_table(results: Iterable[AttributionResult]) -> pa.Table:
+    """The posteriors table as pyarrow."""
+    return to_arrow(posterior_rows(results), POSTERIOR_SCHEMA)
+
+
+def evaluations_table(evaluations: Iterable[Evaluation]) -> pa.Table:
+    """The evaluations table as pyarrow."""
+    return to_arrow(evaluation_rows(evaluations), EVALUATION_SCHEMA)
+
+
 def _cell(value: Any) -> str:
     if value is None:
         return ""
@@ -169,7 +268,7 @@ def _cell(value: Any) -> str:
         return "true" if value else "false"
     if isinstance(value, float):
         return repr(value)
-    if isinstance(value, dt.date):
+    if isinstance(value, (dt.date, dt.datetime)):
         return value.isoformat()
     return neutralise(str(value))
 
@@ -246,11 +345,11 @@ def read_incidents_csv(path: str | Path, claims: str | Path | None = None) -> li
 
     What the flat table cannot hold is not restored: evidence spans of the
     incident itself and the attribution posterior (only its top perpetrator
-    was exported).
+    was exported; the posteriors table holds it).
     """
     statements = _claims_by_incident(claims) if claims else {}
     out = []
-    for line, row in _read(path, INCIDENT_COLUMNS):
+    for line, row in _read(path, [c for c in INCIDENT_COLUMNS if c not in _ADDED_COLUMNS]):
         try:
             place = None
             if _opt(row["place_name"]) or _opt(row["country"]) or _opt(row["lat"]):

@@ -21,7 +21,7 @@ import datetime as dt
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import select, text
+from sqlalchemy import or_, select, text
 from sqlalchemy.orm import Session
 
 from ..model import Action, Document, Incident
@@ -214,3 +214,30 @@ def write_dataset_rows(session: Session, insert: Callable[[Any], Any], rows: Seq
     insert_many(session, insert, ClaimRow.__table__, [c for i in incidents for c in claim_values(i)])
     insert_many(session, insert, ActionRow.__table__, [action_values(e, now, codec.dump_json) for _d, e in fresh if not isinstance(e, Incident)])
     return flags
+
+
+def read_dataset_incidents(session: Session, windows: Sequence[tuple[dt.date, dt.date]]) -> list[Incident]:
+    """Imported dataset incidents (every document a dataset row; live or folded into an article event) dated in any of ``windows``.
+
+    Each window is an inclusive (first, last) date range; the result is by date
+    then id. The date index picks the candidates; per candidate, two indexed
+    EXISTS probes check its documents' kinds.
+    """
+    def linked(dataset: bool) -> Any:
+        """EXISTS a linked document that is a stored dataset row (or, with ``dataset`` False, anything else, unstored included)."""
+        kind = DocumentRow.kind == "dataset-row" if dataset else or_(DocumentRow.kind.is_(None), DocumentRow.kind != "dataset-row")
+        return (
+            select(IncidentDocumentRow.document_id)
+            .outerjoin(DocumentRow, DocumentRow.id == IncidentDocumentRow.document_id)
+            .where(IncidentDocumentRow.incident_id == IncidentRow.id, kind)
+            .exists()
+        )
+
+    out: dict[str, Incident] = {}
+    for start in range(0, len(windows), 200):
+        dates = or_(*(IncidentRow.date.between(a, b) for a, b in windows[start : start + 200]))
+        query = select(IncidentRow.payload).where(dates, linked(True), ~linked(False))
+        for payload in session.scalars(query):
+            incident = codec.load(Incident, payload)
+            out[incident.id] = incident
+    return sorted(out.values(), key=lambda i: (i.date or dt.date.min, i.id))

@@ -28,7 +28,7 @@ from ..model import Action, AttributionResult, Document, Extraction, Incident, P
 from ..settings import Settings
 from . import codec
 from .engine import WRITE_OPTION, current_revision, head_revision, make_engine, redact, upgrade
-from .rows import action_values, claim_values, document_values, incident_values, write_dataset_rows
+from .rows import action_values, claim_values, document_values, incident_values, read_dataset_incidents, write_dataset_rows
 from .evaluations import EvaluationRecords
 from .tables import (
     COUNTED_TABLES,
@@ -390,6 +390,11 @@ class Store(EvaluationRecords):
     def count_actions(self) -> int:
         """How many actions are stored."""
         return self._count(ActionRow)
+
+    def dataset_incidents(self, windows: Sequence[tuple[dt.date, dt.date]]) -> list[Incident]:
+        """Imported dataset incidents dated in any of the (first, last) ``windows``, live or folded into an article event."""
+        with self._reading("list imported incidents") as session:
+            return read_dataset_incidents(session, list(windows))
 
     def list_actions(self, *, limit: int = 1000, offset: int = 0) -> list[Action]:
         """Actions by date (undated last)."""
