@@ -28,6 +28,7 @@ from ..settings import Settings
 from .api import AppState, BodyLimit, install_error_handlers, router
 from .downloads import load_view
 from .downloads import router as downloads
+from .schemas import install_openapi
 from .filters import STATUSES, ViewFilter, view_filter
 from .views import board, chain_layout, status_changes, svg_map, time_axis, timeline
 
@@ -50,6 +51,7 @@ def create_app(settings: Settings | None = None, *, store: Any = None) -> FastAP
     )
     app.state.tripwire = AppState(settings, store)
     install_error_handlers(app)
+    install_openapi(app)
     app.add_middleware(BodyLimit, limit=settings.max_request_bytes)
     app.include_router(router)
     app.include_router(downloads)
