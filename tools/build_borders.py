@@ -18,7 +18,6 @@ rounds coordinates to 0.01 degree and writes them as JSON with ISO-2 codes
 from __future__ import annotations
 
 import argparse
-import io
 import json
 import struct
 import subprocess
@@ -134,7 +133,7 @@ def main(argv: list[str] | None = None) -> int:
         wheel = args.wheel
         if wheel is None:
             subprocess.run([sys.executable, "-m", "pip", "download", "--no-deps", "--only-binary", ":all:", "pyogrio==0.13.0", "-d", tmp], check=True,
-                           stdout=io.open("/dev/null", "w"))  # noqa: SIM115
+                           stdout=subprocess.DEVNULL)
             wheel = next(Path(tmp).glob("pyogrio-*.whl"))
         text = build(wheel)
     if args.check:

@@ -24,10 +24,10 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ..errors import DocumentTooLarge, NotFound, TripwireError, Unauthorized, WritesDisabled
 from ..knowledge import KnowledgeBase
-from ..model import Action, AttributionResult, AttributionStatement, Document, Evaluation, Incident
+from ..model import AttributionResult, AttributionStatement, Document, Evaluation, Incident
 from ..redlines.rules import RedLineRule
-from .schemas import ActionPage, Health, IncidentPage, PostedDocument
 from ..settings import Settings
+from .schemas import ActionPage, Health, IncidentPage, PostedDocument
 
 
 def envelope(status: int, code: str, message: str, detail: dict[str, Any] | None = None) -> JSONResponse:

@@ -15,7 +15,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from fastapi import Depends, FastAPI, Query, Request
+from fastapi import FastAPI, Query, Request
 from fastapi.responses import HTMLResponse, StreamingResponse
 from fastapi.staticfiles import StaticFiles
 from jinja2 import Environment, FileSystemLoader, select_autoescape
@@ -28,8 +28,8 @@ from ..settings import Settings
 from .api import AppState, BodyLimit, install_error_handlers, router
 from .downloads import load_view
 from .downloads import router as downloads
+from .filters import STATUSES, ViewFilter, ViewParam
 from .schemas import install_openapi
-from .filters import STATUSES, ViewFilter, view_filter
 from .views import board, chain_layout, status_changes, svg_map, time_axis, timeline
 
 _HERE = Path(str(resources.files("tripwire.web")))
@@ -84,7 +84,7 @@ def create_app(settings: Settings | None = None, *, store: Any = None) -> FastAP
         return StreamingResponse(stream(), media_type="text/event-stream", headers={"Cache-Control": "no-cache"})
 
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
-    def board_page(request: Request, view: ViewFilter = Depends(view_filter)) -> HTMLResponse:
+    def board_page(request: Request, view: ViewParam) -> HTMLResponse:
         st: AppState = request.app.state.tripwire
         events = load_view(st.store, view)
         incidents = {i.id: i for i in events.incidents}
@@ -94,7 +94,7 @@ def create_app(settings: Settings | None = None, *, store: Any = None) -> FastAP
         return render("board.html.j2", request, view, rows=shown, paging=paging, counts=counts)
 
     @app.get("/incidents", response_class=HTMLResponse, include_in_schema=False)
-    def incidents_page(request: Request, view: ViewFilter = Depends(view_filter)) -> HTMLResponse:
+    def incidents_page(request: Request, view: ViewParam) -> HTMLResponse:
         st: AppState = request.app.state.tripwire
         events = load_view(st.store, view)
         shown, paging = view.paginate(events.incidents)
@@ -117,7 +117,7 @@ def create_app(settings: Settings | None = None, *, store: Any = None) -> FastAP
         return render("incident.html.j2", request, incident=incident, result=result, ach_html=matrix, history=history)
 
     @app.get("/timeline", response_class=HTMLResponse, include_in_schema=False)
-    def timeline_page(request: Request, view: ViewFilter = Depends(view_filter)) -> HTMLResponse:
+    def timeline_page(request: Request, view: ViewParam) -> HTMLResponse:
         st: AppState = request.app.state.tripwire
         events = load_view(st.store, view)
         entries = timeline(events.incidents, events.actions)
@@ -127,7 +127,7 @@ def create_app(settings: Settings | None = None, *, store: Any = None) -> FastAP
         return render("timeline.html.j2", request, view, entries=shown, paging=paging, axis=time_axis(entries, changes))
 
     @app.get("/map", response_class=HTMLResponse, include_in_schema=False)
-    def map_page(request: Request, view: ViewFilter = Depends(view_filter)) -> HTMLResponse:
+    def map_page(request: Request, view: ViewParam) -> HTMLResponse:
         st: AppState = request.app.state.tripwire
         events = load_view(st.store, view)
         points, frame, borders = svg_map(events.incidents, st.kb)
@@ -135,7 +135,7 @@ def create_app(settings: Settings | None = None, *, store: Any = None) -> FastAP
         return render("map.html.j2", request, view, points=points, frame=frame, borders=borders, incidents=shown, paging=paging, statuses_of=events.statuses)
 
     @app.get("/chain", response_class=HTMLResponse, include_in_schema=False)
-    def chain_page(request: Request, view: ViewFilter = Depends(view_filter)) -> HTMLResponse:
+    def chain_page(request: Request, view: ViewParam) -> HTMLResponse:
         st: AppState = request.app.state.tripwire
         events = load_view(st.store, view)
         layout = chain_layout(events.incidents, events.actions, st.kb)

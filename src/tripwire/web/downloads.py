@@ -19,12 +19,12 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from ..errors import NotFound
 from ..model import Action, AttributionResult, Incident
-from .filters import ViewFilter, view_filter, worst_status
+from .filters import ViewFilter, ViewParam, worst_status
 
 #: how many events a view loads at most (the dashboard is a working view, not a bulk export)
 VIEW_CAP = 5000
@@ -76,7 +76,7 @@ router = APIRouter(prefix="/download", include_in_schema=False)
 
 
 @router.get("/incidents.csv")
-def incidents_csv(request: Request, view: ViewFilter = Depends(view_filter)) -> Response:
+def incidents_csv(request: Request, view: ViewParam) -> Response:
     """The incidents of the view as the flat incidents table."""
     from ..interop.tabular import INCIDENT_COLUMNS, incident_rows
 
@@ -86,7 +86,7 @@ def incidents_csv(request: Request, view: ViewFilter = Depends(view_filter)) -> 
 
 
 @router.get("/actions.csv")
-def actions_csv(request: Request, view: ViewFilter = Depends(view_filter)) -> Response:
+def actions_csv(request: Request, view: ViewParam) -> Response:
     """The actions of the view as the flat actions table."""
     from ..interop.tabular import ACTION_COLUMNS, action_rows
 
@@ -95,7 +95,7 @@ def actions_csv(request: Request, view: ViewFilter = Depends(view_filter)) -> Re
 
 
 @router.get("/events.geojson")
-def events_geojson(request: Request, view: ViewFilter = Depends(view_filter)) -> Response:
+def events_geojson(request: Request, view: ViewParam) -> Response:
     """Incidents and actions of the view as a GeoJSON FeatureCollection."""
     from ..interop.geojson import to_geojson
 
@@ -106,7 +106,7 @@ def events_geojson(request: Request, view: ViewFilter = Depends(view_filter)) ->
 
 
 @router.get("/events.stix.json")
-def events_stix(request: Request, view: ViewFilter = Depends(view_filter)) -> Response:
+def events_stix(request: Request, view: ViewParam) -> Response:
     """Incidents and actions of the view as a STIX 2.1 bundle (times, references and marking as ``tripwire export``)."""
     from ..interop.exchange import load_sources
     from ..interop.stix import to_stix_bundle

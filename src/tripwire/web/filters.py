@@ -16,10 +16,10 @@ import math
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
-from typing import Any, TypeVar
+from typing import Annotated, Any, TypeVar
 from urllib.parse import urlencode
 
-from fastapi import Query
+from fastapi import Depends, Query
 
 from ..errors import InputError
 from ..model import Action, Evaluation, Incident, RedLineStatus
@@ -202,4 +202,7 @@ def view_filter(
     return parse_filter(since, until, country, actor, status, q, page, limit)
 
 
-__all__ = ["MAX_LIMIT", "STATUSES", "Paging", "ViewFilter", "parse_filter", "view_filter", "worst_status"]
+#: a route parameter that is the request's view filter
+ViewParam = Annotated[ViewFilter, Depends(view_filter)]
+
+__all__ = ["MAX_LIMIT", "STATUSES", "Paging", "ViewFilter", "ViewParam", "parse_filter", "view_filter", "worst_status"]
