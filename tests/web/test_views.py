@@ -105,3 +105,18 @@ def test_timeline_page_draws_the_axis_for_the_view(busy_app) -> None:  # type: i
     assert svg.count("mark incident") == 62 and svg.count("mark action") == 2 and svg.count("mark redline") == 2
     only_sy = TestClient(busy_app).get("/timeline", params={"country": "SY"}).text.split('<svg id="time-axis"', 1)[1].split("</svg>", 1)[0]
     assert only_sy.count("mark incident") == 20 and "mark redline" not in only_sy and "mark action" not in only_sy
+
+
+@pytest.mark.parametrize("most", [10, 60])
+def test_the_map_labels_the_gazetteer_places_then_the_largest_cities(kb: KnowledgeBase, most: int) -> None:
+    points, (lon0, lat0, lon1, lat1), _ = svg_map([K1, GREEN_ZONE], kb, max_cities=most)
+    labelled = {p.label for p in points if p.kind == "city"}
+    in_frame = [p for p in kb.places.values() if p.kind == "city" and lon0 <= p.lon <= lon1 and lat0 <= p.lat <= lat1]
+    curated = {p.name for p in in_frame if p.population is None}
+    assert len(in_frame) > most and len(labelled) == most and 10 < len(curated) < 60
+    if most < len(curated):
+        assert labelled <= curated
+    else:
+        assert curated <= labelled and {"Baghdad", "Kirkuk", "Mosul"} <= labelled
+        smallest = min(p.population for p in in_frame if p.name in labelled and p.population is not None)
+        assert all((p.population or 0) <= smallest for p in in_frame if p.name not in labelled)

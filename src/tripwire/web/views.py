@@ -78,9 +78,12 @@ def country_outlines() -> tuple[tuple[str, str, tuple[tuple[tuple[float, float],
 
 
 def svg_map(
-    incidents: Sequence[Incident], kb: KnowledgeBase, *, width: int = 640, height: int = 480
+    incidents: Sequence[Incident], kb: KnowledgeBase, *, width: int = 640, height: int = 480, max_cities: int = 40
 ) -> tuple[list[MapPoint], tuple[float, float, float, float], list[Border]]:
-    """Project incidents, gazetteer cities (as landmarks) and country borders onto an equirectangular frame.
+    """Project incidents, up to ``max_cities`` reference cities and country borders onto an equirectangular frame.
+
+    The cities are the gazetteer's hand-written places first, then the most
+    populous of the generated ones, so the labels stay readable.
 
     Returns the points, the (lon_min, lat_min, lon_max, lat_max) frame, which
     covers every located incident plus a margin (default: Iraq and its borders),
@@ -96,10 +99,11 @@ def svg_map(
         return (lon - lon_min) / (lon_max - lon_min) * width, (lat_max - lat) / (lat_max - lat_min) * height
 
     points = []
-    for place in kb.places.values():
-        if place.kind == "city" and lon_min <= place.lon <= lon_max and lat_min <= place.lat <= lat_max:
-            x, y = project(place.lat, place.lon)
-            points.append(MapPoint(round(x, 1), round(y, 1), place.name, None, "city"))
+    cities = [p for p in kb.places.values() if p.kind == "city" and lon_min <= p.lon <= lon_max and lat_min <= p.lat <= lat_max]
+    # the gazetteer's hand-written places of the theatre (no population recorded) first, then the most populous
+    for place in sorted(cities, key=lambda p: (p.population is not None, -(p.population or 0), p.id))[:max_cities]:
+        x, y = project(place.lat, place.lon)
+        points.append(MapPoint(round(x, 1), round(y, 1), place.name, None, "city"))
     for incident in located:
         x, y = project(incident.place.lat, incident.place.lon)  # type: ignore[union-attr, arg-type]
         points.append(MapPoint(round(x, 1), round(y, 1), f"{incident.date or ''} {incident.place.name}", f"/incidents/{incident.id}", "incident"))  # type: ignore[union-attr]
