@@ -74,8 +74,8 @@ def read_shp(data: bytes) -> list[list[list[tuple[float, float]]]]:
 
 
 def simplify(ring: list[tuple[float, float]], tolerance: float) -> list[tuple[float, float]]:
-    """Douglas-Peucker simplification of one ring (endpoints kept)."""
-    if len(ring) < 4:
+    """Douglas-Peucker simplification of one ring or polyline (endpoints kept)."""
+    if len(ring) < 3:
         return ring
     (x1, y1), (x2, y2) = ring[0], ring[-1]
     best, index = 0.0, 0
