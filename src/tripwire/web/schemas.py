@@ -39,7 +39,7 @@ class IncidentPage(BaseModel):
     """A page of incidents with its position in the whole."""
 
     items: list[Incident]
-    total: int
+    total: int = Field(description="All stored incidents when no filter is set; with a filter, offset plus the items on this page (a lower bound).")
     limit: int
     offset: int
 
@@ -48,7 +48,7 @@ class ActionPage(BaseModel):
     """A page of actions with its position in the whole."""
 
     items: list[Action]
-    total: int
+    total: int = Field(description="Offset plus the items on this page (a lower bound).")
     limit: int
     offset: int
 
