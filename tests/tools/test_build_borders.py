@@ -72,7 +72,7 @@ def test_simplify_drops_only_what_is_within_tolerance(ring: list[tuple[float, fl
 
 
 def test_build_keeps_the_countries_of_the_frame_with_iso2_codes(tmp_path: Path) -> None:
-    square = lambda x, y, d=2.0: [(x, y), (x, y + d), (x + d, y + d), (x + d, y), (x, y)]  # noqa: E731
+    square = lambda x, y, d=2.0: [(x, y), (x, y + d), (x + d, y + d), (x + d, y), (x, y)]
     shapes = [[square(42, 31)], [square(36, 33)], [square(-100, 40)], [square(20, 0), square(30, 5, 1.0)]]
     rows = [{"name": "Iraq", "iso_a3": "IRQ"}, {"name": "Syria", "iso_a3": "SYR"}, {"name": "United States of America", "iso_a3": "USA"},
             {"name": "Somaliland", "iso_a3": "-99"}]
