@@ -13,8 +13,8 @@ from tripwire.model import (
     AttributionKind,
     AttributionResult,
     AttributionStatement,
-    ConfidenceBasis,
     Casualty,
+    ConfidenceBasis,
     Evaluation,
     EvidenceContribution,
     Hypothesis,
@@ -124,4 +124,44 @@ def web_settings(tmp_path: Path) -> Settings:
 def app(seeded_store: object, web_settings: Settings):  # type: ignore[no-untyped-def]
     from tripwire.web.app import create_app
 
+    return create_app(web_settings, store=seeded_store)
+
+
+#: bases that were hit repeatedly (public facts: name, country, approximate coordinates)
+BASES = (
+    ("Al Asad Air Base", "IQ", 33.785, 42.441),
+    ("Erbil International Airport", "IQ", 36.237, 43.963),
+    ("Camp Taji", "IQ", 33.530, 44.260),
+    ("Al-Tanf garrison", "SY", 33.490, 38.620),
+    ("Mission Support Site Conoco", "SY", 35.300, 40.300),
+    ("Tower 22", "JO", 33.320, 38.690),
+)
+
+
+def busy_incidents(n: int = 60) -> list[Incident]:
+    """``n`` dated attacks on the bases above, one every five days from October 2023, every third claimed by Kataib Hezbollah."""
+    out = []
+    for k in range(n):
+        name, country, lat, lon = BASES[k % len(BASES)]
+        day = dt.date(2023, 10, 17) + dt.timedelta(days=5 * k)
+        slug = name.lower().replace(" ", "-")
+        claims = (AttributionStatement(actor="kataib-hezbollah", kind=AttributionKind.CLAIMED, asserted_by=Source(speaker="Kataib Hezbollah")),) if k % 3 == 0 else ()
+        out.append(Incident(
+            id=f"{day}-{slug}-drone-attack", date=day, date_precision="day", place=Place(name=name, country=country, lat=lat, lon=lon),
+            attack_type="drone attack", weapon="one-way attack drone", target=name, attributions=claims,
+            casualties=(Casualty(status="injured", count=1 + k % 4, nationality="US", category="service-member"),),
+            summary=f"A drone struck {name}",
+        ))  # fmt: skip
+    return out
+
+
+@pytest.fixture()
+def busy_app(seeded_store, web_settings):  # type: ignore[no-untyped-def]
+    """The seeded app plus sixty attacks on six bases in Iraq, Syria and Jordan (paging and filters have something to do)."""
+    from tripwire.web.app import create_app
+
+    for incident in busy_incidents():
+        seeded_store.save_incident(incident)  # type: ignore[attr-defined]
+    seeded_store.save_action(Action(id="2024-02-02-us-airstrikes-iraq-syria", kind="airstrike", actor="usa", target="kataib-hezbollah",  # type: ignore[attr-defined]
+                                    date=dt.date(2024, 2, 2), place=Place(name="Al-Qaim", country="IQ", lat=34.37, lon=41.09), summary="US strikes in Iraq and Syria"))
     return create_app(web_settings, store=seeded_store)

@@ -25,22 +25,15 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ..errors import DocumentTooLarge, NotFound, TripwireError, Unauthorized, WritesDisabled
 from ..knowledge import KnowledgeBase
-from ..model import Document, normalise_text
+from ..model import AttributionResult, AttributionStatement, Document, Evaluation, Incident, normalise_text
+from ..redlines.rules import RedLineRule
 from ..settings import Settings
+from .schemas import ActionPage, Health, IncidentPage, PostedDocument
 
 
 def envelope(status: int, code: str, message: str, detail: dict[str, Any] | None = None) -> JSONResponse:
     """The one JSON error shape every failure uses."""
     return JSONResponse(status_code=status, content={"error": {"code": code, "message": message, "detail": detail or {}}})
-
-
-class Page(BaseModel):
-    """A page of results with its position in the whole."""
-
-    items: list[Any]
-    total: int
-    limit: int
-    offset: int
 
 
 class NewDocument(BaseModel):
@@ -113,14 +106,14 @@ def dump(obj: Any) -> Any:
 router = APIRouter(prefix="/api/v1")
 
 
-@router.get("/health")
+@router.get("/health", response_model=None, responses={200: {"model": Health}})
 def health(request: Request) -> dict[str, Any]:
     """Liveness plus store counts."""
     st = state(request)
     return {"status": "ok", "documents": st.store.count_documents(), "incidents": st.store.count_incidents(), "version": st.version}
 
 
-@router.get("/incidents", response_model=Page)
+@router.get("/incidents", response_model=None, responses={200: {"model": IncidentPage}})
 def list_incidents(
     request: Request,
     since: dt.date | None = None,
@@ -128,7 +121,7 @@ def list_incidents(
     country: str | None = Query(default=None, min_length=2, max_length=2, pattern="^[A-Za-z]{2}$"),
     limit: int = Query(default=50, ge=1, le=500),
     offset: int = Query(default=0, ge=0, le=10_000_000),
-) -> Page:
+) -> dict[str, Any]:
     """Incidents in date order (undated last), filtered by date range and ISO country."""
     st = state(request)
     filters = {"since": since, "until": until, "country": country.upper() if country else None}
@@ -136,19 +129,19 @@ def list_incidents(
     return Page(items=dump(items), total=st.store.count_incidents(**filters), limit=limit, offset=offset)
 
 
-@router.get("/incidents/{incident_id}")
+@router.get("/incidents/{incident_id}", response_model=None, responses={200: {"model": Incident}})
 def get_incident(request: Request, incident_id: str) -> Any:
     """One incident with its casualties, claims and provenance."""
     return dump(state(request).store.get_incident(incident_id))
 
 
-@router.get("/incidents/{incident_id}/claims")
+@router.get("/incidents/{incident_id}/claims", response_model=None, responses={200: {"model": list[AttributionStatement]}})
 def get_claims(request: Request, incident_id: str) -> Any:
     """The attribution statements made about one incident."""
     return dump(state(request).store.get_incident(incident_id).attributions)
 
 
-@router.get("/incidents/{incident_id}/attribution")
+@router.get("/incidents/{incident_id}/attribution", response_model=None, responses={200: {"model": AttributionResult}})
 def get_attribution(request: Request, incident_id: str) -> Any:
     """The stored posterior over hypotheses with its explanation (computed now if none is stored)."""
     st = state(request)
@@ -161,15 +154,15 @@ def get_attribution(request: Request, incident_id: str) -> Any:
         return dump(Attributor(st.kb, settings=st.settings).attribute(incident, rng=st.settings.seed))
 
 
-@router.get("/actions", response_model=Page)
-def list_actions(request: Request, limit: int = Query(default=100, ge=1, le=1000), offset: int = Query(default=0, ge=0, le=10_000_000)) -> Page:
+@router.get("/actions", response_model=None, responses={200: {"model": ActionPage}})
+def list_actions(request: Request, limit: int = Query(default=100, ge=1, le=1000), offset: int = Query(default=0, ge=0, le=10_000_000)) -> dict[str, Any]:
     """Strikes, protests, votes, pledges and withdrawals."""
     store = state(request).store
     items = store.list_actions(limit=limit, offset=offset)
     return Page(items=dump(items), total=store.count_actions(), limit=limit, offset=offset)
 
 
-@router.get("/escalation/forecast")
+@router.get("/escalation/forecast", response_model=None, responses={200: {"model": dict[str, Any]}})
 def escalation_forecast(
     request: Request,
     window_days: float = Query(default=30.0, gt=0, le=365),
@@ -217,12 +210,12 @@ def _cached_forecast(st: AppState, key: tuple[Any, ...]) -> Any:
     return None
 
 
-@router.get("/redlines")
+@router.get("/redlines", response_model=None, responses={200: {"model": list[RedLineRule]}})
 def list_rules(request: Request) -> Any:
     """The red-line rules in force (the bundled examples unless configured otherwise)."""
     from ..redlines import load_rules
 
-    return dump(load_rules(None))
+    return [rule.model_dump(mode="json", by_alias=True) for rule in load_rules(None)]  # "not", as rule files spell it
 
 
 @router.get("/redlines/status", response_model=Page)
@@ -247,7 +240,7 @@ def redline_history(
     return Page(items=dump(items), total=store.count_evaluations(rule_id=rule_id, incident_id=incident_id), limit=limit, offset=offset)
 
 
-@router.post("/documents", status_code=201, dependencies=[Depends(require_token)])
+@router.post("/documents", status_code=201, dependencies=[Depends(require_token)], response_model=None, responses={201: {"model": PostedDocument}})
 def post_document(request: Request, body: NewDocument) -> dict[str, Any]:
     """Store an article (deduplicated by content hash), extract it and refresh the merged incidents."""
     from ..extract import extract
@@ -356,4 +349,4 @@ class BodyLimit:
         await self.app(scope, replay, send)
 
 
-__all__ = ["AppState", "BodyLimit", "Page", "envelope", "install_error_handlers", "router"]
+__all__ = ["AppState", "BodyLimit", "envelope", "install_error_handlers", "router"]

@@ -26,16 +26,16 @@ from ..errors import NotFound
 from ..icd203 import judgement
 from ..settings import Settings
 from .api import AppState, BodyLimit, install_error_handlers, router
+from .downloads import load_view
+from .downloads import router as downloads
+from .filters import STATUSES, ViewFilter, ViewParam
 from .guard import HostAndHeaders
-from .views import board, chain_layout, svg_map, timeline
+from .schemas import install_openapi
+from .views import board, chain_layout, status_changes, svg_map, time_axis, timeline
 
 _HERE = Path(str(resources.files("tripwire.web")))
 _templates = Environment(loader=FileSystemLoader(str(_HERE / "templates")), autoescape=select_autoescape(["html", "j2"]))
 _templates.filters["judged"] = lambda x: judgement(x.probability, x.confidence)  # ICD 203 words and confidence of an evaluation or posterior entry
-
-
-def _all_incidents(store: Any, limit: int = 5000) -> list[Any]:
-    return list(store.list_incidents(limit=limit))
 
 
 def create_app(settings: Settings | None = None, *, store: Any = None) -> FastAPI:
@@ -52,14 +52,17 @@ def create_app(settings: Settings | None = None, *, store: Any = None) -> FastAP
     )
     app.state.tripwire = AppState(settings, store)
     install_error_handlers(app)
+    install_openapi(app)
     app.add_middleware(BodyLimit, limit=settings.max_request_bytes)
     app.add_middleware(HostAndHeaders, allowed_hosts=settings.allowed_hosts)  # added last: runs first
     app.include_router(router)
+    app.include_router(downloads)
     app.mount("/static", StaticFiles(directory=str(_HERE / "static")), name="static")
 
-    def render(name: str, request: Request, **context: Any) -> HTMLResponse:
+    def render(name: str, request: Request, view: ViewFilter | None = None, **context: Any) -> HTMLResponse:
         st: AppState = request.app.state.tripwire
-        html = _templates.get_template(name).render(version=st.version, **context)
+        view = view or ViewFilter()
+        html = _templates.get_template(name).render(version=st.version, view=view, path=request.url.path, statuses=STATUSES, **context)
         return HTMLResponse(html)
 
     @app.get("/api/v1/events", include_in_schema=False)
@@ -83,18 +86,21 @@ def create_app(settings: Settings | None = None, *, store: Any = None) -> FastAP
         return StreamingResponse(stream(), media_type="text/event-stream", headers={"Cache-Control": "no-cache"})
 
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
-    def board_page(request: Request) -> HTMLResponse:
+    def board_page(request: Request, view: ViewParam) -> HTMLResponse:
         st: AppState = request.app.state.tripwire
-        incidents = {i.id: i for i in _all_incidents(st.store)}
-        rows = board(st.store.latest_evaluations(), incidents)
+        events = load_view(st.store, view)
+        incidents = {i.id: i for i in events.incidents}
+        rows = [r for r in board(st.store.latest_evaluations(), incidents) if r.incident_id in incidents and view.status in (None, r.status.value)]
+        shown, paging = view.paginate(rows)
         counts = {"documents": st.store.count_documents(), "incidents": st.store.count_incidents()}
-        return render("board.html.j2", request, rows=rows, counts=counts)
+        return render("board.html.j2", request, view, rows=shown, paging=paging, counts=counts)
 
     @app.get("/incidents", response_class=HTMLResponse, include_in_schema=False)
-    def incidents_page(request: Request) -> HTMLResponse:
+    def incidents_page(request: Request, view: ViewParam) -> HTMLResponse:
         st: AppState = request.app.state.tripwire
-        items = sorted(_all_incidents(st.store), key=lambda i: (i.date is None, str(i.date)), reverse=True)
-        return render("incidents.html.j2", request, incidents=items)
+        events = load_view(st.store, view)
+        shown, paging = view.paginate(events.incidents)
+        return render("incidents.html.j2", request, view, incidents=shown, paging=paging, statuses_of=events.statuses)
 
     @app.get("/incidents/{incident_id}", response_class=HTMLResponse, include_in_schema=False)
     def incident_page(request: Request, incident_id: str) -> HTMLResponse:
@@ -113,20 +119,28 @@ def create_app(settings: Settings | None = None, *, store: Any = None) -> FastAP
         return render("incident.html.j2", request, incident=incident, result=result, ach_html=matrix, history=history)
 
     @app.get("/timeline", response_class=HTMLResponse, include_in_schema=False)
-    def timeline_page(request: Request) -> HTMLResponse:
+    def timeline_page(request: Request, view: ViewParam) -> HTMLResponse:
         st: AppState = request.app.state.tripwire
-        return render("timeline.html.j2", request, entries=timeline(_all_incidents(st.store), st.store.list_actions(limit=5000)))
+        events = load_view(st.store, view)
+        entries = timeline(events.incidents, events.actions)
+        kept = {i.id for i in events.incidents}
+        changes = [c for c in status_changes(st.store.evaluation_history()) if c.incident_id in kept and view.status in (None, c.status.value)]
+        shown, paging = view.paginate(entries)
+        return render("timeline.html.j2", request, view, entries=shown, paging=paging, axis=time_axis(entries, changes))
 
     @app.get("/map", response_class=HTMLResponse, include_in_schema=False)
-    def map_page(request: Request) -> HTMLResponse:
+    def map_page(request: Request, view: ViewParam) -> HTMLResponse:
         st: AppState = request.app.state.tripwire
-        points, frame = svg_map(_all_incidents(st.store), st.kb)
-        return render("map.html.j2", request, points=points, frame=frame)
+        events = load_view(st.store, view)
+        points, frame, borders = svg_map(events.incidents, st.kb)
+        shown, paging = view.paginate(events.incidents)
+        return render("map.html.j2", request, view, points=points, frame=frame, borders=borders, incidents=shown, paging=paging, statuses_of=events.statuses)
 
     @app.get("/chain", response_class=HTMLResponse, include_in_schema=False)
-    def chain_page(request: Request) -> HTMLResponse:
+    def chain_page(request: Request, view: ViewParam) -> HTMLResponse:
         st: AppState = request.app.state.tripwire
-        layout = chain_layout(_all_incidents(st.store), st.store.list_actions(limit=5000), st.kb)
-        return render("chain.html.j2", request, layout=layout)
+        events = load_view(st.store, view)
+        layout = chain_layout(events.incidents, events.actions, st.kb)
+        return render("chain.html.j2", request, view, layout=layout)
 
     return app
