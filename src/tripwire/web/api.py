@@ -25,10 +25,10 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ..errors import DocumentTooLarge, NotFound, TripwireError, Unauthorized, WritesDisabled
 from ..knowledge import KnowledgeBase
-from ..model import AttributionResult, AttributionStatement, Document, Evaluation, Incident, normalise_text
+from ..model import AttributionResult, AttributionStatement, Document, Incident, normalise_text
 from ..redlines.rules import RedLineRule
 from ..settings import Settings
-from .schemas import ActionPage, Health, IncidentPage, PostedDocument
+from .schemas import ActionPage, EvaluationPage, Health, IncidentPage, PostedDocument
 
 
 def envelope(status: int, code: str, message: str, detail: dict[str, Any] | None = None) -> JSONResponse:
@@ -126,7 +126,7 @@ def list_incidents(
     st = state(request)
     filters = {"since": since, "until": until, "country": country.upper() if country else None}
     items = st.store.list_incidents(**filters, limit=limit, offset=offset)
-    return Page(items=dump(items), total=st.store.count_incidents(**filters), limit=limit, offset=offset)
+    return {"items": dump(items), "total": st.store.count_incidents(**filters), "limit": limit, "offset": offset}
 
 
 @router.get("/incidents/{incident_id}", response_model=None, responses={200: {"model": Incident}})
@@ -159,7 +159,7 @@ def list_actions(request: Request, limit: int = Query(default=100, ge=1, le=1000
     """Strikes, protests, votes, pledges and withdrawals."""
     store = state(request).store
     items = store.list_actions(limit=limit, offset=offset)
-    return Page(items=dump(items), total=store.count_actions(), limit=limit, offset=offset)
+    return {"items": dump(items), "total": store.count_actions(), "limit": limit, "offset": offset}
 
 
 @router.get("/escalation/forecast", response_model=None, responses={200: {"model": dict[str, Any]}})
@@ -218,26 +218,26 @@ def list_rules(request: Request) -> Any:
     return [rule.model_dump(mode="json", by_alias=True) for rule in load_rules(None)]  # "not", as rule files spell it
 
 
-@router.get("/redlines/status", response_model=Page)
-def redline_status(request: Request, limit: int = Query(default=500, ge=1, le=5000), offset: int = Query(default=0, ge=0, le=10_000_000)) -> Page:
+@router.get("/redlines/status", response_model=None, responses={200: {"model": EvaluationPage}})
+def redline_status(request: Request, limit: int = Query(default=500, ge=1, le=5000), offset: int = Query(default=0, ge=0, le=10_000_000)) -> dict[str, Any]:
     """The latest evaluation for every (rule, incident) pair, by rule then incident, paginated."""
     store = state(request).store
     items = store.latest_evaluations(limit=limit, offset=offset)
-    return Page(items=dump(items), total=store.count_latest_evaluations(), limit=limit, offset=offset)
+    return {"items": dump(items), "total": store.count_latest_evaluations(), "limit": limit, "offset": offset}
 
 
-@router.get("/redlines/history", response_model=Page)
+@router.get("/redlines/history", response_model=None, responses={200: {"model": EvaluationPage}})
 def redline_history(
     request: Request,
     rule_id: str | None = Query(default=None, max_length=200),
     incident_id: str | None = Query(default=None, max_length=200),
     limit: int = Query(default=500, ge=1, le=5000),
     offset: int = Query(default=0, ge=0, le=10_000_000),
-) -> Page:
+) -> dict[str, Any]:
     """Recorded evaluations, oldest first (append-only audit trail), paginated."""
     store = state(request).store
     items = store.evaluation_history(rule_id=rule_id, incident_id=incident_id, limit=limit, offset=offset)
-    return Page(items=dump(items), total=store.count_evaluations(rule_id=rule_id, incident_id=incident_id), limit=limit, offset=offset)
+    return {"items": dump(items), "total": store.count_evaluations(rule_id=rule_id, incident_id=incident_id), "limit": limit, "offset": offset}
 
 
 @router.post("/documents", status_code=201, dependencies=[Depends(require_token)], response_model=None, responses={201: {"model": PostedDocument}})

@@ -18,7 +18,7 @@ from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 from pydantic import BaseModel, Field
 
-from ..model import Action, Incident
+from ..model import Action, Evaluation, Incident
 
 
 class ErrorBody(BaseModel):
@@ -39,7 +39,7 @@ class IncidentPage(BaseModel):
     """A page of incidents with its position in the whole."""
 
     items: list[Incident]
-    total: int = Field(description="All stored incidents when no filter is set; with a filter, offset plus the items on this page (a lower bound).")
+    total: int = Field(description="Every stored incident matching the filters.")
     limit: int
     offset: int
 
@@ -48,7 +48,16 @@ class ActionPage(BaseModel):
     """A page of actions with its position in the whole."""
 
     items: list[Action]
-    total: int = Field(description="Offset plus the items on this page (a lower bound).")
+    total: int = Field(description="Every stored action.")
+    limit: int
+    offset: int
+
+
+class EvaluationPage(BaseModel):
+    """A page of red-line evaluations with its position in the whole."""
+
+    items: list[Evaluation]
+    total: int = Field(description="Every evaluation the query selects.")
     limit: int
     offset: int
 
@@ -121,4 +130,4 @@ def install_openapi(app: FastAPI) -> None:
     app.openapi = custom  # type: ignore[method-assign]
 
 
-__all__ = ["ActionPage", "ErrorBody", "ErrorEnvelope", "Health", "IncidentPage", "PostedDocument", "install_openapi", "openapi_document"]
+__all__ = ["ActionPage", "ErrorBody", "ErrorEnvelope", "EvaluationPage", "Health", "IncidentPage", "PostedDocument", "install_openapi", "openapi_document"]
