@@ -58,7 +58,8 @@ def resolve_group_references(lex: Lexicon, contexts: list[SentenceContext]) -> N
                 i = inside[0]
                 label = lex.kb.actors[ctx.actors[i].key]
                 key = next((k for j, k in reversed(recent) if ctx.index - j <= LOOKBACK_SENTENCES), None)
-                if label.kind == "category" and key is not None and _fits_label(lex, key, label.id):
+                singular = not ctx.actors[i].text.lower().endswith("s")  # "the Iran-backed militias" is the class, not one group
+                if label.kind == "category" and singular and key is not None and _fits_label(lex, key, label.id):
                     ctx.actors[i] = Mention(ctx.actors[i].start, ctx.actors[i].end, key, ctx.actors[i].text)
                 continue  # otherwise part of a name ("the Islamic Resistance movement")
             if re.match(r"\s*,?\s*(?:the\s+)?[A-Z]", ctx.text[m.end() : m.end() + 4]) and any(0 <= a.start - m.end() <= 4 for a in ctx.actors):
