@@ -42,12 +42,19 @@ def without_nul(value: Any) -> Any:
 
 
 def _has_nul(value: Any) -> bool:
+    # plain loops: this runs on every field of every model built, and a generator per call costs more than the test
     if isinstance(value, str):
         return "\x00" in value
     if isinstance(value, (list, tuple)):
-        return any(isinstance(v, str) and "\x00" in v for v in value)
+        for v in value:
+            if isinstance(v, str) and "\x00" in v:
+                return True
+        return False
     if isinstance(value, dict):
-        return any((isinstance(k, str) and "\x00" in k) or (isinstance(v, str) and "\x00" in v) for k, v in value.items())
+        for k, v in value.items():
+            if (isinstance(k, str) and "\x00" in k) or (isinstance(v, str) and "\x00" in v):
+                return True
+        return False
     return False
 
 from .icd203 import ICD203_SCALE, icd203_phrase  # noqa: F401 - re-exported: the ICD 203 words have one definition, in icd203

@@ -101,3 +101,4 @@ def test_several_recorded_revisions_are_a_clear_error(db_url: str) -> None:
             current_revision(engine)
     finally:
         engine.dispose()
+
