@@ -50,6 +50,7 @@ def resolve_group_references(lex: Lexicon, contexts: list[SentenceContext]) -> N
     recent: list[tuple[int, str]] = []  # (sentence index, actor) of armed groups named so far, last last
     for ctx in contexts:
         groups_here = [a for a in ctx.actors if lex.kb.actors[a.key].kind in GROUP_KINDS]
+        earlier = next((k for i, k in reversed(recent) if ctx.index - i <= LOOKBACK_SENTENCES), None)  # named in the sentences before
         added: list[Mention] = []
         for m in _DEFINITE.finditer(ctx.text):
             inside = [i for i, a in enumerate(ctx.actors) if a.start < m.end() and m.start() < a.end]
@@ -57,7 +58,7 @@ def resolve_group_references(lex: Lexicon, contexts: list[SentenceContext]) -> N
                 # "the Iran-backed group": a label, with "the", for the group just named when the label fits it
                 i = inside[0]
                 label = lex.kb.actors[ctx.actors[i].key]
-                key = next((k for j, k in reversed(recent) if ctx.index - j <= LOOKBACK_SENTENCES), None)
+                key = earlier
                 singular = not ctx.actors[i].text.lower().endswith("s")  # "the Iran-backed militias" is the class, not one group
                 if label.kind == "category" and singular and key is not None and _fits_label(lex, key, label.id):
                     ctx.actors[i] = Mention(ctx.actors[i].start, ctx.actors[i].end, key, ctx.actors[i].text)
@@ -67,10 +68,7 @@ def resolve_group_references(lex: Lexicon, contexts: list[SentenceContext]) -> N
             if _OBJECT_OF.search(ctx.text[max(0, m.start() - 12) : m.start()]):
                 continue  # "no connection to the group", "strikes on the militia": the group is no one's subject here
             before = [a for a in groups_here if a.end <= m.start()]
-            if before:
-                key = before[-1].key
-            else:
-                key = next((k for i, k in reversed(recent) if ctx.index - i <= LOOKBACK_SENTENCES), None)
+            key = before[-1].key if before else earlier
             if key is not None:
                 added.append(Mention(m.start(), m.end(), key, m.group(0)))
         if added:

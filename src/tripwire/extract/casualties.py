@@ -317,6 +317,10 @@ def _elliptical(text: str, found: list[CasualtyMention], covered: list[tuple[int
     return out
 
 
+#: the category nouns that name a category, longest first ("service members" before "members")
+_NOUNS_LONGEST_FIRST = sorted(((n, c) for n, c in CATEGORY_NOUNS.items() if c), key=lambda kv: -len(kv[0]))
+
+
 def _tolls(text: str, g: CasualtyGrammar, covered: list[tuple[int, int]]) -> list[CasualtyMention]:
     out = []
     for m in _TOLL.finditer(text):
@@ -330,7 +334,7 @@ def _tolls(text: str, g: CasualtyGrammar, covered: list[tuple[int, int]]) -> lis
         if nationality is None and ("us" in words or "american" in words):
             nationality = "US"
         phrase = " " + " ".join(words) + " "
-        category = next((c for n, c in sorted(CATEGORY_NOUNS.items(), key=lambda kv: -len(kv[0])) if c and f" {n} " in phrase), None)
+        category = next((c for n, c in _NOUNS_LONGEST_FIRST if f" {n} " in phrase), None)
         status = "killed" if m.group("toll") else _status(m.group("verb"))
         out.append(CasualtyMention(m.start("count"), m.end(), Casualty(status=status, count=counted[0], nationality=nationality, category=category, approximate=counted[1])))
     return out

@@ -29,6 +29,8 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
+from .lexicon import NUMBER_WORDS
+
 MONTHS = {
     "january": 1, "jan": 1, "february": 2, "feb": 2, "march": 3, "mar": 3, "april": 4, "apr": 4, "may": 5,
     "june": 6, "jun": 6, "july": 7, "jul": 7, "august": 8, "aug": 8, "september": 9, "sep": 9, "sept": 9,
@@ -173,7 +175,7 @@ def _resolve(kind: str, g: dict[str, str | None], published: dt.date | None) -> 
             return dt.date(published.year - 1, 1, 1), "year"
         if kind == "ago":
             n = (g["n"] or "").lower()
-            count = int(n) if n.isdigit() else {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10}[n]
+            count = int(n) if n.isdigit() else NUMBER_WORDS[n]
             if (g["u"] or "").lower().startswith("week"):
                 return published - dt.timedelta(days=7 * count), None  # "a week ago": about then
             return published - dt.timedelta(days=count), "day"

@@ -256,7 +256,7 @@ class Lexicon:
         movements = sorted({a.branch_of for a in kb.actors.values() if a.branch_of})
         spelled = {name: m for m in movements for name in (kb.actors[m].name, *kb.actors[m].aliases) if len(name) > 2 or name.isupper()}
         self.movement_prefix = (
-            re.compile(r"(?<![\w-])(" + "|".join(re.escape(n) if len(n) <= 4 else "(?i:" + re.escape(n) + ")" for n in sorted(spelled, key=len, reverse=True)) + r")(?=-(?:affiliated|linked|aligned|allied|inspired|loyal)\b)")
+            re.compile(r"(?<![\w-])(" + "|".join(re.escape(n) if len(n) <= 4 else "(?i:" + re.escape(n) + ")" for n in sorted(spelled, key=len, reverse=True)) + r")(?=-(?:" + AFFILIATION_WORDS + r")\b)")
             if spelled else None
         )
         self.movement_of_name = {n.lower(): m for n, m in spelled.items()}
@@ -343,6 +343,10 @@ _MOVEMENT_SPELLINGS = (("Islamic State ", ("ISIS ", "ISIL ", "IS ", "Daesh ")), 
 _BACKED_GROUP = re.compile(r"((?:pro-)?[A-Z][\w]*(?:-(?:backed|aligned|allied|supported|sponsored))?)\s+(?:militias?|groups?)")
 _GROUP_NOUNS = ("militant groups", "militant group", "armed groups", "armed group", "militia groups", "militants", "fighters", "factions", "faction",
                 "forces", "paramilitaries", "paramilitary groups")
+
+
+#: the words that tie a group to a movement after a hyphen: "ISIS-affiliated", "al-Qaeda-linked"
+AFFILIATION_WORDS = "affiliated|linked|aligned|allied|inspired|loyal"
 
 
 def article_variants(names: tuple[str, ...]) -> list[str]:
