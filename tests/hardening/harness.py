@@ -132,6 +132,15 @@ class Reader:
             self._conn = None
 
 
+def rows(url: str, sql: str) -> list[tuple[Any, ...]]:
+    """Every row of ``sql``, read through a connection of its own."""
+    conn: Any = sqlite3.connect(str(sqlite_path(url)), timeout=30) if is_sqlite(url) else _pg_connect(url)
+    try:
+        return [tuple(r) for r in conn.execute(sql).fetchall()]
+    finally:
+        conn.close()
+
+
 def number(url: str, sql: str) -> int:
     """One number read through a connection of its own (the child may hold write locks)."""
     reader = Reader(url)
