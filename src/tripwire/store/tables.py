@@ -21,6 +21,7 @@ from typing import Any
 from sqlalchemy import Boolean, Date, Float, ForeignKey, Index, Integer, MetaData, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from ..model import HASH_CHARS, MAX_ID_CHARS
 from .codec import Clipped, JSONDoc, UTCDateTime
 
 #: Constraint names are spelled out so migrations and metadata always agree.
@@ -32,8 +33,8 @@ NAMING = {
     "pk": "pk_%(table_name)s",
 }
 
-ID = String(200)
-HASH = String(64)
+ID = String(MAX_ID_CHARS)  # the models refuse longer ids on every backend (tripwire.model.Id)
+HASH = String(HASH_CHARS)
 
 
 class Base(DeclarativeBase):
