@@ -2,8 +2,8 @@
 
 A store under test is named by its URL: ``sqlite:///PATH`` (read with plain
 ``sqlite3``, which also recovers the WAL) or ``postgresql+psycopg://...`` (read
-with ``psycopg`` over a connection of its own, autocommit). The
-``store_url`` fixture gives one empty store per test on each backend.
+with ``psycopg`` over a connection of its own, autocommit). The fixtures
+``new_db`` and ``store_url`` (``conftest.py``) give empty stores on each backend.
 """
 
 from __future__ import annotations
@@ -12,19 +12,13 @@ import os
 import sqlite3
 import subprocess
 import sys
-import uuid
 from collections import Counter
-from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import pytest
-
 from tripwire.model import content_hash
 from tripwire.store.engine import MIGRATION_LOCK_KEY
-
-from ..postgres import BACKENDS
 
 
 def cli_argv(*args: str) -> list[str]:
@@ -41,31 +35,6 @@ def cli_env() -> dict[str, str]:
     env["TRIPWIRE_PROGRESS"] = "false"
     env["PYTHONDONTWRITEBYTECODE"] = "1"
     return env
-
-
-@pytest.fixture(params=BACKENDS)
-def new_db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Callable[[str], str]]:
-    """Makes empty stores by name on one backend (a SQLite file that does not exist yet, or a new PostgreSQL database); returns their URLs."""
-    made: list[str] = []
-    server = request.getfixturevalue("pg_server") if request.param == "postgresql" else None
-
-    def make(name: str) -> str:
-        if server is None:
-            return f"sqlite:///{tmp_path / name}.db"
-        db = f"h_{name}_{uuid.uuid4().hex[:10]}"
-        server.admin(f"CREATE DATABASE {db}")
-        made.append(db)
-        return str(server.url(db))
-
-    yield make
-    for db in made:
-        server.admin(f"DROP DATABASE IF EXISTS {db} WITH (FORCE)")
-
-
-@pytest.fixture
-def store_url(new_db: Callable[[str], str]) -> str:
-    """The URL of one empty store on each backend."""
-    return new_db("store")
 
 
 def is_sqlite(url: str) -> bool:

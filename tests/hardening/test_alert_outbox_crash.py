@@ -25,7 +25,7 @@ import pytest
 from tripwire.store import Store
 
 from ..redlines.scenarios import kirkuk, militia_result
-from .harness import cli_argv, cli_env, new_db, number  # noqa: F401 - fixture
+from .harness import cli_argv, cli_env, number
 
 N = 300
 STARTUP_LIMIT_S = 60.0

@@ -23,7 +23,7 @@ from pathlib import Path
 import pytest
 
 from .corpus import write_corpus
-from .harness import Reader, audit, cli_argv, cli_env, new_db, rows  # noqa: F401 - fixture
+from .harness import Reader, audit, cli_argv, cli_env, rows
 
 N = 120
 STARTUP_LIMIT_S = 90.0

@@ -27,7 +27,7 @@ from tripwire.store import Store
 from tripwire.web.app import create_app
 
 from .corpus import Article, write_corpus
-from .harness import audit, new_db, start_ingest, store_url  # noqa: F401 - fixtures
+from .harness import audit, start_ingest
 
 TOKEN = "hardening-writers-token"
 

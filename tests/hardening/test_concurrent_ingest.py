@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from .corpus import write_corpus
-from .harness import audit, new_db, start_ingest, store_url  # noqa: F401 - fixtures
+from .harness import audit, start_ingest
 
 
 @pytest.mark.slow

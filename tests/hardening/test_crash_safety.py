@@ -24,7 +24,7 @@ from tripwire.settings import Settings
 from tripwire.store import Store
 
 from .corpus import Article, write_corpus
-from .harness import DocumentCounter, audit, new_db, start_ingest, store_url  # noqa: F401 - fixtures
+from .harness import DocumentCounter, audit, start_ingest
 
 N = 400
 POLL_S = 0.004

@@ -25,7 +25,7 @@ import pytest
 from tripwire.interop import acled, import_file
 from tripwire.store import Store
 
-from .harness import Reader, audit, cli_argv, cli_env, new_db, store_url  # noqa: F401 - fixtures
+from .harness import Reader, audit, cli_argv, cli_env
 
 N = 3000
 BATCH = 200

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import multiprocessing as mp
+
 import pytest
 
 from tripwire.model import Document

@@ -242,7 +242,7 @@ def test_ids_at_the_key_width_are_stored_and_longer_ones_refused_the_same_on_bot
     incident = f.incident(longest).model_copy(update={"documents": (doc.id,)})
     store.save_incident(incident)
     store.save_attribution(f.attribution(longest, 0.7))
-    store.record_evaluation(f.evaluation("r" * MAX_ID_CHARS, longest, RedLineStatus.WATCH, 0.6, dt.datetime(2020, 1, 2, tzinfo=dt.timezone.utc)))
+    store.record_evaluation(f.evaluation("r" * MAX_ID_CHARS, longest, RedLineStatus.WATCH, 0.6, dt.datetime(2020, 1, 2, tzinfo=dt.UTC)))
     store.save_action(Action(id="a" * MAX_ID_CHARS, kind="protest"))
     assert store.get_incident(longest) == incident
     assert store.get_attribution(longest).incident_id == longest
@@ -256,8 +256,8 @@ def test_ids_at_the_key_width_are_stored_and_longer_ones_refused_the_same_on_bot
         lambda: Incident(id=too_long),
         lambda: Action(id=too_long, kind="protest"),
         lambda: f.attribution(too_long, 0.7),
-        lambda: f.evaluation(too_long, longest, RedLineStatus.CLEAR, 0.1, dt.datetime(2020, 1, 2, tzinfo=dt.timezone.utc)),
-        lambda: f.evaluation("rule", too_long, RedLineStatus.CLEAR, 0.1, dt.datetime(2020, 1, 2, tzinfo=dt.timezone.utc)),
+        lambda: f.evaluation(too_long, longest, RedLineStatus.CLEAR, 0.1, dt.datetime(2020, 1, 2, tzinfo=dt.UTC)),
+        lambda: f.evaluation("rule", too_long, RedLineStatus.CLEAR, 0.1, dt.datetime(2020, 1, 2, tzinfo=dt.UTC)),
         lambda: Incident(id="ok", documents=("d" * (HASH_CHARS + 1),)),
         lambda: Document(id="d" * (HASH_CHARS + 1), text="Rockets.", location="x"),
     ]
