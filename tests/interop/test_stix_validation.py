@@ -28,9 +28,10 @@ from pathlib import Path
 import pytest
 import stix2
 
-from tripwire.interop.exchange import export_store
+from tripwire.app import open_context
+from tripwire.app.outputs import export
 from tripwire.interop.stix_common import EXTENSION_ID, TLP_IDS
-from tripwire.pipeline import run_brief
+from tripwire.app.jobs import run_brief
 from tripwire.settings import Settings
 
 validator = pytest.importorskip("stix2validator")
@@ -43,7 +44,8 @@ def exported(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict]:
     tmp = tmp_path_factory.mktemp("stix")
     settings = Settings({"database_url": f"sqlite:///{tmp / 'tw.db'}", "report_dir": str(tmp / "report"), "interval_draws": 100}, environ={})
     run_brief(settings, now=NOW)
-    (path,) = export_store(tmp / "bundle.json", format="stix", settings=settings)
+    with open_context(settings) as ctx:
+        (path,) = export(ctx, tmp / "bundle.json", format="stix")
     return path, json.loads(path.read_text(encoding="utf-8"))
 
 
