@@ -59,6 +59,9 @@ def test_chain_writes_files_and_picture(app, db_url, tmp_path, fmt, check):
 
 
 def test_chain_on_an_empty_store(app, tmp_path):
+    from tripwire.store import Store
+
+    Store(f"sqlite:///{tmp_path / 'empty.db'}").close()  # an empty store; a missing file is refused (tests/cli/test_usability.py)
     res = runner.invoke(app, ["chain", "--db", f"sqlite:///{tmp_path / 'empty.db'}"])
     assert res.exit_code == 0 and json.loads(res.stdout)["nodes"] == []
 

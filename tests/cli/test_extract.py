@@ -48,7 +48,7 @@ def test_feed_gives_one_extraction_per_item(examples_dir: Path) -> None:
     ("args", "message"),
     [
         (["--published", "2019-02-31"], "--published must be a real date"),
-        (["--format", "yaml"], "table' or 'json"),
+        (["--format", "yaml"], "'yaml' is not one of 'table', 'json'"),
     ],
 )
 def test_bad_options(article: Path, args: list[str], message: str) -> None:

@@ -79,7 +79,7 @@ def test_forecast_json_is_reproducible(events_csv):
         (["--kernel", "gauss"], 2, "unknown kernel"),
         (["--decay", "-1"], 2, "positive"),
         (["--decay", "1,2"], 2, "one decay"),
-        (["--format", "xml"], 2, "unknown format"),
+        (["--format", "xml"], 2, "'xml' is not one of 'table', 'json'"),
         (["--method", "magic"], 1, "unknown fitting method"),
         (["--end", "3"], 2, "before the last event"),
     ],

@@ -16,6 +16,7 @@ from tripwire.cluster import dask_client
 from tripwire.escalate.sweep import ScenarioGrid, run_sweep
 from tripwire.extract import extract_many
 
+
 GRID = ScenarioGrid(
     spoiler_rates=(0.0, 0.05, 0.2),
     attributions=(ConfusionAttribution(0.9, 0.1), BetaScores()),

@@ -68,7 +68,7 @@ def test_cli_import_then_export_every_format(tmp_path: Path, fixtures: Path) -> 
     summary = json.loads(out)
     assert summary["format"] == "gdelt" and summary["added"] == 5 and summary["bad_rows"] == 2
     assert summary["bad_row_samples"][0]["line"] == 5
-    code, out = _invoke("import", str(fixtures / "acled_iraq.csv"), "--format", "acled", "--db", db)
+    code, out = _invoke("import", str(fixtures / "acled_iraq.csv"), "--dataset", "acled", "--db", db)
     assert code == 0 and json.loads(out)["incidents"] == 3
     for fmt, name in (("stix", "b.json"), ("geojson", "m.geojson"), ("csv", "t.csv"), ("parquet", "t.parquet")):
         code, out = _invoke("export", "--format", fmt, "--out", str(tmp_path / name), "--db", db)
@@ -83,14 +83,15 @@ def test_cli_import_then_export_every_format(tmp_path: Path, fixtures: Path) -> 
 @pytest.mark.parametrize(
     ("args", "fragment"),
     [
-        (["import", "{fixtures}/ucdp_ged.csv", "--format", "acled"], "not a ACLED export"),
+        (["import", "{fixtures}/ucdp_ged.csv", "--dataset", "acled"], "not a ACLED export"),
         (["import", "{tmp}/missing.csv"], "cannot read"),
-        (["export", "--format", "kml", "--out", "{tmp}/x.kml"], "unknown export format"),
+        (["export", "--format", "kml", "--out", "{tmp}/x.kml"], "'kml' is not one of"),
         (["export", "--format", "csv", "--out", "{tmp}/no/such/dir/x.csv"], "does not exist"),
     ],
 )
 def test_cli_reports_bad_input_cleanly(tmp_path: Path, fixtures: Path, args: list[str], fragment: str) -> None:
     args = [a.format(fixtures=fixtures, tmp=tmp_path) for a in args]
+    Store(f"sqlite:///{tmp_path / 'e.db'}").close()  # export reads an existing store (a missing one is refused, tests/cli/test_usability.py)
     code, out = _invoke(*args, "--db", f"sqlite:///{tmp_path / 'e.db'}")
     assert code == 2 and fragment in out and "Traceback" not in out
 

@@ -24,6 +24,10 @@ from tripwire.store import Store
 
 from tests.redlines.scenarios import NOW, green_zone, hypothetical_killing, kirkuk, militia_result
 
+from tripwire.knowledge import KnowledgeBase  # noqa: E402
+
+KB = KnowledgeBase.load()
+
 HOSTILE = '<script>alert("x")</script>'
 
 
@@ -97,7 +101,7 @@ def dataset(kb):
 @pytest.fixture(scope="module")
 def report(kb, tmp_path_factory):
     data = dataset(kb)
-    path = write_html_report(tmp_path_factory.mktemp("report"), generated_at=NOW, **data)
+    path = write_html_report(tmp_path_factory.mktemp("report"), generated_at=NOW, **data, kb=KB)
     html = path.read_text(encoding="utf-8")
     parser = Sections()
     parser.feed(html)
@@ -188,11 +192,11 @@ def test_unwritable_output_is_a_clean_error(tmp_path, kb):
     blocker = tmp_path / "file"
     blocker.write_text("x")
     with pytest.raises(InputError, match="cannot write the report"):
-        write_html_report(blocker / "sub", incidents=[], results={}, evaluations=[])
+        write_html_report(blocker / "sub", incidents=[], results={}, evaluations=[], kb=KB)
 
 
 def test_empty_report_renders(tmp_path):
-    html = write_html_report(tmp_path, incidents=[], results={}, evaluations=[]).read_text()
+    html = write_html_report(tmp_path, incidents=[], results={}, evaluations=[], kb=KB).read_text()
     assert "No evaluations yet" in html and "No incidents in the store." in html
 
 

@@ -17,6 +17,7 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    rich_markup_mode=None,  # plain click help and "Error: ..." usage messages: readable in any terminal, log or pipe
     epilog="First look: tripwire brief. Your own news: tripwire ingest FILES; tripwire extract --stored; tripwire check; "
     "tripwire incidents; tripwire explain RULE INCIDENT; tripwire report; tripwire serve.",
 )

@@ -62,9 +62,10 @@ def register(app: typer.Typer) -> None:
 
         Examples:
 
+        \b
           tripwire attribute k1-2019-12-27-kirkuk
-
           tripwire attribute --article story.md -f json
+
         """
         if (incident_id is None) == (article is None):
             raise InputError("give an INCIDENT_ID or --article PATH (one of them)")
@@ -74,6 +75,8 @@ def register(app: typer.Typer) -> None:
             if article is not None:
                 from ..extract.extractor import extract_file
 
+                if str(article) != "-" and not article.is_file():
+                    raise InputError(f"cannot read article {article}: no such file")
                 with input_path(article) as path:
                     extractions = extract_file(str(path), kb=ctx.kb)
                 results = [r for ex in extractions for r in attribute_extraction(ctx, ex, seed=seed)]

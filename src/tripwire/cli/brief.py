@@ -29,11 +29,11 @@ def register(app: typer.Typer) -> None:
 
         Examples:
 
-          tripwire brief                          # the bundled example articles and rules
-
+        \b
+          tripwire brief                 # the bundled example articles and rules
           tripwire brief news/ -r my-rules.yaml --db sqlite:///news.db
-
           tripwire brief -f json | jq '.evaluations | length'
+
         """
 
         from rich.text import Text

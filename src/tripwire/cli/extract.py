@@ -28,11 +28,11 @@ def register(app: typer.Typer) -> None:
 
         Examples:
 
+        \b
           tripwire extract article.html
-
           tripwire extract - --published 2024-01-28 -f json < article.txt
-
           tripwire ingest news/ && tripwire extract --stored && tripwire check
+
         """
         if stored:
             if file is not None:

@@ -82,9 +82,10 @@ def register(app: typer.Typer) -> None:
 
         Examples:
 
+        \b
           tripwire incidents --status tripped
-
           tripwire incidents --country IQ --since 2024-01-01 -f json
+
         """
         filters = {"since": _date(since, "--since"), "until": _date(until, "--until"), "country": country.upper() if country else None}
         with context(config, db, create=False) as ctx:
@@ -100,14 +101,18 @@ def register(app: typer.Typer) -> None:
         from rich.table import Table
         from rich.text import Text
 
+        console = clikit_console()
         table = Table(title=f"Incidents ({len(shown)} of {len(rows)})", box=None, pad_edge=False, header_style="bold")
-        table.add_column("Status", no_wrap=True)
-        table.add_column("Date", no_wrap=True)
-        table.add_column("Place", no_wrap=True, overflow="ellipsis", max_width=18)
-        table.add_column("US k/w", justify="right", no_wrap=True)
-        table.add_column("Id", no_wrap=True, overflow="fold")
+        # ids stay whole (they are typed into other commands); the place takes what the width leaves
+        id_width = max([2, *(len(r["id"]) for r in shown)])
+        place_width = max(8, min(30, console.width - 9 - 10 - 6 - id_width - 8))
+        table.add_column("Status", no_wrap=True, width=9)
+        table.add_column("Date", no_wrap=True, width=10)
+        table.add_column("Place", no_wrap=True, overflow="ellipsis", width=place_width)
+        table.add_column("US k/w", justify="right", no_wrap=True, width=6)
+        table.add_column("Id", overflow="fold", width=max(8, min(id_width, console.width - 9 - 10 - 6 - place_width - 8)))
         for r in shown:
             table.add_row(r["status"], r["date"] or "undated", Text(r["place"] or "-"), f"{r['us_killed']}/{r['us_wounded']}", Text(r["id"]))
         if not rows:
             table.caption = "No incidents match: `tripwire ingest` and `tripwire extract --stored` fill the store."
-        clikit_console().print(table)
+        console.print(table)

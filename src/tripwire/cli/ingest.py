@@ -28,10 +28,9 @@ def register(app: typer.Typer) -> None:
 
         Examples:
 
+        \b
           tripwire ingest news/ feeds.xml          # files and folders
-
           tripwire ingest https://example.org/feed.rss
-
           curl -s https://example.org/a.html | tripwire ingest -
 
         Then run `tripwire extract --stored` and `tripwire check`.

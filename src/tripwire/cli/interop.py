@@ -50,9 +50,10 @@ def register(app: typer.Typer) -> None:
 
         Examples:
 
+        \b
           tripwire import acled-2024.csv
-
           tripwire import 20240128.export.CSV --root-only --min-sources 3
+
         """
         from ..app.outputs import import_dataset
         from ..interop.exchange import report_summary
@@ -74,9 +75,10 @@ def register(app: typer.Typer) -> None:
 
         Examples:
 
+        \b
           tripwire export -f stix -o bundle.json
-
           tripwire export -f geojson -o - | jq '.features | length'
+
         """
         from ..app.outputs import export
 

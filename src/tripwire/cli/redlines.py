@@ -66,10 +66,9 @@ def register(app: typer.Typer) -> None:
 
         Examples:
 
-          tripwire check                         # the bundled rules (or the rules_file setting)
-
+        \b
+          tripwire check                 # bundled rules, or the rules_file setting
           tripwire check -r my-rules.yaml --alerts-jsonl alerts.jsonl
-
           tripwire check -f json --no-record | jq '.evaluations[0]'
 
         Then `tripwire explain RULE INCIDENT` shows the evidence behind one line.
@@ -120,7 +119,9 @@ def register(app: typer.Typer) -> None:
 
         Example:
 
+        \b
           tripwire explain us-fatality-iran-directed k1-2019-12-27-kirkuk
+
         """
         from rich.text import Text
 

@@ -24,7 +24,9 @@ def register(app: typer.Typer) -> None:
 
         Example:
 
+        \b
           tripwire report -o report/ && xdg-open report/index.html
+
         """
         from ..app.outputs import write_report
 

@@ -24,7 +24,9 @@ def register(app: typer.Typer) -> None:
 
         Example:
 
+        \b
           tripwire serve --db sqlite:///news.db --port 8080
+
         """
         import uvicorn
 
