@@ -108,3 +108,15 @@ def test_collector_state_is_restored(tmp_path: Path) -> None:
         with pytest.raises(Exception, match="format"):
             import_file(store, FIXTURES / "acled_iraq.csv", format="nosuch")
         assert gc.isenabled()
+
+
+def test_row_look_folds_exactly_the_fields_a_field_look_folds() -> None:
+    import itertools
+
+    from tripwire.interop.records import _fields
+
+    pieces = ["a", " a", "a ", "a  b", "a\tb", "a\u00a0b", "", "x y", "a\nb", " ", "\u2003a", "NA", " NA "]
+    for row in itertools.product(pieces, repeat=3):
+        names = ["c1", "c2", "c3"]
+        expected = {n: ("" if (v := " ".join(value.split())) in {"NA"} else v) for n, value in zip(names, row)}
+        assert _fields(names, list(row), frozenset({"NA"})) == expected, row
