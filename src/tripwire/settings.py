@@ -61,6 +61,7 @@ class Setting:
 SETTINGS: tuple[Setting, ...] = (
     Setting("database_url", str, "sqlite:///tripwire.db", "SQLAlchemy URL of the store: sqlite:///PATH (default) or postgresql+psycopg://USER@HOST/DB."),
     Setting("knowledge_dir", str, "", "Extra knowledge-base folder whose YAML/CSV files extend or override the bundled ones (empty: bundled only)."),
+    Setting("rules_file", str, "", "Red-line rule file every command, the dashboard and the API use when given no --rules (empty: the bundled examples)."),
     Setting("max_document_bytes", int, 5_000_000, "Largest article/feed file ingest accepts; larger ones are refused with a clear error."),
     Setting("max_request_bytes", int, 1_000_000, "Largest request body the web API accepts."),
     Setting("http_timeout", float, 20.0, "Seconds to wait when fetching a URL during ingest."),

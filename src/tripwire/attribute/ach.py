@@ -577,14 +577,3 @@ def ach_html(matrix: AchMatrix) -> str:
     out.append("<td></td></tr></tfoot></table>")
     return "".join(out)
 
-
-def ach_for_stored_incident(store: object, incident_id: str, kb: "KnowledgeBase") -> AchMatrix:
-    """The matrix for an incident in the store, using its stored attribution when there is one."""
-    from ..errors import NotFound
-
-    incident = store.get_incident(incident_id)  # type: ignore[attr-defined]
-    try:
-        result = store.get_attribution(incident_id)  # type: ignore[attr-defined]
-    except NotFound:
-        result = None
-    return ach_matrix(incident, None, kb, result=result)

@@ -101,9 +101,9 @@ def _data_text(name: str) -> str:
     return (resources.files("tripwire.interop") / "data" / name).read_text(encoding="utf-8")
 
 
-def countries(kb: KnowledgeBase | None = None) -> CountryCodes:
-    """The look-up of every country-code system (:class:`~tripwire.knowledge.codes.CountryCodes`) of ``kb`` (default: the bundled one)."""
-    return (kb or KnowledgeBase.load()).country_codes
+def countries(kb: KnowledgeBase) -> CountryCodes:
+    """The look-up of every country-code system (:class:`~tripwire.knowledge.codes.CountryCodes`) of ``kb``."""
+    return kb.country_codes
 
 
 @lru_cache(maxsize=1)

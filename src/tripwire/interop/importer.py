@@ -108,7 +108,7 @@ def _iter(path: str | Path, fmt: DatasetFormat, kb: KnowledgeBase, options: Mapp
         yield ParsedRow(line=record.line, key=doc.location.rsplit("#", 1)[-1], document=doc, event=event, recoded=record.recoded)
 
 
-def iter_events(path: str | Path, *, format: str | None = None, kb: KnowledgeBase | None = None,
+def iter_events(path: str | Path, *, kb: KnowledgeBase, format: str | None = None,
                 root_only: bool = False, min_sources: int = 0) -> Iterator[ParsedRow | BadRow]:
     """Stream the rows of ``path`` as parsed events, or as bad rows with their line and reason.
 
@@ -119,12 +119,12 @@ def iter_events(path: str | Path, *, format: str | None = None, kb: KnowledgeBas
     """
     fmt = get_format(format) if format else FORMATS[sniff_format(path)]
     options = _options(fmt, {"root_only": root_only, "min_sources": min_sources})
-    for item in _iter(path, fmt, kb or KnowledgeBase.load(), options):
+    for item in _iter(path, fmt, kb, options):
         if item is not None:
             yield item
 
 
-def import_file(store: Any, path: str | Path, *, format: str | None = None, kb: KnowledgeBase | None = None,
+def import_file(store: Any, path: str | Path, *, kb: KnowledgeBase, format: str | None = None,
                 root_only: bool = False, min_sources: int = 0, batch_size: int = BATCH_SIZE) -> ImportReport:
     """Import a dataset file into ``store``: one document and one incident or action per row.
 
@@ -179,7 +179,7 @@ def import_file(store: Any, path: str | Path, *, format: str | None = None, kb: 
         gc.collect(1)
 
     with _bulk_collection():
-        for item in _iter(path, fmt, kb or KnowledgeBase.load(), options):
+        for item in _iter(path, fmt, kb, options):
             if item is None:
                 counts["filtered"] += 1
             elif isinstance(item, BadRow):

@@ -361,8 +361,8 @@ def _action(b: _Builder, action: Action, known_events: Mapping[str, str]) -> Non
 
 def to_stix_bundle(
     incidents: Iterable[Incident],
-    results: Mapping[str, AttributionResult] | None = None,
-    kb: KnowledgeBase | None = None,
+    results: Mapping[str, AttributionResult] | None,
+    kb: KnowledgeBase,
     *,
     actions: Iterable[Action] = (),
     documents: Mapping[str, Document] | None = None,
@@ -384,7 +384,6 @@ def to_stix_bundle(
     floor = float(settings.stix_attribution_floor)
     if not 0.0 <= floor <= 1.0:
         raise SettingError(f"stix_attribution_floor must be in [0, 1], got {floor!r}")
-    kb = kb or KnowledgeBase.load(settings.knowledge_dir or None)
     results = results or {}
     b = _Builder(kb, settings.stix_tlp, floor, documents or {}, locations or {}, created or EXTENSION_CREATED,
                  typed=bool(settings.stix_typed_incident_links))

@@ -2,40 +2,22 @@
 
 from __future__ import annotations
 
-from enum import Enum
+from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import typer
 
-from ..clikit import CONFIG_OPTION, DB_OPTION, clean_errors, emit_json, load_settings
-from ..clikit import console as clikit_console
 from ..icd203 import judgement
-
-RULES_OPTION = typer.Option(None, "--rules", "-r", help="Rule file (YAML); default: the bundled examples/redlines.yaml.")
-
-
-class Format(str, Enum):
-    """Output format of the red-line commands."""
-
-    table = "table"
-    json = "json"
-
-
-FORMAT_OPTION = typer.Option(Format.table, "--format", "-f", help="table (for people) or json (for programs).")
-
-
-def _open_store(settings):  # type: ignore[no-untyped-def]
-    from ..store import Store
-
-    return Store.from_settings(settings)
-
+from .options import CONFIG_OPTION, DB_OPTION, FORMAT_OPTION, RULES_OPTION, Format, clean_errors, context, emit_json, is_json, load_settings
+from .options import console as clikit_console
 
 ALERTS_JSONL_OPTION = typer.Option(None, "--alerts-jsonl", help="Deliver pending alerts as JSON lines appended to this file.")
 WEBHOOK_OPTION = typer.Option(None, "--webhook", help="Deliver pending alerts as JSON POSTs to this http(s) URL (with retries).")
 
 
 def _durable_sinks(settings, alerts_jsonl: Path | None, webhook: str | None) -> list:  # type: ignore[no-untyped-def]
-    from .alerts import JsonlSink, WebhookSink
+    from ..redlines.alerts import JsonlSink, WebhookSink
 
     sinks: list = []
     if alerts_jsonl:
@@ -45,6 +27,23 @@ def _durable_sinks(settings, alerts_jsonl: Path | None, webhook: str | None) -> 
             WebhookSink(webhook, timeout=float(settings.http_timeout), retries=int(settings.webhook_retries), backoff=float(settings.webhook_backoff))
         )
     return sinks
+
+
+WIDE_OPTION = typer.Option(False, "--wide", help="The full board: interval, ICD 203 words, standard and evidence of every line.")
+
+
+def show_board(console: Any, evaluations: Sequence[Any], incidents: Sequence[Any], rules: Sequence[Any], *, wide: bool = False, documents: int = 0) -> None:
+    """Print the red-line board (compact unless ``wide``), with a hint that says what to run when it is empty."""
+    from ..report.board import render_board
+
+    if incidents:
+        hint = "No evaluations: the rules matched no stored incident."
+    elif documents:
+        hint = "No incidents in the store yet: run `tripwire extract --stored` to read the ingested articles."
+    else:
+        hint = "The store is empty: run `tripwire ingest FILES` (or `tripwire brief` for the bundled examples)."
+    console.print(render_board(evaluations, {i.id: i for i in incidents}, titles={r.id: r.title for r in rules}, wide=wide,
+                               width=console.width, empty_hint=hint))
 
 
 def register(app: typer.Typer) -> None:
@@ -61,19 +60,31 @@ def register(app: typer.Typer) -> None:
         alerts_jsonl: Path = ALERTS_JSONL_OPTION,
         webhook: str = WEBHOOK_OPTION,
         stored: bool = typer.Option(False, "--stored-attribution", help="Use the attributions saved in the store instead of re-attributing."),
+        wide: bool = WIDE_OPTION,
     ) -> None:
-        """Attribute every stored incident and check it against each red-line rule."""
-        from .alerts import ConsoleSink
-        from .recording import run_check
-        from .rules import load_rules
+        """Attribute every stored incident and check it against each red-line rule; print the board.
+
+        Examples:
+
+          tripwire check                         # the bundled rules (or the rules_file setting)
+
+          tripwire check -r my-rules.yaml --alerts-jsonl alerts.jsonl
+
+          tripwire check -f json --no-record | jq '.evaluations[0]'
+
+        Then `tripwire explain RULE INCIDENT` shows the evidence behind one line.
+        """
+        from ..app.jobs import check
+        from ..redlines.alerts import ConsoleSink
 
         settings = load_settings(config, db)
-        rule_list = load_rules(rules)
-        sinks: list = [ConsoleSink()] if fmt is Format.table else []
+        sinks: list = [ConsoleSink()] if not is_json(fmt) else []
         sinks += _durable_sinks(settings, alerts_jsonl, webhook)
-        with _open_store(settings) as store:
-            run = run_check(store, rule_list, settings=settings, record=record, sinks=sinks, use_attributor=not stored)
-        if fmt is Format.json:
+        with context(config, db, create=False) as ctx:
+            rule_list = ctx.rules(rules)
+            run = check(ctx, rule_list, record=record, sinks=sinks, use_attributor=not stored)
+            documents = ctx.store.count_documents()
+        if is_json(fmt):
             emit_json(
                 {
                     "evaluations": run.evaluations,
@@ -88,14 +99,48 @@ def register(app: typer.Typer) -> None:
             return
         from rich.text import Text
 
-        from ..report.board import render_board
-
         console = clikit_console()
-        console.print(render_board(run.evaluations, {i.id: i for i in run.incidents}))
+        show_board(console, run.evaluations, run.incidents, rule_list, wide=wide, documents=documents)
         for incident_id, reason in run.unattributed:
             console.print(Text("not attributed: ", style="yellow") + Text(f"{incident_id}: {reason}"))
         if not run.recorded:
             console.print("(not recorded: --no-record)")
+
+    @app.command("explain")
+    @clean_errors
+    def explain_cmd(
+        rule: str = typer.Argument(..., help="Rule id (see `tripwire rules`)."),
+        incident: str = typer.Argument(..., help="Incident id (see `tripwire incidents` or the board's Id column)."),
+        rules: Path = RULES_OPTION,
+        config: Path = CONFIG_OPTION,
+        db: str = DB_OPTION,
+        fmt: Format = FORMAT_OPTION,
+    ) -> None:
+        """Explain one line of the board: the latest recorded evaluation of RULE for INCIDENT, with all its evidence.
+
+        Example:
+
+          tripwire explain us-fatality-iran-directed k1-2019-12-27-kirkuk
+        """
+        from rich.text import Text
+
+        from ..errors import NotFound
+        from ..report.board import board_rows, explain_row
+
+        with context(config, db, create=False) as ctx:
+            titles = {r.id: r.title for r in ctx.rules(rules)}
+            history = ctx.store.evaluation_history(rule_id=rule, incident_id=incident)
+            if not history:
+                ctx.store.get_incident(incident)  # NotFound names an unknown incident first
+                raise NotFound(f"no evaluation of rule {rule!r} for incident {incident!r} is recorded: run `tripwire check`",
+                               detail={"rule_id": rule, "incident_id": incident})
+            row = board_rows(history, {incident: ctx.store.get_incident(incident)})[0]
+        if is_json(fmt):
+            emit_json({"title": titles.get(rule), "evaluation": history[-1], "history": len(history)})
+            return
+        console = clikit_console()
+        for line in explain_row(row, title=titles.get(rule)):
+            console.print(Text(line), highlight=False)
 
     @app.command("rules")
     @clean_errors
@@ -104,13 +149,12 @@ def register(app: typer.Typer) -> None:
         from rich.table import Table
         from rich.text import Text
 
-        from ..knowledge import KnowledgeBase
-        from .conditions import condition_to_data
-        from .rules import load_rules
+        from ..app.context import load_knowledge, load_rule_set
+        from ..redlines.conditions import condition_to_data
 
         settings = load_settings(config)
-        rule_list = load_rules(rules, kb=KnowledgeBase.load(settings.knowledge_dir or None))
-        if fmt is Format.json:
+        rule_list = load_rule_set(settings, load_knowledge(settings), rules)
+        if is_json(fmt):
             emit_json([{**r.model_dump(mode="json", exclude={"condition"}), "condition": condition_to_data(r.condition)} for r in rule_list])
             return
         table = Table(title=f"{len(rule_list)} red-line rule(s)", show_lines=True)
@@ -137,10 +181,9 @@ def register(app: typer.Typer) -> None:
         from rich.table import Table
         from rich.text import Text
 
-        settings = load_settings(config, db)
-        with _open_store(settings) as store:
-            history = store.evaluation_history(rule_id=rule, incident_id=incident)
-        if fmt is Format.json:
+        with context(config, db, create=False) as ctx:
+            history = ctx.store.evaluation_history(rule_id=rule, incident_id=incident)
+        if is_json(fmt):
             emit_json(history)
             return
         table = Table(title=f"Evaluation history ({len(history)})")
@@ -170,18 +213,19 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """List the alert outbox (delivered and pending alerts, oldest first); --deliver sends what is pending."""
         from ..errors import ConfigError
-        from .recording import deliver_pending
+        from ..redlines.recording import deliver_pending
 
         settings = load_settings(config, db)
         sinks = _durable_sinks(settings, alerts_jsonl, webhook)
         if deliver and not sinks:
             raise ConfigError("--deliver needs somewhere to deliver to: --alerts-jsonl FILE and/or --webhook URL")
-        with _open_store(settings) as store:
+        with context(config, db, create=False) as ctx:
+            store = ctx.store
             sent = deliver_pending(store, sinks) if deliver else None
             filters = {"pending": True if pending else None, "rule_id": rule, "incident_id": incident}
             total = store.count_alerts(**filters)
             entries = store.list_alerts(**filters, limit=limit)
-        if fmt is Format.json:
+        if is_json(fmt):
             emit_json(
                 {
                     "total": total,
@@ -220,6 +264,6 @@ def register(app: typer.Typer) -> None:
 
 def _alert_dict(entry):  # type: ignore[no-untyped-def]
     """The outbox entry as the JSON alert its sinks receive."""
-    from .alerts import Alert
+    from ..redlines.alerts import Alert
 
     return Alert.from_evaluation(entry.evaluation, key=entry.key).to_dict()

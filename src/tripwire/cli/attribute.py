@@ -7,10 +7,10 @@ from typing import TYPE_CHECKING
 
 import typer
 
-from ..clikit import CONFIG_OPTION, DB_OPTION, clean_errors, emit_json, load_settings
-from ..clikit import console as clikit_console
 from ..errors import InputError
 from ..icd203 import judgement
+from .options import CONFIG_OPTION, DB_OPTION, FORMAT_OPTION, Format, clean_errors, context, emit_json, input_path, is_json
+from .options import console as clikit_console
 
 if TYPE_CHECKING:
     from rich.table import Table
@@ -50,20 +50,36 @@ def register(app: typer.Typer) -> None:
         incident_id: str = typer.Argument(None, help="Id of a stored incident (omit with --article)."),
         db: str = DB_OPTION,
         config: Path = CONFIG_OPTION,
-        fmt: str = typer.Option("table", "--format", help="table or json"),
+        fmt: Format = FORMAT_OPTION,
         seed: int = typer.Option(None, "--seed", help="Seed for the credible-interval draws (default: the seed setting)."),
-        article: Path = typer.Option(None, "--article", help="Extract and attribute the incidents of this article file instead."),
+        article: Path = typer.Option(None, "--article", help="Extract and attribute the incidents of this article file (- for standard input) instead."),
     ) -> None:
-        """Attribute an incident: posterior over perpetrator x sponsor relation, with the evidence table."""
-        if fmt not in {"table", "json"}:
-            raise InputError(f"--format must be table or json, got {fmt!r}")
+        """Attribute an incident: posterior over perpetrator x sponsor relation, with the evidence table.
+
+        A stored incident is attributed in the context every command uses
+        (every live incident and action in the store), so `brief`, `check`,
+        `attribute` and the API agree. Ids: `tripwire incidents`.
+
+        Examples:
+
+          tripwire attribute k1-2019-12-27-kirkuk
+
+          tripwire attribute --article story.md -f json
+        """
         if (incident_id is None) == (article is None):
             raise InputError("give an INCIDENT_ID or --article PATH (one of them)")
-        settings = load_settings(config, db)
-        from .workflows import attribute_article, attribute_stored
+        from ..app.jobs import attribute_extraction, attribute_stored
 
-        results = attribute_article(article, settings=settings, seed=seed) if article else [attribute_stored(incident_id, settings=settings, seed=seed)]
-        if fmt == "json":
+        with context(config, db, create=article is not None) as ctx:
+            if article is not None:
+                from ..extract.extractor import extract_file
+
+                with input_path(article) as path:
+                    extractions = extract_file(str(path), kb=ctx.kb)
+                results = [r for ex in extractions for r in attribute_extraction(ctx, ex, seed=seed)]
+            else:
+                results = [attribute_stored(ctx, incident_id, seed=seed)]
+        if is_json(fmt):
             emit_json(results if article else results[0])
             return
         console = clikit_console()

@@ -6,14 +6,9 @@ from pathlib import Path
 
 import typer
 
-from ..clikit import CONFIG_OPTION, DB_OPTION, clean_errors, emit_json, load_settings
-from ..clikit import console as clikit_console
 from ..errors import InputError
-
-
-def _check_format(fmt: str) -> None:
-    if fmt not in {"json", "table"}:
-        raise InputError(f"--format must be json or table, got {fmt!r}")
+from .options import CONFIG_OPTION, DB_OPTION, FORMAT_OPTION, Format, clean_errors, context, emit_json, is_json, load_settings
+from .options import console as clikit_console
 
 
 def register(app: typer.Typer) -> None:
@@ -24,19 +19,20 @@ def register(app: typer.Typer) -> None:
     def evaluate(
         cases: Path = typer.Argument(..., help="Resolved cases file (JSON list; see docs/ach-and-calibration.md)."),
         out: Path = typer.Option(None, "--out", help="Folder for reliability.png and calibration.html."),
-        fmt: str = typer.Option("table", "--format", help="table or json."),
+        fmt: Format = FORMAT_OPTION,
         min_certainty: str = typer.Option("low", "--min-certainty", help="Leave out cases resolved with less certainty: low, medium or high."),
         config: Path = CONFIG_OPTION,
     ) -> None:
         """Score the attribution engine against resolved cases, beside the prior-only baseline."""
-        from .calibration import CERTAINTY_ORDER, evaluate_file, render_calibration
+        from ..attribute.calibration import CERTAINTY_ORDER, evaluate_file, render_calibration
 
-        _check_format(fmt)
         if min_certainty not in CERTAINTY_ORDER:
             raise InputError(f"--min-certainty must be low, medium or high, got {min_certainty!r}")
+        from ..app.context import load_knowledge
+
         settings = load_settings(config)
-        report = evaluate_file(cases, out_dir=out, settings=settings, min_certainty=min_certainty)
-        if fmt == "json":
+        report = evaluate_file(cases, out_dir=out, kb=load_knowledge(settings), settings=settings, min_certainty=min_certainty)
+        if is_json(fmt):
             emit_json(report)
             return
 
@@ -52,32 +48,27 @@ def register(app: typer.Typer) -> None:
     def ach(
         incident_id: str = typer.Argument(None, help="Incident id in the store."),
         achz: Path = typer.Option(None, "--achz", help="Show a PARC ACH .achz project instead of a stored incident."),
-        fmt: str = typer.Option("table", "--format", help="table or json."),
+        fmt: Format = FORMAT_OPTION,
         config: Path = CONFIG_OPTION,
         db: str = DB_OPTION,
     ) -> None:
         """Show the ACH (Analysis of Competing Hypotheses) matrix for an incident, or for a PARC .achz file."""
-        _check_format(fmt)
         if (incident_id is None) == (achz is None):
             raise InputError("give either an INCIDENT_ID or --achz FILE (not both)")
         if achz is not None:
-            from .parc import read_achz
+            from ..attribute.parc import read_achz
 
             matrix = read_achz(achz)
         else:
-            from ..knowledge import KnowledgeBase
-            from ..store import Store  # type: ignore[attr-defined]
-            from .ach import ach_for_stored_incident
+            from ..app.outputs import ach as ach_of
 
-            settings = load_settings(config, db)
-            kb = KnowledgeBase.load(settings.knowledge_dir or None)
-            with Store.from_settings(settings) as store:
-                matrix = ach_for_stored_incident(store, incident_id, kb)
-        if fmt == "json":
+            with context(config, db, create=False) as ctx:
+                matrix = ach_of(ctx, incident_id)
+        if is_json(fmt):
             emit_json(matrix.to_dict())
             return
 
-        from .ach import render_ach, render_ach_ranking
+        from ..attribute.ach import render_ach, render_ach_ranking
 
         console = clikit_console()
         console.print(render_ach(matrix))

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import typer
 
-from ..clikit import CONFIG_OPTION, DB_OPTION, clean_errors, emit_json, load_settings
-from ..clikit import console as clikit_console
 from ..errors import InputError
+from .options import CONFIG_OPTION, DB_OPTION, FORMAT_OPTION, Format, clean_errors, context, emit_json, is_json, load_settings
+from .options import console as clikit_console
 
 
 class ChainFormat(str, Enum):
@@ -18,13 +18,6 @@ class ChainFormat(str, Enum):
     json = "json"
     dot = "dot"
     graphml = "graphml"
-
-
-class OutputFormat(str, Enum):
-    """Output of ``tripwire policy``."""
-
-    table = "table"
-    json = "json"
 
 
 def _floats(text: str, what: str) -> tuple[float, ...]:
@@ -48,17 +41,15 @@ def register(app: typer.Typer) -> None:
         half_life_days: float = typer.Option(3.0, "--half-life-days", help="Lag at which a timing link's weight halves."),
     ) -> None:
         """Build the action-reaction chain of every stored incident and action."""
-        from ..store import Store
-        from .chains import chain_from_store
+        from ..app.outputs import chain as store_chain
 
-        settings = load_settings(config, db)
-        with Store.from_settings(settings) as store:
-            chain = chain_from_store(store, window_days=window_days, half_life_days=half_life_days)
+        with context(config, db, create=False) as ctx:
+            chain = store_chain(ctx, window_days=window_days, half_life_days=half_life_days)
         if out is None:
             text = {"json": chain.to_json, "dot": chain.to_dot, "graphml": chain.to_graphml}[fmt.value]()
             typer.echo(text, nl=False)
             return
-        from .chain_plot import plot_chain
+        from ..escalate.chain_plot import plot_chain
 
         path = chain.write(out, fmt.value)
         typer.echo(f"wrote {path} ({len(chain.nodes)} events, {len(chain.edges)} links)")
@@ -85,11 +76,11 @@ def register(app: typer.Typer) -> None:
         seed: int = typer.Option(None, "--seed", help="Random seed (default: the `seed` setting)."),
         config: Path = CONFIG_OPTION,
         out: Path = typer.Option(None, "--out", "-o", help="Folder for policy.json and tradeoff.png."),
-        fmt: OutputFormat = typer.Option(OutputFormat.table, "--format", "-f", help="table or json."),
+        fmt: Format = FORMAT_OPTION,
         dask: str = typer.Option(None, "--dask", help="Run on Dask: 'local' or a scheduler address such as tcp://host:8786."),
     ) -> None:
         """Estimate by simulation how often a red line trips, on what, and whether states end up exchanging fire."""
-        from .sweep import policy_sweep, write_sweep
+        from ..escalate.sweep import policy_sweep, write_sweep
 
         settings = load_settings(config)
         result = policy_sweep(
@@ -99,10 +90,10 @@ def register(app: typer.Typer) -> None:
             p_retaliate=p_retaliate, p_counter=p_counter, scheduler=dask,
         )
         written = write_sweep(result, out) if out is not None else ()
-        if fmt is OutputFormat.json:
+        if is_json(fmt):
             emit_json({"seed": result.seed, "n_sims": result.n_sims, "records": result.records(), "written": [str(p) for p in written]})
             return
-        from .policy import policy_table
+        from ..escalate.policy import policy_table
 
         console = clikit_console()
         for row in result.rows:

@@ -10,16 +10,8 @@ import typer
 if TYPE_CHECKING:
     from rich.table import Table
 
-from ..clikit import clean_errors, emit_json
-from ..clikit import console as clikit_console
-from ..errors import InputError
-
-FORMATS = ("json", "table")
-
-
-def _check_format(fmt: str) -> None:
-    if fmt not in FORMATS:
-        raise InputError(f"unknown format {fmt!r}; choose json or table")
+from .options import FORMAT_OPTION, Format, clean_errors, emit_json, input_path, is_json
+from .options import console as clikit_console
 
 
 def _fmt(x: Any) -> str:
@@ -52,21 +44,21 @@ def register(app: typer.Typer) -> None:
     @hawkes.command("fit")
     @clean_errors
     def fit_cmd(
-        events: Path = typer.Argument(..., help="CSV of events: one row per event, with a time and a dimension column."),
+        events: Path = typer.Argument(..., help="CSV of events (- for standard input): one row per event, with a time and a dimension column."),
         dims: str = typer.Option("dim", "--dims", help="Column holding the dimension label (e.g. militia->US)."),
         time: str = typer.Option("time", "--time", help="Column holding the time in days (or ISO dates)."),
         decay: str = typer.Option("1.0", "--decay", help="Kernel decay per day; comma-separated list for sumexp."),
         kernel: str = typer.Option("exp", "--kernel", help="exp or sumexp."),
         method: str = typer.Option("mle", "--method", help="mle (L-BFGS-B) or em."),
         end: float = typer.Option(None, "--end", help="End of the observation window in days (default: last event)."),
-        fmt: str = typer.Option("table", "--format", help="json or table."),
+        fmt: Format = FORMAT_OPTION,
     ) -> None:
         """Fit baselines and adjacency with standard errors and time-rescaling KS diagnostics."""
-        from .hawkes import fit_events_csv
+        from ..escalate.hawkes import fit_events_csv
 
-        _check_format(fmt)
-        report = fit_events_csv(events, dims=dims, time=time, decay=decay, kernel=kernel, method=method, end_time=end)
-        if fmt == "json":
+        with input_path(events, suffix=".csv") as path:
+            report = fit_events_csv(path, dims=dims, time=time, decay=decay, kernel=kernel, method=method, end_time=end)
+        if is_json(fmt):
             emit_json(report)
             return
         console = clikit_console()
@@ -76,7 +68,7 @@ def register(app: typer.Typer) -> None:
     @hawkes.command("forecast")
     @clean_errors
     def forecast_cmd(
-        events: Path = typer.Argument(..., help="CSV of events: one row per event, with a time and a dimension column."),
+        events: Path = typer.Argument(..., help="CSV of events (- for standard input): one row per event, with a time and a dimension column."),
         window: float = typer.Option(30.0, "--window", help="Forecast window in days after the end of observation."),
         seed: int = typer.Option(0, "--seed", help="Random seed for the simulations."),
         n_sims: int = typer.Option(1000, "--n-sims", help="Number of simulated futures."),
@@ -85,14 +77,14 @@ def register(app: typer.Typer) -> None:
         decay: str = typer.Option("1.0", "--decay", help="Kernel decay per day; comma-separated list for sumexp."),
         kernel: str = typer.Option("exp", "--kernel", help="exp or sumexp."),
         end: float = typer.Option(None, "--end", help="End of the observation window in days (default: last event)."),
-        fmt: str = typer.Option("table", "--format", help="json or table."),
+        fmt: Format = FORMAT_OPTION,
     ) -> None:
         """Fit, then forecast event counts per dimension over the next window."""
-        from .hawkes import forecast_events_csv
+        from ..escalate.hawkes import forecast_events_csv
 
-        _check_format(fmt)
-        result = forecast_events_csv(events, dims=dims, time=time, window=window, seed=seed, n_sims=n_sims, decay=decay, kernel=kernel, end_time=end)
-        if fmt == "json":
+        with input_path(events, suffix=".csv") as path:
+            result = forecast_events_csv(path, dims=dims, time=time, window=window, seed=seed, n_sims=n_sims, decay=decay, kernel=kernel, end_time=end)
+        if is_json(fmt):
             emit_json(result.to_dict())
             return
         from rich.table import Table

@@ -6,8 +6,9 @@ from pathlib import Path
 
 import typer
 
-from .clikit import CONFIG_OPTION, DB_OPTION, clean_errors, emit_json, load_settings
-from .clikit import console as clikit_console
+from .options import CONFIG_OPTION, DB_OPTION, FORMAT_OPTION, RULES_OPTION, Format, clean_errors, context, emit_json, is_json, load_settings
+from .options import console as clikit_console
+from .redlines import WIDE_OPTION, show_board
 
 
 def register(app: typer.Typer) -> None:
@@ -17,22 +18,32 @@ def register(app: typer.Typer) -> None:
     @clean_errors
     def brief(
         sources: list[Path] = typer.Argument(None, help="Articles, feeds or folders to ingest (default: the bundled examples)."),
-        rules: Path = typer.Option(None, "--rules", help="Red-line rule file (default: the bundled example rules)."),
-        out: Path = typer.Option(None, "--out", help="Folder for the HTML report (default: setting report_dir)."),
-        fmt: str = typer.Option("table", "--format", help="table or json."),
+        rules: Path = RULES_OPTION,
+        out: Path = typer.Option(None, "--out", "-o", help="Folder for the HTML report (default: setting report_dir)."),
+        fmt: Format = FORMAT_OPTION,
+        wide: bool = WIDE_OPTION,
         config: Path = CONFIG_OPTION,
         db: str = DB_OPTION,
     ) -> None:
-        """Ingest, extract, attribute and check every red line; print the board and write the HTML report."""
+        """Ingest, extract, attribute and check every red line; print the board and write the HTML report.
+
+        Examples:
+
+          tripwire brief                          # the bundled example articles and rules
+
+          tripwire brief news/ -r my-rules.yaml --db sqlite:///news.db
+
+          tripwire brief -f json | jq '.evaluations | length'
+        """
 
         from rich.text import Text
 
-        from .pipeline import run_brief
-        from .report import render_board
+        from ..app.jobs import brief as run_brief
 
-        settings = load_settings(config, db)
-        result = run_brief(settings, sources=sources or (), rules_path=rules, out_dir=out, progress=settings.progress and fmt == "table")
-        if fmt == "json":
+        with context(config, db) as ctx:
+            result = run_brief(ctx, sources=sources or (), rules_path=rules, out_dir=out, progress=ctx.settings.progress and not is_json(fmt))
+            rule_list = ctx.rules(rules)
+        if is_json(fmt):
             emit_json(
                 {
                     "incidents": result.incidents,
@@ -50,7 +61,7 @@ def register(app: typer.Typer) -> None:
         for source, message in ingested.failed:  # untrusted names and messages: plain Text, not rich markup
             console.print(Text("  failed ", style="red") + Text(f"{source}: {message}"), highlight=False)
         console.print(f"{len(result.incidents)} incident(s), {len(result.actions)} other action(s), {len(result.redlines)} red-line statement(s) found.")
-        console.print(render_board(result.evaluations, {i.id: i for i in result.incidents}))
+        show_board(console, result.evaluations, result.incidents, rule_list, wide=wide, documents=len(ingested.added) + len(ingested.duplicates))
         if result.report_path:
             console.print(Text(f"HTML report: {result.report_path}"), highlight=False)
 
@@ -58,20 +69,18 @@ def register(app: typer.Typer) -> None:
     @clean_errors
     def evaluate_extraction_command(
         corpus: Path = typer.Argument(..., help="Folder of case folders, each with articles and a gold.json (docs/evaluation.md)."),
-        fmt: str = typer.Option("table", "--format", help="table or json."),
-        out: Path = typer.Option(None, "--out", help="Folder to write metrics.json and cases.csv into."),
+        fmt: Format = FORMAT_OPTION,
+        out: Path = typer.Option(None, "--out", "-o", help="Folder to write metrics.json and cases.csv into."),
         config: Path = CONFIG_OPTION,
     ) -> None:
         """Score extraction on labelled articles: detection, fields, attributions, red lines, fragments."""
-        from .pipeline import evaluate_extraction
-        from .report.evaluation import evaluation_json, render_evaluation, write_evaluation
+        from ..app.evaluation import evaluate_extraction
+        from ..report.evaluation import evaluation_json, render_evaluation, write_evaluation
 
-        if fmt not in ("table", "json"):
-            raise typer.BadParameter("must be 'table' or 'json'", param_hint="--format")
         result = evaluate_extraction(corpus, load_settings(config))
         if out is not None:
             write_evaluation(result, out)
-        if fmt == "json":
+        if is_json(fmt):
             emit_json(evaluation_json(result))
             return
         render_evaluation(result, clikit_console())
@@ -79,18 +88,14 @@ def register(app: typer.Typer) -> None:
     @app.command("unresolved")
     @clean_errors
     def unresolved_command(
-        fmt: str = typer.Option("table", "--format", help="table or json."),
+        fmt: Format = FORMAT_OPTION,
         config: Path = CONFIG_OPTION,
         db: str = DB_OPTION,
     ) -> None:
         """List group names the news uses that the knowledge base does not know yet (add them to actors.yaml)."""
-        from .store import Store
-
-        if fmt not in ("table", "json"):
-            raise typer.BadParameter("must be 'table' or 'json'", param_hint="--format")
-        with Store.from_settings(load_settings(config, db)) as store:
-            rows = store.unresolved_actors()
-        if fmt == "json":
+        with context(config, db, create=False) as ctx:
+            rows = ctx.store.unresolved_actors()
+        if is_json(fmt):
             emit_json(rows)
             return
         from rich.table import Table
@@ -103,15 +108,15 @@ def register(app: typer.Typer) -> None:
 
     @app.command("settings")
     @clean_errors
-    def show_settings(config: Path = CONFIG_OPTION, fmt: str = typer.Option("table", "--format", help="table or json.")) -> None:
+    def show_settings(config: Path = CONFIG_OPTION, fmt: Format = FORMAT_OPTION) -> None:
         """Show every setting with its current value and where to change it."""
         from rich.table import Table
         from rich.text import Text
 
-        from .settings import SETTINGS, masked
+        from ..settings import SETTINGS, masked
 
         settings = load_settings(config)
-        if fmt == "json":
+        if is_json(fmt):
             emit_json({s.name: masked(s.name, settings[s.name]) for s in SETTINGS})
             return
         table = Table("name", "value", "environment", "help")

@@ -2,20 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
 from pathlib import Path
 
 import typer
 
-from ..clikit import CONFIG_OPTION, DB_OPTION, clean_errors, emit_json, load_settings
-from ..clikit import console as clikit_console
-
-FORMAT_OPTION = typer.Option("table", "--format", "-f", help="Output format: table or json.")
-
-
-def _check_format(fmt: str) -> str:
-    if fmt not in ("table", "json"):
-        raise typer.BadParameter("must be 'table' or 'json'", param_hint="--format")
-    return fmt
+from .options import CONFIG_OPTION, DB_OPTION, FORMAT_OPTION, Format, clean_errors, emit_json, input_path, is_json, load_settings
+from .options import console as clikit_console
 
 
 def register(app: typer.Typer) -> None:
@@ -24,21 +18,32 @@ def register(app: typer.Typer) -> None:
     @app.command("ingest")
     @clean_errors
     def ingest_command(
-        sources: list[str] = typer.Argument(..., help="Files, folders, .urls lists or http(s) URLs."),
+        sources: list[str] = typer.Argument(..., help="Files, folders, .urls lists or http(s) URLs; - reads one article from standard input."),
         db: str | None = DB_OPTION,
         config: Path | None = CONFIG_OPTION,
-        fmt: str = FORMAT_OPTION,
+        fmt: Format = FORMAT_OPTION,
         progress: bool | None = typer.Option(None, "--progress/--no-progress", help="Progress bar on stderr (default: the progress setting)."),
     ) -> None:
-        """Read articles and feeds into the store; exit status 1 if any source failed."""
-        from ..store import Store
-        from .ingest import ingest
+        """Read articles and feeds into the store; exit status 1 if any source failed.
 
-        _check_format(fmt)
+        Examples:
+
+          tripwire ingest news/ feeds.xml          # files and folders
+
+          tripwire ingest https://example.org/feed.rss
+
+          curl -s https://example.org/a.html | tripwire ingest -
+
+        Then run `tripwire extract --stored` and `tripwire check`.
+        """
+        from ..ingest.ingest import ingest
+        from .options import context
+
         settings = load_settings(config, db)
-        with Store.from_settings(settings) as store:
-            report = ingest(store, sources, settings=settings, progress=settings.progress if progress is None else progress)
-        if fmt == "json":
+        with context(config, db) as ctx, input_path(Path("-"), suffix=".html") if "-" in sources else _nothing() as stdin:
+            named = [str(stdin) if s == "-" else s for s in sources]
+            report = ingest(ctx.store, named, settings=ctx.settings, progress=settings.progress if progress is None else progress)
+        if is_json(fmt):
             emit_json({**report.summary(), "added_ids": report.added, "duplicate_ids": report.duplicates, "failures": [{"source": s, "message": m} for s, m in report.failed], "warnings_list": [{"location": s, "message": m} for s, m in report.warnings]})
         else:
             console = clikit_console()
@@ -75,15 +80,14 @@ def register(app: typer.Typer) -> None:
 
     @db_app.command("info")
     @clean_errors
-    def db_info(db: str | None = DB_OPTION, config: Path | None = CONFIG_OPTION, fmt: str = FORMAT_OPTION) -> None:
-        """Schema revision and row counts of every table (does not migrate)."""
+    def db_info(db: str | None = DB_OPTION, config: Path | None = CONFIG_OPTION, fmt: Format = FORMAT_OPTION) -> None:
+        """Schema revision and row counts of every table (does not migrate or create the database)."""
         from ..store import Store
 
-        _check_format(fmt)
         settings = load_settings(config, db)
-        with Store(settings.database_url, migrate=False) as store:
+        with Store(settings.database_url, migrate=False, create=False) as store:
             info = store.info()
-        if fmt == "json":
+        if is_json(fmt):
             emit_json({"url": info.url, "backend": info.backend, "revision": info.revision, "head": info.head, "up_to_date": info.up_to_date, "counts": info.counts})
             return
         from rich.table import Table
@@ -94,3 +98,8 @@ def register(app: typer.Typer) -> None:
         for name, count in info.counts.items():
             table.add_row(name, str(count))
         clikit_console().print(table)
+
+
+@contextlib.contextmanager
+def _nothing() -> Iterator[None]:
+    yield None
