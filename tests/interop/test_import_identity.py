@@ -21,9 +21,11 @@ from pathlib import Path
 import pytest
 
 from tripwire.interop import import_file, iter_events
+from tripwire.knowledge import KnowledgeBase
 from tripwire.store import Store
 
 FIXTURES = Path(__file__).parent / "fixtures"
+KB = KnowledgeBase.load()
 FILES = sorted(p.name for p in FIXTURES.iterdir() if p.suffix.lower() in (".csv", ".json"))
 #: SHA-256 of :func:`stored_dump` after importing every fixture, with the importer of commit ea7bf61 (before the speed work).
 BEFORE = "32564bb8d6d5a602741d24de1d2bcfe89af7de623a6889ed91c67e0c65963670"
@@ -61,7 +63,7 @@ def fast_import(tmp: Path) -> str:
     folder = _copy(tmp)
     with Store(f"sqlite:///{tmp / 'fast.db'}") as store:
         for name in FILES:
-            import_file(store, folder / name)
+            import_file(store, folder / name, kb=KB)
     return stored_dump(tmp / "fast.db", folder)
 
 
@@ -71,7 +73,7 @@ def plain_import(tmp: Path) -> str:
     assert gc.isenabled()
     with Store(f"sqlite:///{tmp / 'plain.db'}") as store:
         for name in FILES:
-            for item in iter_events(folder / name):
+            for item in iter_events(folder / name, kb=KB):
                 if hasattr(item, "event"):
                     store.add_dataset_rows([(item.document, item.event)])
     return stored_dump(tmp / "plain.db", folder)
@@ -97,16 +99,16 @@ def test_fast_path_stores_what_the_plain_path_stores(tmp_path: Path) -> None:
 
 def test_collector_state_is_restored(tmp_path: Path) -> None:
     with Store(f"sqlite:///{tmp_path / 'x.db'}") as store:
-        import_file(store, FIXTURES / "ucdp_ged.csv")
+        import_file(store, FIXTURES / "ucdp_ged.csv", kb=KB)
         assert gc.isenabled()
         gc.disable()
         try:
-            import_file(store, FIXTURES / "acled_iraq.csv")
+            import_file(store, FIXTURES / "acled_iraq.csv", kb=KB)
             assert not gc.isenabled()  # left as the caller had it
         finally:
             gc.enable()
         with pytest.raises(Exception, match="format"):
-            import_file(store, FIXTURES / "acled_iraq.csv", format="nosuch")
+            import_file(store, FIXTURES / "acled_iraq.csv", kb=KB, format="nosuch")
         assert gc.isenabled()
 
 

@@ -21,9 +21,10 @@ from pathlib import Path
 import pytest
 import stix2
 
-from tripwire.interop.exchange import export_store
+from tripwire.app.context import open_context
+from tripwire.app.jobs import run_brief
+from tripwire.app.outputs import export
 from tripwire.interop.stix_common import EXTENSION_ID, TLP_IDS
-from tripwire.pipeline import run_brief
 from tripwire.settings import Settings
 
 validator = pytest.importorskip("stix2validator")
@@ -36,7 +37,8 @@ def exported(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict]:
     tmp = tmp_path_factory.mktemp("stix")
     settings = Settings({"database_url": f"sqlite:///{tmp / 'tw.db'}", "report_dir": str(tmp / "report"), "interval_draws": 100}, environ={})
     run_brief(settings, now=NOW)
-    (path,) = export_store(tmp / "bundle.json", format="stix", settings=settings)
+    with open_context(settings) as ctx:
+        (path,) = export(ctx, tmp / "bundle.json", format="stix")
     return path, json.loads(path.read_text(encoding="utf-8"))
 
 
@@ -69,7 +71,8 @@ def test_interop_validation_passes(exported: tuple[Path, dict]) -> None:
 def test_typed_incident_links_are_the_only_strict_findings(tmp_path: Path, exported: tuple[Path, dict]) -> None:
     _, data = exported
     settings = Settings({"database_url": _database(exported), "stix_typed_incident_links": True}, environ={})
-    (path,) = export_store(tmp_path / "typed.json", format="stix", settings=settings)
+    with open_context(settings) as ctx:
+        (path,) = export(ctx, tmp_path / "typed.json", format="stix")
     findings = _findings(path, strict=True)
     typed = [o for o in json.loads(path.read_text(encoding="utf-8"))["objects"]
              if o["type"] == "relationship" and o["source_ref"].startswith("incident--") and o["relationship_type"] in ("attributed-to", "located-at")]
