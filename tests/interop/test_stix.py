@@ -272,3 +272,33 @@ def test_parse_bundle_rejects_non_stix_and_custom_content() -> None:
          "modified": "2020-01-01T00:00:00Z", "name": "x", "x_tripwire_actor_id": "x"}]}  # fmt: skip
     with pytest.raises(ParseError, match="STIX"):
         parse_bundle(json.dumps(custom))
+
+
+@pytest.mark.parametrize(("country", "region"), [("IQ", "asia"), ("NG", "africa"), ("fr", "europe"), ("MX", "americas"), ("BR", "south-america"),
+                                                 ("AU", "oceania"), ("ZZ", None), (None, None)])
+def test_region_of_a_country(country: str | None, region: str | None) -> None:
+    from tripwire.interop.stix_common import region as region_of
+
+    assert region_of(country) == region
+
+
+@pytest.mark.parametrize(
+    ("kind", "sponsored", "sponsors", "expected"),
+    [
+        ("state-organ", False, True, (["nation-state"], ["agent", "sponsor"], "government")),
+        ("intelligence", False, False, (["nation-state"], ["agent"], "government")),
+        ("militia", True, False, (["unknown"], ["agent"], "organization")),
+        ("insurgent", False, False, (["unknown"], ["independent"], "organization")),
+    ],
+)
+def test_threat_actor_profile_by_kind(kind: str, sponsored: bool, sponsors: bool, expected: tuple) -> None:
+    from tripwire.interop.stix_common import threat_actor_profile
+
+    enums = pytest.importorskip("stix2validator.v21.enums")
+
+    got = threat_actor_profile(kind, sponsored=sponsored, sponsors=sponsors)
+    assert (got["threat_actor_types"], got["roles"], got["resource_level"]) == expected
+    # every value is in the STIX 2.1 vocabulary the validator checks in strict mode
+    assert set(got["threat_actor_types"]) <= set(enums.THREAT_ACTOR_TYPE_OV) and set(got["roles"]) <= set(enums.THREAT_ACTOR_ROLE_OV)
+    assert got["sophistication"] in enums.THREAT_ACTOR_SOPHISTICATION_OV and got["primary_motivation"] in enums.ATTACK_MOTIVATION_OV
+    assert got["resource_level"] in enums.ATTACK_RESOURCE_LEVEL_OV
