@@ -45,7 +45,7 @@ def stored_dump(db: Path, folder: Path) -> str:
     out = []
     with sqlite3.connect(db) as conn:
         for table, columns in TABLES.items():
-            rows = sorted(repr(row) for row in conn.execute(f"SELECT {columns} FROM {table}"))  # noqa: S608 - fixed names
+            rows = sorted(repr(row) for row in conn.execute(f"SELECT {columns} FROM {table}"))  # fixed table and column names
             out.append(f"## {table} ({len(rows)} rows)")
             out += rows
     return "\n".join(out).replace(str(folder), "<dir>")

@@ -69,7 +69,6 @@ def test_interop_validation_passes(exported: tuple[Path, dict]) -> None:
 
 
 def test_typed_incident_links_are_the_only_strict_findings(tmp_path: Path, exported: tuple[Path, dict]) -> None:
-    _, data = exported
     settings = Settings({"database_url": _database(exported), "stix_typed_incident_links": True}, environ={})
     with open_context(settings) as ctx:
         (path,) = export(ctx, tmp_path / "typed.json", format="stix")
