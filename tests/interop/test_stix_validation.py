@@ -21,10 +21,10 @@ from pathlib import Path
 import pytest
 import stix2
 
-from tripwire.app.context import open_context
-from tripwire.app.jobs import run_brief
+from tripwire.app import open_context
 from tripwire.app.outputs import export
 from tripwire.interop.stix_common import EXTENSION_ID, TLP_IDS
+from tripwire.app.jobs import run_brief
 from tripwire.settings import Settings
 
 validator = pytest.importorskip("stix2validator")

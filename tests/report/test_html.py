@@ -16,7 +16,10 @@ from tripwire.cli import app
 from tripwire.errors import InputError
 from tripwire.model import Action, Document, RedLineStatement, Source, Span
 from tripwire.redlines import check, check_and_record, load_rules
-from tripwire.report import build_report, write_html_report
+from tripwire.app.context import Context
+from tripwire.app.outputs import write_report
+from tripwire.report import write_html_report
+from tripwire.settings import Settings
 from tripwire.store import Store
 
 from tests.redlines.scenarios import NOW, green_zone, hypothetical_killing, kirkuk, militia_result
@@ -207,7 +210,7 @@ def test_build_report_and_command_from_sqlite(tmp_path, kb):
         for res in data["results"].values():
             store.save_attribution(res)
         check_and_record(store, data["rules"], data["incidents"], data["results"], now=NOW)
-        path = build_report(store, tmp_path / "lib", rules=data["rules"], generated_at=NOW)
+        path = write_report(Context(Settings(), kb, store), tmp_path / "lib", rules=data["rules"], generated_at=NOW)
     html = path.read_text()
     assert "0.28 [0.19, 0.38]" in html and "kataib-hezbollah|iran|ordered" in html and k.id in html and data["documents"][0].id in html
     res = CliRunner().invoke(app, ["report", "--db", url, "--out", str(tmp_path / "cli")], catch_exceptions=False)

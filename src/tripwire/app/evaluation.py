@@ -3,33 +3,16 @@
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from ..extract.evaluation import ExtractionEvaluation
 from ..settings import Settings
 from .context import load_knowledge, open_context
 from .jobs import extract_documents, merge_and_save
 
 if TYPE_CHECKING:
     from ..extract.evaluation import CaseScore
-
-
-@dataclass(frozen=True)
-class ExtractionEvaluation:
-    """What ``tripwire evaluate-extraction`` measured on a labelled corpus."""
-
-    corpus: str
-    cases: tuple[CaseScore, ...]
-    metrics: dict[str, dict[str, float | int | None]]
-    articles: int
-    seconds: float
-    extract_seconds: float
-
-    @property
-    def articles_per_second(self) -> float:
-        """Articles through ingest, extraction and merging per second of wall time (whole run)."""
-        return self.articles / self.seconds if self.seconds > 0 else 0.0
 
 
 def evaluate_extraction(corpus: str | Path, settings: Settings, *, workdir: str | Path | None = None) -> ExtractionEvaluation:

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..model import Action, AttributionResult, Evaluation, Extraction, Incident, RedLineStatement
+from ..redlines.alerts import report_to_stderr
 from ..settings import Settings
 from .context import Context
 
@@ -28,6 +29,7 @@ if TYPE_CHECKING:
     from ..extract import Merged
     from ..ingest import IngestReport
     from ..redlines.alerts import Alert, AlertSink, DeliveryFailure
+    from ..redlines.recording import AttributorLike
     from ..redlines.rules import RedLineRule
 
 
@@ -139,7 +141,7 @@ def attributor(ctx: Context) -> Attributor:
     return Attributor(ctx.kb, settings=ctx.settings)
 
 
-def attribution_context(engine: Attributor, incidents: Sequence[Incident], actions: Sequence[Action]) -> ContextIndex:
+def attribution_context(engine: AttributorLike, incidents: Sequence[Incident], actions: Sequence[Action]) -> ContextIndex:
     """THE context an incident is attributed in: ``incidents`` and ``actions`` indexed in date order.
 
     An incident sees the incidents and actions dated up to its own date
@@ -216,15 +218,22 @@ def check(
     rules: Sequence[RedLineRule] | None = None,
     *,
     use_attributor: bool = True,
+    engine: AttributorLike | None = None,
     record: bool = True,
     sinks: Sequence[AlertSink] = (),
     now: dt.datetime | None = None,
-    on_failure: Callable[[DeliveryFailure], None] | None = None,
+    on_failure: Callable[[DeliveryFailure], None] | None = report_to_stderr,
 ) -> CheckRun:
-    """Attribute every live incident (or read its stored attribution) and check it against ``rules``; record and alert when ``record``."""
+    """Attribute every live incident (or read its stored attribution) and check it against ``rules``; record and alert when ``record``.
+
+    ``rules`` default to the context's (the ``rules_file`` setting or the
+    bundled examples); ``engine`` to :func:`attributor` (the real engine);
+    ``use_attributor=False`` reads the attributions stored for each incident
+    instead. Delivery failures go to ``on_failure`` (default: one line on stderr; None: nowhere but the result).
+    """
     from ..errors import AttributionError
     from ..redlines import check as check_rules
-    from ..redlines.alerts import alerts_for, dispatch, report_to_stderr
+    from ..redlines.alerts import alerts_for, dispatch
     from ..redlines.recording import deliver_pending, durable
 
     rules = ctx.rules() if rules is None else rules
@@ -233,7 +242,7 @@ def check(
     results: dict[str, AttributionResult] = {}
     missing: list[tuple[str, str]] = []
     if use_attributor:
-        engine = attributor(ctx)
+        engine = engine if engine is not None else attributor(ctx)
         index = attribution_context(engine, incidents, actions)
         for inc in incidents:
             try:
@@ -249,7 +258,6 @@ def check(
             else:
                 missing.append((inc.id, "no attribution stored"))
         source = "store"
-    shout = report_to_stderr if on_failure is None else on_failure
     failures: list[DeliveryFailure] = []
     raised: list[Alert] = []
     delivered: list[Alert] = []
@@ -260,7 +268,8 @@ def check(
 
         def collect(failure: DeliveryFailure) -> None:
             failures.append(failure)
-            shout(failure)
+            if on_failure is not None:
+                on_failure(failure)
 
         evaluations = [ctx.store.record_evaluation(ev) for ev in check_rules(rules, incidents, results, now=now, settings=ctx.settings)]
         raised = alerts_for(evaluations)
@@ -307,16 +316,22 @@ def brief(
     ctx: Context,
     *,
     sources: Sequence[str | Path] = (),
+    rules: Sequence[RedLineRule] | None = None,
     rules_path: str | Path | None = None,
     out_dir: str | Path | None = None,
     now: dt.datetime | None = None,
     progress: bool = False,
 ) -> BriefResult:
-    """Ingest ``sources`` (default: the bundled examples), extract, merge, attribute, check and write the HTML report."""
+    """Ingest ``sources`` (default: the bundled examples), extract, merge, attribute, check and write the HTML report.
+
+    ``rules`` (or those of ``rules_path``, else the context's) are checked;
+    :func:`run_brief` reads them before it opens the store, so a bad rule
+    file leaves no database behind.
+    """
     from ..ingest import ingest
     from .outputs import write_report
 
-    rules = ctx.rules(rules_path)  # fail on a bad rule file before touching the store
+    rules = ctx.rules(rules_path) if rules is None else rules
     ctx.store.sync_knowledge(ctx.kb)
     report = ingest(ctx.store, list(sources) or example_sources(), settings=ctx.settings, progress=progress)
     merged = merge_and_save(ctx, extract_documents(ctx))
@@ -333,12 +348,15 @@ def brief(
     )
 
 
-def run_brief(settings: Settings | None = None, **options: Any) -> BriefResult:
-    """:func:`brief` in a context opened on ``settings`` (``options``: those of :func:`brief`)."""
-    from .context import open_context
+def run_brief(settings: Settings | None = None, *, rules_path: str | Path | None = None, **options: Any) -> BriefResult:
+    """:func:`brief` in a context opened on ``settings`` (``options``: those of :func:`brief`), the rules read first."""
+    from .context import load_knowledge, load_rule_set, open_context
 
-    with open_context(settings) as ctx:
-        return brief(ctx, **options)
+    settings = settings or Settings()
+    kb = load_knowledge(settings)
+    rules = load_rule_set(settings, kb, rules_path)  # fail on a bad rule file before touching the store
+    with open_context(settings, kb=kb) as ctx:
+        return brief(ctx, rules=rules, **options)
 
 
 __all__ = [

@@ -40,9 +40,14 @@ def register(app: typer.Typer) -> None:
 
         from ..app.jobs import brief as run_brief
 
-        with context(config, db) as ctx:
-            result = run_brief(ctx, sources=sources or (), rules_path=rules, out_dir=out, progress=ctx.settings.progress and not is_json(fmt))
-            rule_list = ctx.rules(rules)
+        from ..app import open_context
+        from ..app.context import load_knowledge, load_rule_set
+
+        settings = load_settings(config, db)
+        kb = load_knowledge(settings)
+        rule_list = load_rule_set(settings, kb, rules)  # a bad rule file fails before the store is touched
+        with open_context(settings, kb=kb) as ctx:
+            result = run_brief(ctx, sources=sources or (), rules=rule_list, out_dir=out, progress=settings.progress and not is_json(fmt))
         if is_json(fmt):
             emit_json(
                 {

@@ -163,7 +163,7 @@ def write_sweep(result: SweepResult, out_dir: str | Path) -> tuple[Path, Path]:
     """Write ``policy.json`` (every grid point) and ``tradeoff.png`` (one curve per point) into ``out_dir``."""
     import json
 
-    from ..clikit import to_jsonable
+    from ..jsonable import to_jsonable
     from .policy_plot import plot_tradeoff
 
     out = Path(out_dir)

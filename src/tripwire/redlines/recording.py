@@ -47,26 +47,11 @@ class EvaluationStore(Protocol):
 
 
 class AttributorLike(Protocol):
-    """The part of :class:`tripwire.attribute.Attributor` that checking needs."""
+    """The part of :class:`tripwire.attribute.Attributor` a check needs: one context for a job, and an answer per incident."""
 
-    def attribute(self, incident: Incident, *, context: Sequence[Incident | Action] = (), rng: Any = None) -> AttributionResult: ...
+    def context_index(self, incidents: Sequence[Incident], actions: Sequence[Action], *, undated_sees_dated: bool = True) -> Any: ...
 
-
-@dataclass(frozen=True)
-class CheckRun:
-    """Everything one ``tripwire check`` produced."""
-
-    evaluations: tuple[Evaluation, ...]
-    incidents: tuple[Incident, ...]
-    results: Mapping[str, AttributionResult]
-    alerts: tuple[Alert, ...]
-    failures: tuple[DeliveryFailure, ...]
-    #: alerts sent to every durable sink and marked delivered in this run (this run's and older pending ones)
-    delivered: tuple[Alert, ...]
-    #: incidents without an attribution, with the reason
-    unattributed: tuple[tuple[str, str], ...]
-    attribution_source: str
-    recorded: bool
+    def attribute(self, incident: Incident, *, context: Any = (), rng: Any = None) -> AttributionResult: ...
 
 
 def check_and_record(
@@ -138,4 +123,4 @@ def deliver_pending(
     return Delivery(tuple(delivered), tuple(failures), left)
 
 
-__all__ = ["Delivery", "EvaluationStore", "PendingAlert", "check_and_record", "deliver_pending", "durable"]
+__all__ = ["AttributorLike", "Delivery", "EvaluationStore", "PendingAlert", "check_and_record", "deliver_pending", "durable"]

@@ -221,7 +221,7 @@ def bundled_rules_path() -> Path:
     return Path(str(resources.files("tripwire") / "examples" / "redlines.yaml"))
 
 
-def load_rules(path: str | Path | None, *, kb: KnowledgeBase) -> list[RedLineRule]:
+def load_rules(path: str | Path | None = None, *, kb: KnowledgeBase) -> list[RedLineRule]:
     """Load a rule file and validate it against ``kb``; ``None`` loads the bundled ``examples/redlines.yaml``."""
     p = Path(path) if path is not None else bundled_rules_path()
     try:

@@ -8,7 +8,7 @@ from pathlib import Path
 import typer
 from typer.testing import CliRunner
 
-from tripwire.ingest.commands import register
+from tripwire.cli.ingest import register
 from tripwire.store import head_revision
 
 

@@ -11,7 +11,7 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from tripwire.clikit import clean_errors, emit_json, to_jsonable
+from tripwire.cli.options import clean_errors, emit_json, to_jsonable
 from tripwire.errors import NotFound, ParseError
 from tripwire.model import Casualty
 
@@ -49,7 +49,7 @@ def test_library_errors_become_one_line_and_a_status(error: Exception, status: i
 
 @pytest.mark.parametrize(("env", "width"), [({}, 160), ({"COLUMNS": "300"}, 300)])
 def test_piped_output_is_wide_enough_for_tables(monkeypatch: pytest.MonkeyPatch, env: dict[str, str], width: int) -> None:
-    from tripwire.clikit import console
+    from tripwire.cli.options import console
 
     monkeypatch.delenv("COLUMNS", raising=False)
     for key, value in env.items():

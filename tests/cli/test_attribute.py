@@ -7,7 +7,7 @@ from typer.testing import CliRunner
 
 from tripwire.cli import app
 
-from .cases import KIRKUK, SOLEIMANI, US_STRIKES
+from tests.attribute.cases import KIRKUK, SOLEIMANI, US_STRIKES
 
 runner = CliRunner()
 

@@ -10,7 +10,7 @@ import typer
 from typer.testing import CliRunner
 
 from tests.escalate.chain_facts import winter_2019_2020
-from tripwire.escalate.commands import register
+from tripwire.cli.escalate import register
 
 
 @pytest.fixture(scope="module")

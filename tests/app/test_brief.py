@@ -11,7 +11,7 @@ import pytest
 from typer.testing import CliRunner
 
 from tripwire.cli import app
-from tripwire.pipeline import example_sources, run_brief
+from tripwire.app.jobs import example_sources, run_brief
 from tripwire.settings import Settings
 from tripwire.store import Store
 

@@ -10,8 +10,8 @@ from typer.testing import CliRunner
 from tripwire.cli import app
 from tripwire.store import Store
 
-from .scenarios import green_zone, kirkuk, militia_result
-from .test_recording import FakeAttributor
+from tests.redlines.scenarios import green_zone, kirkuk, militia_result
+from tests.app.fakes import FakeAttributor
 
 SEED = "us-american-killed-iran-instructed"
 
@@ -66,7 +66,7 @@ def test_check_with_stored_attribution_json(db):
 
 
 def test_check_table_and_no_record(db, monkeypatch):
-    monkeypatch.setattr("tripwire.redlines.recording.default_attributor", lambda settings: FakeAttributor())
+    monkeypatch.setattr("tripwire.app.jobs.attributor", lambda ctx: FakeAttributor())
     res = CliRunner().invoke(app, ["check", "--db", db, "--no-record"], env={"COLUMNS": "250"}, catch_exceptions=False)
     assert res.exit_code == 0, res.stderr
     assert "Red-line board" in res.stdout and "TRIPPED" in res.stdout and "0.57" in res.stdout  # 0.95 x 0.6
@@ -75,7 +75,7 @@ def test_check_table_and_no_record(db, monkeypatch):
 
 
 def test_check_records_and_alerts_to_jsonl(db, tmp_path, monkeypatch):
-    monkeypatch.setattr("tripwire.redlines.recording.default_attributor", lambda settings: FakeAttributor())
+    monkeypatch.setattr("tripwire.app.jobs.attributor", lambda ctx: FakeAttributor())
     alerts = tmp_path / "alerts.jsonl"
     runs = [CliRunner().invoke(app, ["check", "--db", db, "--alerts-jsonl", str(alerts)], env={"COLUMNS": "250"}, catch_exceptions=False) for _ in range(2)]
     assert [r.exit_code for r in runs] == [0, 0]
