@@ -17,9 +17,9 @@ import contextlib
 import csv
 import gc
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from ..errors import InputError, StoreError, UnsupportedFormat
 from ..knowledge import KnowledgeBase
@@ -27,6 +27,12 @@ from ..model import Document, Incident
 from . import acled, gdelt, ucdp
 from .common import BadRow, DatasetFormat, Event, ImportReport, ParsedRow
 from .records import Record, check_bytes, is_json, iter_records, read_head
+
+
+class DatasetStore(Protocol):
+    """What an import needs of the store (:meth:`tripwire.store.Store.add_dataset_rows`): one transaction per batch."""
+
+    def add_dataset_rows(self, batch: Sequence[tuple[Document, Event]]) -> list[bool]: ...
 
 #: Every importable layout by name.
 FORMATS: dict[str, DatasetFormat] = {f.name: f for f in (acled.FORMAT, ucdp.FORMAT, gdelt.FORMAT)}
@@ -124,7 +130,7 @@ def iter_events(path: str | Path, *, kb: KnowledgeBase, format: str | None = Non
             yield item
 
 
-def import_file(store: Any, path: str | Path, *, kb: KnowledgeBase, format: str | None = None,
+def import_file(store: DatasetStore, path: str | Path, *, kb: KnowledgeBase, format: str | None = None,
                 root_only: bool = False, min_sources: int = 0, batch_size: int = BATCH_SIZE) -> ImportReport:
     """Import a dataset file into ``store``: one document and one incident or action per row.
 
