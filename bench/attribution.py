@@ -19,12 +19,13 @@ import numpy as np
 
 from tripwire.attribute import Attributor, Codebook
 from tripwire.attribute.vectorised import EvidenceBatch
+from tripwire.knowledge import KnowledgeBase
 from tripwire.model import Source
 from tripwire.settings import Settings
 
 
 def build(seed: int, n: int, k: int) -> tuple[Codebook, EvidenceBatch]:
-    att = Attributor(settings=Settings({"interval_draws": 0}, environ={}))
+    att = Attributor(KnowledgeBase.load(), settings=Settings({"interval_draws": 0}, environ={}))
     book = Codebook(
         att,
         actors=["kataib-hezbollah", "isis", "iran-aligned-militia", "saraya-awliya-al-dam", "iran", "asaib-ahl-al-haq", "harakat-al-nujaba", "unknown"],

@@ -12,7 +12,7 @@ naming perpetrators, claims, denials, weapons and casualties. ``--large`` adds
 ``--stage all`` (the default) runs the real ``run_brief`` (ingest, extract on
 every core, merge, attribute, check, HTML report) into a fresh SQLite store and
 times each stage; ``--stage attribution`` ingests and extracts untimed and
-times only ``attribute_all``, which is what grew with the square of the corpus.
+times only the attribution of every incident (``tripwire.app.jobs.attribute_incidents``), which is what grew with the square of the corpus.
 The baseline is the smallest size of the same run: per-article cost at each
 size is printed as a ratio to it (target: within 1.5x; issue 11).
 """
@@ -115,7 +115,8 @@ def peak_rss_mb() -> float:
 
 def run_one(n: int, stage: str) -> dict[str, float]:
     """One size in this process: generate, then run the brief (or attribution only) and time it."""
-    from tripwire import pipeline
+    from tripwire.app import jobs
+    from tripwire.app.context import open_context
     from tripwire.knowledge import KnowledgeBase
     from tripwire.settings import Settings
 
@@ -140,22 +141,22 @@ def run_one(n: int, stage: str) -> dict[str, float]:
                             environ={})
         if stage == "attribution":
             from tripwire.ingest import ingest
-            from tripwire.store import Store
 
-            with Store.from_settings(settings) as store:
-                ingest(store, [folder], settings=settings)
-                merged = pipeline.merge_and_save(store, pipeline.extract_all(store), kb)
-            t = time.perf_counter()
-            results = pipeline.attribute_all(merged.incidents, merged.actions, kb, settings)
-            stages["attribute"] = time.perf_counter() - t
+            with open_context(settings, kb=kb) as ctx:
+                ingest(ctx.store, [folder], settings=settings)
+                jobs.merge_and_save(ctx, jobs.extract_documents(ctx))
+                incidents_, actions_ = jobs.store_events(ctx)
+                t = time.perf_counter()
+                results = jobs.attribute_incidents(ctx, incidents_, actions_)
+                stages["attribute"] = time.perf_counter() - t
             total = stages["attribute"]
             incidents = len(results)
         else:
-            pipeline.extract_all = timed("extract", pipeline.extract_all)
-            pipeline.merge_and_save = timed("merge+save", pipeline.merge_and_save)
-            pipeline.attribute_all = timed("attribute", pipeline.attribute_all)
+            jobs.extract_documents = timed("extract", jobs.extract_documents)
+            jobs.merge_and_save = timed("merge+save", jobs.merge_and_save)
+            jobs.attribute_incidents = timed("attribute", jobs.attribute_incidents)
             t = time.perf_counter()
-            result = pipeline.run_brief(settings, sources=[folder])
+            result = jobs.run_brief(settings, sources=[folder])
             total = time.perf_counter() - t
             incidents = len(result.incidents)
             report = Path(tmp) / "report"

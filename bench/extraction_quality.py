@@ -3,7 +3,7 @@
     python bench/extraction_quality.py                 # ../shared/corpus/news
     python bench/extraction_quality.py PATH            # any corpus in the gold.json layout (docs/evaluation.md)
 
-Runs ``tripwire.pipeline.evaluate_extraction`` (ingest -> extract -> merge into
+Runs ``tripwire.app.evaluation.evaluate_extraction`` (ingest -> extract -> merge into
 a fresh SQLite store per case, exactly the path ``tripwire brief`` takes) and
 prints every metric against its target, then the wall time split into
 extraction+merge and store set-up/ingest, in articles per second.
@@ -36,7 +36,7 @@ def main(argv: list[str]) -> int:
     from tripwire.extract.evaluation import load_corpus
     from tripwire.ingest import load_file
     from tripwire.knowledge import KnowledgeBase
-    from tripwire.pipeline import evaluate_extraction
+    from tripwire.app.evaluation import evaluate_extraction
     from tripwire.settings import Settings
 
     kb = KnowledgeBase.load()

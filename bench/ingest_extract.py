@@ -92,7 +92,7 @@ def main() -> None:
             report = ingest(store, [folder], settings=settings)
             t_ingest = time.perf_counter() - start
             documents = [d for offset in range(0, n, 500) for d in store.list_documents(limit=500, offset=offset)]
-            extractions = extract_many(documents)  # the path `tripwire brief` takes: every core
+            extractions = extract_many(documents, kb)  # the path `tripwire brief` takes: every core
             for extraction in extractions:
                 store.save_extraction(extraction)
             incidents = sum(len(e.incidents) for e in extractions)

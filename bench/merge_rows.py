@@ -31,7 +31,8 @@ from import_speed import acled_rows, write
 from tripwire.ingest import ingest
 from tripwire.interop import import_file
 from tripwire.knowledge import KnowledgeBase
-from tripwire.pipeline import example_sources, extract_all, merge_and_save, row_windows
+from tripwire.app.context import Context
+from tripwire.app.jobs import example_sources, extract_documents, merge_and_save, row_windows
 from tripwire.settings import Settings
 from tripwire.store import Store
 
@@ -49,8 +50,9 @@ def main() -> None:
             url = f"sqlite:///{Path(tmp) / 'm.db'}"
             settings = Settings({"database_url": url}, environ={})
             with Store(url) as store:
+                ctx = Context(settings, kb, store)
                 ingest(store, example_sources(), settings=settings)
-                extractions = extract_all(store)
+                extractions = extract_documents(ctx)
                 if n:
                     header, rows = acled_rows(n, np.random.default_rng(7))
                     write(Path(tmp) / "acled.csv", header, rows, ",")
@@ -60,11 +62,11 @@ def main() -> None:
                 for _ in range(3):
                     store.dataset_incidents = lambda windows: []  # type: ignore[method-assign]
                     t = time.perf_counter()
-                    merge_and_save(store, extractions, kb)
+                    merge_and_save(ctx, extractions)
                     times["baseline"] = min(times["baseline"], time.perf_counter() - t)
                     store.dataset_incidents = shipped  # type: ignore[method-assign]
                     t = time.perf_counter()
-                    merged = merge_and_save(store, extractions, kb)
+                    merged = merge_and_save(ctx, extractions)
                     times["rows"] = min(times["rows"], time.perf_counter() - t)
                 candidates = store.dataset_incidents(row_windows(i for e in extractions for i in e.incidents))
                 absorbed = {d for i in merged.incidents for d in i.documents} & {d for r in candidates for d in r.documents}

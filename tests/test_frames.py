@@ -14,7 +14,7 @@ from tripwire import frames
 from tripwire.icd203 import icd203_phrase
 from tripwire.interop.tabular import CASUALTY_COLUMNS, CLAIM_COLUMNS, EVALUATION_COLUMNS, INCIDENT_COLUMNS, POSTERIOR_COLUMNS
 from tripwire.model import Casualty, CasualtyReport, Confidence, RedLineStatus, Source
-from tripwire.pipeline import BriefResult
+from tripwire.app.jobs import BriefResult
 from tripwire.store import Store
 
 from .store.factories import action, attribution, evaluation, incident
@@ -118,5 +118,5 @@ def test_repr_html_of_results() -> None:
 
 
 def test_pandas_is_not_imported_when_tripwire_or_its_cli_starts() -> None:
-    code = "import sys, tripwire, tripwire.cli, tripwire.interop, tripwire.pipeline; sys.exit('pandas' in sys.modules)"
+    code = "import sys, tripwire, tripwire.cli, tripwire.interop, tripwire.app.jobs; sys.exit('pandas' in sys.modules)"
     assert subprocess.run([sys.executable, "-c", code], check=False).returncode == 0

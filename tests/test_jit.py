@@ -25,7 +25,7 @@ from tripwire.attribute import Attributor, Codebook
 from tripwire.model import Source
 from tripwire.settings import Settings
 from tripwire.attribute.kernel import _posterior
-book = Codebook(Attributor(settings=Settings({"interval_draws": 0}, environ={})), actors=["kataib-hezbollah", "isis", "unknown"],
+book = Codebook(Attributor(__import__('tripwire.knowledge', fromlist=['KnowledgeBase']).KnowledgeBase.load(), settings=Settings({"interval_draws": 0}, environ={})), actors=["kataib-hezbollah", "isis", "unknown"],
                 sources=[Source(speaker_id="pentagon"), Source(outlet_id="reuters")])
 post = book.posterior(book.random_batch(50, 4, np.random.default_rng(1)), engine="numba")
 print(json.dumps({"sum": float(post.sum()), "hits": sum(_posterior.stats.cache_hits.values()), "misses": sum(_posterior.stats.cache_misses.values())}))

@@ -34,6 +34,7 @@ def test_every_setting_has_help_and_a_default_of_its_type() -> None:
         ({"TRIPWIRE_DATABASE_URL": "sqlite:///x.db"}, "database_url", "sqlite:///x.db"),
         ({"TRIPWIRE_STIX_TLP": "clear"}, "stix_tlp", "clear"),
         ({"TRIPWIRE_STIX_ATTRIBUTION_FLOOR": "0.2"}, "stix_attribution_floor", 0.2),
+        ({"TRIPWIRE_STIX_TYPED_INCIDENT_LINKS": "true"}, "stix_typed_incident_links", True),
     ],
 )
 def test_environment_overrides(env: dict[str, str], name: str, expected: object) -> None:

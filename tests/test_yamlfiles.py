@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from tripwire.errors import KnowledgeError, RuleError, SettingError
+from tripwire.knowledge import KnowledgeBase
 from tripwire.knowledge.base import read_yaml_mapping
 from tripwire.redlines import parse_rules
 from tripwire.settings import Settings
@@ -51,7 +52,7 @@ def test_ordinary_documents_and_shared_anchors_still_load() -> None:
 def test_every_yaml_a_person_supplies_gets_a_clean_error(tmp_path: Path, text: str, problem: str) -> None:
     assert len(bomb().encode()) < 700  # the size of the bomb the issue reported (606 bytes)
     with pytest.raises(RuleError, match=f"is not valid YAML: .*{problem}"):
-        parse_rules(text, origin="bomb.yaml")
+        parse_rules(text, origin="bomb.yaml", kb=KnowledgeBase.load())
     with pytest.raises(KnowledgeError, match=problem):
         read_yaml_mapping("actors.yaml", text)
     path = tmp_path / "settings.yaml"

@@ -43,9 +43,8 @@ class _Events:
 
     def _store_events(self) -> tuple[list[Incident], list[Action], dict[str, AttributionResult]]:
         if "events" not in self._cache:
-            from .interop.exchange import load_events
-
-            self._cache["events"] = load_events(self.source)
+            store = self.source
+            self._cache["events"] = (list(store.iter_incidents()), list(store.iter_actions()), store.latest_attributions())
         return self._cache["events"]
 
     def _items(self, kind: type) -> list[Any]:

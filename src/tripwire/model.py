@@ -301,23 +301,6 @@ class Incident(Frozen):
         return tally(self.casualties, "injured", nationality)
 
 
-ActionKind = Literal[
-    "airstrike",
-    "drone-strike",
-    "protest",
-    "assassination",
-    "parliamentary-vote",
-    "ceasefire-pledge",
-    "withdrawal",
-    "sanctions",
-    "seizure",
-    "diplomatic-protest",
-    "suspension",
-    "statement",
-    "other",
-]
-
-
 class Action(Frozen):
     """A non-attack event that matters to escalation: strikes, protests, votes, pledges, withdrawals."""
 

@@ -61,6 +61,7 @@ class Setting:
 SETTINGS: tuple[Setting, ...] = (
     Setting("database_url", str, "sqlite:///tripwire.db", "SQLAlchemy URL of the store: sqlite:///PATH (default) or postgresql+psycopg://USER@HOST/DB."),
     Setting("knowledge_dir", str, "", "Extra knowledge-base folder whose YAML/CSV files extend or override the bundled ones (empty: bundled only)."),
+    Setting("rules_file", str, "", "Red-line rule file every command, the dashboard and the API use when given no --rules (empty: the bundled examples)."),
     Setting("max_document_bytes", int, 5_000_000, "Largest article/feed file ingest accepts; larger ones are refused with a clear error."),
     Setting("max_request_bytes", int, 1_000_000, "Largest request body the web API accepts."),
     Setting("http_timeout", float, 20.0, "Seconds to wait when fetching a URL during ingest."),
@@ -79,7 +80,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("api_token", str, "", "Bearer token required by write endpoints of the REST API (empty: writes disabled)."),
     Setting("progress", bool, True, "Show progress bars on long-running commands."),
     Setting("stix_tlp", str, "amber", "TLP 2.0 marking of every exported STIX object: clear, green, amber, amber+strict or red."),
-    Setting("stix_attribution_floor", float, 0.5, "Exported STIX has an attributed-to link only for actors whose probability reaches this floor."),
+    Setting("stix_attribution_floor", float, 0.5, "Exported STIX links an incident to an actor as attributed to it only when the actor's probability reaches this floor."),
+    Setting("stix_typed_incident_links", bool, False, "Exported STIX links an incident to its actors and place with attributed-to / located-at "
+            "(what OpenCTI reads as such; strict validation flags them) instead of related-to, the only link STIX 2.1 suggests for incidents."),
     Setting("pattern_top_k", int, 50, "Pattern evidence uses at most this many of the most similar earlier incidents (0: all); one note counts the rest."),
     Setting("cache_dir", str, "", "Folder of the on-disk cache of prepared knowledge tables (empty: $XDG_CACHE_HOME/tripwire or ~/.cache/tripwire; off: no cache). Read from the environment only."),
 )

@@ -11,10 +11,18 @@ from tripwire.attribute import Attributor
 from tripwire.attribute.context import ContextIndex
 from tripwire.attribute.observations import similarity
 from tripwire.model import Action, AttributionKind, AttributionStatement, Incident, Place, Source
-from tripwire.pipeline import attribute_all
+from tripwire.app.context import Context
+from tripwire.app.jobs import attribute_incidents
 from tripwire.settings import Settings
 
 from .cases import FRONT_CLAIM, GREEN_ZONE, KIRKUK, SOLEIMANI, US_STRIKES
+
+
+
+def attribute_all(incidents, actions, kb, settings):
+    """The application layer's attribution of a job's incidents (no store needed)."""
+    return attribute_incidents(Context(settings, kb, store=None), incidents, actions)
+
 
 SITES = [("Camp Taji", 33.53, 44.26), ("Balad Air Base", 33.94, 44.36), ("Erbil", 36.19, 44.01), ("Al Asad Air Base", 33.79, 42.44),
          ("Deir ez-Zor", 35.33, 40.14), ("Sanaa", 15.37, 44.19)]
@@ -139,7 +147,7 @@ def test_default_top_k_changes_nothing_on_the_bundled_examples(kb, examples_dir)
     from tripwire.ingest import load_file
 
     docs = [d for p in sorted((examples_dir / "articles").iterdir()) for d in load_file(p)]
-    merged = merge([extract(d, kb) for d in docs])
+    merged = merge([extract(d, kb) for d in docs], kb)
     default = attribute_all(merged.incidents, merged.actions, kb, Settings({"interval_draws": 0}, environ={}))
     unlimited = attribute_all(merged.incidents, merged.actions, kb, Settings({"interval_draws": 0, "pattern_top_k": 0}, environ={}))
     assert default == unlimited and len(default) == len(merged.incidents) > 0

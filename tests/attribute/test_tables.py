@@ -4,6 +4,7 @@ import pytest
 
 from tripwire.attribute import Attributor, EvidenceTables
 from tripwire.errors import KnowledgeError
+from tripwire.knowledge import KnowledgeBase
 from tripwire.settings import Settings
 
 from .cases import GREEN_ZONE
@@ -19,7 +20,7 @@ def test_user_folder_overrides_tables(tmp_path):
     t = EvidenceTables.load(tmp_path)
     assert t.hedge("apparently") == 0.9 and t.hedge("reportedly") == 0.7
     s = Settings({"knowledge_dir": str(tmp_path), "interval_draws": 0}, environ={})
-    post = next(c for c in Attributor(settings=s).attribute(GREEN_ZONE).evidence if c.kind == "alleged")
+    post = next(c for c in Attributor(KnowledgeBase.load(), settings=s).attribute(GREEN_ZONE).evidence if c.kind == "alleged")
     assert post.weight == pytest.approx(0.45)
 
 

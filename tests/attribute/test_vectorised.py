@@ -52,7 +52,7 @@ def test_auto_stays_on_numpy_for_small_problems() -> None:
 
     code = ("import sys\nimport numpy as np\nfrom tripwire.attribute import Attributor, Codebook\nfrom tripwire.settings import Settings\n"
             "from tripwire.model import Source\n"
-            "book = Codebook(Attributor(settings=Settings({'interval_draws': 0}, environ={})), actors=['isis', 'unknown'],\n"
+            "book = Codebook(Attributor(__import__('tripwire.knowledge', fromlist=['KnowledgeBase']).KnowledgeBase.load(), settings=Settings({'interval_draws': 0}, environ={})), actors=['isis', 'unknown'],\n"
             "                sources=[Source(speaker_id='pentagon')])\n"
             "post = book.posterior(book.random_batch(200, 5, np.random.default_rng(0)))\n"
             "assert post.shape[0] == 200\nprint('numba' in sys.modules, 'tripwire.attribute.kernel' in sys.modules)")

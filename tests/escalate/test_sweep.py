@@ -12,7 +12,10 @@ from tripwire.escalate.attribution_error import BetaScores, ConfusionAttribution
 from tripwire.escalate.generators import BranchingModel
 from tripwire.escalate.policy import PolicyScenario, simulate_policy
 from tripwire.escalate.spoilers import Spoiler
-from tripwire.escalate.sweep import ScenarioGrid, dask_client, extract_batch, run_sweep
+from tripwire.cluster import dask_client
+from tripwire.escalate.sweep import ScenarioGrid, run_sweep
+from tripwire.extract import extract_many
+
 
 GRID = ScenarioGrid(
     spoiler_rates=(0.0, 0.05, 0.2),
@@ -100,7 +103,7 @@ def test_batch_extraction_serial_and_on_dask(examples_dir, kb):
         Document.from_text(p.read_text(encoding="utf-8"), location=str(p), published=dt.datetime(2020, 1, 1))
         for p in sorted((examples_dir / "articles").glob("*.md"))[:4]
     ]
-    serial = extract_batch(docs, kb=kb)
+    serial = extract_many(docs, kb, workers=1)
     assert [e.document_id for e in serial] == [d.id for d in docs]
     assert sum(len(e.incidents) + len(e.actions) for e in serial) >= 4
-    assert extract_batch(docs, kb=kb, scheduler="local") == serial
+    assert extract_many(docs, kb, scheduler="local") == serial

@@ -11,6 +11,9 @@ from tripwire.knowledge import KnowledgeBase
 from tripwire.model import Document
 
 
+KB = KnowledgeBase.load()
+
+
 def _documents(examples_dir: Path) -> list[Document]:
     docs = [d for p in sorted((examples_dir / "articles").iterdir()) for d in load_file(p)]
     docs += load_file(examples_dir / "feeds" / "theatre-wire.xml")
@@ -24,11 +27,11 @@ def _documents(examples_dir: Path) -> list[Document]:
 def test_parallel_equals_serial(examples_dir: Path, kb: KnowledgeBase) -> None:
     docs = _documents(examples_dir)
     serial = [extract(d, kb) for d in docs]
-    parallel = extract_many(docs, workers=2, chunk_size=3, min_parallel=1)
+    parallel = extract_many(docs, workers=2, chunk_size=3, min_parallel=1, kb=KB)
     assert [e.document_id for e in parallel] == [d.id for d in docs]
     assert parallel == serial
 
 
 def test_small_batches_stay_in_process(examples_dir: Path, kb: KnowledgeBase) -> None:
     docs = _documents(examples_dir)[:3]
-    assert extract_many(docs) == [extract(d, kb) for d in docs]
+    assert extract_many(docs, kb=KB) == [extract(d, kb) for d in docs]

@@ -20,7 +20,7 @@ from tripwire.cli import app
 from tripwire.errors import InputError
 from tripwire.extract.evaluation import is_fragment, load_corpus, match_score, norm, place_ok, resolve_name, score_case, summarise
 from tripwire.model import AttributionKind, AttributionStatement, GoldCase, Incident, Place, Source
-from tripwire.pipeline import evaluate_extraction
+from tripwire.app.evaluation import evaluate_extraction
 from tripwire.report.evaluation import evaluation_json
 from tripwire.settings import Settings
 

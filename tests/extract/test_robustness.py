@@ -11,6 +11,10 @@ from tripwire.extract import extract_text
 from tripwire.extract.dates import find_dates
 from tripwire.model import Extraction
 
+from tripwire.knowledge import KnowledgeBase  # noqa: E402
+
+KB = KnowledgeBase.load()
+
 WORDS = [
     "rockets", "struck", "the", "K-1 air base", "near", "Kirkuk", "on", "Tuesday", "February 31", "killing", "a", "child",
     "99999999999999999999", "US officials", "said", "Kataib Hezbollah", "was", "responsible", "if", "an American", "is",
@@ -30,8 +34,8 @@ def _spans(ex: Extraction):  # type: ignore[no-untyped-def]
 
 
 def _check(text: str, published: dt.date | None) -> None:
-    first = extract_text(text, published=published, document_id="doc")
-    second = extract_text(text, published=published, document_id="doc")
+    first = extract_text(text, published=published, document_id="doc", kb=KB)
+    second = extract_text(text, published=published, document_id="doc", kb=KB)
     assert first == second
     for span in _spans(first):
         assert text[span.start : span.end] == span.text
@@ -52,19 +56,19 @@ def test_newsy_word_salad(words: list[str], published: dt.date) -> None:
 
 
 def test_nonsense_dates_are_dropped() -> None:
-    ex = extract_text("Rockets struck the K-1 air base on February 31, 2020, killing a contractor.", published=dt.date(2020, 3, 1))
+    ex = extract_text("Rockets struck the K-1 air base on February 31, 2020, killing a contractor.", published=dt.date(2020, 3, 1), kb=KB)
     assert len(ex.incidents) == 1
     assert ex.incidents[0].date is None
     assert ex.incidents[0].killed() == 1
 
 
 def test_huge_counts_are_dropped() -> None:
-    ex = extract_text("Rockets struck the K-1 air base on Friday, killing 99999999999999999999 people.", published=dt.date(2019, 12, 28))
+    ex = extract_text("Rockets struck the K-1 air base on Friday, killing 99999999999999999999 people.", published=dt.date(2019, 12, 28), kb=KB)
     assert ex.incidents and ex.incidents[0].casualties == ()
 
 
 def test_empty_text() -> None:
-    ex = extract_text("", document_id="empty")
+    ex = extract_text("", document_id="empty", kb=KB)
     assert (ex.incidents, ex.actions, ex.redlines) == ((), (), ())
 
 

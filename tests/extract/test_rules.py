@@ -12,6 +12,10 @@ from tripwire.extract.dates import find_dates
 from tripwire.extract.sentences import split_sentences
 from tripwire.model import AttributionKind
 
+from tripwire.knowledge import KnowledgeBase  # noqa: E402
+
+KB = KnowledgeBase.load()
+
 K = AttributionKind
 PUB = dt.date(2020, 11, 18)  # a Wednesday
 
@@ -112,7 +116,7 @@ STATEMENTS = [
 
 @pytest.mark.parametrize(("text", "actor", "kind", "hedge", "speaker_id", "sponsor", "relation"), STATEMENTS)
 def test_statements(text: str, actor: str, kind: AttributionKind, hedge: str | None, speaker_id: str | None, sponsor: str | None, relation: str | None) -> None:
-    ex = extract_text(text, published=PUB)
+    ex = extract_text(text, published=PUB, kb=KB)
     assert len(ex.incidents) == 1
     stmts = [a for a in ex.incidents[0].attributions if a.actor == actor and a.kind == kind]
     assert stmts, ex.incidents[0].attributions
@@ -123,13 +127,13 @@ def test_statements(text: str, actor: str, kind: AttributionKind, hedge: str | N
 
 
 def test_hypothetical_attack_is_not_an_incident() -> None:
-    ex = extract_text("Officials fear that a similar rocket attack could kill Americans. If a rocket attack kills a soldier, the US would respond.", published=PUB)
+    ex = extract_text("Officials fear that a similar rocket attack could kill Americans. If a rocket attack kills a soldier, the US would respond.", published=PUB, kb=KB)
     assert ex.incidents == ()
 
 
 def test_retaliation_is_an_implicit_allegation() -> None:
     text = "A rocket attack on Monday hit Camp Taji, killing a British soldier. On Tuesday US aircraft struck Kataib Hezbollah depots in retaliation for the attack."
-    ex = extract_text(text, published=PUB)
+    ex = extract_text(text, published=PUB, kb=KB)
     (inc,) = ex.incidents
     assert any(a.actor == "kataib-hezbollah" and a.kind == K.ALLEGED and a.asserted_by.speaker_id == "us-administration" for a in inc.attributions)
     (strike,) = ex.actions
@@ -147,19 +151,19 @@ def test_retaliation_is_an_implicit_allegation() -> None:
     ],
 )
 def test_action_kinds(text: str, kind: str) -> None:
-    ex = extract_text(text, published=PUB)
+    ex = extract_text(text, published=PUB, kb=KB)
     assert [a.kind for a in ex.actions] == [kind]
 
 
 def test_conditional_red_line() -> None:
     text = "Secretary of State Mike Pompeo said that if any American is harmed by the militias, the United States will respond decisively."
-    (rl,) = extract_text(text, published=PUB).redlines
+    (rl,) = extract_text(text, published=PUB, kb=KB).redlines
     assert rl.speaker.speaker_id == "us-administration" and not rl.speaker.anonymous
     assert "American is harmed" in rl.condition and "respond decisively" in rl.consequence
 
 
 def test_not_a_red_line() -> None:
-    assert extract_text("It is unclear if the rockets will be fired again.", published=PUB).redlines == ()
+    assert extract_text("It is unclear if the rockets will be fired again.", published=PUB, kb=KB).redlines == ()
 
 
 @pytest.mark.parametrize(
@@ -170,7 +174,7 @@ def test_not_a_red_line() -> None:
     ],
 )
 def test_anonymous_relay_keeps_its_whole_description(sentence: str, role: str) -> None:
-    [redline] = extract_text(sentence, published=dt.date(2020, 11, 18)).redlines
+    [redline] = extract_text(sentence, published=dt.date(2020, 11, 18), kb=KB).redlines
     assert redline.speaker.anonymous and redline.speaker.role == role
 
 

@@ -27,6 +27,10 @@ from tripwire.store import Store
 
 from .harness import Reader, audit, cli_argv, cli_env
 
+from tripwire.knowledge import KnowledgeBase  # noqa: E402
+
+KB = KnowledgeBase.load()
+
 N = 3000
 BATCH = 200
 POLL_S = 0.004
@@ -117,7 +121,7 @@ def test_sigkill_mid_import_keeps_whole_batches_and_a_rerun_duplicates_nothing(t
     assert max(state.locations.values(), default=1) == 1
 
     with Store(store_url) as store:
-        report = import_file(store, path)
+        report = import_file(store, path, kb=KB)
         assert len(report.added) == N - counts["events"] and len(report.duplicates) == counts["events"]
         assert report.bad_rows == ()
 

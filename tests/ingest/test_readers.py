@@ -11,7 +11,8 @@ from hypothesis import strategies as st
 
 from tripwire.errors import DecodeError, DocumentTooLarge, ParseError, UnsupportedFormat
 from tripwire.ingest import load_file
-from tripwire.ingest.readers import load_path, parse_url_list, sniff, split_front_matter
+from tripwire.ingest.loading import load_path
+from tripwire.ingest.readers import parse_url_list, sniff, split_front_matter
 from tripwire.model import content_hash
 from tripwire.settings import Settings
 

@@ -15,6 +15,10 @@ from tripwire.errors import TripwireError
 from tripwire.interop import BadRow, ParsedRow, acled, gdelt, iter_events, sniff_format, ucdp
 from tripwire.model import content_hash
 
+from tripwire.knowledge import KnowledgeBase  # noqa: E402
+
+KB = KnowledgeBase.load()
+
 FUZZ = settings(max_examples=60, deadline=None)
 
 
@@ -23,7 +27,7 @@ def _consume(data: bytes, fmt: str | None) -> list[ParsedRow | BadRow]:
         path = Path(tmp) / "fuzz.csv"
         path.write_bytes(data)
         try:
-            return list(iter_events(path, format=fmt))
+            return list(iter_events(path, format=fmt, kb=KB))
         except TripwireError as exc:
             assert str(exc)  # a complete sentence, never empty
             return []

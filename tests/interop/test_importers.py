@@ -14,9 +14,13 @@ from tripwire.interop import BadRow, ParsedRow, acled, countries, gdelt, iter_ev
 from tripwire.interop.common import resolve_actor
 from tripwire.model import Action, AttributionKind, Incident
 
+from tripwire.knowledge import KnowledgeBase  # noqa: E402
+
+KB = KnowledgeBase.load()
+
 
 def _rows(path: Path, **kw: object) -> list[ParsedRow | BadRow]:
-    return list(iter_events(path, **kw))
+    return list(iter_events(path, **kw, kb=KB))
 
 
 def _by_line(path: Path) -> dict[int, ParsedRow | BadRow]:
@@ -122,7 +126,7 @@ def test_document_hash_ignores_column_order_and_file_location(fixtures: Path, tm
 
 
 def test_iter_events_streams(fixtures: Path) -> None:
-    stream = iter_events(fixtures / "acled_iraq.csv")
+    stream = iter_events(fixtures / "acled_iraq.csv", kb=KB)
     assert inspect.isgenerator(stream)
     assert next(stream).line == 2
     stream.close()
@@ -189,12 +193,12 @@ def test_header_only_file_yields_nothing(tmp_path: Path) -> None:
      ("GBR", "GB"), ("Yemen (North Yemen)", "YE"), ("Türkiye", "TR"), ("Atlantis", None), ("", None), (None, None)],
 )
 def test_country_codes_and_names_to_iso2(value: str | None, iso2: str | None) -> None:
-    assert countries().iso2(value) == iso2
+    assert countries(kb=KB).iso2(value) == iso2
 
 
 @pytest.mark.parametrize(("fips", "iso2"), [("IZ", "IQ"), ("IS", "IL"), ("UK", "GB"), ("GZ", "PS"), ("WE", "PS"), ("KU", "KW"), ("MU", "OM"), ("TU", "TR"), ("XX", None)])
 def test_fips_codes_to_iso2(fips: str, iso2: str | None) -> None:
-    assert countries().from_fips(fips) == iso2
+    assert countries(kb=KB).from_fips(fips) == iso2
 
 
 @pytest.mark.parametrize(

@@ -15,9 +15,13 @@ from tripwire.interop.common import parse_count
 from tripwire.model import Action, Incident
 from tripwire.store import Store
 
+from tripwire.knowledge import KnowledgeBase  # noqa: E402
+
+KB = KnowledgeBase.load()
+
 
 def _by_line(path: Path, **kw: object) -> dict[int, ParsedRow | BadRow]:
-    return {item.line: item for item in iter_events(path, **kw)}
+    return {item.line: item for item in iter_events(path, **kw, kb=KB)}
 
 
 @pytest.mark.parametrize(
@@ -79,7 +83,7 @@ def test_real_rows_become_events(fixtures: Path, name: str, line: int, event_id:
 
 @pytest.mark.parametrize("name", ["acled_benin_2022_r.csv", "acled_legacy_2016.csv", "acled_api.json", "ucdp_ged_191.csv", "ucdp_api.json"])
 def test_na_and_empty_never_become_names(fixtures: Path, name: str) -> None:
-    for item in iter_events(fixtures / name):
+    for item in iter_events(fixtures / name, kb=KB):
         if not isinstance(item, ParsedRow):
             continue
         event = item.event
@@ -108,7 +112,7 @@ def test_legacy_file_decodes_windows_1252_quotes(fixtures: Path) -> None:
 
 
 def test_hdx_tag_row_is_skipped_not_bad(fixtures: Path) -> None:
-    items = list(iter_events(fixtures / "ucdp_hdx_irq.csv"))
+    items = list(iter_events(fixtures / "ucdp_hdx_irq.csv", kb=KB))
     assert [i.line for i in items] == [3, 4] and all(isinstance(i, ParsedRow) for i in items)
 
 
@@ -126,16 +130,16 @@ def test_unusable_json_raises_clear_errors(tmp_path: Path, content: object, frag
     path = tmp_path / "api.json"
     path.write_text(content if isinstance(content, str) else json.dumps(content), encoding="utf-8")
     with pytest.raises(Exception, match=fragment):
-        list(iter_events(path, format="acled"))
+        list(iter_events(path, format="acled", kb=KB))
 
 
 def test_gdelt_json_is_refused(fixtures: Path) -> None:
     with pytest.raises(UnsupportedFormat, match="tab-separated"):
-        list(iter_events(fixtures / "acled_api.json", format="gdelt"))
+        list(iter_events(fixtures / "acled_api.json", format="gdelt", kb=KB))
 
 
 def test_every_gdelt_fips_code_resolves(fixtures: Path) -> None:
-    items = list(iter_events(fixtures / "gdelt_fips.export.CSV"))
+    items = list(iter_events(fixtures / "gdelt_fips.export.CSV", kb=KB))
     assert len(items) == 30 and all(isinstance(i, ParsedRow) for i in items)
     with (fixtures / "gdelt_fips.export.CSV").open(encoding="utf-8", newline="") as handle:
         fips = [row[gdelt.COLUMNS.index("ActionGeo_CountryCode")] for row in csv.reader(handle, delimiter="\t")]
@@ -147,20 +151,20 @@ def test_every_gdelt_fips_code_resolves(fixtures: Path) -> None:
 @pytest.mark.parametrize(("root_only", "min_sources", "kept"), [(False, 0, 30), (True, 0, 20), (False, 3, 14), (True, 3, 9), (False, 5, 0)])
 def test_gdelt_root_event_and_source_filters(fixtures: Path, tmp_path: Path, root_only: bool, min_sources: int, kept: int) -> None:
     path = fixtures / "gdelt_fips.export.CSV"
-    items = list(iter_events(path, root_only=root_only, min_sources=min_sources))
+    items = list(iter_events(path, root_only=root_only, min_sources=min_sources, kb=KB))
     with path.open(encoding="utf-8", newline="") as handle:
         rows = list(csv.reader(handle, delimiter="\t"))
     root, sources = gdelt.COLUMNS.index("IsRootEvent"), gdelt.COLUMNS.index("NumSources")
     expected = [r for r in rows if (not root_only or r[root] == "1") and int(r[sources]) >= min_sources]
     assert len(items) == len(expected) == kept
     with Store(f"sqlite:///{tmp_path / 'f.db'}") as store:
-        report = import_file(store, path, root_only=root_only, min_sources=min_sources)
+        report = import_file(store, path, root_only=root_only, min_sources=min_sources, kb=KB)
     assert len(report.added) == kept and report.filtered == 30 - kept and report.rows == 30
 
 
 def test_filters_apply_only_to_gdelt(fixtures: Path) -> None:
     with pytest.raises(UnsupportedFormat, match="filter only GDELT"):
-        list(iter_events(fixtures / "acled_iraq.csv", root_only=True))
+        list(iter_events(fixtures / "acled_iraq.csv", root_only=True, kb=KB))
 
 
 def _pandas_style(source: Path, target: Path, *, encoding: str = "utf-8") -> None:
@@ -184,27 +188,27 @@ def test_a_pandas_round_trip_of_the_same_file_is_not_stored_twice(fixtures: Path
     copy = tmp_path / f"roundtrip-{name}"
     _pandas_style(fixtures / name, copy, encoding=encoding)
     with Store(f"sqlite:///{tmp_path / 'dedup.db'}") as store:
-        first = import_file(store, fixtures / name)
+        first = import_file(store, fixtures / name, kb=KB)
         documents = store.count_documents()
-        again = import_file(store, copy)
+        again = import_file(store, copy, kb=KB)
         assert again.added == () and set(again.duplicates) == set(first.added)
         assert store.count_documents() == documents and store.count_incidents() + len(store.list_actions()) == len(first.added)
 
 
 def test_api_json_and_csv_of_the_same_events_are_stored_once(fixtures: Path, tmp_path: Path) -> None:
     with Store(f"sqlite:///{tmp_path / 'api.db'}") as store:
-        import_file(store, fixtures / "acled_benin_2022_r.csv")
-        report = import_file(store, fixtures / "acled_api.json")
+        import_file(store, fixtures / "acled_benin_2022_r.csv", kb=KB)
+        report = import_file(store, fixtures / "acled_api.json", kb=KB)
         assert report.added == ("acled-tog300",) and report.duplicates == ("acled-ben1002",) and len(report.bad_rows) == 1
-        import_file(store, fixtures / "ucdp_ged_191.csv")
-        report = import_file(store, fixtures / "ucdp_api.json")
+        import_file(store, fixtures / "ucdp_ged_191.csv", kb=KB)
+        report = import_file(store, fixtures / "ucdp_api.json", kb=KB)
         assert report.added == ("ucdp-330500",) and report.duplicates == ("ucdp-310001",)
         assert store.get_incident("ucdp-330500").place.country == "SY"
 
 
 def test_legacy_and_recoded_counts_reach_the_report(fixtures: Path, tmp_path: Path) -> None:
     with Store(f"sqlite:///{tmp_path / 'legacy.db'}") as store:
-        report = import_file(store, fixtures / "acled_legacy_2016.csv")
+        report = import_file(store, fixtures / "acled_legacy_2016.csv", kb=KB)
         assert report.incidents == 4 and report.actions == 2 and report.recoded == 2 and report.bad_rows == ()
         assert {a.kind for a in store.list_actions()} == {"protest", "other"}
 

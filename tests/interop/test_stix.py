@@ -31,6 +31,11 @@ def ext(obj) -> dict:  # type: ignore[no-untyped-def]
     return dict(obj.extensions[EXTENSION_ID]) if "extensions" in obj and EXTENSION_ID in obj.extensions else {}
 
 
+def meant(rel) -> str:  # type: ignore[no-untyped-def]
+    """The relationship a link stands for: its type, or the one a related-to link carries in the extension."""
+    return ext(rel).get("relationship", rel.relationship_type)
+
+
 DOCS = {
     "doc-a": Document(id="doc-a", text="a", location="/data/a.md", outlet="Reuters", title="Rockets hit K-1", published=dt.datetime(2019, 12, 28, 6, tzinfo=dt.timezone.utc),
                       raw_sha256="ab" * 32),
@@ -78,7 +83,41 @@ def test_incident_carries_facts_and_posterior_in_the_extension(bundle, k1_incide
     assert props["confidence_basis"] == {"origins": 2, "best_reliability": 0.8, "dissent": 1}
     (location,) = [o for o in _objects(bundle)["location"] if o.name == "K-1 Air Base"]
     assert location.country == "IQ" and location.latitude == pytest.approx(35.517)
-    assert any(r.relationship_type == "located-at" and (r.source_ref, r.target_ref) == (incident.id, location.id) for r in _objects(bundle)["relationship"])
+    (placed,) = [r for r in _objects(bundle)["relationship"] if (r.source_ref, r.target_ref) == (incident.id, location.id)]
+    # STIX 2.1 suggests no relationship for incident but the common ones: related-to, standing for located-at
+    assert placed.relationship_type == "related-to" and meant(placed) == "located-at"
+    assert location.region == "asia"
+
+
+def test_relationship_types_are_the_suggested_ones(bundle) -> None:  # type: ignore[no-untyped-def]
+    from tripwire.interop.stix_common import SUGGESTED_RELATIONSHIPS
+
+    for r in _objects(bundle)["relationship"]:
+        pair = (r.source_ref.split("--")[0], r.relationship_type, r.target_ref.split("--")[0])
+        assert r.relationship_type == "related-to" or pair in SUGGESTED_RELATIONSHIPS, pair
+        if r.relationship_type == "related-to" and meant(r) != "related-to":
+            assert r.source_ref.startswith("incident--") and meant(r) in ("attributed-to", "located-at")
+    # the knowledge-base sponsor link between a threat actor and a state is one STIX suggests, so it stays typed
+    kh = stix_id("threat-actor", "actor:kataib-hezbollah")
+    assert [r.relationship_type for r in _objects(bundle)["relationship"] if r.source_ref == kh] == ["attributed-to"]
+
+
+def test_typed_incident_links_setting(k1_incident: Incident, confident_result: AttributionResult, kb) -> None:  # type: ignore[no-untyped-def]
+    settings = Settings({"stix_typed_incident_links": True}, environ={})
+    bundle = to_stix_bundle([k1_incident], {K1: confident_result}, kb, settings=settings)
+    types = {(ext(r).get("role"), r.relationship_type) for r in _objects(bundle)["relationship"] if r.source_ref == stix_id("incident", K1)}
+    assert {("perpetrator", "attributed-to"), ("sponsor", "attributed-to"), (None, "located-at")} <= types
+    assert not any("relationship" in ext(r) for r in _objects(bundle)["relationship"])
+
+
+def test_threat_actor_profile_comes_from_the_knowledge_base(bundle) -> None:  # type: ignore[no-untyped-def]
+    actors = {ext(o)["actor_id"]: o for o in _objects(bundle)["threat-actor"]}
+    kh = actors["kataib-hezbollah"]  # a militia the knowledge base links to Iran
+    assert kh.threat_actor_types == ["unknown"] and kh.roles == ["agent"] and kh.resource_level == "organization"
+    assert (kh.sophistication, kh.primary_motivation) == ("intermediate", "ideology")
+    assert ext(kh)["profile_defaults"] == ["sophistication", "primary_motivation"]
+    isis = actors["isis"]  # no sponsor in the knowledge base
+    assert isis.roles == ["independent"] and isis.threat_actor_types == ["unknown"]
 
 
 def test_extension_definition_and_properties_match_the_documented_schema(bundle) -> None:  # type: ignore[no-untyped-def]
@@ -111,12 +150,9 @@ def test_undated_data_falls_back_to_the_incident_date(k1_incident: Incident, kb)
 
 def test_producer_marking_and_references(bundle) -> None:  # type: ignore[no-untyped-def]
     producer = stix_id("identity", "tripwire")
-    amber = TLP_IDS["amber"]  # the default marking
-    (marking,) = _objects(bundle)["marking-definition"]
-    assert marking.id == amber and marking.name == "TLP:AMBER"
+    amber = TLP_IDS["amber"]  # the default marking, referred to by its OASIS id
+    assert "marking-definition" not in _objects(bundle)  # predefined: not carried (the interop profile would ask it for modified)
     for obj in bundle.objects:
-        if obj.type == "marking-definition":
-            continue
         assert obj.object_marking_refs == [amber], obj.id
         if obj.type != "opinion":
             assert obj.created_by_ref == producer, obj.id
@@ -131,7 +167,7 @@ def test_producer_marking_and_references(bundle) -> None:  # type: ignore[no-unt
 def test_tlp_setting_names(value: str, level: str, k1_incident: Incident, kb) -> None:  # type: ignore[no-untyped-def]
     assert tlp_level(value) == level
     bundle = to_stix_bundle([k1_incident], {}, kb, settings=Settings({"stix_tlp": value}, environ={}))
-    assert [o.id for o in bundle.objects if o.type == "marking-definition"] == [TLP_IDS[level]]
+    assert {m for o in bundle.objects for m in o.object_marking_refs} == {TLP_IDS[level]}
 
 
 @pytest.mark.parametrize(("settings", "message"), [({"stix_tlp": "secret"}, "stix_tlp"), ({"stix_attribution_floor": 1.5}, "stix_attribution_floor")])
@@ -154,7 +190,7 @@ def test_attributed_to_only_above_the_floor(floor: float, links: dict, k1_incide
     by_id = {o.id: o for o in bundle.objects}
     got = {}
     for r in _objects(bundle)["relationship"]:
-        if r.relationship_type == "attributed-to" and r.source_ref == stix_id("incident", K1):
+        if meant(r) == "attributed-to" and r.source_ref == stix_id("incident", K1):
             got[(ext(r)["role"], ext(by_id[r.target_ref])["actor_id"])] = r.confidence
             assert r.confidence >= 100 * floor
     assert got == links
@@ -164,8 +200,9 @@ def test_attributed_to_only_above_the_floor(floor: float, links: dict, k1_incide
 
 def test_attribution_link_says_words_and_confidence(bundle) -> None:  # type: ignore[no-untyped-def]
     rel = {o.id: o for o in bundle.objects}[stix_id("relationship", f"{K1}:perpetrator:kataib-hezbollah")]
-    assert rel.description == "perpetrator: P = 0.800, very likely (moderate confidence)"
-    assert ext(rel) == {"extension_type": "property-extension", "role": "perpetrator", "probability": 0.8, "words": "very likely", "analytic_confidence": "moderate"}
+    assert rel.description == "attributed to (perpetrator): P = 0.800, very likely (moderate confidence)"
+    assert ext(rel) == {"extension_type": "property-extension", "role": "perpetrator", "probability": 0.8, "words": "very likely", "analytic_confidence": "moderate",
+                        "relationship": "attributed-to"}
 
 
 def test_sponsor_links_of_the_knowledge_base_respect_the_floor(bundle) -> None:  # type: ignore[no-untyped-def]
@@ -221,7 +258,7 @@ def test_reexport_is_byte_identical(k1_incident: Incident, confident_result: Att
 def test_without_a_result_nothing_is_attributed(k1_incident: Incident, kb) -> None:  # type: ignore[no-untyped-def]
     bundle = to_stix_bundle([k1_incident], {}, kb)
     incident_id = stix_id("incident", K1)
-    assert not [r for r in bundle.objects if r.type == "relationship" and r.relationship_type == "attributed-to" and r.source_ref == incident_id]
+    assert not [r for r in bundle.objects if r.type == "relationship" and meant(r) == "attributed-to" and r.source_ref == incident_id]
     assert "note" not in _objects(bundle)
     opinions = _objects(bundle)["opinion"]
     assert len(opinions) == 3 and all(incident_id in o.object_refs for o in opinions)
@@ -235,3 +272,33 @@ def test_parse_bundle_rejects_non_stix_and_custom_content() -> None:
          "modified": "2020-01-01T00:00:00Z", "name": "x", "x_tripwire_actor_id": "x"}]}  # fmt: skip
     with pytest.raises(ParseError, match="STIX"):
         parse_bundle(json.dumps(custom))
+
+
+@pytest.mark.parametrize(("country", "region"), [("IQ", "asia"), ("NG", "africa"), ("fr", "europe"), ("MX", "americas"), ("BR", "south-america"),
+                                                 ("AU", "oceania"), ("ZZ", None), (None, None)])
+def test_region_of_a_country(country: str | None, region: str | None) -> None:
+    from tripwire.interop.stix_common import region as region_of
+
+    assert region_of(country) == region
+
+
+@pytest.mark.parametrize(
+    ("kind", "sponsored", "sponsors", "expected"),
+    [
+        ("state-organ", False, True, (["nation-state"], ["agent", "sponsor"], "government")),
+        ("intelligence", False, False, (["nation-state"], ["agent"], "government")),
+        ("militia", True, False, (["unknown"], ["agent"], "organization")),
+        ("insurgent", False, False, (["unknown"], ["independent"], "organization")),
+    ],
+)
+def test_threat_actor_profile_by_kind(kind: str, sponsored: bool, sponsors: bool, expected: tuple) -> None:
+    from tripwire.interop.stix_common import threat_actor_profile
+
+    enums = pytest.importorskip("stix2validator.v21.enums")
+
+    got = threat_actor_profile(kind, sponsored=sponsored, sponsors=sponsors)
+    assert (got["threat_actor_types"], got["roles"], got["resource_level"]) == expected
+    # every value is in the STIX 2.1 vocabulary the validator checks in strict mode
+    assert set(got["threat_actor_types"]) <= set(enums.THREAT_ACTOR_TYPE_OV) and set(got["roles"]) <= set(enums.THREAT_ACTOR_ROLE_OV)
+    assert got["sophistication"] in enums.THREAT_ACTOR_SOPHISTICATION_OV and got["primary_motivation"] in enums.ATTACK_MOTIVATION_OV
+    assert got["resource_level"] in enums.ATTACK_RESOURCE_LEVEL_OV

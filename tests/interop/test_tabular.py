@@ -22,6 +22,7 @@ from tripwire.interop import (
     read_incidents_csv,
     to_geojson,
 )
+from tripwire.knowledge import KnowledgeBase
 from tripwire.model import (
     Action,
     AttributionKind,
@@ -134,7 +135,7 @@ def test_geojson_points_are_lon_lat_and_missing_coordinates_kept(k1_incident: In
 def test_geojson_and_stix_files_are_written(tmp_path: Path, k1_incident: Incident) -> None:
     (geo,) = export_events(tmp_path / "map.geojson", format="geojson", incidents=[k1_incident], actions=[PROTEST])
     assert len(json.loads(geo.read_text(encoding="utf-8"))["features"]) == 2
-    (stix,) = export_events(tmp_path / "bundle.json", format="stix", incidents=[k1_incident])
+    (stix,) = export_events(tmp_path / "bundle.json", format="stix", incidents=[k1_incident], kb=KnowledgeBase.load())
     assert json.loads(stix.read_text(encoding="utf-8"))["type"] == "bundle"
 
 

@@ -13,7 +13,10 @@ from typer.testing import CliRunner
 
 from tripwire.cli import app
 from tripwire.model import RedLineStatus
-from tripwire.redlines import ConsoleSink, JsonlSink, WebhookSink, alerts_for, check_and_record, load_rules, run_check
+from tripwire.app.context import Context
+from tripwire.app.jobs import check
+from tripwire.redlines import ConsoleSink, JsonlSink, WebhookSink, alerts_for, check_and_record, load_rules
+from tripwire.settings import Settings
 from tripwire.redlines.recording import deliver_pending
 from tripwire.store import Store
 
@@ -91,15 +94,15 @@ def test_a_failing_sink_keeps_the_alert_pending_with_its_error_and_the_next_run_
         assert deliver_pending(store, [JsonlSink(out)]).delivered == ()
 
 
-def test_run_check_reports_what_it_delivered(tmp_path, kb):
+def test_check_reports_what_it_delivered(tmp_path, kb):
     out = tmp_path / "alerts.jsonl"
     with Store(f"sqlite:///{tmp_path / 'tw.db'}") as store:
         for inc in (kirkuk(), green_zone()):
             store.save_incident(inc)
         store.save_attribution(militia_result(kirkuk().id, ordered=0.8, supported=0.1, independent=0.0, isis=0.1, unknown=0.0))
-        first = run_check(store, load_rules(kb=kb), use_attributor=False, now=NOW, on_failure=None)
+        first = check(Context(Settings(), kb, store), load_rules(kb=kb), use_attributor=False, now=NOW, on_failure=None)
         assert first.alerts and first.delivered == ()
-        second = run_check(store, load_rules(kb=kb), use_attributor=False, now=NOW, sinks=[JsonlSink(out)], on_failure=None)
+        second = check(Context(Settings(), kb, store), load_rules(kb=kb), use_attributor=False, now=NOW, sinks=[JsonlSink(out)], on_failure=None)
         assert second.alerts == () and len(second.delivered) == len(first.alerts)
         assert {d["idempotency_key"] for d in _lines(out)} == {a.key for a in second.delivered}
 

@@ -43,7 +43,7 @@ def test_board_rows_order_and_latest(kb):
 
 def test_render_board_shows_status_p_words_threshold_evidence(kb):
     evs, incidents = evaluations(kb)
-    table = render_board(evs, incidents)
+    table = render_board(evs, incidents, wide=True)
     assert table.row_count == len(evs)
     text = _render(table)
     assert "TRIPPED" in text and "WATCH" in text and "CLEAR" in text

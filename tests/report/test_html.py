@@ -16,10 +16,17 @@ from tripwire.cli import app
 from tripwire.errors import InputError
 from tripwire.model import Action, Document, RedLineStatement, Source, Span
 from tripwire.redlines import check, check_and_record, load_rules
-from tripwire.report import build_report, write_html_report
+from tripwire.app.context import Context
+from tripwire.app.outputs import write_report
+from tripwire.report import write_html_report
+from tripwire.settings import Settings
 from tripwire.store import Store
 
 from tests.redlines.scenarios import NOW, green_zone, hypothetical_killing, kirkuk, militia_result
+
+from tripwire.knowledge import KnowledgeBase  # noqa: E402
+
+KB = KnowledgeBase.load()
 
 HOSTILE = '<script>alert("x")</script>'
 
@@ -94,7 +101,7 @@ def dataset(kb):
 @pytest.fixture(scope="module")
 def report(kb, tmp_path_factory):
     data = dataset(kb)
-    path = write_html_report(tmp_path_factory.mktemp("report"), generated_at=NOW, **data)
+    path = write_html_report(tmp_path_factory.mktemp("report"), generated_at=NOW, **data, kb=KB)
     html = path.read_text(encoding="utf-8")
     parser = Sections()
     parser.feed(html)
@@ -185,11 +192,11 @@ def test_unwritable_output_is_a_clean_error(tmp_path, kb):
     blocker = tmp_path / "file"
     blocker.write_text("x")
     with pytest.raises(InputError, match="cannot write the report"):
-        write_html_report(blocker / "sub", incidents=[], results={}, evaluations=[])
+        write_html_report(blocker / "sub", incidents=[], results={}, evaluations=[], kb=KB)
 
 
 def test_empty_report_renders(tmp_path):
-    html = write_html_report(tmp_path, incidents=[], results={}, evaluations=[]).read_text()
+    html = write_html_report(tmp_path, incidents=[], results={}, evaluations=[], kb=KB).read_text()
     assert "No evaluations yet" in html and "No incidents in the store." in html
 
 
@@ -207,7 +214,7 @@ def test_build_report_and_command_from_sqlite(tmp_path, kb):
         for res in data["results"].values():
             store.save_attribution(res)
         check_and_record(store, data["rules"], data["incidents"], data["results"], now=NOW)
-        path = build_report(store, tmp_path / "lib", rules=data["rules"], generated_at=NOW)
+        path = write_report(Context(Settings(), kb, store), tmp_path / "lib", rules=data["rules"], generated_at=NOW)
     html = path.read_text()
     assert "0.28 [0.19, 0.38]" in html and "kataib-hezbollah|iran|ordered" in html and k.id in html and data["documents"][0].id in html
     res = CliRunner().invoke(app, ["report", "--db", url, "--out", str(tmp_path / "cli")], catch_exceptions=False)

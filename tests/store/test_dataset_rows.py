@@ -12,11 +12,15 @@ from tripwire.interop import ParsedRow, iter_events
 from tripwire.model import Incident
 from tripwire.store import Store, rows
 
+from tripwire.knowledge import KnowledgeBase  # noqa: E402
+
+KB = KnowledgeBase.load()
+
 FIXTURES = Path(__file__).resolve().parents[1] / "interop" / "fixtures"
 
 
 def _parsed(name: str) -> list[tuple[object, object]]:
-    return [(i.document, i.event) for i in iter_events(FIXTURES / name) if isinstance(i, ParsedRow)]
+    return [(i.document, i.event) for i in iter_events(FIXTURES / name, kb=KB) if isinstance(i, ParsedRow)]
 
 
 def test_a_batch_stores_every_row_once_with_its_claims_links_and_location(store: Store) -> None:

@@ -13,7 +13,9 @@ import pytest
 from tripwire.errors import NotFound
 from tripwire.extract import extract_text
 from tripwire.model import Incident, Place, ProvisionalActor
-from tripwire.pipeline import merge_and_save, successors
+from tripwire.app.context import Context
+from tripwire.app.jobs import merge_and_save, successors
+from tripwire.settings import Settings
 from tripwire.store import Store
 
 ERBIL = Place(name="Erbil", country="IQ", gazetteer_id="erbil")
@@ -59,13 +61,13 @@ def test_successors_follow_shared_documents(before: dict[str, set[str]], after: 
     assert successors(before, incidents) == expected
 
 
-def test_a_dated_report_supersedes_the_undated_incident_in_the_store(store: Store) -> None:
-    undated = extract_text("Rockets hit Erbil International Airport, which hosts coalition troops, wounding two contractors.", published=dt.date(2021, 2, 16), document_id="d1")
-    merged = merge_and_save(store, [undated])
+def test_a_dated_report_supersedes_the_undated_incident_in_the_store(store: Store, kb) -> None:  # type: ignore[no-untyped-def]
+    undated = extract_text("Rockets hit Erbil International Airport, which hosts coalition troops, wounding two contractors.", published=dt.date(2021, 2, 16), document_id="d1", kb=kb)
+    merged = merge_and_save(Context(Settings(), kb, store), [undated])
     (first,) = merged.incidents
     assert first.date is None
-    dated = extract_text("The rocket attack on Erbil International Airport on Monday night wounded two contractors.", published=dt.date(2021, 2, 16), document_id="d2")
-    merged = merge_and_save(store, [undated, dated])
+    dated = extract_text("The rocket attack on Erbil International Airport on Monday night wounded two contractors.", published=dt.date(2021, 2, 16), document_id="d2", kb=kb)
+    merged = merge_and_save(Context(Settings(), kb, store), [undated, dated])
     (event,) = merged.incidents
     assert event.date == dt.date(2021, 2, 15) and set(event.documents) == {"d1", "d2"}
     assert [i.id for i in store.list_incidents()] == [event.id]
@@ -80,7 +82,7 @@ def test_provisional_actors_are_listed_with_their_incidents(store: Store, kb) ->
     ex = extract_text(text, published=dt.date(2021, 3, 2), document_id="d9", kb=kb)
     assert [p.name for p in ex.provisional_actors] == ["Companions of the Night Brigades"]
     store.sync_knowledge(kb)
-    merge_and_save(store, [ex], kb)
+    merge_and_save(Context(Settings(), kb, store), [ex])
     rows = store.unresolved_actors()
     assert rows == [{"id": "unresolved:companions-of-the-night-brigades", "name": "Companions of the Night Brigades", "incidents": 1}]
     store.sync_knowledge(kb)  # reloading the knowledge base keeps them

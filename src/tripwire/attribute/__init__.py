@@ -29,6 +29,4 @@ __all__ = lazy_exports(__name__, {
     "EvidenceTables": ".tables",
     "Codebook": ".vectorised",
     "EvidenceBatch": ".vectorised",
-    "attribute_article": ".workflows",
-    "attribute_stored": ".workflows",
 })

@@ -319,7 +319,7 @@ def evaluate(
     cases: Sequence[ResolvedCase],
     attributor: AttributorLike | None = None,
     *,
-    kb: "KnowledgeBase | None" = None,
+    kb: "KnowledgeBase",
     settings: "Settings | None" = None,
     n_bins: int = 10,
     grouping: Literal["coarse", "actor"] = "coarse",
@@ -333,9 +333,6 @@ def evaluate(
     the attributor cannot answer (:class:`~tripwire.errors.AttributionError`)
     is listed in ``skipped`` with the reason, never dropped silently.
     """
-    from ..knowledge import KnowledgeBase
-
-    kb = kb or KnowledgeBase.load((settings or {}).get("knowledge_dir") or None)
     if attributor is None:
         attributor = default_attributor(kb, settings)
     floor = CERTAINTY_ORDER[min_certainty]
@@ -399,14 +396,9 @@ def evaluate(
 
 def default_attributor(kb: "KnowledgeBase", settings: "Settings | None" = None) -> SupportsAttribute:
     """The real engine, ``tripwire.attribute.Attributor(kb)``."""
-    try:
-        from . import Attributor as EngineAttributor  # type: ignore[attr-defined]
-    except ImportError:
-        try:
-            from .engine import Attributor as EngineAttributor  # type: ignore[no-redef]
-        except ImportError as exc:
-            raise AttributionError(f"the attribution engine is not available ({exc}); pass an attributor explicitly") from exc
-    return EngineAttributor(kb, settings=settings)
+    from .engine import Attributor
+
+    return Attributor(kb, settings=settings)
 
 
 # ---------------------------------------------------------------------------
@@ -517,7 +509,7 @@ def render_calibration(report: CalibrationReport) -> "Table":
     return table
 
 
-def evaluate_file(cases_path: str | Path, *, out_dir: str | Path | None = None, attributor: AttributorLike | None = None, kb: "KnowledgeBase | None" = None, settings: "Settings | None" = None, **options: object) -> CalibrationReport:
+def evaluate_file(cases_path: str | Path, *, kb: "KnowledgeBase", out_dir: str | Path | None = None, attributor: AttributorLike | None = None, settings: "Settings | None" = None, **options: object) -> CalibrationReport:
     """Load a cases file, :func:`evaluate` it and, with ``out_dir``, write ``reliability.png`` and ``calibration.html`` there."""
     report = evaluate(load_cases(cases_path), attributor, kb=kb, settings=settings, **options)  # type: ignore[arg-type]
     if out_dir is None:

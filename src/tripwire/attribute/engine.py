@@ -64,7 +64,7 @@ class Attributor:
 
     def __init__(
         self,
-        kb: KnowledgeBase | None = None,
+        kb: KnowledgeBase,
         *,
         settings: Settings | None = None,
         relations: Sequence[str] | None = None,
@@ -73,7 +73,7 @@ class Attributor:
         tables: EvidenceTables | None = None,
     ) -> None:
         self.settings = settings or Settings()
-        self.kb = kb or KnowledgeBase.load(self.settings.knowledge_dir or None)
+        self.kb = kb
         self.relations = tuple(relations) if relations is not None else None
         self.sources = {str(k): SourceSetting.parse(v) for k, v in (sources or {}).items()}
         self.bias = bias

@@ -223,13 +223,13 @@ class SpeakerBiasModel:
     (``strength`` pseudo-observations each), for every pair with data.
     """
 
-    def __init__(self, kb: KnowledgeBase | None = None, *, strength: float = 4.0, labels: Sequence[str] | None = None) -> None:
+    def __init__(self, kb: KnowledgeBase, *, strength: float = 4.0, labels: Sequence[str] | None = None) -> None:
         self.kb = kb
         self.strength = strength
         self.labels = labels
 
     def _kb(self) -> KnowledgeBase:
-        return self.kb if self.kb is not None else KnowledgeBase.load()
+        return self.kb
 
     def _counts(self, statements: Sequence[AttributionStatement], outcomes: Sequence[Hypothesis]) -> dict[tuple[str, str], np.ndarray]:
         kb = self._kb()

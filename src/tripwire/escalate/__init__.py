@@ -7,8 +7,7 @@
 * :func:`simulate_policy` / :class:`PolicyScenario` / :class:`PolicyResult` —
   how often a red line trips and on what (:mod:`.policy`, :mod:`.spoilers`,
   :mod:`.attribution_error`, :mod:`.generators`, plot in :mod:`.policy_plot`);
-* :func:`run_sweep` / :func:`extract_batch` — scenario grids and batch
-  extraction, serially or on Dask (:mod:`.sweep`).
+* :func:`run_sweep` — scenario grids, serially or on Dask (:mod:`.sweep`).
 
 See ``docs/escalation.md``.
 
@@ -19,7 +18,6 @@ from tripwire import lazy_exports
 
 __all__ = lazy_exports(__name__, {
     "build_chain": ".chains",
-    "chain_from_store": ".chains",
     "ChainConfig": ".chains",
     "ChainEdge": ".chains",
     "ChainNode": ".chains",
@@ -42,7 +40,6 @@ __all__ = lazy_exports(__name__, {
     "SweepResult": ".sweep",
     "run_sweep": ".sweep",
     "policy_sweep": ".sweep",
-    "extract_batch": ".sweep",
     "HawkesExp": ".hawkes",
     "HawkesSumExp": ".hawkes",
     "ForecastResult": ".hawkes",

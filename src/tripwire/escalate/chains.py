@@ -243,7 +243,7 @@ def build_chain(
     half_life_days: float = 3.0,
     min_weight: float = 0.05,
     config: ChainConfig | None = None,
-    kb: KnowledgeBase | None = None,
+    kb: KnowledgeBase,
 ) -> EscalationChain:
     """Link incidents and actions into an action-reaction graph.
 
@@ -253,7 +253,6 @@ def build_chain(
     keyword settings. Duplicate event ids are an :class:`~tripwire.errors.InputError`.
     """
     cfg = config or ChainConfig(window_days=window_days, half_life_days=half_life_days, min_weight=min_weight)
-    kb = kb or KnowledgeBase.load()
     events: dict[str, Incident | Action] = {}
     for ev in [*incidents, *actions]:
         if not isinstance(ev, (Incident, Action)):
@@ -323,23 +322,6 @@ def build_chain(
             )
     ordered_edges = tuple(sorted(edges.values(), key=lambda e: (by_id[e.source].date, e.source, by_id[e.target].date, e.target)))
     return EscalationChain(nodes=tuple(_by_date(nodes)), edges=ordered_edges, unresolved=tuple(unresolved), config=cfg)
-
-
-def chain_from_store(
-    store: Any, *, window_days: float = 14.0, half_life_days: float = 3.0, kb: KnowledgeBase | None = None, page: int = 1000
-) -> EscalationChain:
-    """:func:`build_chain` over every incident and action in a :class:`~tripwire.store.Store` (read page by page)."""
-    incidents: list[Incident] = []
-    actions: list[Action] = []
-    for lister, bucket in ((store.list_incidents, incidents), (store.list_actions, actions)):
-        offset = 0
-        while True:
-            batch = lister(limit=page, offset=offset)
-            bucket.extend(batch)
-            if len(batch) < page:
-                break
-            offset += page
-    return build_chain(incidents, actions, window_days=window_days, half_life_days=half_life_days, kb=kb)
 
 
 def event_actors(event: Incident | Action, kb: KnowledgeBase) -> tuple[str, ...]:

@@ -1,9 +1,8 @@
-"""Scenario sweeps and batch extraction, serially or on Dask.
+"""Scenario sweeps, serially or on Dask.
 
 :func:`run_sweep` runs the policy Monte Carlo over a grid of spoiler rates x
-attribution-error models (each scenario sweeps all thresholds at once);
-:func:`extract_batch` runs the extractor over many documents. Both take a
-``scheduler``:
+attribution-error models (each scenario sweeps all thresholds at once). It
+takes a ``scheduler`` (see :func:`tripwire.cluster.dask_client`):
 
 ``None``
     run here, one scenario after another (no Dask);
@@ -22,16 +21,15 @@ runs and however the cluster schedules it.
 
 from __future__ import annotations
 
-import contextlib
-import logging
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from ..errors import ClusterError, ConfigError, InputError
+from ..cluster import dask_client, gather
+from ..errors import InputError
 from .attribution_error import AttributionModel, BetaScores, ConfusionAttribution
 from .generators import BranchingModel, EventModel, PoissonModel
 from .policy import PolicyResult, PolicyScenario, simulate_policy
@@ -111,7 +109,7 @@ def run_sweep(model: EventModel, grid: ScenarioGrid, *, n_sims: int = 10_000, se
     else:
         with dask_client(scheduler) as client:
             futures = [client.submit(_one_scenario, model, sc, n_sims, s, pure=False) for (_r, _a, sc), s in zip(points, seeds)]
-            results = _gather(client, futures)
+            results = gather(client, futures)
     rows = tuple(SweepRow(spoiler_rate=r, attribution=a.label, result=res) for (r, a, _sc), res in zip(points, results))
     return SweepResult(rows=rows, seed=int(seed), n_sims=int(n_sims))
 
@@ -165,7 +163,7 @@ def write_sweep(result: SweepResult, out_dir: str | Path) -> tuple[Path, Path]:
     """Write ``policy.json`` (every grid point) and ``tradeoff.png`` (one curve per point) into ``out_dir``."""
     import json
 
-    from ..clikit import to_jsonable
+    from ..jsonable import to_jsonable
     from .policy_plot import plot_tradeoff
 
     out = Path(out_dir)
@@ -179,87 +177,4 @@ def write_sweep(result: SweepResult, out_dir: str | Path) -> tuple[Path, Path]:
     return json_path, png
 
 
-def extract_batch(documents: Sequence[Any], *, kb: Any = None, scheduler: Any = None) -> list[Any]:
-    """``tripwire.extract.extract`` over ``documents`` (in order), serially or on Dask."""
-    try:
-        from ..extract import extract
-    except ImportError as exc:
-        raise ConfigError("the extractor (tripwire.extract.extract) is not available in this installation") from exc
-    docs = list(documents)
-    if scheduler is None:
-        return [extract(d, kb) for d in docs]
-    with dask_client(scheduler) as client:
-        kb_future = client.scatter(kb, broadcast=True) if kb is not None else None
-        futures = [client.submit(extract, d, kb_future, pure=False) for d in docs]
-        return _gather(client, futures)
-
-
-def _gather(client: Any, futures: list[Any]) -> list[Any]:
-    from ..errors import TripwireError
-
-    try:
-        return client.gather(futures)
-    except TripwireError:
-        raise
-    except Exception as exc:  # noqa: BLE001 - a worker died or the scheduler went away
-        raise ClusterError(f"a task on the Dask cluster failed: {type(exc).__name__}: {exc}") from exc
-
-
-@contextlib.contextmanager
-def dask_client(scheduler: Any, *, n_workers: int = 1, threads_per_worker: int = 2, timeout: float = 10.0) -> Iterator[Any]:
-    """A ``distributed.Client`` for ``scheduler`` ("local", an address, or a Client); closes what it opened."""
-    import distributed
-
-    if isinstance(scheduler, distributed.Client):
-        yield scheduler
-        return
-    if not isinstance(scheduler, str) or not scheduler.strip():
-        raise InputError(f"scheduler must be 'local', a Dask address such as tcp://host:8786, or a Client; got {scheduler!r}")
-    address = scheduler.strip()
-    if address == "local":
-        with _quiet_dask():
-            cluster = distributed.LocalCluster(
-                n_workers=n_workers,
-                threads_per_worker=threads_per_worker,
-                processes=False,
-                dashboard_address=None,
-                silence_logs=logging.ERROR,
-            )
-            client = distributed.Client(cluster)
-        try:
-            yield client
-        finally:
-            with _quiet_dask():
-                client.close()
-                cluster.close()
-        return
-    if "://" not in address:
-        raise InputError(f"not a Dask scheduler address: {address!r} (expected e.g. tcp://host:8786, or 'local')")
-    try:
-        with _quiet_dask():
-            client = distributed.Client(address, timeout=timeout)
-    except (OSError, TimeoutError) as exc:
-        raise ClusterError(f"cannot reach the Dask scheduler at {address}: {exc}") from exc
-    try:
-        yield client
-    finally:
-        with _quiet_dask():
-            client.close()
-
-
-@contextlib.contextmanager
-def _quiet_dask() -> Iterator[None]:
-    """Keep distributed's start-up/shutdown chatter (logs, resource warnings) out of the caller's output."""
-    import warnings
-
-    loggers = [logging.getLogger(name) for name in ("distributed", "distributed.scheduler", "distributed.worker", "distributed.core")]
-    levels = [lg.level for lg in loggers]
-    for lg in loggers:
-        lg.setLevel(logging.ERROR)
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", ResourceWarning)
-            yield
-    finally:
-        for lg, level in zip(loggers, levels):
-            lg.setLevel(level)
+__all__ = ["ScenarioGrid", "SweepResult", "SweepRow", "policy_sweep", "run_sweep", "write_sweep"]

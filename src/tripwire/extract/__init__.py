@@ -2,10 +2,10 @@
 
 Public API::
 
-    extract(document, kb=None) -> Extraction
-    extract_text(text, *, published=None, document_id=None, kb=None) -> Extraction
-    merge(extractions) -> Merged          # one incident/action per real event across documents
-    extract_many(documents, *, knowledge_dir=None, workers=None) -> list[Extraction]   # on every core
+    extract(document, kb) -> Extraction
+    extract_text(text, *, kb, published=None, document_id=None) -> Extraction
+    merge(extractions, kb) -> Merged          # one incident/action per real event across documents
+    extract_many(documents, kb, *, workers=None, scheduler=None) -> list[Extraction]   # on every core, or on Dask
 
 See docs/extraction.md for what is extracted and the conventions used.
 

@@ -1,15 +1,19 @@
-"""Extract many documents at once, on every core.
+"""Extract many documents at once, on every core or on a Dask cluster.
 
 Extraction is pure CPU work on one document at a time, so a batch splits
-across worker processes (``spawn``-started, each loading the knowledge base
-once). Small batches run in-process: starting workers costs about a second.
-The result is identical to ``[extract(d, kb) for d in documents]``, in order.
+across worker processes (``spawn``-started, each given the caller's
+knowledge base once). Small batches run in-process: starting workers costs
+about a second. With a Dask ``scheduler`` (see :func:`tripwire.cluster.dask_client`)
+the documents run as Dask tasks instead, the knowledge base scattered to
+every worker once. The result is identical to
+``[extract(d, kb) for d in documents]``, in order, whichever way it runs.
 """
 
 from __future__ import annotations
 
 import os
 from collections.abc import Sequence
+from typing import Any
 from concurrent.futures import ProcessPoolExecutor
 from multiprocessing import get_context
 
@@ -23,12 +27,13 @@ PARALLEL_THRESHOLD = 200
 _worker_kb: KnowledgeBase | None = None
 
 
-def _init_worker(knowledge_dir: str | None) -> None:
+def _init_worker(kb: KnowledgeBase) -> None:
     global _worker_kb
-    _worker_kb = KnowledgeBase.load(knowledge_dir or None)
+    _worker_kb = kb
 
 
 def _extract_chunk(documents: list[Document]) -> list[Extraction]:
+    assert _worker_kb is not None, "worker started without a knowledge base"
     return [extract(d, _worker_kb) for d in documents]
 
 
@@ -42,23 +47,25 @@ def default_workers() -> int:
 
 def extract_many(
     documents: Sequence[Document],
+    kb: KnowledgeBase,
     *,
-    knowledge_dir: str | None = None,
     workers: int | None = None,
     chunk_size: int = 64,
     min_parallel: int = PARALLEL_THRESHOLD,
+    scheduler: Any = None,
 ) -> list[Extraction]:
-    """Extract every document, in parallel when the batch is large enough to pay for it.
+    """Extract every document with ``kb``, in parallel when the batch is large enough to pay for it (or on Dask with ``scheduler``)."""
+    if scheduler is not None:
+        from ..cluster import dask_client, gather
 
-    ``knowledge_dir`` is the user's knowledge folder (the ``knowledge_dir``
-    setting); each worker loads the knowledge base from it once.
-    """
+        with dask_client(scheduler) as client:
+            kb_future = client.scatter(kb, broadcast=True)
+            return gather(client, [client.submit(extract, d, kb_future, pure=False) for d in documents])
     workers = default_workers() if workers is None else max(1, workers)
     if workers == 1 or len(documents) < min_parallel:
-        kb = KnowledgeBase.load(knowledge_dir or None)
         return [extract(d, kb) for d in documents]
     chunks = [list(documents[i : i + chunk_size]) for i in range(0, len(documents), chunk_size)]
-    with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn"), initializer=_init_worker, initargs=(knowledge_dir,)) as pool:
+    with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn"), initializer=_init_worker, initargs=(kb,)) as pool:
         results: list[Extraction] = []
         for part in pool.map(_extract_chunk, chunks):
             results.extend(part)

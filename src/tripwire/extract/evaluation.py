@@ -560,3 +560,20 @@ def summarise(scores: Sequence[CaseScore]) -> dict[str, dict[str, float | int | 
         met = None if target is None or value is None else (value >= target if higher else value <= target)
         out[name] = {"value": value, "hits": hits, "total": total, "target": target, "met": met}
     return out
+
+
+@dataclass(frozen=True)
+class ExtractionEvaluation:
+    """What ``tripwire evaluate-extraction`` measured on a labelled corpus."""
+
+    corpus: str
+    cases: tuple[CaseScore, ...]
+    metrics: dict[str, dict[str, float | int | None]]
+    articles: int
+    seconds: float
+    extract_seconds: float
+
+    @property
+    def articles_per_second(self) -> float:
+        """Articles through ingest, extraction and merging per second of wall time (whole run)."""
+        return self.articles / self.seconds if self.seconds > 0 else 0.0

@@ -32,13 +32,13 @@ EXTRACTOR_VERSION = "1"
 _PARAGRAPH = re.compile(r"\n")
 
 
-def extract(document: Document, kb: KnowledgeBase | None = None) -> Extraction:
+def extract(document: Document, kb: KnowledgeBase) -> Extraction:
     """Everything Tripwire can read out of one stored document."""
     published = document.published.date() if document.published else None
     return _extract(document.text, document.id, published, kb, document.outlet, document.title)
 
 
-def extract_text(text: str, *, published: dt.date | None = None, document_id: str | None = None, kb: KnowledgeBase | None = None) -> Extraction:
+def extract_text(text: str, *, kb: KnowledgeBase, published: dt.date | None = None, document_id: str | None = None) -> Extraction:
     """Extract from raw text; ``document_id`` defaults to the content hash of ``text``.
 
     NULs are dropped first (the rule every model applies, ``model.without_nul``), so
@@ -78,8 +78,8 @@ def action_slug(action: Action) -> str:
     return f"{date_key(action.date, action.date_precision)}-{action.kind}-{slug(what)}"
 
 
-def _extract(text: str, doc_id: str, published: dt.date | None, kb: KnowledgeBase | None, outlet: str | None, title: str | None = None) -> Extraction:
-    lex = lexicon_for(kb or KnowledgeBase.load())
+def _extract(text: str, doc_id: str, published: dt.date | None, kb: KnowledgeBase, outlet: str | None, title: str | None = None) -> Extraction:
+    lex = lexicon_for(kb)
     folded = fold(text)
     breaks = [m.start() for m in _PARAGRAPH.finditer(folded)]
     author = _author_source(lex, outlet)
@@ -381,7 +381,7 @@ def parse_published(value: str | None) -> dt.date | None:
         raise DateError(f"--published must be a real date as YYYY-MM-DD, got {value!r}") from None
 
 
-def extract_file(path: str, *, published: dt.date | None = None, kb: KnowledgeBase | None = None) -> list[Extraction]:
+def extract_file(path: str, *, kb: KnowledgeBase, published: dt.date | None = None) -> list[Extraction]:
     """Read an article or feed with :func:`tripwire.ingest.load_file` and extract every document in it.
 
     ``published`` overrides the publication date the file gives (relative dates resolve against it).

@@ -317,13 +317,13 @@ def _consolidate(groups: list[E], group_of: dict[str, int], fits: Callable[[E, E
     return [groups[i] for i in alive], {k: index[root(v)] for k, v in group_of.items()}
 
 
-def merge(extractions: Iterable[Extraction], kb: KnowledgeBase | None = None, rows: Iterable[Incident] = ()) -> Merged:
+def merge(extractions: Iterable[Extraction], kb: KnowledgeBase, rows: Iterable[Incident] = ()) -> Merged:
     """Cluster the incidents and actions of many documents into one per real event.
 
     ``rows`` are imported dataset incidents; each joins the article event it
     fits, if any (see the module docstring).
     """
-    lex = lexicon_for(kb or KnowledgeBase.load())
+    lex = lexicon_for(kb)
     exs = sorted(extractions, key=lambda e: (e.published or dt.date.min, e.document_id))
     items: list[tuple[Incident, dt.date | None]] = sorted(((i, e.published) for e in exs for i in e.incidents), key=lambda p: _order(p[0]))
     fits, combine = (lambda g, i, pub: _incident_fits(lex, g, i, pub)), (lambda g, i: _combine_incidents(lex, g, i))

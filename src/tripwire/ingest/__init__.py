@@ -12,5 +12,5 @@ __all__ = lazy_exports(__name__, {
     "IngestReport": ".ingest",
     "ingest": ".ingest",
     "SUPPORTED_SUFFIXES": ".readers",
-    "load_file": ".readers",
+    "load_file": ".loading",
 })

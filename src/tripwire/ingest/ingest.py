@@ -17,7 +17,8 @@ from pathlib import Path
 from ..errors import TripwireError
 from ..settings import Settings
 from .fetch import fetch_documents, is_url
-from .readers import SUPPORTED_SUFFIXES, URL_LIST_SUFFIXES, Loaded, load_path, read_url_list
+from .loading import load_path
+from .readers import SUPPORTED_SUFFIXES, URL_LIST_SUFFIXES, Loaded, read_url_list
 
 
 @dataclass(frozen=True)

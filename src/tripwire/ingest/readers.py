@@ -241,29 +241,3 @@ def read_url_list(path: str | Path, *, settings: Settings) -> list[str]:
     data = read_limited(path, settings.max_document_bytes)
     text, _ = decode(data, source=str(path))
     return parse_url_list(text.replace("\r\n", "\n"))
-
-
-def load_path(path: str | Path, *, settings: Settings) -> list[Loaded]:
-    """Like :func:`load_file`, keeping the extra locations and warnings of each document."""
-    path = Path(path)
-    kind = kind_for_suffix(path.suffix)
-    if kind == "urls":
-        from .fetch import fetch_documents
-
-        out: list[Loaded] = []
-        for url in read_url_list(path, settings=settings):
-            out += fetch_documents(url, settings=settings)
-        return out
-    if path.is_dir():
-        raise UnsupportedFormat(f"{path} is a folder; pass it to ingest, which walks folders", detail={"source": str(path)})
-    data = read_limited(path, settings.max_document_bytes)
-    return load_bytes(data, location=str(path.resolve()), kind=kind, settings=settings)
-
-
-def load_file(path: str | Path, *, settings: Settings | None = None) -> list[Document]:
-    """Documents in one file: ``[doc]`` for an article, one per entry for a feed, fetched ones for a URL list."""
-    loaded = load_path(path, settings=settings or Settings())
-    for item in loaded:
-        for warning in item.warnings:
-            log.warning("%s: %s", item.document.location, warning)
-    return [item.document for item in loaded]

@@ -101,9 +101,9 @@ def _data_text(name: str) -> str:
     return (resources.files("tripwire.interop") / "data" / name).read_text(encoding="utf-8")
 
 
-def countries(kb: KnowledgeBase | None = None) -> CountryCodes:
-    """The look-up of every country-code system (:class:`~tripwire.knowledge.codes.CountryCodes`) of ``kb`` (default: the bundled one)."""
-    return (kb or KnowledgeBase.load()).country_codes
+def countries(kb: KnowledgeBase) -> CountryCodes:
+    """The look-up of every country-code system (:class:`~tripwire.knowledge.codes.CountryCodes`) of ``kb``."""
+    return kb.country_codes
 
 
 @lru_cache(maxsize=1)
@@ -340,7 +340,7 @@ def row_document(*, dataset: str, key: str, record: Mapping[str, str], location:
     yields them.
     """
     lines = [f"{dataset} row {key}"]
-    lines += [f"{col}: {value}" for col, value in sorted(record.items()) if value]
+    lines += [f"{col}: {value}" for col in _sorted_columns(tuple(record)) if (value := record[col])]
     # every line is already whitespace-folded and non-empty, so NFC is all normalise_text would still change
     text = unicodedata.normalize("NFC", "\n".join(lines))
     return Document(
@@ -354,6 +354,12 @@ def row_document(*, dataset: str, key: str, record: Mapping[str, str], location:
         kind="dataset-row",
         raw_sha256=hashlib.sha256(raw.encode("utf-8", "surrogateescape")).hexdigest(),
     )
+
+
+@lru_cache(maxsize=64)
+def _sorted_columns(columns: tuple[str, ...]) -> tuple[str, ...]:
+    """A header's column names sorted (every row of a file has the same ones)."""
+    return tuple(sorted(columns))
 
 
 # ---------------------------------------------------------------------------

@@ -1,25 +1,23 @@
-"""Whole-store import and export: what ``tripwire import`` and ``tripwire export`` call.
+"""Export formats and import summaries: what ``tripwire export`` writes and ``tripwire import`` prints.
 
 :func:`export_events` writes incidents, actions and attribution results in
-one of four formats; :func:`export_store` and :func:`import_dataset` open the
-store named by the settings around it and :func:`~tripwire.interop.import_file`.
+one of four formats; the application layer (:mod:`tripwire.app.outputs`)
+reads them from the store and hands them over.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import json
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from ..errors import NotFound, UnsupportedFormat
+from ..errors import UnsupportedFormat
 from ..knowledge import KnowledgeBase
 from ..model import Action, AttributionResult, Document, Evaluation, Incident
 from ..settings import Settings
 from .common import ImportReport
 from .geojson import write_geojson
-from .importer import import_file
 from .stix import to_stix_bundle
 from .tabular import (
     ACTION_COLUMNS,
@@ -40,7 +38,6 @@ from .tabular import (
 )
 
 EXPORT_FORMATS = ("stix", "geojson", "csv", "parquet")
-PAGE = 1000
 
 
 def export_events(
@@ -95,78 +92,6 @@ def export_events(
         write_parquet(acts, actions_table(actions)),
         write_parquet(posts, posteriors_table(chosen)),
     )
-
-
-def load_events(store: Any) -> tuple[list[Incident], list[Action], dict[str, AttributionResult]]:
-    """Every incident, action and latest attribution result in ``store``."""
-    incidents: list[Incident] = []
-    while page := store.list_incidents(limit=PAGE, offset=len(incidents)):
-        incidents.extend(page)
-    actions: list[Action] = []
-    while page := store.list_actions(limit=PAGE, offset=len(actions)):
-        actions.extend(page)
-    results: dict[str, AttributionResult] = {}
-    for incident in incidents:
-        try:
-            results[incident.id] = store.get_attribution(incident.id)
-        except NotFound:
-            continue
-    return incidents, actions, results
-
-
-def load_sources(store: Any, events: Iterable[Incident | Action]) -> tuple[dict[str, Document], dict[str, list[str]]]:
-    """The stored documents the events cite, and every location each was read from (for STIX times and references)."""
-    documents: dict[str, Document] = {}
-    locations: dict[str, list[str]] = {}
-    for doc_id in sorted({d for e in events for d in e.documents}):
-        try:
-            documents[doc_id] = store.get_document(doc_id)
-            locations[doc_id] = store.document_locations(doc_id)
-        except NotFound:  # an event citing a document that was never stored (e.g. a dataset row)
-            continue
-    return documents, locations
-
-
-def export_store(out: str | Path, *, format: str, settings: Settings | None = None) -> tuple[Path, ...]:
-    """Export everything in the store named by ``settings`` (see :func:`export_events`)."""
-    from ..store import Store
-
-    settings = settings or Settings()
-    if format.strip().lower() not in EXPORT_FORMATS:
-        raise UnsupportedFormat(f"unknown export format {format!r}; choose one of {', '.join(EXPORT_FORMATS)}")
-    kb = KnowledgeBase.load(settings.knowledge_dir or None)
-    with Store.from_settings(settings) as store:
-        incidents, actions, results = load_events(store)
-        documents, locations = load_sources(store, [*incidents, *actions]) if format.strip().lower() == "stix" else ({}, {})
-        evaluations = store.latest_evaluations()
-    return export_events(out, format=format, incidents=incidents, actions=actions, results=results, kb=kb, documents=documents, locations=locations,
-                         settings=settings, evaluations=evaluations)
-
-
-def import_dataset(path: str | Path, *, format: str | None = None, settings: Settings | None = None, **options: Any) -> ImportReport:
-    """Import a dataset file into the store named by ``settings`` (``options``: see :func:`~tripwire.interop.import_file`).
-
-    New incidents are then folded into the article events already stored
-    (:func:`~tripwire.pipeline.merge_and_save`), so a row about an attack the
-    articles describe joins that incident instead of standing beside it;
-    ``report.merged`` says which joined which. Run ``tripwire brief`` or
-    ``tripwire attribute`` afterwards to re-attribute the grown incidents.
-    """
-    from ..pipeline import merge_and_save, row_windows
-    from ..store import Store
-
-    settings = settings or Settings()
-    kb = KnowledgeBase.load(settings.knowledge_dir or None)
-    with Store.from_settings(settings) as store:
-        report = import_file(store, path, format=format, kb=kb, **options)
-        if not report.incidents:
-            return report
-        merged = merge_and_save(store, kb=kb)
-        added = set(report.added)
-        owner = {d: inc.id for inc in merged.incidents for d in inc.documents}
-        rows = [r for r in store.dataset_incidents(row_windows(merged.incidents)) if r.id in added]
-        folded = {r.id: owner[d] for r in rows for d in r.documents if d in owner}
-        return dataclasses.replace(report, merged=folded)
 
 
 def report_summary(report: ImportReport, *, max_bad: int = 20) -> dict[str, Any]:

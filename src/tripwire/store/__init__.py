@@ -12,5 +12,5 @@ __all__ = lazy_exports(__name__, {
     "OutboxAlert": ".evaluations",
     "Store": ".store",
     "StoreInfo": ".store",
-    "paged": ".store",
+    "paged": ".iterators",
 })

@@ -52,8 +52,12 @@ def redact(url: str) -> str:
         return url
 
 
-def make_engine(url: str) -> Engine:
-    """An engine for ``url`` (``sqlite:///PATH`` or ``postgresql+psycopg://...``)."""
+def make_engine(url: str, *, create: bool = True) -> Engine:
+    """An engine for ``url`` (``sqlite:///PATH`` or ``postgresql+psycopg://...``).
+
+    With ``create=False`` a SQLite file that does not exist is refused
+    (read-only commands must not leave an empty database behind a mistyped path).
+    """
     try:
         parsed = make_url(url)
     except ArgumentError as exc:
@@ -61,8 +65,14 @@ def make_engine(url: str) -> Engine:
     if parsed.drivername == "postgresql":
         parsed = parsed.set(drivername="postgresql+psycopg")
     try:
-        engine = _sqlite_engine(parsed) if parsed.get_backend_name() == "sqlite" else create_engine(parsed, pool_pre_ping=True, json_serializer=json_serializer)
-    except (ArgumentError, ImportError, SQLAlchemyError) as exc:
+        engine = (_sqlite_engine(parsed, create=create) if parsed.get_backend_name() == "sqlite"
+                  else create_engine(parsed, pool_pre_ping=True, json_serializer=json_serializer))
+    except ImportError as exc:
+        if parsed.get_backend_name() == "postgresql":
+            raise StoreError(f"cannot open database {redact(url)}: PostgreSQL support is not installed; "
+                             "install it with: pip install 'tripwire[postgres]'") from exc
+        raise StoreError(f"cannot open database {redact(url)}: {exc}") from exc
+    except (ArgumentError, SQLAlchemyError) as exc:
         raise StoreError(f"cannot open database {redact(url)}: {exc}") from exc
     event.listen(engine, "before_cursor_execute", _parameters_without_nul, retval=True)
     return engine
@@ -95,12 +105,16 @@ def _enable_wal(cursor: Any) -> None:
     _retry_while_locked(lambda: cursor.execute("PRAGMA journal_mode=WAL"))
 
 
-def _sqlite_engine(url: Any) -> Engine:
+def _sqlite_engine(url: Any, *, create: bool = True) -> Engine:
     database = url.database or ""
     if database and database != ":memory:" and not database.startswith("file:"):
-        folder = Path(database).expanduser().resolve().parent
-        if not folder.is_dir():
-            raise StoreError(f"cannot open database {url}: folder {folder} does not exist")
+        path = Path(database).expanduser().resolve()
+        if not path.parent.is_dir():
+            raise StoreError(f"cannot open database {url}: folder {path.parent} does not exist")
+        if path.is_dir():
+            raise StoreError(f"cannot open database {url}: {path} is a folder, not a database file")
+        if not create and not path.exists():
+            raise StoreError(f"no database at {path}: run `tripwire ingest` or `tripwire brief` first, or check --db")
     memory = database in ("", ":memory:")
     kwargs: dict[str, Any] = {"connect_args": {"timeout": SQLITE_BUSY_TIMEOUT_S, "check_same_thread": False}, "json_serializer": json_serializer}
     if memory:

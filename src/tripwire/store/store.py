@@ -12,10 +12,10 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any
 
 from pydantic import ValidationError
 from sqlalchemy import Engine, delete, func, insert, select
@@ -49,26 +49,7 @@ from .tables import (
     SponsorLinkRow,
 )
 
-T = TypeVar("T")
-
-#: Rows per page when :func:`paged` walks a listing.
-PAGE_SIZE = 500
-
-
-def paged(list_page: Callable[..., list[T]], *, page_size: int = PAGE_SIZE, **filters: Any) -> Iterator[T]:
-    """Every row a ``Store.list_*`` method can return, page by page (no cap on the total).
-
-    ``list_page`` is called with ``limit``/``offset`` (and ``filters``) until a
-    page comes back short, so the whole table is read without holding a
-    transaction open between pages.
-    """
-    offset = 0
-    while True:
-        page = list_page(limit=page_size, offset=offset, **filters)
-        yield from page
-        if len(page) < page_size:
-            return
-        offset += len(page)
+from .iterators import PAGE_SIZE, StoreIterators, paged  # noqa: F401 - paged is part of the store's API
 
 
 @dataclass(frozen=True)
@@ -93,7 +74,7 @@ def _reason(exc: SQLAlchemyError) -> str:
     return message[0] if message else type(exc).__name__
 
 
-class Store(EvaluationRecords):
+class Store(EvaluationRecords, StoreIterators):
     """Persistent storage for every stage of the pipeline (see ``docs/store.md``).
 
     ``Store(url)`` opens (creating if needed) the database and migrates it to
@@ -101,9 +82,9 @@ class Store(EvaluationRecords):
     it is (``tripwire db info`` does, to report an outdated revision).
     """
 
-    def __init__(self, url: str = "sqlite:///tripwire.db", *, migrate: bool = True) -> None:
+    def __init__(self, url: str = "sqlite:///tripwire.db", *, migrate: bool = True, create: bool = True) -> None:
         self.url = url
-        self._engine: Engine = make_engine(url)
+        self._engine: Engine = make_engine(url, create=create)
         try:
             if migrate:
                 upgrade(self._engine)
@@ -114,9 +95,9 @@ class Store(EvaluationRecords):
         self._write = sessionmaker(self._engine.execution_options(**{WRITE_OPTION: True}), expire_on_commit=False)
 
     @classmethod
-    def from_settings(cls, settings: Settings) -> "Store":
-        """The store at ``settings.database_url``."""
-        return cls(settings.database_url)
+    def from_settings(cls, settings: Settings, *, create: bool = True) -> "Store":
+        """The store at ``settings.database_url`` (``create=False``: refuse a SQLite file that does not exist)."""
+        return cls(settings.database_url, create=create)
 
     def close(self) -> None:
         """Release every connection."""

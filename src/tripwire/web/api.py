@@ -23,11 +23,11 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field, field_validator
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from ..app.context import Context
 from ..errors import DocumentTooLarge, NotFound, TripwireError, Unauthorized, WritesDisabled
-from ..knowledge import KnowledgeBase
+from ..jsonable import to_jsonable
 from ..model import AttributionResult, AttributionStatement, Document, Incident, normalise_text
 from ..redlines.rules import RedLineRule
-from ..settings import Settings
 from .schemas import ActionPage, EvaluationPage, Health, IncidentPage, PostedDocument
 
 
@@ -62,12 +62,13 @@ FORECAST_CACHE = 32
 
 
 class AppState:
-    """What the app holds between requests: settings, store, knowledge and a change counter."""
+    """What the app holds between requests: the context (settings, knowledge, store, rules) and a change counter."""
 
-    def __init__(self, settings: Settings, store: Any) -> None:
-        self.settings = settings
-        self.store = store
-        self.kb = KnowledgeBase.load(settings.knowledge_dir or None)
+    def __init__(self, ctx: Context) -> None:
+        self.ctx = ctx
+        self.settings = ctx.settings
+        self.store = ctx.store
+        self.kb = ctx.kb
         self.version = 0
         self.changed = threading.Condition()
         self.write_lock = threading.Lock()
@@ -98,8 +99,7 @@ def require_token(request: Request, authorization: str | None = Header(default=N
 
 
 def dump(obj: Any) -> Any:
-    from ..clikit import to_jsonable
-
+    """``obj`` as plain JSON data (the same conversion the CLI's ``--format json`` uses)."""
     return to_jsonable(obj)
 
 
@@ -143,15 +143,14 @@ def get_claims(request: Request, incident_id: str) -> Any:
 
 @router.get("/incidents/{incident_id}/attribution", response_model=None, responses={200: {"model": AttributionResult}})
 def get_attribution(request: Request, incident_id: str) -> Any:
-    """The stored posterior over hypotheses with its explanation (computed now if none is stored)."""
+    """The stored posterior over hypotheses with its explanation; with none stored, computed now in the context every job uses (not stored)."""
     st = state(request)
     try:
         return dump(st.store.get_attribution(incident_id))
     except NotFound:
-        from ..attribute import Attributor
+        from ..app.jobs import attribute_stored
 
-        incident = st.store.get_incident(incident_id)
-        return dump(Attributor(st.kb, settings=st.settings).attribute(incident, rng=st.settings.seed))
+        return dump(attribute_stored(st.ctx, incident_id))
 
 
 @router.get("/actions", response_model=None, responses={200: {"model": ActionPage}})
@@ -177,7 +176,7 @@ def escalation_forecast(
     served from memory; at most ``FORECAST_SLOTS`` are computed at once, and a
     request that waits ``FORECAST_WAIT_S`` seconds for a slot gets 503 ``busy``.
     """
-    from ..escalate.store_forecast import forecast_from_events
+    from ..app.outputs import forecast
 
     st = state(request)
     key = (window_days, decay_per_day, n_sims, seed, st.version, st.store.count_incidents(), st.store.count_actions())
@@ -190,9 +189,7 @@ def escalation_forecast(
         cached = _cached_forecast(st, key)  # computed by another request while this one waited
         if cached is not None:
             return cached
-        incidents = st.store.list_incidents(limit=100_000)
-        actions = st.store.list_actions(limit=100_000)
-        result = dump(forecast_from_events(incidents, actions, window_days=window_days, decay_per_day=decay_per_day, n_sims=n_sims, seed=seed))
+        result = dump(forecast(st.ctx, window_days=window_days, decay_per_day=decay_per_day, n_sims=n_sims, seed=seed))
     finally:
         st.forecast_slots.release()
     with st.forecasts_lock:
@@ -212,10 +209,8 @@ def _cached_forecast(st: AppState, key: tuple[Any, ...]) -> Any:
 
 @router.get("/redlines", response_model=None, responses={200: {"model": list[RedLineRule]}})
 def list_rules(request: Request) -> Any:
-    """The red-line rules in force (the bundled examples unless configured otherwise)."""
-    from ..redlines import load_rules
-
-    return [rule.model_dump(mode="json", by_alias=True) for rule in load_rules(None)]  # "not", as rule files spell it
+    """The red-line rules in force: the ``rules_file`` setting's, else the bundled examples."""
+    return [rule.model_dump(mode="json", by_alias=True) for rule in state(request).ctx.rules()]  # "not", as rule files spell it
 
 
 @router.get("/redlines/status", response_model=None, responses={200: {"model": EvaluationPage}})
@@ -243,8 +238,8 @@ def redline_history(
 @router.post("/documents", status_code=201, dependencies=[Depends(require_token)], response_model=None, responses={201: {"model": PostedDocument}})
 def post_document(request: Request, body: NewDocument) -> dict[str, Any]:
     """Store an article (deduplicated by content hash), extract it and refresh the merged incidents."""
+    from ..app.jobs import merge_and_save
     from ..extract import extract
-    from ..pipeline import merge_and_save
 
     st = state(request)
     if len(body.text.encode("utf-8")) > st.settings.max_document_bytes:
@@ -262,7 +257,7 @@ def post_document(request: Request, body: NewDocument) -> dict[str, Any]:
         added = st.store.add_document(doc)
         extraction = extract(doc, st.kb)
         st.store.save_extraction(extraction)
-        merged = merge_and_save(st.store)  # fold this article's reports into the events already stored
+        merged = merge_and_save(st.ctx)  # fold this article's reports into the events already stored
     st.bump()
     return {
         "id": doc.id,

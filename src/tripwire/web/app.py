@@ -24,11 +24,14 @@ from markupsafe import Markup
 from .. import __version__
 from ..errors import NotFound
 from ..icd203 import judgement
+from ..app.context import Context, load_knowledge
+from ..knowledge import KnowledgeBase
 from ..settings import Settings
 from .api import AppState, BodyLimit, install_error_handlers, router
 from .downloads import load_view
 from .downloads import router as downloads
 from .filters import STATUSES, ViewFilter, ViewParam
+from .docs import install_api_docs
 from .guard import HostAndHeaders
 from .schemas import install_openapi
 from .views import board, chain_layout, status_changes, svg_map, time_axis, timeline
@@ -38,19 +41,22 @@ _templates = Environment(loader=FileSystemLoader(str(_HERE / "templates")), auto
 _templates.filters["judged"] = lambda x: judgement(x.probability, x.confidence)  # ICD 203 words and confidence of an evaluation or posterior entry
 
 
-def create_app(settings: Settings | None = None, *, store: Any = None) -> FastAPI:
-    """The Tripwire web app over ``store`` (default: the store named by ``settings.database_url``)."""
+def create_app(settings: Settings | None = None, *, store: Any = None, kb: KnowledgeBase | None = None) -> FastAPI:
+    """The Tripwire web app over ``store`` (default: the store named by ``settings.database_url``) and ``kb`` (default: the ``knowledge_dir`` setting's)."""
     settings = settings or Settings()
     if store is None:
         from ..store import Store
 
         store = Store.from_settings(settings)
+    ctx = Context(settings, kb if kb is not None else load_knowledge(settings), store)
     app = FastAPI(
         title="Tripwire API",
         version=__version__,
         description="Incidents, attribution statements, attribution posteriors and red-line status. Errors use one JSON envelope.",
+        docs_url=None,
+        redoc_url=None,
     )
-    app.state.tripwire = AppState(settings, store)
+    app.state.tripwire = AppState(ctx)
     install_error_handlers(app)
     install_openapi(app)
     app.add_middleware(BodyLimit, limit=settings.max_request_bytes)
@@ -58,6 +64,7 @@ def create_app(settings: Settings | None = None, *, store: Any = None) -> FastAP
     app.include_router(router)
     app.include_router(downloads)
     app.mount("/static", StaticFiles(directory=str(_HERE / "static")), name="static")
+    install_api_docs(app)
 
     def render(name: str, request: Request, view: ViewFilter | None = None, **context: Any) -> HTMLResponse:
         st: AppState = request.app.state.tripwire

@@ -108,12 +108,12 @@ def events_geojson(request: Request, view: ViewParam) -> Response:
 @router.get("/events.stix.json")
 def events_stix(request: Request, view: ViewParam) -> Response:
     """Incidents and actions of the view as a STIX 2.1 bundle (times, references and marking as ``tripwire export``)."""
-    from ..interop.exchange import load_sources
+    from ..app.outputs import sources_of
     from ..interop.stix import to_stix_bundle
 
     st = request.app.state.tripwire
     events = load_view(st.store, view)
-    documents, locations = load_sources(st.store, [*events.incidents, *events.actions])
+    documents, locations = sources_of(st.ctx, [*events.incidents, *events.actions])
     bundle = to_stix_bundle(events.incidents, _results(st.store, events.incidents), st.kb, actions=events.actions, documents=documents,
                             locations=locations, settings=st.settings)
     return _attachment(bundle.serialize(pretty=True) + "\n", "application/stix+json;version=2.1", "events.stix.json")

@@ -13,8 +13,8 @@
   inline ``style`` attributes are allowed because the ACH matrix and the
   probability bars use them), ``X-Frame-Options: DENY``,
   ``X-Content-Type-Options: nosniff`` and ``Referrer-Policy: no-referrer``.
-  The interactive API docs (``/docs``, ``/redoc``) load FastAPI's Swagger/ReDoc
-  assets from their CDN and so get no CSP; they get the other headers.
+  The API docs at ``/docs`` are served from the installed Swagger UI bundle and
+  started by a packaged script (:mod:`.docs`), so they live under the same CSP.
 """
 
 from __future__ import annotations
@@ -32,8 +32,6 @@ HEADERS = [
     (b"x-content-type-options", b"nosniff"),
     (b"referrer-policy", b"no-referrer"),
 ]
-#: Paths served without the CSP (their pages pull scripts from a CDN).
-NO_CSP = ("/docs", "/redoc")
 
 
 def parse_hosts(text: str) -> frozenset[str]:
@@ -61,11 +59,10 @@ class HostAndHeaders:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        with_csp = not str(scope.get("path", "")).startswith(NO_CSP)
 
         async def send_with_headers(message: dict[str, Any]) -> None:
             if message["type"] == "http.response.start":
-                extra = [*HEADERS, (b"content-security-policy", CSP.encode())] if with_csp else list(HEADERS)
+                extra = [*HEADERS, (b"content-security-policy", CSP.encode())]
                 names = {k for k, _ in extra}
                 message = {**message, "headers": [(k, v) for k, v in message.get("headers", []) if k.lower() not in names] + extra}
             await send(message)

@@ -1,0 +1,381 @@
+"""The jobs that compose the stages: brief, extract stored documents, attribute, check, and the incident context.
+
+Every entry point calls these: the CLI commands, the REST API and the Python
+API. There is one definition of the context an incident is attributed in
+(:func:`attribution_context`): every live incident and every action in the
+store, indexed in date order, an undated incident counting as the earliest.
+So ``tripwire brief``, ``attribute``, ``check``, ``GET
+/api/v1/incidents/{id}/attribution`` and :func:`attribute_stored` give one
+incident the same posterior.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from ..model import Action, AttributionResult, Evaluation, Extraction, Incident, RedLineStatement
+from ..redlines.alerts import report_to_stderr
+from ..settings import Settings
+from .context import Context
+
+if TYPE_CHECKING:
+    from ..attribute import Attributor
+    from ..attribute.context import ContextIndex
+    from ..extract import Merged
+    from ..ingest import IngestReport
+    from ..redlines.alerts import Alert, AlertSink, DeliveryFailure
+    from ..redlines.recording import AttributorLike
+    from ..redlines.rules import RedLineRule
+
+
+def example_sources() -> list[Path]:
+    """The bundled example articles and feeds, in a stable order."""
+    root = Path(str(resources.files("tripwire") / "examples"))
+    files = sorted((root / "articles").iterdir()) + sorted((root / "feeds").iterdir())
+    return [p for p in files if p.is_file() and not p.name.startswith(".")]
+
+
+# -- extract and merge -------------------------------------------------------------
+
+
+def extract_documents(ctx: Context, *, only_new: bool = False) -> list[Extraction]:
+    """Extract the stored articles (all, or ``only_new``: those without an extraction), save each, oldest first."""
+    from ..extract import extract_many
+
+    documents = ctx.store.unextracted_documents() if only_new else ctx.store.article_documents()
+    extractions = extract_many(documents, kb=ctx.kb)
+    for extraction in extractions:
+        ctx.store.save_extraction(extraction)
+    return extractions
+
+
+def merge_and_save(ctx: Context, extractions: Sequence[Extraction] | None = None) -> Merged:
+    """Merge extractions across documents into one incident/action per event and upsert them.
+
+    With no ``extractions``, the stored extraction of every stored article is
+    used, so adding one article (e.g. through the API) folds its reports into
+    the incidents other articles already describe instead of duplicating them.
+    Stored incidents the new merge replaced are marked superseded (pointing to
+    their successor), and the provisional actors the extractions named are
+    recorded for ``tripwire unresolved``. Imported dataset rows (ACLED, UCDP,
+    GDELT) dated near an article event join it by the merge rules; the
+    imported incident it absorbs is marked superseded, and one no longer
+    absorbed is live again.
+    """
+    from ..extract import merge
+
+    store = ctx.store
+    if extractions is None:
+        extractions = store.extractions_of(store.article_documents())
+    before = store.live_incident_documents()
+    rows = store.dataset_incidents(row_windows(i for e in extractions for i in e.incidents))
+    merged = merge(extractions, ctx.kb, rows=rows)
+    absorbed = {d for i in merged.incidents for d in i.documents}
+    for row in rows:
+        if not absorbed.intersection(row.documents) and row.id not in before:
+            store.save_incident(row)  # its article event no longer fits it: back on the board
+    for incident in merged.incidents:
+        store.save_incident(incident)
+    for action in merged.actions:
+        store.save_action(action)
+    store.supersede_incidents(successors(before, merged.incidents))
+    store.save_provisional_actors([p for e in extractions for p in e.provisional_actors])
+    return merged
+
+
+def extract_stored(ctx: Context, *, only_new: bool = False) -> Merged:
+    """Extract stored articles (see :func:`extract_documents`) and fold every stored extraction into the store's incidents.
+
+    What ``tripwire extract --stored`` runs, so ``ingest`` then ``check`` works without ``brief``.
+    """
+    extract_documents(ctx, only_new=only_new)
+    return merge_and_save(ctx)
+
+
+def row_windows(incidents: Iterable[Incident]) -> list[tuple[dt.date, dt.date]]:
+    """The date ranges in which a dataset row may fit one of ``incidents``: a week either side of a day, or its month or year."""
+    out: set[tuple[dt.date, dt.date]] = set()
+    for incident in incidents:
+        d = incident.date
+        if d is None:
+            continue
+        if incident.date_precision == "year":
+            out.add((d.replace(month=1, day=1), d.replace(month=12, day=31)))
+        elif incident.date_precision == "month":
+            first = d.replace(day=1)
+            out.add((first - dt.timedelta(days=7), (first + dt.timedelta(days=32)).replace(day=1) + dt.timedelta(days=6)))
+        else:
+            out.add((d - dt.timedelta(days=7), d + dt.timedelta(days=7)))
+    return sorted(out)
+
+
+def successors(before: dict[str, set[str]], incidents: Sequence[Incident]) -> dict[str, str]:
+    """For each stored incident the new merge no longer has, the new incident that shares most of its documents.
+
+    A stored incident sharing no document with the new ones (a dataset row
+    imported as an incident, an event of documents not re-merged) is left as it is.
+    """
+    live = {i.id for i in incidents}
+    out: dict[str, str] = {}
+    for old, docs in before.items():
+        if old in live or not docs:
+            continue
+        best = max(incidents, key=lambda i: (len(docs & set(i.documents)), i.id), default=None)
+        if best is not None and docs & set(best.documents):
+            out[old] = best.id
+    return out
+
+
+# -- attribution ------------------------------------------------------------------
+
+
+def attributor(ctx: Context) -> Attributor:
+    """The attribution engine over the context's knowledge base and settings."""
+    from ..attribute import Attributor
+
+    return Attributor(ctx.kb, settings=ctx.settings)
+
+
+def attribution_context(engine: AttributorLike, incidents: Sequence[Incident], actions: Sequence[Action]) -> ContextIndex:
+    """THE context an incident is attributed in: ``incidents`` and ``actions`` indexed in date order.
+
+    An incident sees the incidents and actions dated up to its own date
+    (never itself); an undated incident counts as the earliest, so it sees
+    only the other undated ones. Every job passes the whole live store here
+    (see :func:`store_events`), so the answer does not depend on who asks.
+    """
+    return engine.context_index(incidents, actions, undated_sees_dated=False)
+
+
+def store_events(ctx: Context) -> tuple[list[Incident], list[Action]]:
+    """Every live incident and every action in the store, in the store's order (by date, undated last)."""
+    return list(ctx.store.iter_incidents()), list(ctx.store.iter_actions())
+
+
+def attribute_incidents(ctx: Context, incidents: Sequence[Incident], actions: Sequence[Action], *,
+                        only: Iterable[str] | None = None, seed: int | None = None) -> dict[str, AttributionResult]:
+    """Attribute each incident (or those with ids in ``only``) in the context of ``incidents`` and ``actions``."""
+    engine = attributor(ctx)
+    index = attribution_context(engine, incidents, actions)
+    rng = int(ctx.settings.seed if seed is None else seed)
+    wanted = None if only is None else set(only)
+    return {i.id: engine.attribute(i, context=index, rng=rng) for i in incidents if wanted is None or i.id in wanted}
+
+
+def attribute_store(ctx: Context, *, save: bool = True, seed: int | None = None) -> dict[str, AttributionResult]:
+    """Attribute every live incident of the store (saving each result when ``save``)."""
+    incidents, actions = store_events(ctx)
+    results = attribute_incidents(ctx, incidents, actions, seed=seed)
+    if save:
+        for result in results.values():
+            ctx.store.save_attribution(result)
+    return results
+
+
+def attribute_stored(ctx: Context, incident_id: str, *, seed: int | None = None) -> AttributionResult:
+    """Attribute one stored incident in the context every job uses; raises NotFound for an unknown (or superseded) id."""
+    incident = ctx.store.get_incident(incident_id)
+    incidents, actions = store_events(ctx)
+    if all(i.id != incident.id for i in incidents):  # superseded: attribute it beside the live ones all the same
+        incidents.append(incident)
+    return attribute_incidents(ctx, incidents, actions, only=[incident.id], seed=seed)[incident.id]
+
+
+def attribute_extraction(ctx: Context, extraction: Extraction, *, seed: int | None = None) -> list[AttributionResult]:
+    """Attribute the incidents of one extracted article, its own incidents and actions as context (nothing is stored)."""
+    incidents = list(extraction.incidents)
+    results = attribute_incidents(ctx, incidents, list(extraction.actions), seed=seed)
+    return [results[i.id] for i in incidents]
+
+
+# -- red lines --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CheckRun:
+    """Everything one ``tripwire check`` produced."""
+
+    evaluations: tuple[Evaluation, ...]
+    incidents: tuple[Incident, ...]
+    results: dict[str, AttributionResult]
+    alerts: tuple[Alert, ...]
+    failures: tuple[DeliveryFailure, ...]
+    #: alerts sent to every durable sink and marked delivered in this run (this run's and older pending ones)
+    delivered: tuple[Alert, ...]
+    #: incidents without an attribution, with the reason
+    unattributed: tuple[tuple[str, str], ...]
+    attribution_source: str
+    recorded: bool
+
+
+def check(
+    ctx: Context,
+    rules: Sequence[RedLineRule] | None = None,
+    *,
+    use_attributor: bool = True,
+    engine: AttributorLike | None = None,
+    record: bool = True,
+    sinks: Sequence[AlertSink] = (),
+    now: dt.datetime | None = None,
+    on_failure: Callable[[DeliveryFailure], None] | None = report_to_stderr,
+) -> CheckRun:
+    """Attribute every live incident (or read its stored attribution) and check it against ``rules``; record and alert when ``record``.
+
+    ``rules`` default to the context's (the ``rules_file`` setting or the
+    bundled examples); ``engine`` to :func:`attributor` (the real engine);
+    ``use_attributor=False`` reads the attributions stored for each incident
+    instead. Delivery failures go to ``on_failure`` (default: one line on stderr; None: nowhere but the result).
+    """
+    from ..errors import AttributionError
+    from ..redlines import check as check_rules
+    from ..redlines.alerts import alerts_for, dispatch
+    from ..redlines.recording import deliver_pending, durable
+
+    rules = ctx.rules() if rules is None else rules
+    now = now or dt.datetime.now(dt.timezone.utc)
+    incidents, actions = store_events(ctx)
+    results: dict[str, AttributionResult] = {}
+    missing: list[tuple[str, str]] = []
+    if use_attributor:
+        engine = engine if engine is not None else attributor(ctx)
+        index = attribution_context(engine, incidents, actions)
+        for inc in incidents:
+            try:
+                results[inc.id] = engine.attribute(inc, context=index, rng=int(ctx.settings.seed))
+            except AttributionError as exc:
+                missing.append((inc.id, exc.message))
+        source = "attributor"
+    else:
+        stored = ctx.store.latest_attributions()
+        for inc in incidents:
+            if inc.id in stored:
+                results[inc.id] = stored[inc.id]
+            else:
+                missing.append((inc.id, "no attribution stored"))
+        source = "store"
+    failures: list[DeliveryFailure] = []
+    raised: list[Alert] = []
+    delivered: list[Alert] = []
+    if record:
+        if use_attributor:
+            for result in results.values():
+                ctx.store.save_attribution(result)
+
+        def collect(failure: DeliveryFailure) -> None:
+            failures.append(failure)
+            if on_failure is not None:
+                on_failure(failure)
+
+        evaluations = [ctx.store.record_evaluation(ev) for ev in check_rules(rules, incidents, results, now=now, settings=ctx.settings)]
+        raised = alerts_for(evaluations)
+        dispatch(raised, [s for s in sinks if not durable(s)], on_failure=collect)
+        delivered = list(deliver_pending(ctx.store, sinks, on_failure=collect).delivered)
+    else:
+        evaluations = check_rules(rules, incidents, results, now=now, settings=ctx.settings)
+    return CheckRun(
+        evaluations=tuple(evaluations),
+        incidents=tuple(incidents),
+        results=results,
+        alerts=tuple(raised),
+        failures=tuple(failures),
+        delivered=tuple(delivered),
+        unattributed=tuple(missing),
+        attribution_source=source,
+        recorded=record,
+    )
+
+
+# -- the main job -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class BriefResult:
+    """What one run of the main job produced."""
+
+    ingested: IngestReport
+    incidents: tuple[Incident, ...]
+    actions: tuple[Action, ...]
+    redlines: tuple[RedLineStatement, ...]
+    results: dict[str, AttributionResult]
+    evaluations: tuple[Evaluation, ...]
+    report_path: Path | None
+
+    def _repr_html_(self) -> str:
+        """The incidents of the run as a table in a notebook (see :func:`tripwire.frames.incidents`)."""
+        from ..frames import html_table, incidents
+
+        return html_table(incidents(self), caption=f"{len(self.incidents)} incidents, {len(self.actions)} actions, {len(self.evaluations)} evaluations")
+
+
+def brief(
+    ctx: Context,
+    *,
+    sources: Sequence[str | Path] = (),
+    rules: Sequence[RedLineRule] | None = None,
+    rules_path: str | Path | None = None,
+    out_dir: str | Path | None = None,
+    now: dt.datetime | None = None,
+    progress: bool = False,
+) -> BriefResult:
+    """Ingest ``sources`` (default: the bundled examples), extract, merge, attribute, check and write the HTML report.
+
+    ``rules`` (or those of ``rules_path``, else the context's) are checked;
+    :func:`run_brief` reads them before it opens the store, so a bad rule
+    file leaves no database behind.
+    """
+    from ..ingest import ingest
+    from .outputs import write_report
+
+    rules = ctx.rules(rules_path) if rules is None else rules
+    ctx.store.sync_knowledge(ctx.kb)
+    report = ingest(ctx.store, list(sources) or example_sources(), settings=ctx.settings, progress=progress)
+    merged = merge_and_save(ctx, extract_documents(ctx))
+    run = check(ctx, rules, now=now or dt.datetime.now(dt.timezone.utc))
+    path = write_report(ctx, out_dir or ctx.settings.report_dir, rules=rules)
+    return BriefResult(
+        ingested=report,
+        incidents=run.incidents,
+        actions=tuple(merged.actions),
+        redlines=tuple(merged.redlines),
+        results=run.results,
+        evaluations=run.evaluations,
+        report_path=path,
+    )
+
+
+def run_brief(settings: Settings | None = None, *, rules_path: str | Path | None = None, **options: Any) -> BriefResult:
+    """:func:`brief` in a context opened on ``settings`` (``options``: those of :func:`brief`), the rules read first."""
+    from .context import load_knowledge, load_rule_set, open_context
+
+    settings = settings or Settings()
+    kb = load_knowledge(settings)
+    rules = load_rule_set(settings, kb, rules_path)  # fail on a bad rule file before touching the store
+    with open_context(settings, kb=kb) as ctx:
+        return brief(ctx, rules=rules, **options)
+
+
+__all__ = [
+    "BriefResult",
+    "run_brief",
+    "CheckRun",
+    "attribute_extraction",
+    "attribute_incidents",
+    "attribute_store",
+    "attribute_stored",
+    "attribution_context",
+    "attributor",
+    "brief",
+    "check",
+    "example_sources",
+    "extract_documents",
+    "extract_stored",
+    "merge_and_save",
+    "row_windows",
+    "store_events",
+    "successors",
+]
