@@ -67,14 +67,11 @@ def _article_documents(store: Store) -> list[Document]:
     return articles
 
 
-def extract_all(store: Store, *, knowledge_dir: str | None = None) -> list[Extraction]:
-    """Extract every stored article (oldest publication first, on every core) and save each extraction."""
-    from .extract import extract_many
+def extract_all(store: Store, *, knowledge_dir: str | None = None, batch_size: int = 200) -> list[Extraction]:
+    """Extract every stored article (oldest publication first, on every core), saved in batches as the workers return."""
+    from .extract import extract_and_save
 
-    extractions = extract_many(_article_documents(store), knowledge_dir=knowledge_dir)
-    for extraction in extractions:
-        store.save_extraction(extraction)
-    return extractions
+    return extract_and_save(store, _article_documents(store), knowledge_dir=knowledge_dir, batch_size=batch_size)
 
 
 def merge_and_save(store: Store, extractions: Sequence[Extraction] | None = None, kb: KnowledgeBase | None = None) -> Merged:
@@ -206,7 +203,7 @@ def evaluate_extraction(corpus: str | Path, settings: Settings, *, workdir: str 
             with Store.from_settings(case_settings) as store:
                 ingest(store, list(case.articles), settings=case_settings)
                 t_extract = time.perf_counter()
-                merged = merge_and_save(store, extract_all(store, knowledge_dir=settings.knowledge_dir or None), kb)
+                merged = merge_and_save(store, extract_all(store, knowledge_dir=settings.knowledge_dir or None, batch_size=settings.store_batch_size), kb)
                 extract_time += time.perf_counter() - t_extract
                 incidents = list(paged(store.list_incidents))
                 actions = list(paged(store.list_actions))
@@ -245,7 +242,7 @@ def run_brief(
     with Store.from_settings(settings) as store:
         store.sync_knowledge(kb)
         report = ingest(store, list(sources) or example_sources(), settings=settings, progress=progress)
-        merged = merge_and_save(store, extract_all(store, knowledge_dir=settings.knowledge_dir or None), kb)
+        merged = merge_and_save(store, extract_all(store, knowledge_dir=settings.knowledge_dir or None, batch_size=settings.store_batch_size), kb)
         results = attribute_all(merged.incidents, merged.actions, kb, settings)
         for result in results.values():
             store.save_attribution(result)

@@ -80,6 +80,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("progress", bool, True, "Show progress bars on long-running commands."),
     Setting("stix_tlp", str, "amber", "TLP 2.0 marking of every exported STIX object: clear, green, amber, amber+strict or red."),
     Setting("stix_attribution_floor", float, 0.5, "Exported STIX has an attributed-to link only for actors whose probability reaches this floor."),
+    Setting("store_batch_size", int, 200, "Documents or extractions written per store transaction by ingest and brief; a crash loses at most the batch in flight."),
     Setting("pattern_top_k", int, 50, "Pattern evidence uses at most this many of the most similar earlier incidents (0: all); one note counts the rest."),
     Setting("cache_dir", str, "", "Folder of the on-disk cache of prepared knowledge tables (empty: $XDG_CACHE_HOME/tripwire or ~/.cache/tripwire; off: no cache). Read from the environment only."),
 )
