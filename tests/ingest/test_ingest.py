@@ -66,7 +66,7 @@ def test_failure_in_file_three_of_five_loses_nothing(store: Store, fixtures: Pat
 
 def _refuse_location(store: Store, location: str) -> None:
     """Make the database itself refuse any document stored from ``location`` (a trigger, as a constraint would)."""
-    with store._engine.begin() as conn:  # noqa: SLF001 - the test needs a real refusal from SQLite
+    with store._engine.begin() as conn:
         conn.exec_driver_sql(
             f"CREATE TRIGGER refuse_one BEFORE INSERT ON documents WHEN NEW.location = '{location}' "
             "BEGIN SELECT RAISE(ABORT, 'disk quota exceeded for this document'); END"

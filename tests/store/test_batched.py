@@ -22,7 +22,7 @@ def _docs(n: int, prefix: str = "Rockets struck a base near Kirkuk") -> list:  #
 
 
 def _table_count(store: Store, column: object) -> int:
-    with store._read() as session:  # noqa: SLF001 - counting raw rows is the point
+    with store._read() as session:
         return int(session.scalar(select(func.count(column))) or 0)
 
 

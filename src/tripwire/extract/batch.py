@@ -17,8 +17,8 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from typing import Any
 from multiprocessing import get_context
+from typing import Any
 
 from ..knowledge import KnowledgeBase
 from ..model import Document, Extraction
