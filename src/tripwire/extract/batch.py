@@ -86,7 +86,7 @@ def extract_many(
 
 
 def extract_and_save(store: Any, documents: Sequence[Document], *, knowledge_dir: str | None = None, batch_size: int = 200,
-                     workers: int | None = None) -> list[Extraction]:
+                     workers: int | None = None, chunk_size: int = 64, min_parallel: int = PARALLEL_THRESHOLD) -> list[Extraction]:
     """Extract every document and save the extractions ``batch_size`` per transaction as the workers return them.
 
     A crash loses at most the batch in flight; running again replaces every
@@ -108,7 +108,7 @@ def extract_and_save(store: Any, documents: Sequence[Document], *, knowledge_dir
 
     writer: BatchWriter[Extraction, None] = BatchWriter(save, size=batch_size, done=lambda _e, _r: None, refused=refused)
     with writer:
-        for chunk in iter_extractions(documents, knowledge_dir=knowledge_dir, workers=workers):
+        for chunk in iter_extractions(documents, knowledge_dir=knowledge_dir, workers=workers, chunk_size=chunk_size, min_parallel=min_parallel):
             writer.extend(chunk)
             out.extend(chunk)
     return out
