@@ -142,3 +142,24 @@ def test_batch_writer_drops_the_batch_in_flight_when_the_run_fails() -> None:
     assert written == [1, 2, 3], "the full batch was written; the one still filling was not"
     with pytest.raises(ValueError, match="at least 1"):
         batched.BatchWriter(lambda b: b, size=0, done=lambda *_: None, refused=lambda *_: None)
+
+
+def test_ingest_writes_batches_on_every_backend(store: Store) -> None:
+    from pathlib import Path
+
+    from tripwire.ingest import ingest
+    from tripwire.settings import Settings
+
+    fixtures = Path(__file__).resolve().parents[1] / "ingest" / "fixtures"
+    sources = [fixtures / n for n in ("airport.md", "cp1252.txt", "wire.rss", "article.html")]
+    settings = Settings({"store_batch_size": 2}, environ={})
+    first = ingest(store, sources, settings=settings)
+    assert first.ok and len(first.added) == 5 and store.count_documents() == 5  # the feed holds two items
+    places = {d: store.document_locations(d) for d in first.added}
+    assert sum(map(len, places.values())) == _table_count(store, DocumentLocationRow.id) > 5
+    assert all(len(set(p)) == len(p) for p in places.values())
+    again = ingest(store, sources, settings=settings)
+    assert again.added == () and sorted(again.duplicates) == sorted(first.added)
+    airport = next(d for d in store.list_documents() if d.location.endswith("airport.md"))
+    assert store.document_locations(airport.id) == [airport.location, "https://wire.example.com/2020/01/03/airport-road"]
+    assert {d: store.document_locations(d) for d in first.added} == places, "a re-run records no place twice"
