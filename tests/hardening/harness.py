@@ -29,10 +29,13 @@ def cli_env() -> dict[str, str]:
     return env
 
 
-def start_ingest(db: Path, *sources: Path) -> subprocess.Popen[bytes]:
-    """``tripwire ingest SOURCES --db sqlite:///DB --format json`` as a child process."""
+def start_ingest(db: Path, *sources: Path, batch_size: int | None = None) -> subprocess.Popen[bytes]:
+    """``tripwire ingest SOURCES --db sqlite:///DB --format json`` as a child process (``batch_size``: the store_batch_size setting)."""
     argv = cli_argv("ingest", *map(str, sources), "--db", f"sqlite:///{db}", "--no-progress", "--format", "json")
-    return subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=cli_env())
+    env = cli_env()
+    if batch_size is not None:
+        env["TRIPWIRE_STORE_BATCH_SIZE"] = str(batch_size)
+    return subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
 
 
 class DocumentCounter:
