@@ -25,7 +25,8 @@ from pathlib import Path
 import pytest
 
 from tripwire.ingest import ingest
-from tripwire.pipeline import extract_all
+from tripwire.app.context import open_context
+from tripwire.app.jobs import extract_documents
 from tripwire.settings import Settings
 from tripwire.store import Store
 
@@ -103,8 +104,9 @@ def test_sigkill_while_saving_extractions_keeps_whole_batches_and_a_rerun_duplic
     assert {d: n for d, n in expected.items() if n} == stored, "an extraction was committed without its red-line statements"
     assert set(expected) <= ids
 
-    with Store.from_settings(settings) as store:
-        extractions = extract_all(store, batch_size=BATCH)
+    with open_context(settings.replace(store_batch_size=BATCH)) as ctx:
+        store = ctx.store
+        extractions = extract_documents(ctx)
         assert len(extractions) == N
         assert {e.document_id for e in extractions} == ids
         assert sum(len(e.redlines) for e in extractions) == N // 10
