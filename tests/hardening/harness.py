@@ -119,10 +119,13 @@ def number(url: str, sql: str) -> int:
         reader.close()
 
 
-def start_ingest(url: str, *sources: Path) -> subprocess.Popen[bytes]:
-    """``tripwire ingest SOURCES --db URL --format json`` as a child process."""
+def start_ingest(url: str, *sources: Path, batch_size: int | None = None) -> subprocess.Popen[bytes]:
+    """``tripwire ingest SOURCES --db URL --format json`` as a child process (``batch_size``: the store_batch_size setting)."""
     argv = cli_argv("ingest", *map(str, sources), "--db", url, "--no-progress", "--format", "json")
-    return subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=cli_env())
+    env = cli_env()
+    if batch_size is not None:
+        env["TRIPWIRE_STORE_BATCH_SIZE"] = str(batch_size)
+    return subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
 
 
 class DocumentCounter(Reader):

@@ -7,15 +7,20 @@ about a second. With a Dask ``scheduler`` (see :func:`tripwire.cluster.dask_clie
 the documents run as Dask tasks instead, the knowledge base scattered to
 every worker once. The result is identical to
 ``[extract(d, kb) for d in documents]``, in order, whichever way it runs.
+
+:func:`iter_extractions` yields the extractions chunk by chunk as workers
+return them, so the caller (``tripwire.app.jobs.extract_documents``) stores
+each batch in one transaction while the workers go on extracting the next
+ones, instead of saving every extraction after all extraction ends.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from multiprocessing import get_context
+from typing import Any
 
 from ..knowledge import KnowledgeBase
 from ..model import Document, Extraction
@@ -45,6 +50,29 @@ def default_workers() -> int:
         return max(1, os.cpu_count() or 1)
 
 
+def iter_extractions(
+    documents: Sequence[Document],
+    kb: KnowledgeBase,
+    *,
+    workers: int | None = None,
+    chunk_size: int = 64,
+    min_parallel: int = PARALLEL_THRESHOLD,
+) -> Iterator[list[Extraction]]:
+    """The extractions of ``documents`` with ``kb``, in order, ``chunk_size`` at a time, each chunk as soon as it is ready.
+
+    In parallel (worker processes, each given ``kb`` once) when the batch is
+    large enough to pay for it.
+    """
+    workers = default_workers() if workers is None else max(1, workers)
+    chunks = [list(documents[i : i + chunk_size]) for i in range(0, len(documents), chunk_size)]
+    if workers == 1 or len(documents) < min_parallel:
+        for chunk in chunks:
+            yield [extract(d, kb) for d in chunk]
+        return
+    with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn"), initializer=_init_worker, initargs=(kb,)) as pool:
+        yield from pool.map(_extract_chunk, chunks)
+
+
 def extract_many(
     documents: Sequence[Document],
     kb: KnowledgeBase,
@@ -61,12 +89,5 @@ def extract_many(
         with dask_client(scheduler) as client:
             kb_future = client.scatter(kb, broadcast=True)
             return gather(client, [client.submit(extract, d, kb_future, pure=False) for d in documents])
-    workers = default_workers() if workers is None else max(1, workers)
-    if workers == 1 or len(documents) < min_parallel:
-        return [extract(d, kb) for d in documents]
-    chunks = [list(documents[i : i + chunk_size]) for i in range(0, len(documents), chunk_size)]
-    with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn"), initializer=_init_worker, initargs=(kb,)) as pool:
-        results: list[Extraction] = []
-        for part in pool.map(_extract_chunk, chunks):
-            results.extend(part)
-    return results
+    chunks = iter_extractions(documents, kb, workers=workers, chunk_size=chunk_size, min_parallel=min_parallel)
+    return [extraction for chunk in chunks for extraction in chunk]
