@@ -1,8 +1,9 @@
 """Crash-safe ``tripwire brief``: SIGKILL it while it ingests, merges or checks, run it again, and compare with a clean run.
 
 The real console script briefs 120 generated articles into a store (a SQLite
-file, or a PostgreSQL database when a server can be started). On one store it
-runs once, clean. On another it is killed (SIGKILL, no clean-up) once a chosen
+file, or a PostgreSQL database when a server can be started), writing
+documents and extractions 10 per transaction. On one store it
+runs once, clean. On another it is killed (SIGKILL to its process group, no clean-up) once a chosen
 number of documents, incidents or evaluations are committed, and then run
 again. The second store must end up holding what the clean one holds: the same
 documents and places, the same live incidents made of the same documents,
@@ -13,6 +14,7 @@ status for every (rule, incident), and the same alerts in the outbox, each
 
 from __future__ import annotations
 
+import os
 import signal
 import subprocess
 import time
@@ -26,6 +28,8 @@ from .corpus import write_corpus
 from .harness import Reader, audit, cli_argv, cli_env, rows
 
 N = 120
+#: documents and extractions are written this many per transaction (the store_batch_size setting), so a kill can land between batches
+BATCH = 10
 STARTUP_LIMIT_S = 90.0
 KILL_POINTS = {
     "ingesting": ("SELECT count(*) FROM documents", 60),
@@ -40,7 +44,7 @@ LATEST = (
 
 def start_brief(url: str, folder: Path, out: Path) -> subprocess.Popen[bytes]:
     argv = cli_argv("brief", str(folder), "--db", url, "--out", str(out), "--format", "json")
-    return subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=cli_env())
+    return subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=cli_env() | {"TRIPWIRE_STORE_BATCH_SIZE": str(BATCH)}, start_new_session=True)
 
 
 def finish(proc: subprocess.Popen[bytes]) -> None:
@@ -58,14 +62,14 @@ def kill_after(proc: subprocess.Popen[bytes], url: str, sql: str, ready: int) ->
                 pytest.fail(f"brief ended (status {proc.returncode}) before the kill point: {proc.communicate()[1].decode()[-400:]}")
             seen = reader.number(sql)
             if seen >= ready:
-                proc.send_signal(signal.SIGKILL)
+                os.killpg(proc.pid, signal.SIGKILL)  # the main process and any extraction workers at once
                 proc.communicate(timeout=30)
                 assert proc.returncode == -signal.SIGKILL
                 return seen
             time.sleep(0.003)
     finally:
         reader.close()
-    proc.kill()
+    os.killpg(proc.pid, signal.SIGKILL)
     proc.communicate()
     pytest.fail(f"brief did not reach {ready} rows within {STARTUP_LIMIT_S:.0f} s")
 
