@@ -28,6 +28,7 @@ from ..model import Action, AttributionResult, Document, Extraction, Incident, P
 from ..settings import Settings
 from . import codec
 from .batched import write_documents, write_extractions
+from .counts import VersionedCounts
 from .engine import WRITE_OPTION, current_revision, head_revision, make_engine, redact, upgrade
 from .rows import action_values, claim_values, incident_values, read_dataset_incidents, write_dataset_rows
 from .evaluations import EvaluationRecords
@@ -94,6 +95,8 @@ class Store(EvaluationRecords, StoreIterators):
             raise
         self._read = sessionmaker(self._engine, expire_on_commit=False)
         self._write = sessionmaker(self._engine.execution_options(**{WRITE_OPTION: True}), expire_on_commit=False)
+        #: listing totals, reused while their table's version stands (see :mod:`tripwire.store.counts`)
+        self.counts = VersionedCounts()
 
     @classmethod
     def from_settings(cls, settings: Settings, *, create: bool = True) -> "Store":
@@ -219,7 +222,7 @@ class Store(EvaluationRecords, StoreIterators):
 
     def _count(self, table: Any) -> int:
         with self._reading("count rows") as session:
-            return int(session.scalar(select(func.count()).select_from(table)) or 0)
+            return self.counts.count(session, table.__tablename__, (), select(func.count()).select_from(table))
 
     # -- extractions ---------------------------------------------------------
 
@@ -302,8 +305,9 @@ class Store(EvaluationRecords, StoreIterators):
         conditions = _incident_conditions(since, until, country)
         if since is not None or until is not None:
             conditions.append(IncidentRow.date.is_not(None))
+        query = select(func.count()).select_from(IncidentRow).where(*conditions)
         with self._reading("count incidents") as session:
-            return session.scalar(select(func.count()).select_from(IncidentRow).where(*conditions)) or 0
+            return self.counts.count(session, IncidentRow.__tablename__, (since, until, country.upper() if country else None), query)
 
     def supersede_incidents(self, successors: dict[str, str]) -> int:
         """Mark each stored incident ``old`` as replaced by ``successors[old]``; returns how many rows changed.

@@ -18,7 +18,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import Boolean, Date, Float, ForeignKey, Index, Integer, MetaData, String, Text, UniqueConstraint
+from sqlalchemy import BigInteger, Boolean, Date, Float, ForeignKey, Index, Integer, MetaData, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from .codec import Clipped, JSONDoc, UTCDateTime
@@ -165,6 +165,9 @@ class IncidentRow(Base):
     __table_args__ = (
         Index("ix_incidents_date_id", "date", "id"),
         Index("ix_incidents_country_date_id", "country", "date", "id"),
+        # live listings and their counts (``superseded_by IS NULL``) in index order (migration 0005)
+        Index("ix_incidents_superseded_by_date_id", "superseded_by", "date", "id"),
+        Index("ix_incidents_superseded_by_country_date_id", "superseded_by", "country", "date", "id"),
     )
 
     id: Mapped[str] = mapped_column(ID, primary_key=True)
@@ -178,7 +181,7 @@ class IncidentRow(Base):
     stored_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     payload: Mapped[dict[str, Any]] = mapped_column(JSONDoc)
     #: the incident that replaced this one in a later merge (kept for the record, never listed or checked again)
-    superseded_by: Mapped[str | None] = mapped_column(ID, index=True, nullable=True)
+    superseded_by: Mapped[str | None] = mapped_column(ID, nullable=True)
 
 
 class IncidentDocumentRow(Base):
@@ -289,5 +292,26 @@ class AlertRow(Base):
     delivered_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
 
-#: Tables whose row counts ``tripwire db info`` reports, in schema order.
-COUNTED_TABLES = tuple(Base.metadata.tables)
+# -- bookkeeping ----------------------------------------------------------------
+
+
+class TableVersionRow(Base):
+    """A change counter per table, raised by database triggers on every write to that table (migration 0005).
+
+    The triggers live in the database, so a write from any process, any
+    ``Store`` or plain SQL raises the counter in the same transaction as the
+    change: equal versions mean equal rows, which lets a count be reused
+    (:mod:`tripwire.store.counts`).
+    """
+
+    __tablename__ = "table_versions"
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    version: Mapped[int] = mapped_column(BigInteger)
+
+
+#: Tables whose writes raise their ``table_versions`` counter (the migration that adds the triggers spells them out).
+VERSIONED_TABLES = ("incidents", "actions")
+
+#: Tables whose row counts ``tripwire db info`` reports, in schema order (bookkeeping left out).
+COUNTED_TABLES = tuple(name for name in Base.metadata.tables if name != TableVersionRow.__tablename__)
