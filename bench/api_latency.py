@@ -183,9 +183,9 @@ def _sample_ids(store: Any, k: int, rng: np.random.Generator) -> list[str]:
     from sqlalchemy import text
 
     with store._engine.connect() as conn:  # noqa: SLF001 - benchmark set-up only
-        total = conn.execute(text("select count(*) from incidents")).scalar_one()
-        offsets = sorted(int(o) for o in rng.integers(0, total, size=k))
-        return [conn.execute(text("select id from incidents limit 1 offset :o"), {"o": o}).scalar_one() for o in offsets]
+        top = conn.execute(text("select max(rowid) from incidents")).scalar_one()
+        rowids = sorted({int(o) for o in rng.integers(1, top + 1, size=k)})  # SQLite's rowids: a lookup each, not an OFFSET scan
+        return [conn.execute(text("select id from incidents where rowid = :r"), {"r": r}).scalar_one() for r in rowids]
 
 
 if __name__ == "__main__":

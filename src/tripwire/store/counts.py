@@ -1,24 +1,29 @@
-"""Row counts remembered per table version: a true ``total`` without a full count on every page.
+"""Listing totals from trigger-kept counters: a true ``total`` without a full count on every page.
 
 A listing page answers with the number of rows its filters match. Counting
-1,000,000 live incidents is an index scan of 20-30 ms, more than the page
-itself, so :class:`VersionedCounts` keeps each count with the version of its
-table (the ``table_versions`` row that the triggers of migration 0005 raise
-in the same transaction as any insert, update or delete of that table, from
-whatever process or connection) and reuses it while that version stands:
+1,000,000 live incidents is an index scan of tens of milliseconds, more than
+the page itself. Migration 0006 keeps a ``table_counters`` row for
+``incidents`` and ``actions``, changed by triggers in the transaction of
+every insert, update or delete of that table, from whatever process or
+connection:
 
-1. read the table's version (one primary-key lookup);
-2. if a count for these filters was taken at that version, it is the count now;
-3. otherwise count, reading the version and the count in one statement (one
-   snapshot on both backends, whatever the isolation level), and remember the pair.
+- ``live_rows`` is the number of rows the table's plain listing shows
+  (incidents not superseded, every action): the unfiltered total, read with
+  one primary-key lookup (:meth:`VersionedCounts.listed`);
+- ``version`` goes up with every write. A filtered count is kept in memory
+  with the version it was taken at and reused while the version stands
+  (:meth:`VersionedCounts.count`); a new count reads the version and the rows
+  in one statement (one snapshot on both backends, whatever the isolation level).
 
 A version identifies one committed state of its table: every commit that
 changes the table raises it (SQLite serialises writers; on PostgreSQL the
-counter row's lock orders them), and a rolled-back write takes its raise
-back with it. A table without a version row (a database migrated by hand, a
+counter row's lock orders them), and a rolled-back write takes its change
+back with it. A table without a counter row (a database migrated by hand, a
 row deleted) is simply counted every time. Writes that skip triggers on
 purpose (PostgreSQL's ``session_replication_role = replica``, disabled
-triggers) are not seen; nothing in Tripwire makes them.
+triggers) are not seen, nor SQLite's ``INSERT OR REPLACE`` over an existing
+row when ``recursive_triggers`` is off (it deletes without firing delete
+triggers; Tripwire's own connections turn the pragma on and never use it).
 """
 
 from __future__ import annotations
@@ -31,27 +36,41 @@ from typing import Any
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
-from .tables import VERSIONED_TABLES, TableVersionRow
+from .tables import COUNTED_BY_TRIGGERS, TableCounterRow
 
-#: Counts remembered per store (one per table and set of filters; least recently used dropped first).
+#: Filtered counts remembered per store (one per table and set of filters; least recently used dropped first).
 COUNT_CACHE_SIZE = 1024
 
 
-def version_query(table: str) -> Any:
-    """The current version of ``table`` (NULL when it has no version row)."""
-    return select(TableVersionRow.version).where(TableVersionRow.name == table)
+def _counter(column: Any, table: str) -> Any:
+    return select(column).where(TableCounterRow.name == table)
 
 
 class VersionedCounts:
-    """Counts of versioned tables, reused while the table's version is unchanged (see the module notes)."""
+    """Totals of trigger-counted tables (see the module notes); other tables are counted every time."""
 
     def __init__(self, size: int = COUNT_CACHE_SIZE) -> None:
         self.size = size
         self._entries: OrderedDict[tuple[str, Hashable], tuple[int, int]] = OrderedDict()
         self._lock = threading.Lock()
-        #: how many counts were answered from memory / by counting (for tests and benchmarks)
+        #: how many counts were answered without counting rows / by counting them (for tests and benchmarks)
         self.hits = 0
         self.misses = 0
+
+    def _counted(self, session: Session, query: Select[Any]) -> int:
+        with self._lock:
+            self.misses += 1
+        return int(session.scalar(query) or 0)
+
+    def listed(self, session: Session, table: str, query: Select[Any]) -> int:
+        """The number of rows ``table``'s plain listing shows; ``query`` counts them when there is no counter row."""
+        if table in COUNTED_BY_TRIGGERS:
+            live = session.scalar(_counter(TableCounterRow.live_rows, table))
+            if live is not None:
+                with self._lock:
+                    self.hits += 1
+                return int(live)
+        return self._counted(session, query)
 
     def count(self, session: Session, table: str, key: Hashable, query: Select[Any]) -> int:
         """The value of ``query`` (a ``SELECT count(*)`` over ``table``), reused while ``table``'s version stands.
@@ -59,10 +78,10 @@ class VersionedCounts:
         ``key`` names the filters of ``query``: two queries with the same
         ``table`` and ``key`` must count the same rows.
         """
-        if table not in VERSIONED_TABLES:
-            return int(session.scalar(query) or 0)
+        if table not in COUNTED_BY_TRIGGERS:
+            return self._counted(session, query)
         entry_key = (table, key)
-        version = session.scalar(version_query(table))
+        version = session.scalar(_counter(TableCounterRow.version, table))
         if version is not None:
             with self._lock:
                 entry = self._entries.get(entry_key)
@@ -70,7 +89,7 @@ class VersionedCounts:
                     self._entries.move_to_end(entry_key)
                     self.hits += 1
                     return entry[1]
-        version, counted = session.execute(select(version_query(table).scalar_subquery(), query.scalar_subquery())).one()
+        version, counted = session.execute(select(_counter(TableCounterRow.version, table).scalar_subquery(), query.scalar_subquery())).one()
         counted = int(counted or 0)
         with self._lock:
             self.misses += 1
@@ -83,4 +102,4 @@ class VersionedCounts:
         return counted
 
 
-__all__ = ["COUNT_CACHE_SIZE", "VersionedCounts", "version_query"]
+__all__ = ["COUNT_CACHE_SIZE", "VersionedCounts"]

@@ -95,7 +95,7 @@ class Store(EvaluationRecords, StoreIterators):
             raise
         self._read = sessionmaker(self._engine, expire_on_commit=False)
         self._write = sessionmaker(self._engine.execution_options(**{WRITE_OPTION: True}), expire_on_commit=False)
-        #: listing totals, reused while their table's version stands (see :mod:`tripwire.store.counts`)
+        #: listing totals from the trigger-kept counters, filtered ones reused per table version (:mod:`tripwire.store.counts`)
         self.counts = VersionedCounts()
 
     @classmethod
@@ -222,7 +222,7 @@ class Store(EvaluationRecords, StoreIterators):
 
     def _count(self, table: Any) -> int:
         with self._reading("count rows") as session:
-            return self.counts.count(session, table.__tablename__, (), select(func.count()).select_from(table))
+            return self.counts.listed(session, table.__tablename__, select(func.count()).select_from(table))
 
     # -- extractions ---------------------------------------------------------
 
@@ -306,8 +306,11 @@ class Store(EvaluationRecords, StoreIterators):
         if since is not None or until is not None:
             conditions.append(IncidentRow.date.is_not(None))
         query = select(func.count()).select_from(IncidentRow).where(*conditions)
+        key = (since, until, country.upper() if country else None)
         with self._reading("count incidents") as session:
-            return self.counts.count(session, IncidentRow.__tablename__, (since, until, country.upper() if country else None), query)
+            if key == (None, None, None):  # every live incident: the trigger-kept count
+                return self.counts.listed(session, IncidentRow.__tablename__, query)
+            return self.counts.count(session, IncidentRow.__tablename__, key, query)
 
     def supersede_incidents(self, successors: dict[str, str]) -> int:
         """Mark each stored incident ``old`` as replaced by ``successors[old]``; returns how many rows changed.

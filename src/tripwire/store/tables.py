@@ -295,23 +295,25 @@ class AlertRow(Base):
 # -- bookkeeping ----------------------------------------------------------------
 
 
-class TableVersionRow(Base):
-    """A change counter per table, raised by database triggers on every write to that table (migration 0005).
+class TableCounterRow(Base):
+    """Counters of one table, kept by database triggers on every write to it (migration 0006).
 
-    The triggers live in the database, so a write from any process, any
-    ``Store`` or plain SQL raises the counter in the same transaction as the
-    change: equal versions mean equal rows, which lets a count be reused
-    (:mod:`tripwire.store.counts`).
+    ``version`` goes up with every insert, update or delete; ``live_rows`` is
+    the number of rows the table's plain listing shows (incidents not
+    superseded, every action). The triggers live in the database, so a write
+    from any process, any ``Store`` or plain SQL changes both in the same
+    transaction as the rows (:mod:`tripwire.store.counts` reads them).
     """
 
-    __tablename__ = "table_versions"
+    __tablename__ = "table_counters"
 
     name: Mapped[str] = mapped_column(String(64), primary_key=True)
     version: Mapped[int] = mapped_column(BigInteger)
+    live_rows: Mapped[int] = mapped_column(BigInteger)
 
 
-#: Tables whose writes raise their ``table_versions`` counter (the migration that adds the triggers spells them out).
-VERSIONED_TABLES = ("incidents", "actions")
+#: Tables with a ``table_counters`` row (the migration that adds the triggers spells them out, with what "listed" means).
+COUNTED_BY_TRIGGERS = ("incidents", "actions")
 
 #: Tables whose row counts ``tripwire db info`` reports, in schema order (bookkeeping left out).
-COUNTED_TABLES = tuple(name for name in Base.metadata.tables if name != TableVersionRow.__tablename__)
+COUNTED_TABLES = tuple(name for name in Base.metadata.tables if name != TableCounterRow.__tablename__)
