@@ -272,3 +272,17 @@ def test_totals_stay_true_counts_after_writes_elsewhere(busy_app, seeded_store) 
     assert after["/api/v1/incidents?limit=1"] == first["/api/v1/incidents?limit=1"] - 2
     assert after["/api/v1/incidents?country=SY&limit=1"] == first["/api/v1/incidents?country=SY&limit=1"] - 2
     assert after["/api/v1/actions?limit=1"] == first["/api/v1/actions?limit=1"] + 1
+
+
+def test_pages_carry_the_same_data_as_the_models_dumped(busy_app, seeded_store) -> None:  # type: ignore[no-untyped-def]
+    """Pages are written by their schema in one pass: the items are exactly ``model_dump(mode="json")`` of the stored models."""
+    from tripwire.web.api import dump
+
+    client = TestClient(busy_app)
+    incidents = client.get("/api/v1/incidents", params={"limit": 500})
+    assert incidents.headers["content-type"] == "application/json"
+    assert incidents.json() == {"items": dump(seeded_store.list_incidents(limit=500)), "total": 62, "limit": 500, "offset": 0}
+    assert client.get("/api/v1/incidents", params={"country": "SY", "limit": 3}).json()["items"] == dump(seeded_store.list_incidents(country="SY", limit=3))
+    assert client.get("/api/v1/actions").json()["items"] == dump(seeded_store.list_actions(limit=100))
+    assert client.get("/api/v1/redlines/status").json()["items"] == dump(seeded_store.latest_evaluations(limit=500))
+    assert client.get("/api/v1/redlines/history").json()["items"] == dump(seeded_store.evaluation_history(limit=500))
