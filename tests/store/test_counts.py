@@ -239,3 +239,26 @@ def test_truncate_empties_the_count(db_url: str) -> None:
             engine.dispose()
         assert store.count_actions() == 0
     _assert_counters_true(db_url)
+
+
+def test_a_store_opened_without_migrating_counts_an_older_schema(db_url: str) -> None:
+    from alembic import command
+
+    from tripwire.store.engine import alembic_config, locked_transaction
+
+    with Store(db_url) as store:
+        store.save_incident(_incident(1))
+    engine = make_engine(db_url)
+    try:
+        with locked_transaction(engine) as conn:
+            cfg = alembic_config()
+            cfg.attributes["connection"] = conn
+            command.downgrade(cfg, "0005")  # no table_counters yet
+    finally:
+        engine.dispose()
+    with Store(db_url, migrate=False) as old:
+        assert old.count_incidents() == 1 and old.count_incidents(country="IQ") == 1 and old.count_actions() == 0
+        old.upgrade()
+        old.save_incident(_incident(2))
+        misses = old.counts.misses
+        assert old.count_incidents() == 2 and old.counts.misses == misses

@@ -49,8 +49,10 @@ def _counter(column: Any, table: str) -> Any:
 class VersionedCounts:
     """Totals of trigger-counted tables (see the module notes); other tables are counted every time."""
 
-    def __init__(self, size: int = COUNT_CACHE_SIZE) -> None:
+    def __init__(self, size: int = COUNT_CACHE_SIZE, *, enabled: bool = True) -> None:
         self.size = size
+        #: False while the schema may predate the counters (a store opened without migrating): every count is taken
+        self.enabled = enabled
         self._entries: OrderedDict[tuple[str, Hashable], tuple[int, int]] = OrderedDict()
         self._lock = threading.Lock()
         #: how many counts were answered without counting rows / by counting them (for tests and benchmarks)
@@ -64,7 +66,7 @@ class VersionedCounts:
 
     def listed(self, session: Session, table: str, query: Select[Any]) -> int:
         """The number of rows ``table``'s plain listing shows; ``query`` counts them when there is no counter row."""
-        if table in COUNTED_BY_TRIGGERS:
+        if self.enabled and table in COUNTED_BY_TRIGGERS:
             live = session.scalar(_counter(TableCounterRow.live_rows, table))
             if live is not None:
                 with self._lock:
@@ -78,7 +80,7 @@ class VersionedCounts:
         ``key`` names the filters of ``query``: two queries with the same
         ``table`` and ``key`` must count the same rows.
         """
-        if table not in COUNTED_BY_TRIGGERS:
+        if not self.enabled or table not in COUNTED_BY_TRIGGERS:
             return self._counted(session, query)
         entry_key = (table, key)
         version = session.scalar(_counter(TableCounterRow.version, table))

@@ -96,7 +96,7 @@ class Store(EvaluationRecords, StoreIterators):
         self._read = sessionmaker(self._engine, expire_on_commit=False)
         self._write = sessionmaker(self._engine.execution_options(**{WRITE_OPTION: True}), expire_on_commit=False)
         #: listing totals from the trigger-kept counters, filtered ones reused per table version (:mod:`tripwire.store.counts`)
-        self.counts = VersionedCounts()
+        self.counts = VersionedCounts(enabled=migrate)
 
     @classmethod
     def from_settings(cls, settings: Settings, *, create: bool = True) -> "Store":
@@ -504,7 +504,9 @@ class Store(EvaluationRecords, StoreIterators):
 
     def upgrade(self) -> str | None:
         """Bring the schema to the newest revision (idempotent); returns the revision."""
-        return upgrade(self._engine)
+        revision = upgrade(self._engine)
+        self.counts.enabled = True  # the counters exist from here on
+        return revision
 
 
 def _incident_conditions(since: dt.date | None, until: dt.date | None, country: str | None) -> list[Any]:
