@@ -40,11 +40,11 @@ def _statements(store: Store) -> Iterator[list[str]]:
     def record(_conn: object, _cursor: object, statement: str, *_rest: object) -> None:
         seen.append(statement.lower())
 
-    event.listen(store._engine, "before_cursor_execute", record)  # noqa: SLF001 - watching what the store asks
+    event.listen(store._engine, "before_cursor_execute", record)
     try:
         yield seen
     finally:
-        event.remove(store._engine, "before_cursor_execute", record)  # noqa: SLF001
+        event.remove(store._engine, "before_cursor_execute", record)
 
 
 def _counters(url: str) -> dict[str, int]:

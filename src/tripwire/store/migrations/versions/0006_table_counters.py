@@ -70,7 +70,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("name", name="pk_table_counters"),
     )
     postgres = op.get_bind().dialect.name == "postgresql"
-    for table in TABLES:
+    for table, condition in TABLES.items():
         if postgres:
             op.execute(_pg_function(table))
             referencing = {"insert": "NEW TABLE AS new_rows", "update": "OLD TABLE AS old_rows NEW TABLE AS new_rows", "delete": "OLD TABLE AS old_rows"}
@@ -87,7 +87,8 @@ def upgrade() -> None:
             for event in EVENTS:
                 op.execute(f"CREATE TRIGGER trg_{table}_count_{event} AFTER {event.upper()} ON {table} BEGIN "
                            f"UPDATE table_counters SET version = version + 1, live_rows = live_rows {change[event]} WHERE name = '{table}'; END")
-        op.execute(f"INSERT INTO table_counters (name, version, live_rows) SELECT '{table}', 0, count(*) FROM {table} WHERE {TABLES[table] if postgres else TABLES[table].replace('TRUE', '1')}")
+        listed = condition if postgres else condition.replace("TRUE", "1")
+        op.execute(f"INSERT INTO table_counters (name, version, live_rows) SELECT '{table}', 0, count(*) FROM {table} WHERE {listed}")
 
 
 def downgrade() -> None:
