@@ -18,12 +18,20 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 from ..errors import TripwireError
+from ..model import Document
 from ..settings import Settings
 from .fetch import fetch_documents, is_url
 from .loading import load_path
 from .readers import SUPPORTED_SUFFIXES, URL_LIST_SUFFIXES, Loaded, read_url_list
+
+
+class DocumentStore(Protocol):
+    """What ingest needs of the store (:meth:`tripwire.store.Store.add_documents`): one transaction per batch."""
+
+    def add_documents(self, batch: Sequence[tuple[Document, Sequence[str]]]) -> list[bool]: ...
 
 
 @dataclass(frozen=True)
@@ -111,7 +119,7 @@ def _progress(enabled: bool, total: int) -> Iterator[object]:
         yield lambda: bar.advance(task)
 
 
-def ingest(store, sources: Sequence[str | Path], *, settings: Settings | None = None, progress: bool = False) -> IngestReport:  # type: ignore[no-untyped-def]
+def ingest(store: DocumentStore, sources: Sequence[str | Path], *, settings: Settings | None = None, progress: bool = False) -> IngestReport:
     """Read every source into ``store``; never raises for a bad source, reports it in ``failed``."""
     from ..batching import BatchWriter, batch_size
 

@@ -28,6 +28,7 @@ from ..model import Action, AttributionResult, Document, Extraction, Incident, P
 from ..settings import Settings
 from . import codec
 from .batched import write_documents, write_extractions
+from .counts import VersionedCounts
 from .engine import WRITE_OPTION, current_revision, head_revision, make_engine, redact, upgrade
 from .rows import action_values, claim_values, incident_values, read_dataset_incidents, write_dataset_rows
 from .evaluations import EvaluationRecords
@@ -94,6 +95,8 @@ class Store(EvaluationRecords, StoreIterators):
             raise
         self._read = sessionmaker(self._engine, expire_on_commit=False)
         self._write = sessionmaker(self._engine.execution_options(**{WRITE_OPTION: True}), expire_on_commit=False)
+        #: listing totals from the trigger-kept counters, filtered ones reused per table version (:mod:`tripwire.store.counts`)
+        self.counts = VersionedCounts(enabled=migrate)
 
     @classmethod
     def from_settings(cls, settings: Settings, *, create: bool = True) -> "Store":
@@ -219,7 +222,7 @@ class Store(EvaluationRecords, StoreIterators):
 
     def _count(self, table: Any) -> int:
         with self._reading("count rows") as session:
-            return int(session.scalar(select(func.count()).select_from(table)) or 0)
+            return self.counts.listed(session, table.__tablename__, select(func.count()).select_from(table))
 
     # -- extractions ---------------------------------------------------------
 
@@ -302,8 +305,12 @@ class Store(EvaluationRecords, StoreIterators):
         conditions = _incident_conditions(since, until, country)
         if since is not None or until is not None:
             conditions.append(IncidentRow.date.is_not(None))
+        query = select(func.count()).select_from(IncidentRow).where(*conditions)
+        key = (since, until, country.upper() if country else None)
         with self._reading("count incidents") as session:
-            return session.scalar(select(func.count()).select_from(IncidentRow).where(*conditions)) or 0
+            if key == (None, None, None):  # every live incident: the trigger-kept count
+                return self.counts.listed(session, IncidentRow.__tablename__, query)
+            return self.counts.count(session, IncidentRow.__tablename__, key, query)
 
     def supersede_incidents(self, successors: dict[str, str]) -> int:
         """Mark each stored incident ``old`` as replaced by ``successors[old]``; returns how many rows changed.
@@ -497,7 +504,9 @@ class Store(EvaluationRecords, StoreIterators):
 
     def upgrade(self) -> str | None:
         """Bring the schema to the newest revision (idempotent); returns the revision."""
-        return upgrade(self._engine)
+        revision = upgrade(self._engine)
+        self.counts.enabled = True  # the counters exist from here on
+        return revision
 
 
 def _incident_conditions(since: dt.date | None, until: dt.date | None, country: str | None) -> list[Any]:
