@@ -48,7 +48,7 @@ def extract_documents(ctx: Context, *, only_new: bool = False) -> list[Extractio
     from ..extract import extract_many
 
     documents = ctx.store.unextracted_documents() if only_new else ctx.store.article_documents()
-    extractions = extract_many(documents, kb=ctx.kb)
+    extractions = extract_many(documents, kb=ctx.kb, scheduler=ctx.scheduler())
     for extraction in extractions:
         ctx.store.save_extraction(extraction)
     return extractions
@@ -160,11 +160,14 @@ def store_events(ctx: Context) -> tuple[list[Incident], list[Action]]:
 def attribute_incidents(ctx: Context, incidents: Sequence[Incident], actions: Sequence[Action], *,
                         only: Iterable[str] | None = None, seed: int | None = None) -> dict[str, AttributionResult]:
     """Attribute each incident (or those with ids in ``only``) in the context of ``incidents`` and ``actions``."""
+    from ..attribute import attribute_many
+
     engine = attributor(ctx)
     index = attribution_context(engine, incidents, actions)
     rng = int(ctx.settings.seed if seed is None else seed)
     wanted = None if only is None else set(only)
-    return {i.id: engine.attribute(i, context=index, rng=rng) for i in incidents if wanted is None or i.id in wanted}
+    targets = [i for i in incidents if wanted is None or i.id in wanted]
+    return attribute_many(engine, targets, index, rng=rng, scheduler=ctx.scheduler() if len(targets) > 1 else None).results
 
 
 def attribute_store(ctx: Context, *, save: bool = True, seed: int | None = None) -> dict[str, AttributionResult]:
@@ -231,7 +234,6 @@ def check(
     ``use_attributor=False`` reads the attributions stored for each incident
     instead. Delivery failures go to ``on_failure`` (default: one line on stderr; None: nowhere but the result).
     """
-    from ..errors import AttributionError
     from ..redlines import check as check_rules
     from ..redlines.alerts import alerts_for, dispatch
     from ..redlines.recording import deliver_pending, durable
@@ -242,13 +244,13 @@ def check(
     results: dict[str, AttributionResult] = {}
     missing: list[tuple[str, str]] = []
     if use_attributor:
+        from ..attribute import attribute_many
+
         engine = engine if engine is not None else attributor(ctx)
         index = attribution_context(engine, incidents, actions)
-        for inc in incidents:
-            try:
-                results[inc.id] = engine.attribute(inc, context=index, rng=int(ctx.settings.seed))
-            except AttributionError as exc:
-                missing.append((inc.id, exc.message))
+        done = attribute_many(engine, incidents, index, rng=int(ctx.settings.seed), scheduler=ctx.scheduler(), collect=True)
+        results.update(done.results)
+        missing.extend(done.failures)
         source = "attributor"
     else:
         stored = ctx.store.latest_attributions()

@@ -4,8 +4,8 @@ Extraction is pure CPU work on one document at a time, so a batch splits
 across worker processes (``spawn``-started, each given the caller's
 knowledge base once). Small batches run in-process: starting workers costs
 about a second. With a Dask ``scheduler`` (see :func:`tripwire.cluster.dask_client`)
-the documents run as Dask tasks instead, the knowledge base scattered to
-every worker once. The result is identical to
+the documents run as Dask tasks instead (chunks of at most ``chunk_size``,
+about four per Dask thread), the knowledge base scattered to every worker once. The result is identical to
 ``[extract(d, kb) for d in documents]``, in order, whichever way it runs.
 """
 
@@ -37,6 +37,11 @@ def _extract_chunk(documents: list[Document]) -> list[Extraction]:
     return [extract(d, _worker_kb) for d in documents]
 
 
+def _extract_with(kb: KnowledgeBase, documents: list[Document]) -> list[Extraction]:
+    """One Dask task: a chunk of documents extracted with the scattered knowledge base."""
+    return [extract(d, kb) for d in documents]
+
+
 def default_workers() -> int:
     """Worker processes to use: the cores this process may run on."""
     try:
@@ -60,7 +65,9 @@ def extract_many(
 
         with dask_client(scheduler) as client:
             kb_future = client.scatter(kb, broadcast=True)
-            return gather(client, [client.submit(extract, d, kb_future, pure=False) for d in documents])
+            step = max(1, min(chunk_size, -(-len(documents) // max(1, 4 * sum(client.nthreads().values())))))
+            parts = [client.submit(_extract_with, kb_future, list(documents[i : i + step]), pure=False) for i in range(0, len(documents), step)]
+            return [e for part in gather(client, parts) for e in part]
     workers = default_workers() if workers is None else max(1, workers)
     if workers == 1 or len(documents) < min_parallel:
         return [extract(d, kb) for d in documents]
