@@ -87,8 +87,8 @@ def runs(pg_server, sources, cluster, tmp_path_factory):  # type: ignore[no-unty
 
 def test_the_tasks_ran_on_both_workers(runs, cluster) -> None:  # type: ignore[no-untyped-def]
     _, workers = runs
-    c, _client = cluster
-    assert len(_client.nthreads()) == 2
+    _c, client = cluster
+    assert len(client.nthreads()) == 2
     assert len(workers.get("_extract_with", set())) == 2, workers
     assert len(workers.get("_attribute_chunk", set())) == 2, workers
 
