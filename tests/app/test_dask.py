@@ -90,7 +90,7 @@ def test_the_tasks_ran_on_both_workers(runs, cluster) -> None:  # type: ignore[n
     _c, client = cluster
     assert len(client.nthreads()) == 2
     assert len(workers.get("_extract_with", set())) == 2, workers
-    assert len(workers.get("_attribute_chunk", set())) == 2, workers
+    assert len(workers.get("_attribute_shipped", set())) == 2, workers
 
 
 def test_brief_on_dask_equals_serial(runs) -> None:  # type: ignore[no-untyped-def]

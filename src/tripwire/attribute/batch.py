@@ -10,9 +10,10 @@ the work splits into chunks of incidents that run anywhere:
 * a Dask ``scheduler`` (``"local"``, an address such as ``tcp://host:8786`` or
   a ``distributed.Client``; see :func:`tripwire.cluster.dask_client`): the
   engine and the context index (which holds the knowledge base, every
-  incident and every action) are scattered to every worker once, and each
-  task attributes one chunk of incidents against them and sends back the
-  results. The caller keeps the store; workers never open it.
+  incident and every action) are shipped to every worker once, as one
+  pickle (:func:`tripwire.cluster.ship`), and each task attributes one chunk
+  of incidents (sent as their positions in the index) against them and sends
+  back the pickled results. The caller keeps the store; workers never open it.
 
 The results are identical, bit for bit, to the serial loop's: same engine,
 same context, same seed per incident (``tests/app/test_dask.py``).
@@ -21,10 +22,12 @@ same context, same seed per incident (``tests/app/test_dask.py``).
 from __future__ import annotations
 
 import math
+import pickle
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from ..cluster import Shipped
 from ..errors import AttributionError
 from ..model import AttributionResult, Incident
 
@@ -50,10 +53,11 @@ class _Shared:
     index: Any
 
 
-def _attribute_chunk(shared: _Shared, incidents: Sequence[Incident], rng: int, collect: bool) -> list[tuple[str, AttributionResult | None, str]]:
-    """(id, result, "") per incident, or (id, None, reason) when ``collect`` and the engine refused it."""
+def _attribute_chunk(shared: _Shared, incidents: Sequence[Incident | int], rng: int, collect: bool) -> list[tuple[str, AttributionResult | None, str]]:
+    """(id, result, "") per incident (or position in ``shared.index.incidents``), or (id, None, reason) when ``collect`` and the engine refused it."""
     out: list[tuple[str, AttributionResult | None, str]] = []
-    for incident in incidents:
+    for target in incidents:
+        incident = shared.index.incidents[target] if isinstance(target, int) else target
         try:
             out.append((incident.id, shared.engine.attribute(incident, context=shared.index, rng=rng), ""))
         except AttributionError as exc:
@@ -61,6 +65,12 @@ def _attribute_chunk(shared: _Shared, incidents: Sequence[Incident], rng: int, c
                 raise
             out.append((incident.id, None, exc.message))
     return out
+
+
+def _attribute_shipped(shared: Shipped, incidents: bytes, rng: int, collect: bool) -> bytes:
+    """One Dask task: :func:`_attribute_chunk` on the shipped engine and index, pickled chunk in, pickled rows out."""
+    rows = _attribute_chunk(shared.value(), pickle.loads(incidents), rng, collect)
+    return pickle.dumps(rows, protocol=pickle.HIGHEST_PROTOCOL)
 
 
 def chunk_size(n_incidents: int, n_threads: int) -> int:
@@ -91,14 +101,18 @@ def attribute_many(
     if scheduler is None or not incidents:
         rows = _attribute_chunk(_Shared(engine, index), incidents, int(rng), collect)
     else:
-        from ..cluster import dask_client, gather
+        from ..cluster import dask_client, gather, ship
 
+        # an incident of the index travels as its position: the index already went to every worker
+        position = {id(inc): k for k, inc in enumerate(getattr(index, "incidents", ()))}
+        targets = [position.get(id(inc), inc) for inc in incidents]
         with dask_client(scheduler) as client:
             step = size or chunk_size(len(incidents), sum(client.nthreads().values()))
-            shared = client.scatter(_Shared(engine, index), broadcast=True)
-            futures = [client.submit(_attribute_chunk, shared, incidents[i : i + step], int(rng), collect, pure=False)
-                       for i in range(0, len(incidents), step)]
-            rows = [row for part in gather(client, futures) for row in part]
+            shared = ship(client, _Shared(engine, index))
+            futures = [client.submit(_attribute_shipped, shared, pickle.dumps(targets[i : i + step], protocol=pickle.HIGHEST_PROTOCOL),
+                                     int(rng), collect, pure=False)
+                       for i in range(0, len(targets), step)]
+            rows = [row for part in gather(client, futures) for row in pickle.loads(part)]
     results = {iid: result for iid, result, _ in rows if result is not None}
     return Attributed(results, tuple((iid, reason) for iid, result, reason in rows if result is None))
 

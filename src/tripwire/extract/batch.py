@@ -5,18 +5,21 @@ across worker processes (``spawn``-started, each given the caller's
 knowledge base once). Small batches run in-process: starting workers costs
 about a second. With a Dask ``scheduler`` (see :func:`tripwire.cluster.dask_client`)
 the documents run as Dask tasks instead (chunks of at most ``chunk_size``,
-about four per Dask thread), the knowledge base scattered to every worker once. The result is identical to
+about four per Dask thread), the knowledge base shipped to every worker once
+(:func:`tripwire.cluster.ship`); chunks and results travel as pickled bytes. The result is identical to
 ``[extract(d, kb) for d in documents]``, in order, whichever way it runs.
 """
 
 from __future__ import annotations
 
 import os
+import pickle
 from collections.abc import Sequence
 from typing import Any
 from concurrent.futures import ProcessPoolExecutor
 from multiprocessing import get_context
 
+from ..cluster import Shipped
 from ..knowledge import KnowledgeBase
 from ..model import Document, Extraction
 from .extractor import extract
@@ -37,9 +40,10 @@ def _extract_chunk(documents: list[Document]) -> list[Extraction]:
     return [extract(d, _worker_kb) for d in documents]
 
 
-def _extract_with(kb: KnowledgeBase, documents: list[Document]) -> list[Extraction]:
-    """One Dask task: a chunk of documents extracted with the scattered knowledge base."""
-    return [extract(d, kb) for d in documents]
+def _extract_with(kb: Shipped, documents: bytes) -> bytes:
+    """One Dask task: a pickled chunk of documents extracted with the shipped knowledge base (pickled extractions back)."""
+    knowledge = kb.value()
+    return pickle.dumps([extract(d, knowledge) for d in pickle.loads(documents)], protocol=pickle.HIGHEST_PROTOCOL)
 
 
 def default_workers() -> int:
@@ -61,13 +65,14 @@ def extract_many(
 ) -> list[Extraction]:
     """Extract every document with ``kb``, in parallel when the batch is large enough to pay for it (or on Dask with ``scheduler``)."""
     if scheduler is not None:
-        from ..cluster import dask_client, gather
+        from ..cluster import dask_client, gather, ship
 
         with dask_client(scheduler) as client:
-            kb_future = client.scatter(kb, broadcast=True)
+            kb_future = ship(client, kb)
             step = max(1, min(chunk_size, -(-len(documents) // max(1, 4 * sum(client.nthreads().values())))))
-            parts = [client.submit(_extract_with, kb_future, list(documents[i : i + step]), pure=False) for i in range(0, len(documents), step)]
-            return [e for part in gather(client, parts) for e in part]
+            parts = [client.submit(_extract_with, kb_future, pickle.dumps(list(documents[i : i + step]), protocol=pickle.HIGHEST_PROTOCOL), pure=False)
+                     for i in range(0, len(documents), step)]
+            return [e for part in gather(client, parts) for e in pickle.loads(part)]
     workers = default_workers() if workers is None else max(1, workers)
     if workers == 1 or len(documents) < min_parallel:
         return [extract(d, kb) for d in documents]
