@@ -78,7 +78,7 @@ def runs(pg_server, sources, cluster, tmp_path_factory):  # type: ignore[no-unty
                 checked = jobs.check(ctx, now=NOW + dt.timedelta(hours=1), on_failure=None)
         if scheduler:
             stream = ts.data
-        out.append((result, checked))
+        out.append((result, checked, settings.database_url))
     workers: dict[str, set[str]] = {}
     for task in stream or []:
         workers.setdefault(task["key"].split("-")[0], set()).add(task["worker"])
@@ -94,7 +94,7 @@ def test_the_tasks_ran_on_both_workers(runs, cluster) -> None:  # type: ignore[n
 
 
 def test_brief_on_dask_equals_serial(runs) -> None:  # type: ignore[no-untyped-def]
-    ((serial, _), (on_dask, _)), _ = runs
+    ((serial, _, _), (on_dask, _, _)), _ = runs
     assert len(serial.incidents) >= 20
     assert [i.model_dump() for i in on_dask.incidents] == [i.model_dump() for i in serial.incidents]
     assert [a.model_dump() for a in on_dask.actions] == [a.model_dump() for a in serial.actions]
@@ -106,7 +106,7 @@ def test_brief_on_dask_equals_serial(runs) -> None:  # type: ignore[no-untyped-d
 
 
 def test_check_on_dask_equals_serial(runs) -> None:  # type: ignore[no-untyped-def]
-    ((_, serial), (_, on_dask)), _ = runs
+    ((_, serial, _), (_, on_dask, _)), _ = runs
     assert on_dask.unattributed == serial.unattributed
     assert {k: v.model_dump() for k, v in on_dask.results.items()} == {k: v.model_dump() for k, v in serial.results.items()}
     assert [e.model_dump() for e in on_dask.evaluations] == [e.model_dump() for e in serial.evaluations]
@@ -122,3 +122,24 @@ def test_context_opens_the_cluster_once_and_closes_it(cluster) -> None:  # type:
     assert first.status == "closed"
     with open_context(Settings({"database_url": "sqlite://"}, environ={})) as ctx:
         assert ctx.scheduler() is None
+
+
+def test_the_check_command_reads_the_setting_from_the_environment(runs, cluster) -> None:  # type: ignore[no-untyped-def]
+    """``TRIPWIRE_DASK_SCHEDULER=ADDRESS tripwire check`` prints what the serial command prints."""
+    import json
+
+    from typer.testing import CliRunner
+
+    from tripwire.cli import app
+
+    ((_, _, url), _), _ = runs
+    c, client = cluster
+    printed = []
+    for scheduler in ("", c.scheduler_address):
+        with __import__("distributed").get_task_stream(client) as ts:
+            done = CliRunner().invoke(app, ["check", "--db", url, "--no-record", "-f", "json"],
+                                      env={"TRIPWIRE_DASK_SCHEDULER": scheduler}, catch_exceptions=False)
+        assert done.exit_code == 0, done.output
+        assert bool(ts.data) is bool(scheduler)  # tasks ran on the cluster only when the setting named it
+        printed.append([{k: v for k, v in e.items() if k != "evaluated_at"} for e in json.loads(done.output)["evaluations"]])  # the one field that is the clock
+    assert printed[0] == printed[1] and len(printed[0]) >= 20
