@@ -37,7 +37,6 @@ from typing import Any
 
 from .errors import ClusterError, InputError
 
-
 #: Objects unpickled from a :class:`Shipped` blob in this (worker) process, newest last.
 _UNPICKLED: OrderedDict[str, Any] = OrderedDict()
 _UNPICKLED_LOCK = threading.Lock()

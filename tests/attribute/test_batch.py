@@ -63,3 +63,17 @@ def test_chunk_size() -> None:
     assert chunk_size(10, 4) == MIN_CHUNK
     assert chunk_size(100_000, 8) == 3125  # four tasks per thread
     assert chunk_size(0, 0) == MIN_CHUNK
+
+
+def test_a_shipped_object_is_unpickled_once_per_process_and_old_ones_dropped() -> None:
+    import pickle
+
+    from tripwire import cluster
+
+    first = cluster.Shipped("k-first", pickle.dumps({"kb": [1, 2, 3]}))
+    value = first.value()
+    assert value == {"kb": [1, 2, 3]} and first.value() is value  # cached: the second task on a worker does not unpickle again
+    for k in range(cluster.KEEP_SHIPPED):
+        cluster.Shipped(f"k-{k}", pickle.dumps(k)).value()
+    assert "k-first" not in cluster._UNPICKLED and len(cluster._UNPICKLED) <= cluster.KEEP_SHIPPED
+    assert first.value() == value and first.value() is not value  # unpickled afresh once dropped

@@ -15,9 +15,9 @@ from __future__ import annotations
 import os
 import pickle
 from collections.abc import Sequence
-from typing import Any
 from concurrent.futures import ProcessPoolExecutor
 from multiprocessing import get_context
+from typing import Any
 
 from ..cluster import Shipped
 from ..knowledge import KnowledgeBase
