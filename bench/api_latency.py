@@ -7,10 +7,19 @@ rows go in through SQLAlchemy Core in bulk, exactly as ``Store.save_incident``
 lays them out, so the API reads what it would read in production), serves the
 app with uvicorn on 127.0.0.1 and times R requests per endpoint with httpx.
 
-Target: p95 < 50 ms per endpoint (issue: API p95 latency with 1,000,000
-stored incidents). Baseline, measured in the same run: the same query made
-directly on the ``Store`` in-process — the ratio shows what HTTP, routing,
-validation and JSON cost on top of the database.
+Targets: p95 < 25 ms for ``GET /incidents`` (issue 11, item 5: with a true
+``total``) and p95 < 50 ms for every other endpoint (the first API issue).
+Baseline, measured in the same run: the same queries made directly on the
+``Store`` in-process (for a listing page, the page and its ``total`` count,
+as the endpoint runs them) — the ratio shows what HTTP, routing, validation
+and JSON cost on top of the database.
+
+The unfiltered total is the trigger-kept count of live incidents; filtered
+totals are counted once per table version and then reused (see
+``tripwire.store.counts``). The rows "after a write" rewrite an incident
+through a second ``Store`` (another connection pool, as another process
+would be) before every request, so the table's version has always moved:
+a filtered page then counts its rows again.
 """
 
 from __future__ import annotations
@@ -119,47 +128,73 @@ def main() -> None:
             time.sleep(0.05)
         base = f"http://127.0.0.1:{port}"
 
-        endpoints: list[tuple[str, Any, Any]] = [
-            ("GET /incidents?limit=50", lambda k: "/api/v1/incidents?limit=50", lambda k: store.list_incidents(limit=50)),
+        sy = {"country": "SY", "since": dt.date(2020, 1, 1)}
+        writer = Store.from_settings(settings)  # another connection pool on the same file, as another process would be
+        rewritten = writer.get_incident(ids[0])
+
+        def write(_k: int) -> None:
+            writer.save_incident(rewritten)  # same row again: the total stays, the table's version moves
+
+        # (name, target p95 ms, path, direct call, before each request)
+        endpoints: list[tuple[str, float, Any, Any, Any]] = [
+            ("GET /incidents?limit=50", 25, lambda k: "/api/v1/incidents?limit=50", lambda k: (store.list_incidents(limit=50), store.count_incidents()), None),
             (
                 "GET /incidents?country=SY&since=2020-01-01&limit=50",
+                25,
                 lambda k: "/api/v1/incidents?country=SY&since=2020-01-01&limit=50",
-                lambda k: store.list_incidents(country="SY", since=dt.date(2020, 1, 1), limit=50),
+                lambda k: (store.list_incidents(**sy, limit=50), store.count_incidents(**sy)),
+                None,
             ),
-            ("GET /incidents/{id}", lambda k: f"/api/v1/incidents/{ids[k % len(ids)]}", lambda k: store.get_incident(ids[k % len(ids)])),
-            ("GET /incidents/{id}/claims", lambda k: f"/api/v1/incidents/{ids[k % len(ids)]}/claims", lambda k: store.get_incident(ids[k % len(ids)]).attributions),
-            ("GET /health (counts)", lambda k: "/api/v1/health", lambda k: (store.count_documents(), store.count_incidents())),
+            ("GET /incidents?limit=50 after a write", 25, lambda k: "/api/v1/incidents?limit=50", lambda k: (store.list_incidents(limit=50), store.count_incidents()), write),
+            (
+                "GET /incidents?country=SY&since=2020-01-01 after a write",
+                25,
+                lambda k: "/api/v1/incidents?country=SY&since=2020-01-01&limit=50",
+                lambda k: (store.list_incidents(**sy, limit=50), store.count_incidents(**sy)),
+                write,
+            ),
+            ("GET /incidents/{id}", 50, lambda k: f"/api/v1/incidents/{ids[k % len(ids)]}", lambda k: store.get_incident(ids[k % len(ids)]), None),
+            ("GET /incidents/{id}/claims", 50, lambda k: f"/api/v1/incidents/{ids[k % len(ids)]}/claims", lambda k: store.get_incident(ids[k % len(ids)]).attributions, None),
+            ("GET /health (counts)", 50, lambda k: "/api/v1/health", lambda k: (store.count_documents(), store.count_incidents()), None),
         ]
-        print(f"{'endpoint':55s} {'p50 ms':>8s} {'p95 ms':>8s} {'direct p95':>11s} {'ratio':>7s}  target p95<50ms")
-        worst = 0.0
+        print(f"{'endpoint':55s} {'p50 ms':>8s} {'p95 ms':>8s} {'direct p95':>11s} {'ratio':>7s}  target")
+        missed: list[str] = []
         with httpx.Client(base_url=base, timeout=30) as client:
-            for name, path, direct in endpoints:
+            for name, target, path, direct, before in endpoints:
                 for k in range(5):
                     client.get(path(k)).raise_for_status()
                 http_ms, direct_ms = [], []
                 for k in range(r):
+                    if before:
+                        before(k)
                     t0 = time.perf_counter()
                     client.get(path(k)).raise_for_status()
                     http_ms.append((time.perf_counter() - t0) * 1000)
+                    if before:
+                        before(k)
                     t0 = time.perf_counter()
                     direct(k)
                     direct_ms.append((time.perf_counter() - t0) * 1000)
                 p95 = percentile(http_ms, 95)
-                worst = max(worst, p95)
-                print(f"{name:55s} {statistics.median(http_ms):8.2f} {p95:8.2f} {percentile(direct_ms, 95):11.2f} {p95 / max(percentile(direct_ms, 95), 1e-6):7.1f}  {'ok' if p95 < 50 else 'OVER'}")
+                if p95 >= target:
+                    missed.append(f"{name} ({p95:.1f} ms >= {target:.0f} ms)")
+                print(f"{name:55s} {statistics.median(http_ms):8.2f} {p95:8.2f} {percentile(direct_ms, 95):11.2f} {p95 / max(percentile(direct_ms, 95), 1e-6):7.1f}"
+                      f"  {'ok' if p95 < target else 'OVER'} (<{target:.0f} ms)")
         server.should_exit = True
         thread.join(timeout=10)
+        print(f"counts from memory / counted: {store.counts.hits:,} / {store.counts.misses:,}")
+        writer.close()
         store.close()
-    print(f"worst p95: {worst:.2f} ms with {n:,} incidents -> {'meets' if worst < 50 else 'misses'} the 50 ms target (ratio {worst / 50:.2f} of target)")
+    print(f"with {n:,} incidents: " + ("every endpoint meets its p95 target" if not missed else "over target: " + "; ".join(missed)))
 
 
 def _sample_ids(store: Any, k: int, rng: np.random.Generator) -> list[str]:
     from sqlalchemy import text
 
     with store._engine.connect() as conn:  # noqa: SLF001 - benchmark set-up only
-        total = conn.execute(text("select count(*) from incidents")).scalar_one()
-        offsets = sorted(int(o) for o in rng.integers(0, total, size=k))
-        return [conn.execute(text("select id from incidents limit 1 offset :o"), {"o": o}).scalar_one() for o in offsets]
+        top = conn.execute(text("select max(rowid) from incidents")).scalar_one()
+        rowids = sorted({int(o) for o in rng.integers(1, top + 1, size=k)})  # SQLite's rowids: a lookup each, not an OFFSET scan
+        return [conn.execute(text("select id from incidents where rowid = :r"), {"r": r}).scalar_one() for r in rowids]
 
 
 if __name__ == "__main__":

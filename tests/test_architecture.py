@@ -19,7 +19,7 @@ import pytest
 SRC = Path(__file__).resolve().parents[1] / "src" / "tripwire"
 
 #: Modules every layer may use: domain types, errors, settings, knowledge and small shared helpers.
-BASE = {"tripwire", "errors", "model", "settings", "yamlfiles", "cache", "jit", "icd203", "jsonable", "cluster", "knowledge"}
+BASE = {"tripwire", "errors", "model", "settings", "yamlfiles", "cache", "jit", "icd203", "jsonable", "cluster", "batching", "knowledge"}
 #: The stages, in the direction data flows; a stage may import only the stages before it.
 STAGES = ["ingest", "extract", "attribute", "redlines", "escalate", "report", "interop"]
 #: What each layer above the stages may import (besides BASE).

@@ -134,6 +134,7 @@ def _quiet_dask() -> Iterator[None]:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", ResourceWarning)
+            warnings.filterwarnings("ignore", message=r"Port \d+ is already in use")  # another cluster on this machine holds the default port
             yield
     finally:
         for lg, level in zip(loggers, levels):

@@ -19,9 +19,9 @@ import datetime as dt
 import hashlib
 import unicodedata
 from enum import Enum
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
 
 
 def without_nul(value: Any) -> Any:
@@ -59,6 +59,16 @@ def _has_nul(value: Any) -> bool:
 
 from .icd203 import ICD203_SCALE, icd203_phrase  # noqa: F401 - re-exported: the ICD 203 words have one definition, in icd203
 from .icd203 import PHRASES, analytic_confidence, interval_width
+
+#: The longest id of an incident, action, red-line rule or actor (the store's key columns are this wide on every backend).
+MAX_ID_CHARS = 200
+#: The length of a document id (a SHA-256 hex digest, :func:`content_hash`) and of any other stored hash.
+HASH_CHARS = 64
+#: An id as every model takes it: one over :data:`MAX_ID_CHARS` is refused when the model is built, so SQLite
+#: (which would store it) and PostgreSQL (which would refuse it at insert) give the same validation error.
+Id = Annotated[str, StringConstraints(max_length=MAX_ID_CHARS)]
+#: A document id or other hash, at most :data:`HASH_CHARS` characters, refused the same way when longer.
+HashId = Annotated[str, StringConstraints(max_length=HASH_CHARS)]
 
 
 class Frozen(BaseModel):
@@ -121,7 +131,7 @@ class Document(Frozen):
     about the original is lost.
     """
 
-    id: str
+    id: HashId
     title: str | None = None
     text: str
     outlet: str | None = None
@@ -130,7 +140,7 @@ class Document(Frozen):
     location: str
     media_type: str = "text/plain"
     kind: Literal["article", "feed-item", "dataset-row"] = "article"
-    raw_sha256: str | None = None
+    raw_sha256: HashId | None = None
     retrieved_at: dt.datetime | None = None
 
     @classmethod
@@ -266,7 +276,7 @@ def group_total(group: tuple[Casualty, ...] | list[Casualty]) -> int:
 class Incident(Frozen):
     """An attack: when, where, how, against whom, with what harm, and who is said to be behind it."""
 
-    id: str
+    id: Id
     date: dt.date | None = None
     date_text: str | None = None
     date_precision: Literal["day", "month", "year"] | None = None
@@ -278,7 +288,7 @@ class Incident(Frozen):
     #: each document's own casualty figures, so that conflicting reports stay visible and can be weighed
     casualty_reports: tuple[CasualtyReport, ...] = ()
     attributions: tuple[AttributionStatement, ...] = ()
-    documents: tuple[str, ...] = ()
+    documents: tuple[HashId, ...] = ()
     evidence: tuple[Span, ...] = ()
     summary: str | None = None
 
@@ -291,27 +301,10 @@ class Incident(Frozen):
         return tally(self.casualties, "injured", nationality)
 
 
-ActionKind = Literal[
-    "airstrike",
-    "drone-strike",
-    "protest",
-    "assassination",
-    "parliamentary-vote",
-    "ceasefire-pledge",
-    "withdrawal",
-    "sanctions",
-    "seizure",
-    "diplomatic-protest",
-    "suspension",
-    "statement",
-    "other",
-]
-
-
 class Action(Frozen):
     """A non-attack event that matters to escalation: strikes, protests, votes, pledges, withdrawals."""
 
-    id: str
+    id: Id
     kind: str
     actor: str | None = None
     target: str | None = None
@@ -322,7 +315,7 @@ class Action(Frozen):
     casualties: tuple[Casualty, ...] = ()
     #: ids of incidents/actions the text says led to this one ("sparked", "in response to")
     caused_by: tuple[str, ...] = ()
-    documents: tuple[str, ...] = ()
+    documents: tuple[HashId, ...] = ()
     evidence: tuple[Span, ...] = ()
     summary: str | None = None
 
@@ -347,7 +340,7 @@ class ProvisionalActor(Frozen):
     extraction resolves the name.
     """
 
-    id: str
+    id: Id
     name: str
     documents: tuple[str, ...] = ()
 
@@ -358,7 +351,7 @@ UNRESOLVED_PREFIX = "unresolved:"
 class Extraction(Frozen):
     """Everything extracted from one document."""
 
-    document_id: str
+    document_id: HashId
     published: dt.date | None = None
     incidents: tuple[Incident, ...] = ()
     actions: tuple[Action, ...] = ()
@@ -460,7 +453,7 @@ class PosteriorEntry(Frozen):
 class AttributionResult(Frozen):
     """Posterior over hypotheses for one incident, with every number explained."""
 
-    incident_id: str
+    incident_id: Id
     posterior: tuple[PosteriorEntry, ...]
     evidence: tuple[EvidenceContribution, ...] = ()
     method: str = "bayes"
@@ -516,8 +509,8 @@ class Evaluation(Frozen):
     on evaluations stored before it was assessed).
     """
 
-    rule_id: str
-    incident_id: str
+    rule_id: Id
+    incident_id: Id
     probability: float = Field(ge=0, le=1)
     interval: tuple[float, float] | None = None
     standard: str

@@ -83,6 +83,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("stix_attribution_floor", float, 0.5, "Exported STIX links an incident to an actor as attributed to it only when the actor's probability reaches this floor."),
     Setting("stix_typed_incident_links", bool, False, "Exported STIX links an incident to its actors and place with attributed-to / located-at "
             "(what OpenCTI reads as such; strict validation flags them) instead of related-to, the only link STIX 2.1 suggests for incidents."),
+    Setting("store_batch_size", int, 200, "Documents or extractions written per store transaction by ingest and brief; a crash loses at most the batch in flight."),
     Setting("pattern_top_k", int, 50, "Pattern evidence uses at most this many of the most similar earlier incidents (0: all); one note counts the rest."),
     Setting("dask_scheduler", str, "", "Dask scheduler on which `brief` and `check` run extraction and attribution: empty (here, serial), "
             "local (an in-process LocalCluster) or an address such as tcp://host:8786; the store stays in this process."),

@@ -15,7 +15,6 @@ from tripwire.attribute.ach import (
     Consistency,
     ach_html,
     ach_matrix,
-    default_hypotheses,
     rate_statement,
     render_ach,
     render_ach_ranking,
@@ -199,14 +198,6 @@ def test_rule_matrix_for_claimed_militia_attack_ranks_the_claimant_first(kb) -> 
     # the claim came through a D-graded channel: low credibility
     assert m.evidence[0].credibility == "low"
     assert m.evidence[2].credibility == "high"
-
-
-def test_default_hypotheses_cover_named_actors_their_sponsor_levels_and_unknown(kb) -> None:
-    keys = [h.key for h in default_hypotheses(_erbil(), kb)]
-    assert "kataib-hezbollah|-|independent" in keys
-    assert "kataib-hezbollah|iran|ordered" in keys
-    assert "iran|-|independent" in keys
-    assert keys[-1] == "unknown|-|independent"
 
 
 def test_engine_log_lr_cells_use_thresholds(kb) -> None:

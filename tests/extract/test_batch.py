@@ -1,9 +1,10 @@
-"""Batch extraction on several processes gives exactly what one process gives, in order."""
+"""Batch extraction on several processes gives exactly what one process gives, in order; saved in batches as it goes."""
 
 from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
+
 
 from tripwire.extract import extract, extract_many
 from tripwire.ingest import load_file

@@ -14,12 +14,10 @@ from __future__ import annotations
 
 import json
 import signal
-import sqlite3
 import subprocess
 import time
-import uuid
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -27,7 +25,7 @@ import pytest
 from tripwire.store import Store
 
 from ..redlines.scenarios import kirkuk, militia_result
-from .harness import cli_argv, cli_env
+from .harness import cli_argv, cli_env, number
 
 N = 300
 STARTUP_LIMIT_S = 60.0
@@ -58,45 +56,12 @@ def _lines(path: Path) -> list[dict]:
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.endswith("}")]
 
 
-def _count(url: str, sql: str) -> int:
-    """One count read through a connection of its own (the child may hold write locks)."""
-    if url.startswith("sqlite:///"):
-        conn = sqlite3.connect(f"file:{url.removeprefix('sqlite:///')}?mode=ro", uri=True, timeout=30)
-        try:
-            return int(conn.execute(sql).fetchone()[0])
-        finally:
-            conn.close()
-    import psycopg
-
-    with psycopg.connect(url.replace("postgresql+psycopg://", "postgresql://"), autocommit=True) as conn:
-        return int(conn.execute(sql).fetchone()[0])  # type: ignore[index]
-
-
 def _evaluations(url: str) -> int:
-    return _count(url, "SELECT count(*) FROM evaluations")
+    return number(url, "SELECT count(*) FROM evaluations")
 
 
 def _pending(url: str) -> int:
-    return _count(url, "SELECT count(*) FROM alerts WHERE delivered_at IS NULL")
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def new_db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Callable[[str], str]]:
-    """Makes empty databases by name on one backend; returns their URLs."""
-    made: list[str] = []
-    server = request.getfixturevalue("pg_server") if request.param == "postgresql" else None
-
-    def make(name: str) -> str:
-        if server is None:
-            return f"sqlite:///{tmp_path / name}.db"
-        db = f"k_{name}_{uuid.uuid4().hex[:10]}"
-        server.admin(f"CREATE DATABASE {db}")
-        made.append(db)
-        return str(server.url(db))
-
-    yield make
-    for db in made:
-        server.admin(f"DROP DATABASE IF EXISTS {db} WITH (FORCE)")
+    return number(url, "SELECT count(*) FROM alerts WHERE delivered_at IS NULL")
 
 
 def _kill_when(proc: subprocess.Popen[bytes], reached) -> None:  # type: ignore[no-untyped-def]

@@ -1,9 +1,9 @@
-"""Three ``tripwire ingest`` processes writing overlapping folders into one new SQLite store at once.
+"""Three ``tripwire ingest`` processes writing overlapping folders into one new store at once, on SQLite and on PostgreSQL.
 
-They start together on a file that does not exist yet, so they also race to
-create the schema. Afterwards every distinct article must be stored exactly
+They start together on a store without a schema (a SQLite file that does not
+exist yet, or an empty PostgreSQL database), so they also race to create it. Afterwards every distinct article must be stored exactly
 once, added by exactly one process, with every place it was seen recorded
-exactly once, and the file must pass ``PRAGMA integrity_check``.
+exactly once, and the store must pass its integrity check.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from .harness import audit, start_ingest
 
 
 @pytest.mark.slow
-def test_three_processes_ingesting_overlapping_folders_store_each_document_once(tmp_path: Path) -> None:
+def test_three_processes_ingesting_overlapping_folders_store_each_document_once(tmp_path: Path, store_url: str) -> None:
     shared = write_corpus(tmp_path / "shared", 40, seed=7, start=0)
     only_a = write_corpus(tmp_path / "a", 40, seed=8, start=100)
     only_b = write_corpus(tmp_path / "b", 40, seed=9, start=200)
@@ -28,11 +28,10 @@ def test_three_processes_ingesting_overlapping_folders_store_each_document_once(
     copies.mkdir()
     for item in shared[:10]:
         shutil.copyfile(tmp_path / "shared" / item.name, copies / f"copy-{item.name}")
-    db = tmp_path / "store.db"
     runs = [
-        start_ingest(db, tmp_path / "shared", tmp_path / "a"),
-        start_ingest(db, tmp_path / "b", tmp_path / "shared"),
-        start_ingest(db, tmp_path / "a", tmp_path / "b"),
+        start_ingest(store_url, tmp_path / "shared", tmp_path / "a"),
+        start_ingest(store_url, tmp_path / "b", tmp_path / "shared"),
+        start_ingest(store_url, tmp_path / "a", tmp_path / "b"),
     ]
     finished = [(proc, *proc.communicate(timeout=120)) for proc in runs]  # every pipe closed before any assertion
     reports = []
@@ -47,7 +46,7 @@ def test_three_processes_ingesting_overlapping_folders_store_each_document_once(
     assert sorted(added) == sorted(ids), "every document is added by exactly one process"
     assert [r["added"] + r["duplicates"] for r in reports] == [90, 80, 90]
 
-    state = audit(db)
+    state = audit(store_url)
     assert state.integrity == "ok"
     assert set(state.texts) == ids
     expected = {(a.doc_id, a.url) for a in everything}

@@ -238,6 +238,37 @@ def test_a_row_the_database_refuses_is_a_bad_row_and_the_rest_are_imported(reusa
         assert rerun.bad_rows == everything.bad_rows and len(rerun.added) == 1
 
 
+def test_an_event_id_over_the_key_width_is_the_same_bad_row_on_every_backend(reusable_db_url: str, tmp_path: Path) -> None:
+    """PostgreSQL once refused an event id over 200 characters at insert (a bad row there only) while SQLite stored it."""
+    from tripwire.model import MAX_ID_CHARS
+
+    path = tmp_path / NAMES["acled"]
+    fits = "IRQ" + "5" * (MAX_ID_CHARS - len("acled-irq"))  # 'acled-' + the id, lower-cased: exactly the key width
+    path.write_bytes(SAMPLES["acled"].replace(b"IRQ50002,", fits.encode() + b"5,", 1))  # one character over
+    with empty_store("sqlite://") as reference:
+        everything = import_file(reference, _write(tmp_path / "clean", SAMPLES["acled"]), format="acled", kb=KB)
+    reports = {}
+    for url in ("sqlite://", reusable_db_url):
+        with empty_store(url) as store:
+            reports[url] = import_file(store, path, format="acled", kb=KB)
+            (bad,) = set(reports[url].bad_rows) - set(everything.bad_rows)
+            assert bad.line == 3 and f"at most {MAX_ID_CHARS} characters" in bad.message
+            assert len(reports[url].added) == len(everything.added) - 1
+            assert store.count_documents() == len(everything.added) - 1, "the refused row's document was not stored either"
+    assert reports["sqlite://"].bad_rows == reports[reusable_db_url].bad_rows
+    path.write_bytes(SAMPLES["acled"].replace(b"IRQ50002,", fits.encode() + b",", 1))
+    with empty_store(reusable_db_url) as store:
+        report = import_file(store, path, format="acled", kb=KB)
+        assert report.bad_rows == everything.bad_rows and len(report.added) == len(everything.added)
+        assert f"acled-{fits.lower()}" in {i.id for i in store.list_incidents(limit=1000)} | {a.id for a in store.list_actions()}
+
+
+def _write(folder: Path, data: bytes) -> Path:
+    folder.mkdir()
+    (folder / NAMES["acled"]).write_bytes(data)
+    return folder / NAMES["acled"]
+
+
 @pytest.mark.parametrize("rows_after", [3, 1999])
 def test_a_runaway_quote_is_one_bad_row_and_the_rows_it_swallowed_are_read(tmp_path: Path, rows_after: int) -> None:
     """An unclosed quote once swallowed every later row into one 'bad row'; each line must be accounted for on its own."""

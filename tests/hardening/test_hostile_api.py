@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+from collections import Counter
 from collections.abc import Iterator
 from typing import Any
 
@@ -39,11 +40,22 @@ def store(db_url: str) -> Iterator[Store]:
         yield s
 
 
+#: every status answered so far, per backend (the closing figures of docs/hardening.md count them)
+ANSWERED: dict[str, Counter[int]] = {}
+
+
 @pytest.fixture()
 def client(store: Store, db_url: str) -> Iterator[TestClient]:
+    """A client of the app over ``store``; every response it gets, and every raw ASGI answer, must be under 500."""
     settings = Settings({"database_url": db_url, "api_token": TOKEN, "max_request_bytes": LIMIT, "allowed_hosts": "testserver"}, environ={})
+    statuses: list[int] = []
     with TestClient(create_app(settings, store=store), raise_server_exceptions=False) as c:
+        c.event_hooks = {"request": [], "response": [lambda response: statuses.append(response.status_code)]}
+        c.statuses = statuses  # type: ignore[attr-defined]
         yield c
+    ANSWERED.setdefault(store.dialect, Counter()).update(statuses)
+    assert statuses, "the test sent no request"
+    assert max(statuses) < 500, f"a server error: {sorted(statuses)}"
 
 
 def snapshot(store: Store) -> tuple[dict[str, int], list[str]]:
@@ -253,8 +265,9 @@ def test_static_path_traversal_through_the_client(client: TestClient, url: str) 
     assert "root:" not in response.text and "def create_app" not in response.text
 
 
-def raw_get(app: Any, path: str) -> tuple[int, bytes]:
-    """GET ``path`` exactly as given (no client-side normalisation of ``..``), straight through ASGI."""
+def raw_get(client: TestClient, path: str) -> tuple[int, bytes]:
+    """GET ``path`` exactly as given (no client-side normalisation of ``..``), straight through ASGI to the client's app."""
+    app = client.app
     sent: list[dict[str, Any]] = []
     scope = {
         "type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "GET", "scheme": "http",
@@ -270,6 +283,7 @@ def raw_get(app: Any, path: str) -> tuple[int, bytes]:
 
     asyncio.run(app(scope, receive, send))
     status = next(m["status"] for m in sent if m["type"] == "http.response.start")
+    client.statuses.append(status)  # type: ignore[attr-defined]
     return status, b"".join(m.get("body", b"") for m in sent if m["type"] == "http.response.body")
 
 
@@ -286,6 +300,6 @@ def raw_get(app: Any, path: str) -> tuple[int, bytes]:
     ],
 )
 def test_static_path_traversal_as_raw_asgi_paths(client: TestClient, path: str) -> None:
-    status, body = raw_get(client.app, path)
+    status, body = raw_get(client, path)
     assert status == 404, (status, body[:200])
     assert b"root:" not in body and b"import" not in body and b"{%" not in body

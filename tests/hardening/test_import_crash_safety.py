@@ -1,10 +1,11 @@
 """Crash-safe dataset import: SIGKILL ``tripwire import`` mid-file, then check whole batches, no duplicates, and a clean re-run.
 
 The real console script imports a generated ACLED file (current 31-column
-layout, every row a distinct event) into a SQLite file in batches of 200 rows.
+layout, every row a distinct event) into a store (a SQLite file, or a
+PostgreSQL database when a server can be started) in batches of 200 rows.
 The test polls the committed event count through its own read-only
 connection and kills the child (SIGKILL, no chance to clean up) once some
-batches are in. The file must then pass ``PRAGMA integrity_check``; it must
+batches are in. The store must then pass its integrity check; it must
 hold whole batches only (as many documents as events, each event with its
 document and its claims, a multiple of the batch size); and a second import
 must complete the file with every event, document, claim and location
@@ -15,7 +16,6 @@ from __future__ import annotations
 
 import csv
 import signal
-import sqlite3
 import subprocess
 import time
 from pathlib import Path
@@ -25,7 +25,7 @@ import pytest
 from tripwire.interop import acled, import_file
 from tripwire.store import Store
 
-from .harness import audit, cli_argv, cli_env
+from .harness import Reader, audit, cli_argv, cli_env
 
 from tripwire.knowledge import KnowledgeBase  # noqa: E402
 
@@ -56,28 +56,24 @@ def write_acled(path: Path, n: int) -> None:
             writer.writerow([row[c] for c in acled.COLUMNS])
 
 
-def start_import(db: Path, path: Path) -> subprocess.Popen[bytes]:
-    argv = cli_argv("import", str(path), "--db", f"sqlite:///{db}", "--batch-size", str(BATCH))
+EVENTS = "SELECT (SELECT count(*) FROM incidents) + (SELECT count(*) FROM actions)"
+
+
+def start_import(url: str, path: Path) -> subprocess.Popen[bytes]:
+    argv = cli_argv("import", str(path), "--db", url, "--batch-size", str(BATCH))
     return subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=cli_env())
 
 
-def committed_events(conn: sqlite3.Connection) -> int:
-    try:
-        return int(conn.execute("SELECT (SELECT count(*) FROM incidents) + (SELECT count(*) FROM actions)").fetchone()[0])
-    except sqlite3.OperationalError:
-        return 0
-
-
-def kill_after(proc: subprocess.Popen[bytes], db: Path, ready: int) -> int:
+def kill_after(proc: subprocess.Popen[bytes], url: str, ready: int) -> int:
     """SIGKILL ``proc`` once ``ready`` events are committed; the count seen then."""
-    conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=5)
+    conn = Reader(url)
     deadline = time.monotonic() + STARTUP_LIMIT_S
     try:
         while time.monotonic() < deadline:
             if proc.poll() is not None:
                 _out, err = proc.communicate()
                 pytest.fail(f"import ended (status {proc.returncode}) before it could be killed at {ready} events: {err.decode()[-400:]}")
-            seen = committed_events(conn)
+            seen = conn.number(EVENTS)
             if seen >= ready:
                 proc.send_signal(signal.SIGKILL)
                 proc.communicate(timeout=30)
@@ -91,33 +87,32 @@ def kill_after(proc: subprocess.Popen[bytes], db: Path, ready: int) -> int:
     pytest.fail(f"import did not reach {ready} events within {STARTUP_LIMIT_S:.0f} s")
 
 
-def shape(db: Path) -> dict[str, int]:
-    """Counts of what the file holds, and the links that must be whole."""
-    conn = sqlite3.connect(str(db), timeout=30)
+def shape(url: str) -> dict[str, int]:
+    """Counts of what the store holds, and the links that must be whole."""
+    conn = Reader(url)
     try:
         q = {
-            "events": "SELECT (SELECT count(*) FROM incidents) + (SELECT count(*) FROM actions)",
+            "events": EVENTS,
             "incidents": "SELECT count(*) FROM incidents",
             "claims": "SELECT count(*) FROM claims",
             "unlinked": "SELECT count(*) FROM incidents WHERE id NOT IN (SELECT incident_id FROM incident_documents)",
             "orphan_links": "SELECT count(*) FROM incident_documents WHERE document_id NOT IN (SELECT id FROM documents)",
-            "double_claims": "SELECT count(*) FROM (SELECT incident_id, position FROM claims GROUP BY 1, 2 HAVING count(*) > 1)",
+            "double_claims": "SELECT count(*) FROM (SELECT incident_id, position FROM claims GROUP BY 1, 2 HAVING count(*) > 1) AS doubled",
         }
-        return {k: int(conn.execute(sql).fetchone()[0]) for k, sql in q.items()}
+        return {k: conn.number(sql) for k, sql in q.items()}
     finally:
         conn.close()
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("ready", [BATCH, 7 * BATCH], ids=["first-batches", "later-batches"])
-def test_sigkill_mid_import_keeps_whole_batches_and_a_rerun_duplicates_nothing(tmp_path: Path, ready: int) -> None:
+def test_sigkill_mid_import_keeps_whole_batches_and_a_rerun_duplicates_nothing(tmp_path: Path, store_url: str, ready: int) -> None:
     path = tmp_path / "acled.csv"
     write_acled(path, N)
-    db = tmp_path / "store.db"
-    Store(f"sqlite:///{db}").close()  # schema first, so the poller counts from the first commit
-    seen = kill_after(start_import(db, path), db, ready)
+    Store(store_url).close()  # schema first, so the poller counts from the first commit
+    seen = kill_after(start_import(store_url, path), store_url, ready)
 
-    state, counts = audit(db), shape(db)
+    state, counts = audit(store_url), shape(store_url)
     assert state.integrity == "ok"
     assert seen <= counts["events"] < N, f"killed too late: saw {seen}, {counts['events']} stored"
     assert counts["events"] % BATCH == 0, f"{counts['events']} events stored: a batch was torn"
@@ -125,12 +120,12 @@ def test_sigkill_mid_import_keeps_whole_batches_and_a_rerun_duplicates_nothing(t
     assert counts["claims"] == counts["incidents"] and counts["unlinked"] == counts["orphan_links"] == 0
     assert max(state.locations.values(), default=1) == 1
 
-    with Store(f"sqlite:///{db}") as store:
+    with Store(store_url) as store:
         report = import_file(store, path, kb=KB)
         assert len(report.added) == N - counts["events"] and len(report.duplicates) == counts["events"]
         assert report.bad_rows == ()
 
-    final, after = audit(db), shape(db)
+    final, after = audit(store_url), shape(store_url)
     assert final.integrity == "ok" and len(final.texts) == N and after["events"] == N
     assert after["claims"] == after["incidents"] == N // 2 and after["double_claims"] == after["unlinked"] == 0
     assert len(final.locations) == N and set(final.locations.values()) == {1}, "a location was recorded twice"

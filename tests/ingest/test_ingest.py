@@ -1,4 +1,4 @@
-"""ingest(): per-document transactions, idempotent re-runs, failures isolated, provenance kept."""
+"""ingest(): batched transactions (a refused batch retried document by document), idempotent re-runs, failures isolated, provenance kept."""
 
 from __future__ import annotations
 
@@ -7,7 +7,6 @@ from pathlib import Path
 
 import pytest
 
-from tripwire.errors import StoreError
 from tripwire.ingest import IngestReport, ingest
 from tripwire.settings import Settings
 from tripwire.store import Store
@@ -65,21 +64,64 @@ def test_failure_in_file_three_of_five_loses_nothing(store: Store, fixtures: Pat
     assert not report.ok and report.summary() == {"added": 4, "duplicates": 0, "failed": 3, "warnings": 0}
 
 
-def test_store_failure_is_reported_and_earlier_documents_kept(store: Store, fixtures: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    real_add = store.add_document
-    calls = {"n": 0}
+def _refuse_location(store: Store, location: str) -> None:
+    """Make the database itself refuse any document stored from ``location`` (a trigger, as a constraint would)."""
+    with store._engine.begin() as conn:
+        conn.exec_driver_sql(
+            f"CREATE TRIGGER refuse_one BEFORE INSERT ON documents WHEN NEW.location = '{location}' "
+            "BEGIN SELECT RAISE(ABORT, 'disk quota exceeded for this document'); END"
+        )
 
-    def flaky(doc):  # type: ignore[no-untyped-def]
-        calls["n"] += 1
-        if calls["n"] == 2:
-            raise StoreError("could not store document: the database refused (disk full)")
-        return real_add(doc)
 
-    monkeypatch.setattr(store, "add_document", flaky)
-    report = ingest(store, [fixtures / "wire.rss", fixtures / "airport.md"])
+def test_a_refused_document_fails_alone_and_the_rest_of_its_batch_is_stored(store: Store, fixtures: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    bad = "https://radio.example.net/bulletins/ceasefire-pledge"
+    _refuse_location(store, bad)
+    writes: list[int] = []
+    real = store.add_documents
+
+    def counted(batch):  # type: ignore[no-untyped-def]
+        writes.append(len(batch))
+        return real(batch)
+
+    monkeypatch.setattr(store, "add_documents", counted)
+    report = ingest(store, [fixtures / "wire.rss", fixtures / "airport.md"], settings=Settings(environ={}))
+    assert writes == [3, 1, 1, 1], "one batch of three, refused, then each document on its own"
     assert len(report.added) == 2 and len(report.failed) == 1
-    assert report.failed[0] == ("https://radio.example.net/bulletins/ceasefire-pledge", "could not store document: the database refused (disk full)")
+    assert report.failed[0][0] == bad and "disk quota exceeded" in report.failed[0][1]
     assert store.count_documents() == 2
+    stored = {d.location for d in store.list_documents()}
+    assert bad not in stored and str((fixtures / "airport.md").resolve()) in stored
+    # the other place of the stored article (its front-matter URL) was committed with it
+    airport = next(d for d in store.list_documents() if d.location.endswith("airport.md"))
+    assert store.document_locations(airport.id)[1] == "https://wire.example.com/2020/01/03/airport-road"
+
+
+def test_documents_are_written_a_batch_per_transaction(store: Store, fixtures: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    names = ["airport.md", "cp1252.txt", "utf16.txt", "article.html", "truncated.html"]
+    writes: list[int] = []
+    real = store.add_documents
+
+    def counted(batch):  # type: ignore[no-untyped-def]
+        writes.append(len(batch))
+        return real(batch)
+
+    monkeypatch.setattr(store, "add_documents", counted)
+    settings = Settings({"store_batch_size": 2}, environ={})
+    first = ingest(store, [fixtures / n for n in names], settings=settings)
+    assert writes == [2, 2, 1] and len(first.added) == 5 and first.ok
+    # documents keep the order they were read in, inside a batch as across batches
+    assert [d.location for d in store.list_documents()] == [str((fixtures / n).resolve()) for n in names]
+    writes.clear()
+    again = ingest(store, [fixtures / n for n in reversed(names)], settings=settings)
+    assert writes == [2, 2, 1] and again.added == () and sorted(again.duplicates) == sorted(first.added)
+    assert store.count_documents() == 5
+
+
+def test_a_batch_size_below_one_is_a_setting_error(store: Store, fixtures: Path) -> None:
+    from tripwire.errors import SettingError
+
+    with pytest.raises(SettingError, match="store_batch_size"):
+        ingest(store, [fixtures / "airport.md"], settings=Settings({"store_batch_size": 0}, environ={}))
 
 
 def test_urls_and_url_lists(store: Store, http_base: str, tmp_path: Path) -> None:

@@ -1,9 +1,8 @@
-"""Two processes writing to one SQLite file at once: every document stored exactly once, none lost."""
+"""Two processes writing to one store at once (a SQLite file, a PostgreSQL database): every document stored exactly once, none lost."""
 
 from __future__ import annotations
 
 import multiprocessing as mp
-from pathlib import Path
 
 import pytest
 
@@ -27,8 +26,8 @@ def _writer(url: str, worker: int, ready: "mp.synchronize.Barrier", results: "mp
 
 
 @pytest.mark.slow
-def test_two_processes_write_the_same_sqlite_file(tmp_path: Path) -> None:
-    url = f"sqlite:///{tmp_path / 'shared.db'}"
+def test_two_processes_write_the_same_store(db_url: str) -> None:
+    url = db_url
     ctx = mp.get_context("spawn")
     barrier, queue = ctx.Barrier(2), ctx.Queue()
     procs = [ctx.Process(target=_writer, args=(url, w, barrier, queue)) for w in (1, 2)]

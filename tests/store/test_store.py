@@ -228,3 +228,40 @@ def test_long_descriptive_values_are_stored_the_same_on_both_backends(store: Sto
     action = Action(id="long-action", kind="retaliatory-strike-" * 5, actor="a" * 250)
     store.save_action(action)
     assert store.list_actions() == [action]
+
+
+def test_ids_at_the_key_width_are_stored_and_longer_ones_refused_the_same_on_both_backends(store: Store) -> None:
+    """PostgreSQL once refused an id over 200 characters at insert while SQLite stored it: the models now bound ids on both."""
+    from pydantic import ValidationError
+
+    from tripwire.model import HASH_CHARS, MAX_ID_CHARS, Action, Document, Incident
+
+    longest = "2019-12-27-" + "k" * (MAX_ID_CHARS - 11)
+    doc = f.document()
+    assert store.add_document(doc)
+    incident = f.incident(longest).model_copy(update={"documents": (doc.id,)})
+    store.save_incident(incident)
+    store.save_attribution(f.attribution(longest, 0.7))
+    store.record_evaluation(f.evaluation("r" * MAX_ID_CHARS, longest, RedLineStatus.WATCH, 0.6, dt.datetime(2020, 1, 2, tzinfo=dt.UTC)))
+    store.save_action(Action(id="a" * MAX_ID_CHARS, kind="protest"))
+    assert store.get_incident(longest) == incident
+    assert store.get_attribution(longest).incident_id == longest
+    assert [(e.rule_id, e.incident_id, e.status) for e in store.evaluation_history()] == [("r" * MAX_ID_CHARS, longest, RedLineStatus.WATCH)]
+    assert [(a.evaluation.rule_id, a.evaluation.incident_id) for a in store.list_alerts()] == [("r" * MAX_ID_CHARS, longest)]
+    assert [a.id for a in store.list_actions()] == ["a" * MAX_ID_CHARS]
+    before = store.info().counts
+
+    too_long = longest + "x"
+    refused = [
+        lambda: Incident(id=too_long),
+        lambda: Action(id=too_long, kind="protest"),
+        lambda: f.attribution(too_long, 0.7),
+        lambda: f.evaluation(too_long, longest, RedLineStatus.CLEAR, 0.1, dt.datetime(2020, 1, 2, tzinfo=dt.UTC)),
+        lambda: f.evaluation("rule", too_long, RedLineStatus.CLEAR, 0.1, dt.datetime(2020, 1, 2, tzinfo=dt.UTC)),
+        lambda: Incident(id="ok", documents=("d" * (HASH_CHARS + 1),)),
+        lambda: Document(id="d" * (HASH_CHARS + 1), text="Rockets.", location="x"),
+    ]
+    for build in refused:
+        with pytest.raises(ValidationError, match=r"at most (200|64) characters"):
+            build()
+    assert store.info().counts == before, "nothing reached the store"

@@ -102,6 +102,13 @@ def seeded_store(tmp_path: Path) -> Iterator[object]:
     from tripwire.store import Store
 
     store = Store(f"sqlite:///{tmp_path / 'web.db'}")
+    seed(store)
+    yield store
+    store.close()
+
+
+def seed(store) -> None:  # type: ignore[no-untyped-def]
+    """The incidents, action, attribution results and evaluations the web tests read."""
     for incident in (K1, GREEN_ZONE):
         store.save_incident(incident)
     store.save_action(STRIKES)
@@ -110,14 +117,17 @@ def seeded_store(tmp_path: Path) -> Iterator[object]:
     t0 = dt.datetime(2020, 11, 18, 12, tzinfo=dt.timezone.utc)
     store.record_evaluation(_evaluation(K1, 0.31, RedLineStatus.WATCH, "unlikely", t0))
     store.record_evaluation(_evaluation(GREEN_ZONE, 0.0, RedLineStatus.CLEAR, "almost no chance", t0, assessed=False))
-    yield store
-    store.close()
 
 
 @pytest.fixture()
 def web_settings(tmp_path: Path) -> Settings:
+    return settings_for(f"sqlite:///{tmp_path / 'web.db'}")
+
+
+def settings_for(url: str) -> Settings:
+    """The web tests' settings over the store at ``url``."""
     # the test client sends Host: testserver, which a real deployment would not answer to
-    return Settings({"database_url": f"sqlite:///{tmp_path / 'web.db'}", "api_token": TOKEN, "max_request_bytes": 20_000, "allowed_hosts": "testserver,localhost,127.0.0.1"}, environ={})
+    return Settings({"database_url": url, "api_token": TOKEN, "max_request_bytes": 20_000, "allowed_hosts": "testserver,localhost,127.0.0.1"}, environ={})
 
 
 @pytest.fixture()

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from fastapi.testclient import TestClient
 
@@ -224,3 +226,63 @@ def test_a_posted_report_of_a_known_attack_merges_into_it(client: TestClient, tm
     assert {a["id"], b["id"]} <= set(incident["documents"])
     assert incident["casualties"] and sum(c["count"] for c in incident["casualties"] if c["status"] == "killed") == 1
     assert "claimed" in {c["kind"] for c in incident["attributions"]}
+
+
+def _sql_count(url: str, sql: str) -> int:
+    import sqlalchemy as sa
+
+    from tripwire.store.engine import make_engine
+
+    engine = make_engine(url)
+    try:
+        with engine.connect() as conn:
+            return int(conn.execute(sa.text(sql)).scalar_one())
+    finally:
+        engine.dispose()
+
+
+def test_totals_stay_true_counts_after_writes_elsewhere(busy_app, seeded_store) -> None:  # type: ignore[no-untyped-def]
+    """Totals are reused per table version: a write through another ``Store`` on the same file changes them at once."""
+    from tripwire.model import Action
+    from tripwire.store import Store
+
+    from .conftest import busy_incidents
+
+    client = TestClient(busy_app)
+    url = seeded_store.url
+    queries = {
+        "/api/v1/incidents?limit=1": "SELECT count(*) FROM incidents WHERE superseded_by IS NULL",
+        "/api/v1/incidents?country=SY&limit=1": "SELECT count(*) FROM incidents WHERE superseded_by IS NULL AND country = 'SY'",
+        "/api/v1/incidents?since=2024-01-01&until=2024-06-30&limit=1": "SELECT count(*) FROM incidents WHERE superseded_by IS NULL AND date BETWEEN '2024-01-01' AND '2024-06-30'",
+        "/api/v1/actions?limit=1": "SELECT count(*) FROM actions",
+    }
+
+    def check() -> dict[str, int]:
+        totals = {path: client.get(path).json()["total"] for path in queries}
+        assert totals == {path: _sql_count(url, sql) for path, sql in queries.items()}
+        return totals
+
+    first = check()
+    assert first == check() and seeded_store.counts.hits >= len(queries)  # the second round came from memory
+    victims = [i for i in busy_incidents() if i.place and i.place.country == "SY" and i.date and i.date.year == 2024][:2]
+    with Store(url) as other:
+        other.supersede_incidents({victims[0].id: K1.id, victims[1].id: K1.id})
+        other.save_action(Action(id="2024-02-03-us-airstrikes-syria", kind="airstrike", actor="usa", date=dt.date(2024, 2, 3)))
+    after = check()
+    assert after["/api/v1/incidents?limit=1"] == first["/api/v1/incidents?limit=1"] - 2
+    assert after["/api/v1/incidents?country=SY&limit=1"] == first["/api/v1/incidents?country=SY&limit=1"] - 2
+    assert after["/api/v1/actions?limit=1"] == first["/api/v1/actions?limit=1"] + 1
+
+
+def test_pages_carry_the_same_data_as_the_models_dumped(busy_app, seeded_store) -> None:  # type: ignore[no-untyped-def]
+    """Pages are written by their schema in one pass: the items are exactly ``model_dump(mode="json")`` of the stored models."""
+    from tripwire.web.api import dump
+
+    client = TestClient(busy_app)
+    incidents = client.get("/api/v1/incidents", params={"limit": 500})
+    assert incidents.headers["content-type"] == "application/json"
+    assert incidents.json() == {"items": dump(seeded_store.list_incidents(limit=500)), "total": 62, "limit": 500, "offset": 0}
+    assert client.get("/api/v1/incidents", params={"country": "SY", "limit": 3}).json()["items"] == dump(seeded_store.list_incidents(country="SY", limit=3))
+    assert client.get("/api/v1/actions").json()["items"] == dump(seeded_store.list_actions(limit=100))
+    assert client.get("/api/v1/redlines/status").json()["items"] == dump(seeded_store.latest_evaluations(limit=500))
+    assert client.get("/api/v1/redlines/history").json()["items"] == dump(seeded_store.evaluation_history(limit=500))

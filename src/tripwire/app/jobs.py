@@ -43,15 +43,41 @@ def example_sources() -> list[Path]:
 # -- extract and merge -------------------------------------------------------------
 
 
-def extract_documents(ctx: Context, *, only_new: bool = False) -> list[Extraction]:
-    """Extract the stored articles (all, or ``only_new``: those without an extraction), save each, oldest first."""
-    from ..extract import extract_many
+def extract_documents(ctx: Context, *, only_new: bool = False, workers: int | None = None, chunk_size: int = 64,
+                      min_parallel: int | None = None) -> list[Extraction]:
+    """Extract the stored articles (all, or ``only_new``: those without an extraction), oldest first, saving as workers return.
+
+    Extractions are saved ``store_batch_size`` per transaction while the
+    workers go on: a crash loses at most the batch in flight, and running
+    again replaces every saved extraction, so nothing is stored twice. A
+    batch the store refuses is saved again one extraction per transaction,
+    and the first extraction refused on its own raises its
+    :class:`~tripwire.errors.StoreError` (everything before it is saved).
+    Returns the extractions in document order. ``workers``, ``chunk_size``
+    and ``min_parallel`` are those of :func:`tripwire.extract.iter_extractions`;
+    with the ``dask_scheduler`` setting the chunks run as Dask tasks.
+    """
+    from ..extract import iter_extractions
+    from ..extract.batch import PARALLEL_THRESHOLD
+    from ..batching import BatchWriter, batch_size
 
     documents = ctx.store.unextracted_documents() if only_new else ctx.store.article_documents()
-    extractions = extract_many(documents, kb=ctx.kb, scheduler=ctx.scheduler())
-    for extraction in extractions:
-        ctx.store.save_extraction(extraction)
-    return extractions
+    out: list[Extraction] = []
+
+    def save(batch: Sequence[Extraction]) -> list[None]:
+        ctx.store.save_extractions(batch)
+        return [None] * len(batch)
+
+    def refused(_extraction: Extraction, exc: Exception) -> None:
+        raise exc
+
+    writer: BatchWriter[Extraction, None] = BatchWriter(save, size=batch_size(ctx.settings), done=lambda _e, _r: None, refused=refused)
+    with writer:
+        for chunk in iter_extractions(documents, ctx.kb, workers=workers, chunk_size=chunk_size,
+                                      min_parallel=PARALLEL_THRESHOLD if min_parallel is None else min_parallel, scheduler=ctx.scheduler()):
+            writer.extend(chunk)
+            out.extend(chunk)
+    return out
 
 
 def merge_and_save(ctx: Context, extractions: Sequence[Extraction] | None = None) -> Merged:

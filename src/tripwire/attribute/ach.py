@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING
 
 from ..errors import InputError
 from ..model import AttributionKind, AttributionResult, AttributionStatement, Hypothesis, Incident, Source
+from .hypotheses import hypothesis_space
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
     from rich.table import Table
@@ -247,7 +248,7 @@ def ach_matrix(
     shifted by the midpoint of its range: a cell then says how the evidence
     bears on this hypothesis *relative to the others*, and a row that treats
     all hypotheses alike stays ``N`` throughout. ``hypotheses`` defaults to the result's posterior
-    hypotheses, or else to a small space built from the statements.
+    hypotheses, or else to the engine's hypothesis space for the incident.
     """
     t, big_t = thresholds
     if not 0 < t < big_t:
@@ -256,7 +257,7 @@ def ach_matrix(
     if not hyps and result is not None:
         hyps = [entry.hypothesis for entry in result.posterior]
     if not hyps:
-        hyps = _engine_space(incident, kb) or default_hypotheses(incident, kb)
+        hyps = hypothesis_space(kb, incident)  # never empty: `unknown` is always there
     columns = tuple(AchHypothesis(h.key, describe_hypothesis(h, kb)) for h in hyps)
     rows: list[AchEvidence] = []
     if result is not None and result.evidence:
@@ -310,44 +311,6 @@ def _cell_from_log_lr(value: float, t: float, big_t: float) -> Consistency:
     if value < -t:
         return Consistency.I
     return Consistency.N
-
-
-def _engine_space(incident: Incident, kb: "KnowledgeBase") -> list[Hypothesis]:
-    """The engine's hypothesis space (contract: ``tripwire.attribute.hypothesis_space``), when installed."""
-    try:
-        from . import hypothesis_space  # type: ignore[attr-defined]
-    except ImportError:
-        return []
-    return list(hypothesis_space(kb, incident))
-
-
-def default_hypotheses(incident: Incident, kb: "KnowledgeBase") -> list[Hypothesis]:
-    """A small hypothesis space when neither the caller nor the engine gives one.
-
-    Every actor named in the statements (fronts resolved to the group they
-    front for), plus ``unknown``; actors with a sponsor link get one
-    hypothesis per level of the knowledge base's ``default_space``.
-    """
-    actors: list[str] = []
-    for s in incident.attributions:
-        actor = kb.actors.get(s.actor)
-        name = actor.front_for if actor is not None and actor.front_for else s.actor
-        if name not in actors:
-            actors.append(name)
-    if "unknown" not in actors:
-        actors.append("unknown")
-    out: list[Hypothesis] = []
-    for name in actors:
-        links = kb.sponsors_of(name)
-        actor = kb.actors.get(name)
-        if actor is not None and actor.part_of:
-            out.append(Hypothesis(perpetrator=name, sponsor=actor.part_of, relation="executed"))
-        elif links:
-            for level in kb.default_space or ("independent",):
-                out.append(Hypothesis(perpetrator=name, sponsor=None if level == "independent" else links[0].sponsor, relation=level))
-        else:
-            out.append(Hypothesis(perpetrator=name))
-    return out
 
 
 def describe_hypothesis(h: Hypothesis, kb: "KnowledgeBase") -> str:

@@ -8,13 +8,18 @@ the documents run as Dask tasks instead (chunks of at most ``chunk_size``,
 about four per Dask thread), the knowledge base shipped to every worker once
 (:func:`tripwire.cluster.ship`); chunks and results travel as pickled bytes. The result is identical to
 ``[extract(d, kb) for d in documents]``, in order, whichever way it runs.
+
+:func:`iter_extractions` yields the extractions chunk by chunk as workers
+return them, so the caller (``tripwire.app.jobs.extract_documents``) stores
+each batch in one transaction while the workers go on extracting the next
+ones, instead of saving every extraction after all extraction ends.
 """
 
 from __future__ import annotations
 
 import os
 import pickle
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from multiprocessing import get_context
 from typing import Any
@@ -54,6 +59,46 @@ def default_workers() -> int:
         return max(1, os.cpu_count() or 1)
 
 
+def iter_extractions(
+    documents: Sequence[Document],
+    kb: KnowledgeBase,
+    *,
+    workers: int | None = None,
+    chunk_size: int = 64,
+    min_parallel: int = PARALLEL_THRESHOLD,
+    scheduler: Any = None,
+) -> Iterator[list[Extraction]]:
+    """The extractions of ``documents`` with ``kb``, in order, a chunk at a time, each chunk as soon as it is ready.
+
+    In parallel (worker processes, each given ``kb`` once) when the batch is
+    large enough to pay for it; as Dask tasks with ``scheduler`` (chunks of at
+    most ``chunk_size``, about four per Dask thread).
+    """
+    if scheduler is not None:
+        yield from _on_dask(documents, kb, chunk_size, scheduler)
+        return
+    workers = default_workers() if workers is None else max(1, workers)
+    chunks = [list(documents[i : i + chunk_size]) for i in range(0, len(documents), chunk_size)]
+    if workers == 1 or len(documents) < min_parallel:
+        for chunk in chunks:
+            yield [extract(d, kb) for d in chunk]
+        return
+    with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn"), initializer=_init_worker, initargs=(kb,)) as pool:
+        yield from pool.map(_extract_chunk, chunks)
+
+
+def _on_dask(documents: Sequence[Document], kb: KnowledgeBase, chunk_size: int, scheduler: Any) -> Iterator[list[Extraction]]:
+    from ..cluster import dask_client, gather, ship
+
+    with dask_client(scheduler) as client:
+        kb_future = ship(client, kb)
+        step = max(1, min(chunk_size, -(-len(documents) // max(1, 4 * sum(client.nthreads().values())))))
+        parts = [client.submit(_extract_with, kb_future, pickle.dumps(list(documents[i : i + step]), protocol=pickle.HIGHEST_PROTOCOL), pure=False)
+                 for i in range(0, len(documents), step)]
+        for part in parts:  # in order, each as soon as it (and those before it) returned
+            yield pickle.loads(gather(client, [part])[0])
+
+
 def extract_many(
     documents: Sequence[Document],
     kb: KnowledgeBase,
@@ -64,21 +109,5 @@ def extract_many(
     scheduler: Any = None,
 ) -> list[Extraction]:
     """Extract every document with ``kb``, in parallel when the batch is large enough to pay for it (or on Dask with ``scheduler``)."""
-    if scheduler is not None:
-        from ..cluster import dask_client, gather, ship
-
-        with dask_client(scheduler) as client:
-            kb_future = ship(client, kb)
-            step = max(1, min(chunk_size, -(-len(documents) // max(1, 4 * sum(client.nthreads().values())))))
-            parts = [client.submit(_extract_with, kb_future, pickle.dumps(list(documents[i : i + step]), protocol=pickle.HIGHEST_PROTOCOL), pure=False)
-                     for i in range(0, len(documents), step)]
-            return [e for part in gather(client, parts) for e in pickle.loads(part)]
-    workers = default_workers() if workers is None else max(1, workers)
-    if workers == 1 or len(documents) < min_parallel:
-        return [extract(d, kb) for d in documents]
-    chunks = [list(documents[i : i + chunk_size]) for i in range(0, len(documents), chunk_size)]
-    with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn"), initializer=_init_worker, initargs=(kb,)) as pool:
-        results: list[Extraction] = []
-        for part in pool.map(_extract_chunk, chunks):
-            results.extend(part)
-    return results
+    chunks = iter_extractions(documents, kb, workers=workers, chunk_size=chunk_size, min_parallel=min_parallel, scheduler=scheduler)
+    return [extraction for chunk in chunks for extraction in chunk]

@@ -1,10 +1,15 @@
-"""``ingest``: read many sources into the store, one document per transaction.
+"""``ingest``: read many sources into the store, a batch of documents per transaction.
 
 Sources are files, folders (walked for supported files, hidden ones skipped),
-``.urls``/``.list`` files (each URL fetched on its own) and http(s) URLs. Each
-document is stored in its own transaction, so an interrupted run keeps what it
-stored, a re-run adds nothing new, and one bad source is reported in
-``IngestReport.failed`` without stopping the others.
+``.urls``/``.list`` files (each URL fetched on its own) and http(s) URLs.
+Documents are stored ``store_batch_size`` at a time, each batch with every
+place its documents were seen in one transaction
+(:meth:`Store.add_documents <tripwire.store.Store.add_documents>`), so an
+interrupted run keeps every batch it committed and loses at most the one in
+flight, and a re-run adds nothing already stored. One bad source is reported
+in ``IngestReport.failed`` without stopping the others; a batch the store
+refuses is written again document by document, so only the refused document
+fails (:class:`~tripwire.batching.BatchWriter`).
 """
 
 from __future__ import annotations
@@ -13,12 +18,20 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 from ..errors import TripwireError
+from ..model import Document
 from ..settings import Settings
 from .fetch import fetch_documents, is_url
 from .loading import load_path
 from .readers import SUPPORTED_SUFFIXES, URL_LIST_SUFFIXES, Loaded, read_url_list
+
+
+class DocumentStore(Protocol):
+    """What ingest needs of the store (:meth:`tripwire.store.Store.add_documents`): one transaction per batch."""
+
+    def add_documents(self, batch: Sequence[tuple[Document, Sequence[str]]]) -> list[bool]: ...
 
 
 @dataclass(frozen=True)
@@ -106,14 +119,26 @@ def _progress(enabled: bool, total: int) -> Iterator[object]:
         yield lambda: bar.advance(task)
 
 
-def ingest(store, sources: Sequence[str | Path], *, settings: Settings | None = None, progress: bool = False) -> IngestReport:  # type: ignore[no-untyped-def]
+def ingest(store: DocumentStore, sources: Sequence[str | Path], *, settings: Settings | None = None, progress: bool = False) -> IngestReport:
     """Read every source into ``store``; never raises for a bad source, reports it in ``failed``."""
+    from ..batching import BatchWriter, batch_size
+
     settings = settings or Settings()
     units, failed = expand_sources(sources, settings=settings)
     added: list[str] = []
     duplicates: list[str] = []
     warnings: list[tuple[str, str]] = []
-    with _progress(progress, len(units)) as advance:
+
+    def done(item: Loaded, new: bool) -> None:
+        (added if new else duplicates).append(item.document.id)
+
+    def refused(item: Loaded, exc: TripwireError) -> None:
+        failed.append((item.document.location, exc.message))
+
+    writer: BatchWriter[Loaded, bool] = BatchWriter(
+        lambda batch: store.add_documents([(item.document, item.also_at) for item in batch]), size=batch_size(settings), done=done, refused=refused
+    )
+    with _progress(progress, len(units)) as advance, writer:
         for unit in units:
             try:
                 items = _load(unit, settings)
@@ -126,15 +151,7 @@ def ingest(store, sources: Sequence[str | Path], *, settings: Settings | None = 
                 advance()  # type: ignore[operator]
                 continue
             for item in items:
-                doc = item.document
-                warnings += [(doc.location, w) for w in item.warnings]
-                try:
-                    new = store.add_document(doc)
-                    for location in item.also_at:
-                        store.add_location(doc.id, location)
-                except TripwireError as exc:
-                    failed.append((doc.location, exc.message))
-                    continue
-                (added if new else duplicates).append(doc.id)
+                warnings += [(item.document.location, w) for w in item.warnings]
+                writer.add(item)
             advance()  # type: ignore[operator]
     return IngestReport(added=tuple(added), duplicates=tuple(duplicates), failed=tuple(failed), warnings=tuple(warnings))

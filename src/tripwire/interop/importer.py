@@ -6,7 +6,8 @@ field names of its records); :func:`iter_events` streams a file as
 :class:`~tripwire.interop.common.ParsedRow` / :class:`~tripwire.interop.common.BadRow`
 items without holding it in memory; :func:`import_file` stores the rows
 through :meth:`Store.add_dataset_rows <tripwire.store.Store.add_dataset_rows>`,
-``batch_size`` rows per transaction, and reports what was added, what was
+``batch_size`` rows per transaction (:class:`~tripwire.batching.BatchWriter`: a
+refused batch is retried row by row), and reports what was added, what was
 already there (by the dataset's own event id) and which lines were skipped
 and why.
 """
@@ -17,9 +18,9 @@ import contextlib
 import csv
 import gc
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from ..errors import InputError, StoreError, UnsupportedFormat
 from ..knowledge import KnowledgeBase
@@ -27,6 +28,12 @@ from ..model import Document, Incident
 from . import acled, gdelt, ucdp
 from .common import BadRow, DatasetFormat, Event, ImportReport, ParsedRow
 from .records import Record, check_bytes, is_json, iter_records, read_head
+
+
+class DatasetStore(Protocol):
+    """What an import needs of the store (:meth:`tripwire.store.Store.add_dataset_rows`): one transaction per batch."""
+
+    def add_dataset_rows(self, batch: Sequence[tuple[Document, Event]]) -> list[bool]: ...
 
 #: Every importable layout by name.
 FORMATS: dict[str, DatasetFormat] = {f.name: f for f in (acled.FORMAT, ucdp.FORMAT, gdelt.FORMAT)}
@@ -124,7 +131,7 @@ def iter_events(path: str | Path, *, kb: KnowledgeBase, format: str | None = Non
             yield item
 
 
-def import_file(store: Any, path: str | Path, *, kb: KnowledgeBase, format: str | None = None,
+def import_file(store: DatasetStore, path: str | Path, *, kb: KnowledgeBase, format: str | None = None,
                 root_only: bool = False, min_sources: int = 0, batch_size: int = BATCH_SIZE) -> ImportReport:
     """Import a dataset file into ``store``: one document and one incident or action per row.
 
@@ -144,6 +151,8 @@ def import_file(store: Any, path: str | Path, *, kb: KnowledgeBase, format: str 
     import's CPU time. The young generations are collected after each batch
     instead, so memory stays bounded by the batch.
     """
+    from ..batching import BatchWriter
+
     fmt = get_format(format) if format else FORMATS[sniff_format(path)]
     options = _options(fmt, {"root_only": root_only, "min_sources": min_sources})
     if batch_size < 1:
@@ -152,33 +161,26 @@ def import_file(store: Any, path: str | Path, *, kb: KnowledgeBase, format: str 
     duplicates: list[str] = []
     bad: list[BadRow] = []
     counts = {"incident": 0, "action": 0, "filtered": 0, "recoded": 0}
-    batch: list[tuple[int, Document, Event]] = []
 
-    def record(rows: list[tuple[int, Document, Event]], news: list[bool]) -> None:
-        for (_line, _doc, event), new in zip(rows, news):
-            if new:
-                added.append(event.id)
-                counts["incident" if isinstance(event, Incident) else "action"] += 1
-            else:
-                duplicates.append(event.id)
+    def record(row: tuple[int, Document, Event], new: bool) -> None:
+        event = row[2]
+        if new:
+            added.append(event.id)
+            counts["incident" if isinstance(event, Incident) else "action"] += 1
+        else:
+            duplicates.append(event.id)
 
-    def flush() -> None:
-        if not batch:
-            return
-        try:
-            record(batch, store.add_dataset_rows([(doc, event) for _line, doc, event in batch]))
-        except StoreError:
-            # the database refused a row of the batch (nothing of it was stored): row by row, so only
-            # the refused rows become bad rows and the rest are imported
-            for row in batch:
-                try:
-                    record([row], store.add_dataset_rows([(row[1], row[2])]))
-                except StoreError as exc:
-                    bad.append(BadRow(row[0], _one_line(exc)))
-        batch.clear()
-        gc.collect(1)
+    def refused(row: tuple[int, Document, Event], exc: StoreError) -> None:
+        # the database refused this row even on its own: only it becomes a bad row, the rest are imported
+        bad.append(BadRow(row[0], _one_line(exc)))
 
-    with _bulk_collection():
+    def write(rows: Sequence[tuple[int, Document, Event]]) -> list[bool]:
+        news = store.add_dataset_rows([(doc, event) for _line, doc, event in rows])
+        gc.collect(1)  # the young objects of the batch (see _bulk_collection)
+        return news
+
+    writer: BatchWriter[tuple[int, Document, Event], bool] = BatchWriter(write, size=batch_size, done=record, refused=refused)
+    with _bulk_collection(), writer:
         for item in _iter(path, fmt, kb, options):
             if item is None:
                 counts["filtered"] += 1
@@ -186,10 +188,7 @@ def import_file(store: Any, path: str | Path, *, kb: KnowledgeBase, format: str 
                 bad.append(item)
             else:
                 counts["recoded"] += item.recoded
-                batch.append((item.line, item.document, item.event))
-                if len(batch) >= batch_size:
-                    flush()
-        flush()
+                writer.add((item.line, item.document, item.event))
     return ImportReport(
         path=str(path),
         format=fmt.name,

@@ -22,7 +22,7 @@ from pydantic import Field, ValidationError, field_validator
 
 from ..errors import RuleError
 from ..knowledge import KnowledgeBase
-from ..model import Frozen
+from ..model import Frozen, Id
 from ..yamlfiles import load_yaml
 from .conditions import LEAVES, AllOf, AnyOf, Condition, NotOf, describe
 from .standards import standard_table
@@ -62,7 +62,7 @@ class RedLineRule(Frozen):
     the setting or bundled default applies).
     """
 
-    id: str
+    id: Id
     title: str
     description: str | None = None
     declared_by: Declaration

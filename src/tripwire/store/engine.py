@@ -139,6 +139,7 @@ def _sqlite_engine(url: Any, *, create: bool = True) -> Engine:
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.execute(f"PRAGMA busy_timeout={int(SQLITE_BUSY_TIMEOUT_S * 1000)}")
             cursor.execute("PRAGMA synchronous=NORMAL")
+            cursor.execute("PRAGMA recursive_triggers=ON")  # a REPLACE that deletes a row fires its delete triggers (store/counts.py)
         finally:
             cursor.close()
 

@@ -27,8 +27,10 @@ from ..errors import NotFound, StoreError
 from ..model import Action, AttributionResult, Document, Extraction, Incident, ProvisionalActor, RedLineStatement
 from ..settings import Settings
 from . import codec
+from .batched import write_documents, write_extractions
+from .counts import VersionedCounts
 from .engine import WRITE_OPTION, current_revision, head_revision, make_engine, redact, upgrade
-from .rows import action_values, claim_values, document_values, incident_values, read_dataset_incidents, write_dataset_rows
+from .rows import action_values, claim_values, incident_values, read_dataset_incidents, write_dataset_rows
 from .evaluations import EvaluationRecords
 from .tables import (
     COUNTED_TABLES,
@@ -93,6 +95,8 @@ class Store(EvaluationRecords, StoreIterators):
             raise
         self._read = sessionmaker(self._engine, expire_on_commit=False)
         self._write = sessionmaker(self._engine.execution_options(**{WRITE_OPTION: True}), expire_on_commit=False)
+        #: listing totals from the trigger-kept counters, filtered ones reused per table version (:mod:`tripwire.store.counts`)
+        self.counts = VersionedCounts(enabled=migrate)
 
     @classmethod
     def from_settings(cls, settings: Settings, *, create: bool = True) -> "Store":
@@ -161,13 +165,18 @@ class Store(EvaluationRecords, StoreIterators):
 
     def add_document(self, doc: Document) -> bool:
         """Store ``doc`` once per content hash; True if new. Its location is always recorded."""
-        now = codec.utcnow()
-        row = document_values(doc, now)
         with self._writing(f"store document {doc.id[:12]}") as session:
-            stmt = self._insert(DocumentRow).values(**row).on_conflict_do_nothing(index_elements=["id"])
-            new = session.execute(stmt.returning(DocumentRow.id)).first() is not None
-            self._add_location(session, doc.id, doc.location, now)
-            return new
+            return write_documents(session, self._insert, [(doc, ())])[0]
+
+    def add_documents(self, batch: Sequence[tuple[Document, Sequence[str]]]) -> list[bool]:
+        """Store many ``(document, other places)`` pairs in one transaction; per pair, whether its document was new.
+
+        Each document is stored once per content hash and every place of it
+        (``document.location`` and the other places) recorded once. Either the
+        whole batch is stored or, on any failure, none of it (see :mod:`tripwire.store.batched`).
+        """
+        with self._writing(f"store {len(batch)} documents") as session:
+            return write_documents(session, self._insert, batch)
 
     def _add_location(self, session: Session, doc_id: str, location: str, when: dt.datetime) -> bool:
         stmt = self._insert(DocumentLocationRow).values(document_id=doc_id, location=location, seen_at=when)
@@ -213,35 +222,19 @@ class Store(EvaluationRecords, StoreIterators):
 
     def _count(self, table: Any) -> int:
         with self._reading("count rows") as session:
-            return int(session.scalar(select(func.count()).select_from(table)) or 0)
+            return self.counts.listed(session, table.__tablename__, select(func.count()).select_from(table))
 
     # -- extractions ---------------------------------------------------------
 
     def save_extraction(self, extraction: Extraction) -> None:
         """Store what was extracted from one document, replacing any earlier extraction of it."""
-        doc_id = extraction.document_id
-        with self._writing(f"save the extraction of document {doc_id[:12]}") as session:
-            session.execute(delete(RedLineStatementRow).where(RedLineStatementRow.document_id == doc_id))
-            session.execute(delete(ExtractionRow).where(ExtractionRow.document_id == doc_id))
-            session.add(
-                ExtractionRow(
-                    document_id=doc_id,
-                    extractor_version=extraction.extractor_version,
-                    published=extraction.published,
-                    stored_at=codec.utcnow(),
-                    payload=codec.dump(extraction),
-                )
-            )
-            for i, statement in enumerate(extraction.redlines):
-                session.add(
-                    RedLineStatementRow(
-                        document_id=doc_id,
-                        position=i,
-                        speaker=statement.speaker.speaker_id or statement.speaker.speaker,
-                        date=statement.date,
-                        payload=codec.dump(statement),
-                    )
-                )
+        with self._writing(f"save the extraction of document {extraction.document_id[:12]}") as session:
+            write_extractions(session, self._insert, [extraction])
+
+    def save_extractions(self, extractions: Sequence[Extraction]) -> None:
+        """Store many extractions in one transaction, each replacing any earlier extraction of its document; all or none."""
+        with self._writing(f"save {len(extractions)} extractions") as session:
+            write_extractions(session, self._insert, extractions)
 
     def get_extraction(self, doc_id: str) -> Extraction:
         """The stored extraction of a document; raises NotFound."""
@@ -312,8 +305,12 @@ class Store(EvaluationRecords, StoreIterators):
         conditions = _incident_conditions(since, until, country)
         if since is not None or until is not None:
             conditions.append(IncidentRow.date.is_not(None))
+        query = select(func.count()).select_from(IncidentRow).where(*conditions)
+        key = (since, until, country.upper() if country else None)
         with self._reading("count incidents") as session:
-            return session.scalar(select(func.count()).select_from(IncidentRow).where(*conditions)) or 0
+            if key == (None, None, None):  # every live incident: the trigger-kept count
+                return self.counts.listed(session, IncidentRow.__tablename__, query)
+            return self.counts.count(session, IncidentRow.__tablename__, key, query)
 
     def supersede_incidents(self, successors: dict[str, str]) -> int:
         """Mark each stored incident ``old`` as replaced by ``successors[old]``; returns how many rows changed.
@@ -507,7 +504,9 @@ class Store(EvaluationRecords, StoreIterators):
 
     def upgrade(self) -> str | None:
         """Bring the schema to the newest revision (idempotent); returns the revision."""
-        return upgrade(self._engine)
+        revision = upgrade(self._engine)
+        self.counts.enabled = True  # the counters exist from here on
+        return revision
 
 
 def _incident_conditions(since: dt.date | None, until: dt.date | None, country: str | None) -> list[Any]:

@@ -18,9 +18,10 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import Boolean, Date, Float, ForeignKey, Index, Integer, MetaData, String, Text, UniqueConstraint
+from sqlalchemy import BigInteger, Boolean, Date, Float, ForeignKey, Index, Integer, MetaData, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from ..model import HASH_CHARS, MAX_ID_CHARS
 from .codec import Clipped, JSONDoc, UTCDateTime
 
 #: Constraint names are spelled out so migrations and metadata always agree.
@@ -32,8 +33,8 @@ NAMING = {
     "pk": "pk_%(table_name)s",
 }
 
-ID = String(200)
-HASH = String(64)
+ID = String(MAX_ID_CHARS)  # the models refuse longer ids on every backend (tripwire.model.Id)
+HASH = String(HASH_CHARS)
 
 
 class Base(DeclarativeBase):
@@ -165,6 +166,9 @@ class IncidentRow(Base):
     __table_args__ = (
         Index("ix_incidents_date_id", "date", "id"),
         Index("ix_incidents_country_date_id", "country", "date", "id"),
+        # live listings and their counts (``superseded_by IS NULL``) in index order (migration 0005)
+        Index("ix_incidents_superseded_by_date_id", "superseded_by", "date", "id"),
+        Index("ix_incidents_superseded_by_country_date_id", "superseded_by", "country", "date", "id"),
     )
 
     id: Mapped[str] = mapped_column(ID, primary_key=True)
@@ -178,7 +182,7 @@ class IncidentRow(Base):
     stored_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     payload: Mapped[dict[str, Any]] = mapped_column(JSONDoc)
     #: the incident that replaced this one in a later merge (kept for the record, never listed or checked again)
-    superseded_by: Mapped[str | None] = mapped_column(ID, index=True, nullable=True)
+    superseded_by: Mapped[str | None] = mapped_column(ID, nullable=True)
 
 
 class IncidentDocumentRow(Base):
@@ -289,5 +293,28 @@ class AlertRow(Base):
     delivered_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
 
-#: Tables whose row counts ``tripwire db info`` reports, in schema order.
-COUNTED_TABLES = tuple(Base.metadata.tables)
+# -- bookkeeping ----------------------------------------------------------------
+
+
+class TableCounterRow(Base):
+    """Counters of one table, kept by database triggers on every write to it (migration 0006).
+
+    ``version`` goes up with every insert, update or delete; ``live_rows`` is
+    the number of rows the table's plain listing shows (incidents not
+    superseded, every action). The triggers live in the database, so a write
+    from any process, any ``Store`` or plain SQL changes both in the same
+    transaction as the rows (:mod:`tripwire.store.counts` reads them).
+    """
+
+    __tablename__ = "table_counters"
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    version: Mapped[int] = mapped_column(BigInteger)
+    live_rows: Mapped[int] = mapped_column(BigInteger)
+
+
+#: Tables with a ``table_counters`` row (the migration that adds the triggers spells them out, with what "listed" means).
+COUNTED_BY_TRIGGERS = ("incidents", "actions")
+
+#: Tables whose row counts ``tripwire db info`` reports, in schema order (bookkeeping left out).
+COUNTED_TABLES = tuple(name for name in Base.metadata.tables if name != TableCounterRow.__tablename__)

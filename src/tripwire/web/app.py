@@ -27,6 +27,7 @@ from ..icd203 import judgement
 from ..app.context import Context, load_knowledge
 from ..knowledge import KnowledgeBase
 from ..settings import Settings
+from ..store import Store
 from .api import AppState, BodyLimit, install_error_handlers, router
 from .downloads import load_view
 from .downloads import router as downloads
@@ -41,12 +42,10 @@ _templates = Environment(loader=FileSystemLoader(str(_HERE / "templates")), auto
 _templates.filters["judged"] = lambda x: judgement(x.probability, x.confidence)  # ICD 203 words and confidence of an evaluation or posterior entry
 
 
-def create_app(settings: Settings | None = None, *, store: Any = None, kb: KnowledgeBase | None = None) -> FastAPI:
+def create_app(settings: Settings | None = None, *, store: Store | None = None, kb: KnowledgeBase | None = None) -> FastAPI:
     """The Tripwire web app over ``store`` (default: the store named by ``settings.database_url``) and ``kb`` (default: the ``knowledge_dir`` setting's)."""
     settings = settings or Settings()
     if store is None:
-        from ..store import Store
-
         store = Store.from_settings(settings)
     ctx = Context(settings, kb if kb is not None else load_knowledge(settings), store)
     app = FastAPI(

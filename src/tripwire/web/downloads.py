@@ -22,8 +22,8 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from ..errors import NotFound
-from ..model import Action, AttributionResult, Incident
+from ..model import Action, Incident
+from ..store import Store
 from .filters import ViewFilter, ViewParam, worst_status
 
 #: how many events a view loads at most (the dashboard is a working view, not a bulk export)
@@ -39,22 +39,12 @@ class View:
     statuses: dict[str, str]  # incident id -> worst latest red-line status
 
 
-def load_view(store: Any, view: ViewFilter) -> View:
+def load_view(store: Store, view: ViewFilter) -> View:
     """The incidents (newest first) and actions (oldest first) in ``view``."""
     statuses = worst_status(store.latest_evaluations())
     incidents = view.incidents(store.list_incidents(limit=VIEW_CAP), statuses)
     actions = [a for a in store.list_actions(limit=VIEW_CAP) if view.action(a)]
     return View(incidents, actions, statuses)
-
-
-def _results(store: Any, incidents: list[Incident]) -> dict[str, AttributionResult]:
-    out = {}
-    for incident in incidents:
-        try:
-            out[incident.id] = store.get_attribution(incident.id)
-        except NotFound:
-            continue
-    return out
 
 
 def _csv(rows: Any, columns: Any) -> str:
@@ -82,7 +72,7 @@ def incidents_csv(request: Request, view: ViewParam) -> Response:
 
     st = request.app.state.tripwire
     events = load_view(st.store, view)
-    return _attachment(_csv(incident_rows(events.incidents, _results(st.store, events.incidents)), INCIDENT_COLUMNS), "text/csv; charset=utf-8", "incidents.csv")
+    return _attachment(_csv(incident_rows(events.incidents, st.store.latest_attributions()), INCIDENT_COLUMNS), "text/csv; charset=utf-8", "incidents.csv")
 
 
 @router.get("/actions.csv")
@@ -101,7 +91,7 @@ def events_geojson(request: Request, view: ViewParam) -> Response:
 
     st = request.app.state.tripwire
     events = load_view(st.store, view)
-    body = json.dumps(to_geojson(events.incidents, events.actions, _results(st.store, events.incidents)), ensure_ascii=False)
+    body = json.dumps(to_geojson(events.incidents, events.actions, st.store.latest_attributions()), ensure_ascii=False)
     return _attachment(body, "application/geo+json", "events.geojson")
 
 
@@ -114,7 +104,7 @@ def events_stix(request: Request, view: ViewParam) -> Response:
     st = request.app.state.tripwire
     events = load_view(st.store, view)
     documents, locations = sources_of(st.ctx, [*events.incidents, *events.actions])
-    bundle = to_stix_bundle(events.incidents, _results(st.store, events.incidents), st.kb, actions=events.actions, documents=documents,
+    bundle = to_stix_bundle(events.incidents, st.store.latest_attributions(), st.kb, actions=events.actions, documents=documents,
                             locations=locations, settings=st.settings)
     return _attachment(bundle.serialize(pretty=True) + "\n", "application/stix+json;version=2.1", "events.stix.json")
 
