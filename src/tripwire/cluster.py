@@ -40,8 +40,8 @@ from .errors import ClusterError, InputError
 #: Objects unpickled from a :class:`Shipped` blob in this (worker) process, newest last.
 _UNPICKLED: OrderedDict[str, Any] = OrderedDict()
 _UNPICKLED_LOCK = threading.Lock()
-#: How many shipped objects a worker keeps (a job ships one or two; older jobs' are dropped).
-KEEP_SHIPPED = 4
+#: How many shipped objects a worker keeps unpickled (a job ships two: the knowledge base and its context; older ones are dropped).
+KEEP_SHIPPED = 2
 
 
 @dataclass(frozen=True, eq=False)
