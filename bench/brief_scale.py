@@ -1,6 +1,7 @@
 """How `tripwire brief` scales with the corpus: seconds, per-article cost and peak RSS at 1k and 10k articles.
 
     python bench/brief_scale.py [--sizes 1000,10000] [--quick] [--large] [--stage all|attribution]
+    python bench/brief_scale.py --scheduler ADDRESS [--sizes 1000]
 
 Each size runs in a fresh process (so its peak RSS is its own) on a corpus
 generated for it: events spread over 2016-2024 across the gazetteer's places
@@ -15,6 +16,15 @@ times each stage; ``--stage attribution`` ingests and extracts untimed and
 times only the attribution of every incident (``tripwire.app.jobs.attribute_incidents``), which is what grew with the square of the corpus.
 The baseline is the smallest size of the same run: per-article cost at each
 size is printed as a ratio to it (target: within 1.5x; issue 11).
+
+``--scheduler ADDRESS`` runs each size twice on the same corpus, serially
+(extraction on every core, attribution in one thread) and with the
+``dask_scheduler`` setting at ADDRESS, and prints the throughput of both and
+their ratio. ADDRESS is ``local`` (the setting's in-process cluster: threads),
+``processes:N`` (this script starts a ``LocalCluster`` of N one-thread worker
+processes and warms them on 100 articles, then leaves it running across
+sizes, as a standing cluster would be) or the
+address of a running scheduler (``tcp://host:8786``).
 """
 
 from __future__ import annotations
@@ -113,7 +123,7 @@ def peak_rss_mb() -> float:
     return max(own, kids) / 1024.0
 
 
-def run_one(n: int, stage: str) -> dict[str, float]:
+def run_one(n: int, stage: str, scheduler: str = "") -> dict[str, float]:
     """One size in this process: generate, then run the brief (or attribution only) and time it."""
     from tripwire.app import jobs
     from tripwire.app.context import open_context
@@ -137,8 +147,8 @@ def run_one(n: int, stage: str) -> dict[str, float]:
         folder.mkdir()
         for i, text in enumerate(corpus(n, kb)):
             (folder / f"a{i:06d}.md").write_text(text, encoding="utf-8")
-        settings = Settings({"database_url": f"sqlite:///{Path(tmp) / 'brief.db'}", "progress": False, "report_dir": str(Path(tmp) / "report")},
-                            environ={})
+        settings = Settings({"database_url": f"sqlite:///{Path(tmp) / 'brief.db'}", "progress": False, "report_dir": str(Path(tmp) / "report"),
+                             "dask_scheduler": scheduler}, environ={})
         if stage == "attribution":
             from tripwire.ingest import ingest
 
@@ -155,6 +165,7 @@ def run_one(n: int, stage: str) -> dict[str, float]:
             jobs.extract_documents = timed("extract", jobs.extract_documents)
             jobs.merge_and_save = timed("merge+save", jobs.merge_and_save)
             jobs.attribute_incidents = timed("attribute", jobs.attribute_incidents)
+            jobs.check = timed("check", jobs.check)  # attributes every live incident, then checks the rules
             t = time.perf_counter()
             result = jobs.run_brief(settings, sources=[folder])
             total = time.perf_counter() - t
@@ -164,27 +175,61 @@ def run_one(n: int, stage: str) -> dict[str, float]:
     return {"articles": n, "incidents": incidents, "seconds": total, "peak_rss_mb": peak_rss_mb(), **stages}
 
 
+def child(n: int, stage: str, scheduler: str = "") -> dict[str, float]:
+    """:func:`run_one` in a fresh process."""
+    done = subprocess.run([sys.executable, __file__, "--child", str(n), "--stage", stage, "--scheduler", scheduler],
+                          capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        raise SystemExit(f"size {n} ({scheduler or 'serial'}) failed:\n{done.stderr[-3000:]}")
+    return json.loads(done.stdout.splitlines()[-1])
+
+
+def against_serial(sizes: list[int], stage: str, scheduler: str) -> None:
+    """Each size serially and on Dask (same corpus): seconds, articles per second and the ratio, stage by stage."""
+    import contextlib
+
+    with contextlib.ExitStack() as stack:
+        address = scheduler
+        if scheduler.startswith("processes:"):
+            import logging
+
+            import distributed
+
+            workers = int(scheduler.split(":", 1)[1])
+            cluster = stack.enter_context(distributed.LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
+                                                                   dashboard_address=None, silence_logs=logging.ERROR))
+            address = cluster.scheduler_address
+            child(100, stage, address)  # warm the workers (imports, first extraction and attribution), as a standing cluster is
+        print(f"stage: {stage}; Dask: {scheduler} ({address}); cores here: {os.cpu_count()}; python {sys.version.split()[0]}; each run in its own process")
+        print(f"{'articles':>9} {'incidents':>9} {'serial s':>9} {'dask s':>8} {'serial art/s':>12} {'dask art/s':>10} {'dask/serial':>11}  stages serial | dask")
+        for n in sizes:
+            serial, on_dask = child(n, stage), child(n, stage, address)
+            keys = [k for k in ("extract", "merge+save", "check", "attribute") if k in serial]
+            print(f"{n:9d} {serial['incidents']:9d} {serial['seconds']:9.2f} {on_dask['seconds']:8.2f} {n / serial['seconds']:12.1f} "
+                  f"{n / on_dask['seconds']:10.1f} {serial['seconds'] / on_dask['seconds']:10.2f}x  "
+                  + "  ".join(f"{k} {serial[k]:.2f} | {on_dask[k]:.2f}" for k in keys))
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--sizes", default=None, help="comma-separated article counts (default 1000,10000)")
     ap.add_argument("--quick", action="store_true", help="300 and 1,000 articles")
     ap.add_argument("--large", action="store_true", help="add 100,000 articles")
     ap.add_argument("--stage", choices=("all", "attribution"), default="all")
+    ap.add_argument("--scheduler", default="", help="also run on Dask: local, processes:N or tcp://host:port; prints throughput against serial")
     ap.add_argument("--child", type=int, default=None, help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.child is not None:
-        print(json.dumps(run_one(args.child, args.stage)))
+        print(json.dumps(run_one(args.child, args.stage, args.scheduler)))
         return
     sizes = [int(s) for s in args.sizes.split(",")] if args.sizes else ([300, 1000] if args.quick else [1000, 10000])
     if args.large:
         sizes.append(100_000)
+    if args.scheduler:
+        against_serial(sizes, args.stage, args.scheduler)
+        return
     print(f"stage: {args.stage}; cores: {os.cpu_count()}; python {sys.version.split()[0]}; each size in its own process")
-    rows = []
-    for n in sizes:
-        done = subprocess.run([sys.executable, __file__, "--child", str(n), "--stage", args.stage], capture_output=True, text=True, check=False)
-        if done.returncode != 0:
-            raise SystemExit(f"size {n} failed:\n{done.stderr[-3000:]}")
-        rows.append(json.loads(done.stdout.splitlines()[-1]))
+    rows = [child(n, args.stage) for n in sizes]
     base = rows[0]["seconds"] / rows[0]["articles"]
     extra = [k for k in rows[0] if k not in {"articles", "incidents", "seconds", "peak_rss_mb"}]
     print(f"{'articles':>9} {'incidents':>9} {'seconds':>9} {'ms/article':>10} {'vs smallest':>11} {'peak RSS MB':>11}  " + "  ".join(extra))

@@ -35,6 +35,8 @@ def test_every_setting_has_help_and_a_default_of_its_type() -> None:
         ({"TRIPWIRE_STIX_TLP": "clear"}, "stix_tlp", "clear"),
         ({"TRIPWIRE_STIX_ATTRIBUTION_FLOOR": "0.2"}, "stix_attribution_floor", 0.2),
         ({"TRIPWIRE_STIX_TYPED_INCIDENT_LINKS": "true"}, "stix_typed_incident_links", True),
+        ({"TRIPWIRE_DASK_SCHEDULER": "tcp://10.0.0.5:8786"}, "dask_scheduler", "tcp://10.0.0.5:8786"),
+        ({}, "dask_scheduler", ""),
     ],
 )
 def test_environment_overrides(env: dict[str, str], name: str, expected: object) -> None:
@@ -56,11 +58,23 @@ def test_file_then_environment_precedence(tmp_path: Path) -> None:
         ({"progress": "perhaps"}, "true/false"),
         ({"database_url": 5}, "expects a string"),
         ({"stix_attribution_floor": "half"}, "expects float"),
+        ({"dask_scheduler": 8786}, "expects a string"),
     ],
 )
 def test_bad_values_are_refused(values: dict[str, object], message: str) -> None:
     with pytest.raises(SettingError, match=message):
         Settings(values, environ={})
+
+
+def test_settings_pickle_for_dask_workers() -> None:
+    """Workers on other machines get the engine's settings by pickle: the copy holds the same values."""
+    import pickle
+
+    settings = Settings({"seed": 5, "dask_scheduler": "local"}, environ={})
+    copy = pickle.loads(pickle.dumps(settings))
+    assert dict(copy) == dict(settings) and copy.seed == 5 and copy.dask_scheduler == "local"
+    with pytest.raises(AttributeError):
+        copy._no_such  # noqa: B018 - private names are not settings
 
 
 def test_unparseable_file(tmp_path: Path) -> None:

@@ -85,6 +85,8 @@ SETTINGS: tuple[Setting, ...] = (
             "(what OpenCTI reads as such; strict validation flags them) instead of related-to, the only link STIX 2.1 suggests for incidents."),
     Setting("store_batch_size", int, 200, "Documents or extractions written per store transaction by ingest and brief; a crash loses at most the batch in flight."),
     Setting("pattern_top_k", int, 50, "Pattern evidence uses at most this many of the most similar earlier incidents (0: all); one note counts the rest."),
+    Setting("dask_scheduler", str, "", "Dask scheduler on which `brief` and `check` run extraction and attribution: empty (here, serial), "
+            "local (an in-process LocalCluster) or an address such as tcp://host:8786; the store stays in this process."),
     Setting("cache_dir", str, "", "Folder of the on-disk cache of prepared knowledge tables (empty: $XDG_CACHE_HOME/tripwire or ~/.cache/tripwire; off: no cache). Read from the environment only."),
 )
 
@@ -143,6 +145,8 @@ class Settings(Mapping[str, Any]):
         return self._values[name]
 
     def __getattr__(self, name: str) -> Any:
+        if name.startswith("_"):  # not a setting; and unpickling (a Dask worker) looks up _values before it is set
+            raise AttributeError(name)
         try:
             return self._values[name]
         except KeyError:

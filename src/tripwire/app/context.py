@@ -16,10 +16,10 @@ API, Python) works on the same knowledge and the same rules::
 from __future__ import annotations
 
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ..knowledge import KnowledgeBase
 from ..settings import Settings
@@ -56,6 +56,8 @@ class Context:
     kb: KnowledgeBase
     store: Store
     _rules: dict[str, list[RedLineRule]] = field(default_factory=dict, repr=False)
+    _cluster: ExitStack = field(default_factory=ExitStack, repr=False)
+    _client: Any = field(default=None, repr=False)
 
     def rules(self, path: str | Path | None = None) -> list[RedLineRule]:
         """The rules of ``path`` (default: the ``rules_file`` setting or the bundled examples), read once per context."""
@@ -64,9 +66,27 @@ class Context:
             self._rules[key] = load_rule_set(self.settings, self.kb, path)
         return self._rules[key]
 
+    def scheduler(self) -> Any:
+        """The Dask client of the ``dask_scheduler`` setting, connected once per context (None: the setting is empty, run here).
+
+        ``brief`` extracts and attributes on it; the store stays in this process.
+        """
+        address = str(self.settings.dask_scheduler).strip()
+        if not address:
+            return None
+        if self._client is None:
+            from ..cluster import dask_client
+
+            self._client = self._cluster.enter_context(dask_client(address))
+        return self._client
+
     def close(self) -> None:
-        """Release the store's connections."""
-        self.store.close()
+        """Release the store's connections (and the Dask client, if one was opened)."""
+        try:
+            self._cluster.close()
+        finally:
+            self._client = None
+            self.store.close()
 
     def __enter__(self) -> Context:
         return self

@@ -54,7 +54,8 @@ def extract_documents(ctx: Context, *, only_new: bool = False, workers: int | No
     and the first extraction refused on its own raises its
     :class:`~tripwire.errors.StoreError` (everything before it is saved).
     Returns the extractions in document order. ``workers``, ``chunk_size``
-    and ``min_parallel`` are those of :func:`tripwire.extract.iter_extractions`.
+    and ``min_parallel`` are those of :func:`tripwire.extract.iter_extractions`;
+    with the ``dask_scheduler`` setting the chunks run as Dask tasks.
     """
     from ..extract import iter_extractions
     from ..extract.batch import PARALLEL_THRESHOLD
@@ -73,7 +74,7 @@ def extract_documents(ctx: Context, *, only_new: bool = False, workers: int | No
     writer: BatchWriter[Extraction, None] = BatchWriter(save, size=batch_size(ctx.settings), done=lambda _e, _r: None, refused=refused)
     with writer:
         for chunk in iter_extractions(documents, ctx.kb, workers=workers, chunk_size=chunk_size,
-                                      min_parallel=PARALLEL_THRESHOLD if min_parallel is None else min_parallel):
+                                      min_parallel=PARALLEL_THRESHOLD if min_parallel is None else min_parallel, scheduler=ctx.scheduler()):
             writer.extend(chunk)
             out.extend(chunk)
     return out
@@ -185,11 +186,14 @@ def store_events(ctx: Context) -> tuple[list[Incident], list[Action]]:
 def attribute_incidents(ctx: Context, incidents: Sequence[Incident], actions: Sequence[Action], *,
                         only: Iterable[str] | None = None, seed: int | None = None) -> dict[str, AttributionResult]:
     """Attribute each incident (or those with ids in ``only``) in the context of ``incidents`` and ``actions``."""
+    from ..attribute import attribute_many
+
     engine = attributor(ctx)
     index = attribution_context(engine, incidents, actions)
     rng = int(ctx.settings.seed if seed is None else seed)
     wanted = None if only is None else set(only)
-    return {i.id: engine.attribute(i, context=index, rng=rng) for i in incidents if wanted is None or i.id in wanted}
+    targets = [i for i in incidents if wanted is None or i.id in wanted]
+    return attribute_many(engine, targets, index, rng=rng, scheduler=ctx.scheduler() if len(targets) > 1 else None).results
 
 
 def attribute_store(ctx: Context, *, save: bool = True, seed: int | None = None) -> dict[str, AttributionResult]:
@@ -256,7 +260,6 @@ def check(
     ``use_attributor=False`` reads the attributions stored for each incident
     instead. Delivery failures go to ``on_failure`` (default: one line on stderr; None: nowhere but the result).
     """
-    from ..errors import AttributionError
     from ..redlines import check as check_rules
     from ..redlines.alerts import alerts_for, dispatch
     from ..redlines.recording import deliver_pending, durable
@@ -267,13 +270,13 @@ def check(
     results: dict[str, AttributionResult] = {}
     missing: list[tuple[str, str]] = []
     if use_attributor:
+        from ..attribute import attribute_many
+
         engine = engine if engine is not None else attributor(ctx)
         index = attribution_context(engine, incidents, actions)
-        for inc in incidents:
-            try:
-                results[inc.id] = engine.attribute(inc, context=index, rng=int(ctx.settings.seed))
-            except AttributionError as exc:
-                missing.append((inc.id, exc.message))
+        done = attribute_many(engine, incidents, index, rng=int(ctx.settings.seed), scheduler=ctx.scheduler(), collect=True)
+        results.update(done.results)
+        missing.extend(done.failures)
         source = "attributor"
     else:
         stored = ctx.store.latest_attributions()

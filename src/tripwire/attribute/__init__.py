@@ -11,6 +11,8 @@ Each name is imported from its submodule on first use (:func:`tripwire.lazy_expo
 from tripwire import lazy_exports
 
 __all__ = lazy_exports(__name__, {
+    "Attributed": ".batch",
+    "attribute_many": ".batch",
     "Attributor": ".engine",
     "Compiled": ".engine",
     "EvidenceItem": ".evidence",

@@ -4,8 +4,9 @@ Extraction is pure CPU work on one document at a time, so a batch splits
 across worker processes (``spawn``-started, each given the caller's
 knowledge base once). Small batches run in-process: starting workers costs
 about a second. With a Dask ``scheduler`` (see :func:`tripwire.cluster.dask_client`)
-the documents run as Dask tasks instead, the knowledge base scattered to
-every worker once. The result is identical to
+the documents run as Dask tasks instead (chunks of at most ``chunk_size``,
+about four per Dask thread), the knowledge base shipped to every worker once
+(:func:`tripwire.cluster.ship`); chunks and results travel as pickled bytes. The result is identical to
 ``[extract(d, kb) for d in documents]``, in order, whichever way it runs.
 
 :func:`iter_extractions` yields the extractions chunk by chunk as workers
@@ -17,11 +18,13 @@ ones, instead of saving every extraction after all extraction ends.
 from __future__ import annotations
 
 import os
+import pickle
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from multiprocessing import get_context
 from typing import Any
 
+from ..cluster import Shipped
 from ..knowledge import KnowledgeBase
 from ..model import Document, Extraction
 from .extractor import extract
@@ -42,6 +45,12 @@ def _extract_chunk(documents: list[Document]) -> list[Extraction]:
     return [extract(d, _worker_kb) for d in documents]
 
 
+def _extract_with(kb: Shipped, documents: bytes) -> bytes:
+    """One Dask task: a pickled chunk of documents extracted with the shipped knowledge base (pickled extractions back)."""
+    knowledge = kb.value()
+    return pickle.dumps([extract(d, knowledge) for d in pickle.loads(documents)], protocol=pickle.HIGHEST_PROTOCOL)
+
+
 def default_workers() -> int:
     """Worker processes to use: the cores this process may run on."""
     try:
@@ -57,12 +66,17 @@ def iter_extractions(
     workers: int | None = None,
     chunk_size: int = 64,
     min_parallel: int = PARALLEL_THRESHOLD,
+    scheduler: Any = None,
 ) -> Iterator[list[Extraction]]:
-    """The extractions of ``documents`` with ``kb``, in order, ``chunk_size`` at a time, each chunk as soon as it is ready.
+    """The extractions of ``documents`` with ``kb``, in order, a chunk at a time, each chunk as soon as it is ready.
 
     In parallel (worker processes, each given ``kb`` once) when the batch is
-    large enough to pay for it.
+    large enough to pay for it; as Dask tasks with ``scheduler`` (chunks of at
+    most ``chunk_size``, about four per Dask thread).
     """
+    if scheduler is not None:
+        yield from _on_dask(documents, kb, chunk_size, scheduler)
+        return
     workers = default_workers() if workers is None else max(1, workers)
     chunks = [list(documents[i : i + chunk_size]) for i in range(0, len(documents), chunk_size)]
     if workers == 1 or len(documents) < min_parallel:
@@ -71,6 +85,18 @@ def iter_extractions(
         return
     with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn"), initializer=_init_worker, initargs=(kb,)) as pool:
         yield from pool.map(_extract_chunk, chunks)
+
+
+def _on_dask(documents: Sequence[Document], kb: KnowledgeBase, chunk_size: int, scheduler: Any) -> Iterator[list[Extraction]]:
+    from ..cluster import dask_client, gather, ship
+
+    with dask_client(scheduler) as client:
+        kb_future = ship(client, kb)
+        step = max(1, min(chunk_size, -(-len(documents) // max(1, 4 * sum(client.nthreads().values())))))
+        parts = [client.submit(_extract_with, kb_future, pickle.dumps(list(documents[i : i + step]), protocol=pickle.HIGHEST_PROTOCOL), pure=False)
+                 for i in range(0, len(documents), step)]
+        for part in parts:  # in order, each as soon as it (and those before it) returned
+            yield pickle.loads(gather(client, [part])[0])
 
 
 def extract_many(
@@ -83,11 +109,5 @@ def extract_many(
     scheduler: Any = None,
 ) -> list[Extraction]:
     """Extract every document with ``kb``, in parallel when the batch is large enough to pay for it (or on Dask with ``scheduler``)."""
-    if scheduler is not None:
-        from ..cluster import dask_client, gather
-
-        with dask_client(scheduler) as client:
-            kb_future = client.scatter(kb, broadcast=True)
-            return gather(client, [client.submit(extract, d, kb_future, pure=False) for d in documents])
-    chunks = iter_extractions(documents, kb, workers=workers, chunk_size=chunk_size, min_parallel=min_parallel)
+    chunks = iter_extractions(documents, kb, workers=workers, chunk_size=chunk_size, min_parallel=min_parallel, scheduler=scheduler)
     return [extraction for chunk in chunks for extraction in chunk]

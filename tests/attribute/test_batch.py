@@ -1,0 +1,79 @@
+"""attribute_many: the same results here and on Dask, in order; a refused incident raised or listed, as asked."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.app.fakes import FakeAttributor
+from tests.redlines.scenarios import green_zone, kirkuk
+from tripwire.attribute import Attributor, attribute_many
+from tripwire.attribute.batch import MIN_CHUNK, chunk_size
+from tripwire.errors import AttributionError
+from tripwire.knowledge import KnowledgeBase
+from tripwire.model import Incident
+from tripwire.settings import Settings
+
+from .test_context import corpus
+
+
+@pytest.fixture(scope="module")
+def job():  # type: ignore[no-untyped-def]
+    kb = KnowledgeBase.load()
+    engine = Attributor(kb, settings=Settings({"interval_draws": 100}, environ={}))
+    incidents, actions = corpus(3, n=60)
+    return engine, incidents, engine.context_index(incidents, actions, undated_sees_dated=False)
+
+
+def test_dask_chunks_give_the_serial_results_exactly(job) -> None:  # type: ignore[no-untyped-def]
+    engine, incidents, index = job
+    serial = attribute_many(engine, incidents, index, rng=11)
+    assert list(serial.results) == [i.id for i in incidents] and serial.failures == ()
+    assert serial.results == {i.id: engine.attribute(i, context=index, rng=11) for i in incidents}
+    on_dask = attribute_many(engine, incidents, index, rng=11, scheduler="local", size=7)  # nine tasks on two threads
+    assert list(on_dask.results) == list(serial.results)
+    assert [r.model_dump() for r in on_dask.results.values()] == [r.model_dump() for r in serial.results.values()]
+    other_seed = attribute_many(engine, incidents[:5], index, rng=12)
+    assert any(other_seed.results[k].model_dump() != serial.results[k].model_dump() for k in other_seed.results)  # the seed matters
+
+
+def _three() -> list[Incident]:
+    """Kirkuk, the Green Zone (which the fake engine refuses) and a second Kirkuk."""
+    return [kirkuk(), green_zone(), kirkuk().model_copy(update={"id": "2019-12-28-kirkuk-again"})]
+
+
+@pytest.mark.parametrize("scheduler", [None, "local"])
+def test_a_refused_incident_is_listed_with_collect(scheduler) -> None:  # type: ignore[no-untyped-def]
+    incidents = _three()
+    engine = FakeAttributor()
+    index = engine.context_index(incidents, [])
+    done = attribute_many(engine, incidents, index, rng=1, scheduler=scheduler, collect=True, size=1)
+    assert list(done.results) == [incidents[0].id, incidents[2].id]
+    assert done.failures == ((incidents[1].id, "no attribution statements"),)
+
+
+@pytest.mark.parametrize("scheduler", [None, "local"])
+def test_a_refused_incident_raises_without_collect(scheduler) -> None:  # type: ignore[no-untyped-def]
+    incidents = _three()
+    engine = FakeAttributor()
+    with pytest.raises(AttributionError, match="no attribution statements"):
+        attribute_many(engine, incidents, engine.context_index(incidents, []), rng=1, scheduler=scheduler, size=1)
+
+
+def test_chunk_size() -> None:
+    assert chunk_size(10, 4) == MIN_CHUNK
+    assert chunk_size(100_000, 8) == 3125  # four tasks per thread
+    assert chunk_size(0, 0) == MIN_CHUNK
+
+
+def test_a_shipped_object_is_unpickled_once_per_process_and_old_ones_dropped() -> None:
+    import pickle
+
+    from tripwire import cluster
+
+    first = cluster.Shipped("k-first", pickle.dumps({"kb": [1, 2, 3]}))
+    value = first.value()
+    assert value == {"kb": [1, 2, 3]} and first.value() is value  # cached: the second task on a worker does not unpickle again
+    for k in range(cluster.KEEP_SHIPPED):
+        cluster.Shipped(f"k-{k}", pickle.dumps(k)).value()
+    assert "k-first" not in cluster._UNPICKLED and len(cluster._UNPICKLED) <= cluster.KEEP_SHIPPED
+    assert first.value() == value and first.value() is not value  # unpickled afresh once dropped
