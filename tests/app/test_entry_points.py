@@ -170,6 +170,13 @@ def test_own_knowledge_and_rule_through_the_web_app(own: dict[str, str]) -> None
     assert [(s["rule_id"], s["status"]) for s in status] == [("heron-brigade-killing", "tripped")]
     page = client.get(f"/incidents/{incident['id']}")
     assert page.status_code == 200 and "Two Rivers Brigade" in page.text
+    # an edited rule file is read again on the next request of the running app
+    import os
+
+    path = Path(own["rules"])
+    path.write_text(RULES.replace("An American killed at Camp Heron", "A US national killed at Camp Heron"), encoding="utf-8")
+    os.utime(path, ns=(path.stat().st_mtime_ns + 10**9, path.stat().st_mtime_ns + 10**9))
+    assert [r["title"] for r in client.get("/api/v1/redlines").json()] == ["A US national killed at Camp Heron by the Two Rivers Brigade"]
 
 
 def test_without_the_knowledge_folder_the_rule_is_refused_cleanly(own: dict[str, str]) -> None:

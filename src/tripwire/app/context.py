@@ -60,8 +60,16 @@ class Context:
     _client: Any = field(default=None, repr=False)
 
     def rules(self, path: str | Path | None = None) -> list[RedLineRule]:
-        """The rules of ``path`` (default: the ``rules_file`` setting or the bundled examples), read once per context."""
-        key = str(rules_path(self.settings, path) or "")
+        """The rules of ``path`` (default: the ``rules_file`` setting or the bundled examples), read again only when the file changes.
+
+        A long-lived context (``tripwire serve``) so picks up an edited rule file on the next request.
+        """
+        chosen = rules_path(self.settings, path)
+        try:
+            stamp = chosen.stat().st_mtime_ns if chosen is not None else 0
+        except OSError:
+            stamp = -1  # missing: load_rule_set gives the clean error
+        key = f"{chosen or ''}@{stamp}"
         if key not in self._rules:
             self._rules[key] = load_rule_set(self.settings, self.kb, path)
         return self._rules[key]
