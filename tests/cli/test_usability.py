@@ -137,6 +137,14 @@ def test_standard_input_and_output(tmp_path: Path, db: str) -> None:
     url = f"sqlite:///{tmp_path / 'stdin.db'}"
     ingested = run("ingest", "-", "--db", url, "-f", "json", "--no-progress", stdin=article)
     assert ingested.exit_code == 0 and json.loads(ingested.stdout)["added"] == 1
+    from tripwire.store import Store
+
+    with Store(url) as store:
+        (doc,) = store.list_documents()
+        places = store.document_locations(doc.id)
+        assert places[0] == "stdin" and not any("tmp" in p for p in places)  # its provenance (and its front matter's url), not a temporary file
+    big = run("ingest", "-", "--db", url, "-f", "json", "--no-progress", stdin="x " * 3_000_000)
+    assert big.exit_code == 1 and "over the" in json.loads(big.stdout)["failures"][0]["message"]
     exported = run("export", "-f", "geojson", "-o", "-", "--db", db)
     assert exported.exit_code == 0, exported.output
     assert json.loads(exported.stdout)["type"] == "FeatureCollection"

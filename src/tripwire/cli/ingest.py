@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import contextlib
-from collections.abc import Iterator
 from pathlib import Path
 
 import typer
 
-from .options import CONFIG_OPTION, DB_OPTION, FORMAT_OPTION, Format, clean_errors, emit_json, input_path, is_json, load_settings
+from .options import CONFIG_OPTION, DB_OPTION, FORMAT_OPTION, Format, clean_errors, emit_json, is_json, load_settings
 from .options import console as clikit_console
 
 
@@ -35,12 +33,16 @@ def register(app: typer.Typer) -> None:
 
         Then run `tripwire extract --stored` and `tripwire check`.
         """
-        from ..ingest.ingest import ingest
+        import sys
+
+        from ..ingest.ingest import Inline, ingest
         from .options import context
 
         settings = load_settings(config, db)
-        with context(config, db) as ctx, input_path(Path("-"), suffix=".html") if "-" in sources else _nothing() as stdin:
-            named = [str(stdin) if s == "-" else s for s in sources]
+        # standard input is one article stored with "stdin" as its place (read one byte past the limit, so an oversized one is refused)
+        piped = Inline("stdin", sys.stdin.buffer.read(settings.max_document_bytes + 1)) if "-" in sources else None
+        with context(config, db) as ctx:
+            named = [piped if s == "-" and piped is not None else s for s in sources]
             report = ingest(ctx.store, named, settings=ctx.settings, progress=settings.progress if progress is None else progress)
         if is_json(fmt):
             emit_json({**report.summary(), "added_ids": report.added, "duplicate_ids": report.duplicates, "failures": [{"source": s, "message": m} for s, m in report.failed], "warnings_list": [{"location": s, "message": m} for s, m in report.warnings]})
@@ -98,7 +100,3 @@ def register(app: typer.Typer) -> None:
             table.add_row(name, str(count))
         clikit_console().print(table)
 
-
-@contextlib.contextmanager
-def _nothing() -> Iterator[None]:
-    yield None

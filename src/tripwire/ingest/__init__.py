@@ -8,6 +8,7 @@ Each name is imported from its submodule on first use (:func:`tripwire.lazy_expo
 from tripwire import lazy_exports
 
 __all__ = lazy_exports(__name__, {
+    "Inline": ".ingest",
     "load_url": ".fetch",
     "IngestReport": ".ingest",
     "ingest": ".ingest",

@@ -20,12 +20,24 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
-from ..errors import TripwireError
+from ..errors import DocumentTooLarge, TripwireError
 from ..model import Document
 from ..settings import Settings
 from .fetch import fetch_documents, is_url
 from .loading import load_path
-from .readers import SUPPORTED_SUFFIXES, URL_LIST_SUFFIXES, Loaded, read_url_list
+from .readers import SUPPORTED_SUFFIXES, URL_LIST_SUFFIXES, Loaded, load_bytes, read_url_list, sniff
+
+
+@dataclass(frozen=True)
+class Inline:
+    """Bytes handed over directly (``tripwire ingest -`` reads standard input into one), stored with ``location`` as their provenance.
+
+    A feed or HTML page is recognised from its first bytes; anything else is
+    read as a text or Markdown article (with its front matter).
+    """
+
+    location: str
+    data: bytes
 
 
 class DocumentStore(Protocol):
@@ -71,11 +83,14 @@ def _walk(folder: Path) -> list[Path]:
     return sorted(found)
 
 
-def expand_sources(sources: Sequence[str | Path], *, settings: Settings) -> tuple[list[str | Path], list[tuple[str, str]]]:
-    """Units to read (files and URLs, folders walked, URL lists opened) and sources that failed already."""
-    units: list[str | Path] = []
+def expand_sources(sources: Sequence[str | Path | Inline], *, settings: Settings) -> tuple[list[str | Path | Inline], list[tuple[str, str]]]:
+    """Units to read (files and URLs, folders walked, URL lists opened, inline bytes as they are) and sources that failed already."""
+    units: list[str | Path | Inline] = []
     failed: list[tuple[str, str]] = []
     for source in sources:
+        if isinstance(source, Inline):
+            units.append(source)
+            continue
         if isinstance(source, str) and is_url(source):
             units.append(source)
             continue
@@ -100,7 +115,17 @@ def expand_sources(sources: Sequence[str | Path], *, settings: Settings) -> tupl
     return units, failed
 
 
-def _load(unit: str | Path, settings: Settings) -> list[Loaded]:
+def _name(unit: str | Path | Inline) -> str:
+    return unit.location if isinstance(unit, Inline) else str(unit)
+
+
+def _load(unit: str | Path | Inline, settings: Settings) -> list[Loaded]:
+    if isinstance(unit, Inline):
+        if len(unit.data) > settings.max_document_bytes:
+            raise DocumentTooLarge(f"{unit.location} is over the {settings.max_document_bytes:,}-byte limit (setting max_document_bytes)",
+                                   detail={"source": unit.location, "limit": settings.max_document_bytes})
+        # markup says what it is; anything else is an article in text or Markdown (front matter read)
+        return load_bytes(unit.data, location=unit.location, kind=sniff(unit.data) or "markdown", settings=settings)
     if isinstance(unit, str) and is_url(unit):
         return fetch_documents(unit, settings=settings)
     return load_path(unit, settings=settings)
@@ -119,7 +144,7 @@ def _progress(enabled: bool, total: int) -> Iterator[object]:
         yield lambda: bar.advance(task)
 
 
-def ingest(store: DocumentStore, sources: Sequence[str | Path], *, settings: Settings | None = None, progress: bool = False) -> IngestReport:
+def ingest(store: DocumentStore, sources: Sequence[str | Path | Inline], *, settings: Settings | None = None, progress: bool = False) -> IngestReport:
     """Read every source into ``store``; never raises for a bad source, reports it in ``failed``."""
     from ..batching import BatchWriter, batch_size
 
@@ -143,11 +168,11 @@ def ingest(store: DocumentStore, sources: Sequence[str | Path], *, settings: Set
             try:
                 items = _load(unit, settings)
             except TripwireError as exc:
-                failed.append((str(unit), exc.message))
+                failed.append((_name(unit), exc.message))
                 advance()  # type: ignore[operator]
                 continue
             except Exception as exc:  # noqa: BLE001 - a third-party parser bug must not stop the other sources
-                failed.append((str(unit), f"unexpected {type(exc).__name__} while reading: {exc}"))
+                failed.append((_name(unit), f"unexpected {type(exc).__name__} while reading: {exc}"))
                 advance()  # type: ignore[operator]
                 continue
             for item in items:
