@@ -4,7 +4,7 @@ Every function takes a *source*:
 
 * a :class:`~tripwire.store.Store` (live incidents, their latest
   attribution results and red-line evaluations, as ``tripwire export`` sees them);
-* a :class:`~tripwire.pipeline.BriefResult` (what one ``run_brief`` produced);
+* a :class:`~tripwire.app.jobs.BriefResult` (what one ``run_brief`` produced);
 * or the objects themselves: incidents, actions, attribution results or
   evaluations (one, or any iterable of them).
 

@@ -10,7 +10,7 @@ import typer
 from ..errors import InputError
 from ..icd203 import judgement
 from .options import CONFIG_OPTION, DB_OPTION, FORMAT_OPTION, Format, clean_errors, context, emit_json, input_path, is_json
-from .options import console as clikit_console
+from .options import console as make_console
 
 if TYPE_CHECKING:
     from rich.table import Table
@@ -85,7 +85,7 @@ def register(app: typer.Typer) -> None:
         if is_json(fmt):
             emit_json(results if article else results[0])
             return
-        console = clikit_console()
+        console = make_console()
         if not results:
             console.print("No incidents found in the article.")
         for r in results:

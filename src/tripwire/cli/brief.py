@@ -7,7 +7,7 @@ from pathlib import Path
 import typer
 
 from .options import CONFIG_OPTION, DB_OPTION, FORMAT_OPTION, RULES_OPTION, Format, clean_errors, context, emit_json, is_json, load_settings
-from .options import console as clikit_console
+from .options import console as make_console
 from .redlines import WIDE_OPTION, show_board
 
 
@@ -58,7 +58,7 @@ def register(app: typer.Typer) -> None:
                 }
             )
             return
-        console = clikit_console()
+        console = make_console()
         ingested = result.ingested
         console.print(
             f"Ingested {len(ingested.added)} new document(s), {len(ingested.duplicates)} already stored, {len(ingested.failed)} failed."
@@ -88,7 +88,7 @@ def register(app: typer.Typer) -> None:
         if is_json(fmt):
             emit_json(evaluation_json(result))
             return
-        render_evaluation(result, clikit_console())
+        render_evaluation(result, make_console())
 
     @app.command("unresolved")
     @clean_errors
@@ -109,7 +109,7 @@ def register(app: typer.Typer) -> None:
         table = Table("id", "name as written", "live incidents", title="Unresolved actors: add them to your actors.yaml (docs/knowledge.md)")
         for r in rows:
             table.add_row(Text(r["id"]), Text(r["name"]), str(r["incidents"]))  # names come from the news: no markup
-        clikit_console().print(table if rows else "No unresolved actors: every group named in the stored news is in the knowledge base.")
+        make_console().print(table if rows else "No unresolved actors: every group named in the stored news is in the knowledge base.")
 
     @app.command("settings")
     @clean_errors
@@ -127,4 +127,4 @@ def register(app: typer.Typer) -> None:
         table = Table("name", "value", "environment", "help")
         for s in SETTINGS:
             table.add_row(s.name, Text(repr(masked(s.name, settings[s.name]))), s.env_var, Text(s.help))
-        clikit_console().print(table)
+        make_console().print(table)

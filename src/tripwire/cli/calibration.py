@@ -8,7 +8,7 @@ import typer
 
 from ..errors import InputError
 from .options import CONFIG_OPTION, DB_OPTION, FORMAT_OPTION, Format, clean_errors, context, emit_json, is_json, load_settings
-from .options import console as clikit_console
+from .options import console as make_console
 
 
 def register(app: typer.Typer) -> None:
@@ -36,7 +36,7 @@ def register(app: typer.Typer) -> None:
             emit_json(report)
             return
 
-        console = clikit_console()
+        console = make_console()
         console.print(render_calibration(report))
         for case_id, why in report.skipped:
             console.print(f"  left out {case_id}: {why}")
@@ -70,6 +70,6 @@ def register(app: typer.Typer) -> None:
 
         from ..attribute.ach import render_ach, render_ach_ranking
 
-        console = clikit_console()
+        console = make_console()
         console.print(render_ach(matrix))
         console.print(render_ach_ranking(matrix))

@@ -9,7 +9,7 @@ import typer
 
 from ..errors import InputError
 from .options import CONFIG_OPTION, DB_OPTION, FORMAT_OPTION, Format, clean_errors, context, emit_json, is_json, load_settings
-from .options import console as clikit_console
+from .options import console as make_console
 
 
 class ChainFormat(str, Enum):
@@ -95,7 +95,7 @@ def register(app: typer.Typer) -> None:
             return
         from ..escalate.policy import policy_table
 
-        console = clikit_console()
+        console = make_console()
         for row in result.rows:
             rows = policy_table(row.result)
             from rich.table import Table

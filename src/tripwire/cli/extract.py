@@ -7,7 +7,7 @@ from pathlib import Path
 import typer
 
 from .options import CONFIG_OPTION, DB_OPTION, FORMAT_OPTION, Format, clean_errors, context, emit_json, input_path, is_json
-from .options import console as clikit_console
+from .options import console as make_console
 
 
 def register(app: typer.Typer) -> None:
@@ -48,7 +48,7 @@ def register(app: typer.Typer) -> None:
                 emit_json(summary)
             else:
                 what = "every stored article" if new is None else f"{new} new article(s)"
-                clikit_console().print(f"Extracted {what}; the store now has {live} live incident(s). Next: tripwire check")
+                make_console().print(f"Extracted {what}; the store now has {live} live incident(s). Next: tripwire check")
             return
         if file is None:
             raise typer.BadParameter("give a FILE (or - for standard input), or --stored", param_hint="FILE")
@@ -68,7 +68,7 @@ def register(app: typer.Typer) -> None:
 def _print_tables(extractions: list) -> None:  # type: ignore[type-arg]
     from rich.table import Table
 
-    console = clikit_console()
+    console = make_console()
     for ex in extractions:
         table = Table(title=f"document {ex.document_id[:12]} (published {ex.published or 'unknown'})")
         for col in ("type", "id", "date", "place", "what", "harm / attribution"):

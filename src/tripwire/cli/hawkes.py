@@ -11,7 +11,7 @@ if TYPE_CHECKING:
     from rich.table import Table
 
 from .options import FORMAT_OPTION, Format, clean_errors, emit_json, input_path, is_json
-from .options import console as clikit_console
+from .options import console as make_console
 
 
 def _fmt(x: Any) -> str:
@@ -61,7 +61,7 @@ def register(app: typer.Typer) -> None:
         if is_json(fmt):
             emit_json(report)
             return
-        console = clikit_console()
+        console = make_console()
         for table in _fit_tables(report):
             console.print(table)
 
@@ -102,4 +102,4 @@ def register(app: typer.Typer) -> None:
                 *[_fmt(v) for v in result.count_quantiles[d]],
                 _fmt(result.p_any[d]),
             )
-        clikit_console().print(table)
+        make_console().print(table)

@@ -10,7 +10,7 @@ from typing import Any
 import typer
 
 from .options import CONFIG_OPTION, DB_OPTION, FORMAT_OPTION, Format, clean_errors, context, emit_json, is_json
-from .options import console as clikit_console
+from .options import console as make_console
 
 
 class Status(str, Enum):
@@ -101,7 +101,7 @@ def register(app: typer.Typer) -> None:
         from rich.table import Table
         from rich.text import Text
 
-        console = clikit_console()
+        console = make_console()
         table = Table(title=f"Incidents ({len(shown)} of {len(rows)})", box=None, pad_edge=False, header_style="bold")
         # ids stay whole (they are typed into other commands); the place takes what the width leaves
         id_width = max([2, *(len(r["id"]) for r in shown)])

@@ -7,7 +7,7 @@ from pathlib import Path
 import typer
 
 from .options import CONFIG_OPTION, DB_OPTION, FORMAT_OPTION, Format, clean_errors, emit_json, is_json, load_settings
-from .options import console as clikit_console
+from .options import console as make_console
 
 
 def register(app: typer.Typer) -> None:
@@ -47,7 +47,7 @@ def register(app: typer.Typer) -> None:
         if is_json(fmt):
             emit_json({**report.summary(), "added_ids": report.added, "duplicate_ids": report.duplicates, "failures": [{"source": s, "message": m} for s, m in report.failed], "warnings_list": [{"location": s, "message": m} for s, m in report.warnings]})
         else:
-            console = clikit_console()
+            console = make_console()
             from rich.table import Table
             from rich.text import Text
 
@@ -98,5 +98,5 @@ def register(app: typer.Typer) -> None:
         table.add_column("rows", justify="right")
         for name, count in info.counts.items():
             table.add_row(name, str(count))
-        clikit_console().print(table)
+        make_console().print(table)
 

@@ -10,7 +10,7 @@ import typer
 
 from ..icd203 import judgement
 from .options import CONFIG_OPTION, DB_OPTION, FORMAT_OPTION, RULES_OPTION, Format, clean_errors, context, emit_json, is_json, load_settings
-from .options import console as clikit_console
+from .options import console as make_console
 
 ALERTS_JSONL_OPTION = typer.Option(None, "--alerts-jsonl", help="Deliver pending alerts as JSON lines appended to this file.")
 WEBHOOK_OPTION = typer.Option(None, "--webhook", help="Deliver pending alerts as JSON POSTs to this http(s) URL (with retries).")
@@ -98,7 +98,7 @@ def register(app: typer.Typer) -> None:
             return
         from rich.text import Text
 
-        console = clikit_console()
+        console = make_console()
         show_board(console, run.evaluations, run.incidents, rule_list, wide=wide, documents=documents)
         for incident_id, reason in run.unattributed:
             console.print(Text("not attributed: ", style="yellow") + Text(f"{incident_id}: {reason}"))
@@ -139,7 +139,7 @@ def register(app: typer.Typer) -> None:
         if is_json(fmt):
             emit_json({"title": titles.get(rule), "evaluation": history[-1], "history": len(history)})
             return
-        console = clikit_console()
+        console = make_console()
         for line in explain_row(row, title=titles.get(rule)):
             console.print(Text(line), highlight=False)
 
@@ -167,7 +167,7 @@ def register(app: typer.Typer) -> None:
                 who += f", {r.declared_on.isoformat()}"
             cells = (r.id, r.title, who, f"{r.standard} (>= {r.threshold:.2f})", r.describe_condition(), r.consequence)
             table.add_row(*(Text(c) for c in cells))
-        clikit_console().print(table)
+        make_console().print(table)
 
     @app.command("history")
     @clean_errors
@@ -196,7 +196,7 @@ def register(app: typer.Typer) -> None:
             cells = (ev.evaluated_at.isoformat(timespec="seconds"), ev.rule_id, ev.incident_id, change, p, judgement(ev.probability, ev.confidence),
                      f"{ev.standard} ({ev.threshold:.2f})")
             table.add_row(*(Text(c) for c in cells))
-        clikit_console().print(table)
+        make_console().print(table)
 
     @app.command("alerts")
     @clean_errors
@@ -248,7 +248,7 @@ def register(app: typer.Typer) -> None:
         from rich.table import Table
         from rich.text import Text
 
-        console = clikit_console()
+        console = make_console()
         if sent is not None:
             console.print(Text(f"delivered {len(sent.delivered)} alert(s); {sent.still_pending} still pending"))
         table = Table(title=f"Alerts ({len(entries)} of {total})")

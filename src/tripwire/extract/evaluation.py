@@ -6,7 +6,7 @@ says what those articles support (:class:`~tripwire.model.GoldCase`). This
 module is pure: it reads the corpus layout and scores what was extracted and
 merged for one case against its labels. Running the extraction itself (a fresh
 store per case, the same ingest/extract/merge path as ``tripwire brief``) is
-the application layer's job (:func:`tripwire.pipeline.evaluate_extraction`).
+the application layer's job (:func:`tripwire.app.evaluation.evaluate_extraction`).
 
 How a case is scored:
 

@@ -2,9 +2,9 @@
 
 :func:`write_html_report` renders the Jinja2 templates shipped in
 ``tripwire/report/templates`` (autoescape on, CSS inline, no external
-resources) into ``OUT_DIR/index.html``. :func:`build_report` gathers
-everything from a :class:`~tripwire.store.Store` first; it is what
-``tripwire report`` runs. See ``docs/reports.md``.
+resources) into ``OUT_DIR/index.html``. The application layer's
+:func:`tripwire.app.outputs.write_report` gathers everything from the store
+and calls it; that is what ``tripwire report`` runs. See ``docs/reports.md``.
 """
 
 from __future__ import annotations
