@@ -74,3 +74,9 @@ def test_both_backends_store_and_find_the_same_cleaned_document(db_url: str) -> 
         assert store.add_location(doc.id, "https://example.org/\x00b")  # a raw lookup string loses its NUL like model input
         assert store.document_locations(doc.id) == ["https://example.org/a", "https://example.org/b"]
         assert store.get_document(doc.id[:10] + "\x00" + doc.id[10:]) == stored
+
+
+def test_red_line_statuses_rank_most_serious_first() -> None:
+    from tripwire.model import RedLineStatus
+
+    assert sorted(RedLineStatus, key=lambda s: s.rank) == [RedLineStatus.TRIPPED, RedLineStatus.WATCH, RedLineStatus.CLEAR]

@@ -493,6 +493,14 @@ class RedLineStatus(str, Enum):
     WATCH = "watch"
     TRIPPED = "tripped"
 
+    @property
+    def rank(self) -> int:
+        """Place in the order boards and lists use, most serious first: tripped 0, watch 1, clear 2."""
+        return _STATUS_RANK[self.value]
+
+
+_STATUS_RANK = {"tripped": 0, "watch": 1, "clear": 2}
+
 
 def should_alert(previous: RedLineStatus | None, status: RedLineStatus) -> bool:
     """Whether an evaluation raises an alert: on a status change, or a first sighting that is not clear."""

@@ -19,7 +19,6 @@ __all__ = lazy_exports(__name__, {
     "brief": ".jobs",
     "check": ".jobs",
     "attribute_stored": ".jobs",
-    "attribute_store": ".jobs",
     "extract_stored": ".jobs",
     "merge_and_save": ".jobs",
     "write_report": ".outputs",

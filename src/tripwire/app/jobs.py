@@ -25,6 +25,7 @@ from .context import Context
 
 if TYPE_CHECKING:
     from ..attribute import Attributor
+    from ..attribute.batch import Attributed
     from ..attribute.context import ContextIndex
     from ..extract import Merged
     from ..ingest import IngestReport
@@ -186,24 +187,20 @@ def store_events(ctx: Context) -> tuple[list[Incident], list[Action]]:
 def attribute_incidents(ctx: Context, incidents: Sequence[Incident], actions: Sequence[Action], *,
                         only: Iterable[str] | None = None, seed: int | None = None) -> dict[str, AttributionResult]:
     """Attribute each incident (or those with ids in ``only``) in the context of ``incidents`` and ``actions``."""
+    return _attribute(ctx, incidents, actions, only=only, seed=seed).results
+
+
+def _attribute(ctx: Context, incidents: Sequence[Incident], actions: Sequence[Action], *, only: Iterable[str] | None = None,
+               seed: int | None = None, engine: AttributorLike | None = None, collect: bool = False) -> Attributed:
+    """The one attribution loop of every job: ``engine`` (default :func:`attributor`) in :func:`attribution_context`, here or on Dask."""
     from ..attribute import attribute_many
 
-    engine = attributor(ctx)
+    engine = engine if engine is not None else attributor(ctx)
     index = attribution_context(engine, incidents, actions)
     rng = int(ctx.settings.seed if seed is None else seed)
     wanted = None if only is None else set(only)
     targets = [i for i in incidents if wanted is None or i.id in wanted]
-    return attribute_many(engine, targets, index, rng=rng, scheduler=ctx.scheduler() if len(targets) > 1 else None).results
-
-
-def attribute_store(ctx: Context, *, save: bool = True, seed: int | None = None) -> dict[str, AttributionResult]:
-    """Attribute every live incident of the store (saving each result when ``save``)."""
-    incidents, actions = store_events(ctx)
-    results = attribute_incidents(ctx, incidents, actions, seed=seed)
-    if save:
-        for result in results.values():
-            ctx.store.save_attribution(result)
-    return results
+    return attribute_many(engine, targets, index, rng=rng, scheduler=ctx.scheduler() if len(targets) > 1 else None, collect=collect)
 
 
 def attribute_stored(ctx: Context, incident_id: str, *, seed: int | None = None) -> AttributionResult:
@@ -270,11 +267,7 @@ def check(
     results: dict[str, AttributionResult] = {}
     missing: list[tuple[str, str]] = []
     if use_attributor:
-        from ..attribute import attribute_many
-
-        engine = engine if engine is not None else attributor(ctx)
-        index = attribution_context(engine, incidents, actions)
-        done = attribute_many(engine, incidents, index, rng=int(ctx.settings.seed), scheduler=ctx.scheduler(), collect=True)
+        done = _attribute(ctx, incidents, actions, engine=engine, collect=True)
         results.update(done.results)
         missing.extend(done.failures)
         source = "attributor"
@@ -393,7 +386,6 @@ __all__ = [
     "CheckRun",
     "attribute_extraction",
     "attribute_incidents",
-    "attribute_store",
     "attribute_stored",
     "attribution_context",
     "attributor",

@@ -9,6 +9,7 @@ from typing import Any
 
 import typer
 
+from ..model import RedLineStatus
 from .options import CONFIG_OPTION, DB_OPTION, FORMAT_OPTION, Format, clean_errors, context, emit_json, is_json
 from .options import console as make_console
 
@@ -22,7 +23,12 @@ class Status(str, Enum):
     unchecked = "unchecked"
 
 
-_SEVERITY = {"tripped": 0, "watch": 1, "clear": 2, "unchecked": 3}
+#: a status of no evaluation ranks after every red-line status (RedLineStatus.rank)
+_UNCHECKED = 3
+
+
+def _rank(status: str) -> int:
+    return _UNCHECKED if status == "unchecked" else RedLineStatus(status).rank
 
 
 def _date(text: str | None, what: str) -> dt.date | None:
@@ -42,7 +48,7 @@ def incident_rows(incidents: list[Any], evaluations: list[Any]) -> list[dict[str
     for ev in evaluations:
         status = ev.status.value
         held = worst.get(ev.incident_id)
-        if held is None or (_SEVERITY[status], -ev.probability) < (_SEVERITY[held[0]], -held[2]):
+        if held is None or (_rank(status), -ev.probability) < (_rank(held[0]), -held[2]):
             worst[ev.incident_id] = (status, ev.rule_id, ev.probability)
     rows = []
     for inc in incidents:
@@ -93,7 +99,7 @@ def register(app: typer.Typer) -> None:
             rows = incident_rows(incidents, ctx.store.latest_evaluations())
         if status is not None:
             rows = [r for r in rows if r["status"] == status.value]
-        rows.sort(key=lambda r: (_SEVERITY[r["status"]], -(r["probability"] or 0.0), r["date"] is None, r["date"] or "", r["id"]))
+        rows.sort(key=lambda r: (_rank(r["status"]), -(r["probability"] or 0.0), r["date"] is None, r["date"] or "", r["id"]))
         shown = rows[:limit]
         if is_json(fmt):
             emit_json({"total": len(rows), "items": shown})

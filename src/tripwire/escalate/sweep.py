@@ -2,17 +2,9 @@
 
 :func:`run_sweep` runs the policy Monte Carlo over a grid of spoiler rates x
 attribution-error models (each scenario sweeps all thresholds at once). It
-takes a ``scheduler`` (see :func:`tripwire.cluster.dask_client`):
-
-``None``
-    run here, one scenario after another (no Dask);
-``"local"``
-    a light in-process Dask ``LocalCluster`` (threads, no dashboard), closed
-    when the call returns;
-``"tcp://host:port"`` (any Dask address)
-    an existing Dask cluster; the caller's cluster is left running;
-a ``distributed.Client``
-    used as is and left open.
+takes a ``scheduler``: ``None`` runs here, one scenario after another; anything
+else is what :func:`tripwire.cluster.dask_client` accepts (``"local"``, a
+scheduler address, a ``distributed.Client``).
 
 Each scenario's random stream is a child of ``numpy.random.SeedSequence(seed)``
 spawned in grid order, so a sweep gives bit-identical results whichever way it

@@ -44,7 +44,7 @@ import pyarrow.parquet as pq
 
 from ..errors import ParseError
 from ..icd203 import icd203_phrase
-from ..model import Action, AttributionResult, AttributionStatement, Casualty, Evaluation, Incident, Place, Source, Span
+from ..model import Action, AttributionResult, AttributionStatement, Casualty, Evaluation, Incident, Place, RedLineStatus, Source, Span
 
 INCIDENT_SCHEMA = pa.schema([
     ("id", pa.string()), ("date", pa.date32()), ("date_precision", pa.string()), ("date_text", pa.string()),
@@ -109,8 +109,6 @@ def top_perpetrator(incident: Incident, result: AttributionResult | None) -> tup
     return "unknown", None
 
 
-#: Red-line statuses from least to most severe.
-SEVERITY = ("clear", "watch", "tripped")
 
 
 def redline_statuses(evaluations: Iterable[Evaluation]) -> dict[str, str]:
@@ -120,7 +118,7 @@ def redline_statuses(evaluations: Iterable[Evaluation]) -> dict[str, str]:
         latest[(ev.rule_id, ev.incident_id)] = ev.status.value
     out: dict[str, str] = {}
     for (_rule, incident), status in latest.items():
-        if SEVERITY.index(status) >= SEVERITY.index(out.get(incident, "clear")):
+        if RedLineStatus(status).rank <= RedLineStatus(out.get(incident, "clear")).rank:
             out[incident] = status
     return out
 

@@ -17,7 +17,6 @@ from ..icd203 import icd203_phrase, judgement
 from ..model import Evaluation, Incident, RedLineStatus
 
 STATUS_STYLE = {RedLineStatus.TRIPPED: "bold white on red", RedLineStatus.WATCH: "bold black on yellow", RedLineStatus.CLEAR: "green"}
-_SEVERITY = {RedLineStatus.TRIPPED: 0, RedLineStatus.WATCH: 1, RedLineStatus.CLEAR: 2}
 
 
 def latest(evaluations: Iterable[Evaluation]) -> list[Evaluation]:
@@ -93,7 +92,7 @@ def board_rows(evaluations: Sequence[Evaluation], incidents: Mapping[str, Incide
         )
         for ev in latest(evaluations)
     ]
-    rows.sort(key=lambda r: (r.rule_id, _SEVERITY[r.status], -r.probability, r.incident_id))
+    rows.sort(key=lambda r: (r.rule_id, r.status.rank, -r.probability, r.incident_id))
     return rows
 
 
@@ -128,7 +127,7 @@ def render_board(
         table.add_column("Red line", no_wrap=True, overflow="ellipsis", width=title_width)
         table.add_column("Incident", overflow="fold", width=max(8, min(id_width, width - 9 - 4 - title_width - 6)))
         names = titles or {}
-        rows.sort(key=lambda r: (_SEVERITY[r.status], -r.probability, r.rule_id, r.incident_id))
+        rows.sort(key=lambda r: (r.status.rank, -r.probability, r.rule_id, r.incident_id))
         for row in rows:
             table.add_row(Text(f" {row.status.value.upper()} ", style=STATUS_STYLE[row.status]), Text(f"{row.probability:.2f}"),
                           Text(names.get(row.rule_id) or row.rule_id), Text(row.incident_id))

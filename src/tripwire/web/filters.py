@@ -26,7 +26,6 @@ from ..model import Action, Evaluation, Incident, RedLineStatus
 
 T = TypeVar("T")
 STATUSES = tuple(s.value for s in RedLineStatus)
-_SEVERITY = {RedLineStatus.TRIPPED: 0, RedLineStatus.WATCH: 1, RedLineStatus.CLEAR: 2}
 MAX_LIMIT = 500
 
 
@@ -129,7 +128,7 @@ def worst_status(evaluations: Iterable[Evaluation]) -> dict[str, str]:
     """Incident id -> its most serious latest red-line status across rules."""
     worst: dict[str, RedLineStatus] = {}
     for ev in evaluations:
-        if ev.incident_id not in worst or _SEVERITY[ev.status] < _SEVERITY[worst[ev.incident_id]]:
+        if ev.incident_id not in worst or ev.status.rank < worst[ev.incident_id].rank:
             worst[ev.incident_id] = ev.status
     return {k: v.value for k, v in worst.items()}
 
