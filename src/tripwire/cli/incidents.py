@@ -9,7 +9,6 @@ from typing import Any
 
 import typer
 
-from ..model import RedLineStatus
 from .options import CONFIG_OPTION, DB_OPTION, FORMAT_OPTION, Format, clean_errors, context, emit_json, is_json
 from .options import console as make_console
 
@@ -28,6 +27,8 @@ _UNCHECKED = 3
 
 
 def _rank(status: str) -> int:
+    from ..model import RedLineStatus  # not at import: `tripwire --help` loads no model (tests/test_init.py)
+
     return _UNCHECKED if status == "unchecked" else RedLineStatus(status).rank
 
 
