@@ -183,6 +183,27 @@ def test_failed_write_rolls_back_and_keeps_earlier_data(store: Store) -> None:
     assert store.info().counts["claims"] == len(original.attributions)
 
 
+def test_merged_events_are_saved_all_or_none(store: Store) -> None:
+    original = f.incident(killed=1)
+    store.save_incident(original)
+    batch = [f.incident(killed=3), f.incident("2020-01-08-al-asad-missile-strike", day=dt.date(2020, 1, 8))]
+
+    def fail_on_actions(conn, cursor, statement, params, context, executemany):  # type: ignore[no-untyped-def]
+        if statement.lstrip().upper().startswith("INSERT INTO ACTIONS"):
+            raise sa.exc.OperationalError(statement, params, Exception("simulated disk failure"))
+
+    event.listen(store._engine, "before_cursor_execute", fail_on_actions)
+    try:
+        with pytest.raises(StoreError, match="save 2 incidents and 1 actions"):
+            store.save_events(batch, [f.action()])
+    finally:
+        event.remove(store._engine, "before_cursor_execute", fail_on_actions)
+    assert store.get_incident(original.id) == original and store.count_incidents() == 1
+    store.save_events(batch, [f.action()])
+    assert [store.get_incident(i.id) for i in batch] == batch
+    assert store.count_incidents() == 2 and store.info().counts["claims"] == sum(len(i.attributions) for i in batch)
+
+
 def test_from_settings_uses_database_url(tmp_path) -> None:  # type: ignore[no-untyped-def]
     url = f"sqlite:///{tmp_path / 'x.db'}"
     with Store.from_settings(Settings({"database_url": url}, environ={})) as s:

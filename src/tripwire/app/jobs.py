@@ -103,13 +103,8 @@ def merge_and_save(ctx: Context, extractions: Sequence[Extraction] | None = None
     rows = store.dataset_incidents(row_windows(i for e in extractions for i in e.incidents))
     merged = merge(extractions, ctx.kb, rows=rows)
     absorbed = {d for i in merged.incidents for d in i.documents}
-    for row in rows:
-        if not absorbed.intersection(row.documents) and row.id not in before:
-            store.save_incident(row)  # its article event no longer fits it: back on the board
-    for incident in merged.incidents:
-        store.save_incident(incident)
-    for action in merged.actions:
-        store.save_action(action)
+    back = [row for row in rows if not absorbed.intersection(row.documents) and row.id not in before]  # no longer fits its article event
+    store.save_events([*back, *merged.incidents], merged.actions)
     store.supersede_incidents(successors(before, merged.incidents))
     store.save_provisional_actors([p for e in extractions for p in e.provisional_actors])
     return merged
