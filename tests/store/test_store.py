@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy import event
 
 from tripwire.errors import NotFound, StoreError
-from tripwire.model import RedLineStatus
+from tripwire.model import RedLineStatus, should_alert
 from tripwire.settings import Settings
 from tripwire.store import Store
 
@@ -142,6 +142,22 @@ def test_evaluations_are_append_only_with_previous_status(store: Store) -> None:
     assert store.evaluation_history(limit=2, offset=1) == [recorded[1], recorded[2]] and store.count_evaluations() == 4
     assert store.count_evaluations(rule_id="r1") == 3 and store.count_evaluations(rule_id="r9") == 0
     assert [e.rule_id for e in store.latest_evaluations(limit=1, offset=1)] == ["r2"] and store.count_latest_evaluations() == 2
+
+
+@pytest.mark.parametrize("batch", [1, 2, 5])
+def test_evaluations_recorded_in_batches_equal_one_by_one(store: Store, batch: int) -> None:
+    """A batch chains previous statuses through its own earlier members and writes each alert with the evaluation that raised it."""
+    t0 = dt.datetime(2020, 1, 1, tzinfo=UTC)
+    first = store.record_evaluation(f.evaluation("r1", "inc", RedLineStatus.CLEAR, 0.2, t0))
+    steps = [("r1", "inc", RedLineStatus.WATCH, 0.4), ("r2", "inc", RedLineStatus.CLEAR, 0.1), ("r1", "inc", RedLineStatus.TRIPPED, 0.9),
+             ("r1", "other", RedLineStatus.TRIPPED, 0.95), ("r1", "inc", RedLineStatus.TRIPPED, 0.92)]
+    evs = [f.evaluation(r, i, s, p, t0 + dt.timedelta(hours=n + 1)) for n, (r, i, s, p) in enumerate(steps)]
+    recorded = [e for start in range(0, len(evs), batch) for e in store.record_evaluations(evs[start : start + batch])]
+    assert [r.previous_status for r in recorded] == [RedLineStatus.CLEAR, None, RedLineStatus.WATCH, None, RedLineStatus.TRIPPED]
+    assert store.evaluation_history()[1:] == recorded
+    raised = [e for e in (first, *recorded) if should_alert(e.previous_status, e.status)]
+    assert [a.evaluation for a in store.pending_alerts()] == raised and len(raised) >= 3
+    assert len({a.key for a in store.pending_alerts()}) == len(raised)
 
 
 def test_record_evaluation_ignores_a_caller_supplied_previous_status(store: Store) -> None:

@@ -252,6 +252,7 @@ def check(
     ``use_attributor=False`` reads the attributions stored for each incident
     instead. Delivery failures go to ``on_failure`` (default: one line on stderr; None: nowhere but the result).
     """
+    from ..batching import batch_size, batches
     from ..redlines import check as check_rules
     from ..redlines.alerts import alerts_for, dispatch
     from ..redlines.recording import deliver_pending, durable
@@ -278,16 +279,18 @@ def check(
     raised: list[Alert] = []
     delivered: list[Alert] = []
     if record:
+        size = batch_size(ctx.settings)
         if use_attributor:
-            for result in results.values():
-                ctx.store.save_attribution(result)
+            for chunk in batches(results.values(), size):
+                ctx.store.save_attributions(chunk)
 
         def collect(failure: DeliveryFailure) -> None:
             failures.append(failure)
             if on_failure is not None:
                 on_failure(failure)
 
-        evaluations = [ctx.store.record_evaluation(ev) for ev in check_rules(rules, incidents, results, now=now, settings=ctx.settings)]
+        evaluations = [ev for chunk in batches(check_rules(rules, incidents, results, now=now, settings=ctx.settings), size)
+                       for ev in ctx.store.record_evaluations(chunk)]
         raised = alerts_for(evaluations)
         dispatch(raised, [s for s in sinks if not durable(s)], on_failure=collect)
         delivered = list(deliver_pending(ctx.store, sinks, on_failure=collect).delivered)

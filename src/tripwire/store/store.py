@@ -30,7 +30,7 @@ from . import codec
 from .batched import write_documents, write_events, write_extractions
 from .counts import VersionedCounts
 from .engine import WRITE_OPTION, current_revision, head_revision, make_engine, redact, upgrade
-from .rows import read_dataset_incidents, write_dataset_rows
+from .rows import insert_many, read_dataset_incidents, write_dataset_rows
 from .evaluations import EvaluationRecords
 from .tables import (
     COUNTED_TABLES,
@@ -385,8 +385,17 @@ class Store(EvaluationRecords, StoreIterators):
 
     def save_attribution(self, result: AttributionResult) -> None:
         """Append an attribution result; the newest per incident is the current one."""
-        with self._writing(f"save the attribution of incident {result.incident_id!r}") as session:
-            session.add(AttributionRow(incident_id=result.incident_id, method=result.method, stored_at=codec.utcnow(), payload=codec.dump(result)))
+        self.save_attributions([result])
+
+    def save_attributions(self, results: Sequence[AttributionResult]) -> None:
+        """Append attribution results in one transaction (all or none); a later one of an incident is newer."""
+        if not results:
+            return
+        what = f"save the attribution of incident {results[0].incident_id!r}" if len(results) == 1 else f"save {len(results)} attributions"
+        now = codec.utcnow()
+        with self._writing(what) as session:
+            insert_many(session, self._insert, AttributionRow.__table__,
+                        [{"incident_id": r.incident_id, "method": r.method, "stored_at": now, "payload": codec.dump_json(r)} for r in results])
 
     def get_attribution(self, incident_id: str) -> AttributionResult:
         """The newest attribution result for an incident; raises NotFound."""
