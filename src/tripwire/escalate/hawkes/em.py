@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .likelihood import SufficientStats, _em_dimension
+from .design import SufficientStats
 from .mle import MIN_BASELINE, FitOutput, finish, initial_theta
 
 
@@ -29,6 +29,8 @@ def fit_em(
     tol: float = 1e-10,
 ) -> FitOutput:
     """Run EM to convergence (relative log-likelihood change below ``tol``) in every dimension."""
+    from .likelihood import _em_dimension  # numba: imported (and compiled or loaded) when EM runs
+
     d_dims = len(stats.X)
     width = stats.H.shape[1]
     thetas = np.empty((d_dims, 1 + width))
