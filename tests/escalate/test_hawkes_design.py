@@ -113,9 +113,11 @@ def test_newton_reaches_the_constrained_optimum_and_beats_lbfgsb():
     out = mle.fit_mle(stats)
     thetas = np.column_stack([out.baseline, out.alpha.reshape(3, 3)])
     assert out.converged
-    assert _kkt_violation(stats, thetas) < 1e-9
+    assert _kkt_violation(stats, thetas) < 1e-9  # gradient per event; at the bound it must point outward
     assert np.any(thetas[:, 1:] == 0.0)  # some estimate sits on its bound, and the conditions hold there
     for i in range(3):
+        tight = mle.newton(stats.X[i], stats.H[i], stats.end_time, thetas[i], tol=0.0, max_iter=30)  # Newton to rounding
+        assert stats.loglik_dim(i, thetas[i]) == pytest.approx(-tight[1], abs=1e-9)
         res = minimize(lambda th, i=i: stats.neg_loglik_grad(i, th), mle.initial_theta(stats, i, None, None), jac=True, method="L-BFGS-B",
                        bounds=[(mle.MIN_BASELINE, None)] + [(0.0, None)] * 3, options={"maxiter": 2000, "ftol": 1e-14, "gtol": 1e-12})
         assert stats.loglik_dim(i, thetas[i]) >= -res.fun - 1e-8

@@ -133,7 +133,8 @@ def sufficient_stats(events: Events, end_time: float, beta: np.ndarray, *, engin
     if engine == "numba":
         from .likelihood import _features_numba
 
-        flat = _features_numba(events.times, events.marks, offsets, beta, shared_decays(beta) is not None)
+        flat = np.empty((events.times.size, d_dims * n_comp))
+        _features_numba(events.times, events.marks, offsets, beta, shared_decays(beta) is not None, flat)
     else:
         flat = _features_numpy(events, offsets, beta)
     X = tuple(flat[offsets[i] : offsets[i + 1]] for i in range(d_dims))

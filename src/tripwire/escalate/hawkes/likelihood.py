@@ -86,19 +86,27 @@ def _loglik_numba(times, marks, end_time, mu, alpha, beta, shared):  # pragma: n
 
 
 @jit
-def _features_numba(times, marks, offsets, beta, shared):  # pragma: no cover - compiled
+def _features_numba(times, marks, offsets, beta, shared, out):  # pragma: no cover - compiled
     """The design rows: excitation sum_l beta exp(-beta (t_k - t_l)) from each (j, u) at each event,
-    written to row offsets[m] + (rank of the event within its dimension m), so each dimension is one block."""
+    written to row offsets[m] + (rank of the event within its dimension m), so each dimension is one block.
+
+    The recursion state is flat: one entry per (j, u) when the decays are shared, else per (i, j, u),
+    so the entries an event of ``m`` reads are the contiguous block ``m * D * U ...`` (or all of them).
+    ``out`` is ``(N, D * U)``, allocated by numpy (which asks the kernel for huge pages on large arrays:
+    an array allocated here costs several times the pass itself in page faults).
+    """
     n = times.shape[0]
     d_dims, _, n_comp = beta.shape
-    out = np.empty((n, d_dims * n_comp))
+    width = d_dims * n_comp
     fill = offsets[:d_dims].copy()
-    if shared:
-        st = np.zeros((d_dims, n_comp))
-        fac = np.empty(n_comp)
-    else:
-        st = np.zeros((d_dims * d_dims, n_comp))
-        fac = np.empty(1)
+    size = width if shared else d_dims * width
+    rate = np.empty(size)
+    for i in range(1 if shared else d_dims):
+        for j in range(d_dims):
+            for u in range(n_comp):
+                rate[i * width + j * n_comp + u] = beta[i, j, u]
+    st = np.zeros(size)
+    fac = np.empty(n_comp)
     tcur = 0.0
     k = 0
     while k < n:
@@ -107,38 +115,33 @@ def _features_numba(times, marks, offsets, beta, shared):  # pragma: no cover - 
         if dt > 0.0:
             if shared:
                 for u in range(n_comp):
-                    fac[u] = np.exp(-beta[0, 0, u] * dt)
+                    fac[u] = np.exp(-rate[u] * dt)
                 for j in range(d_dims):
                     for u in range(n_comp):
-                        st[j, u] *= fac[u]
+                        st[j * n_comp + u] *= fac[u]
             else:
-                for i in range(d_dims):
-                    for j in range(d_dims):
-                        for u in range(n_comp):
-                            st[i * d_dims + j, u] *= np.exp(-beta[i, j, u] * dt)
+                for q in range(size):
+                    st[q] *= np.exp(-rate[q] * dt)
             tcur = t
         stop = k
         while stop < n and times[stop] == t:
             stop += 1
-        for kk in range(k, stop):
+        for kk in range(k, stop):  # rows first: tied events do not excite each other
             m = marks[kk]
             row = fill[m]
             fill[m] += 1
-            for j in range(d_dims):
-                for u in range(n_comp):
-                    if shared:
-                        out[row, j * n_comp + u] = beta[0, 0, u] * st[j, u]
-                    else:
-                        out[row, j * n_comp + u] = beta[m, j, u] * st[m * d_dims + j, u]
+            base = 0 if shared else m * width
+            for c in range(width):
+                out[row, c] = rate[base + c] * st[base + c]
         for kk in range(k, stop):
             m = marks[kk]
             if shared:
                 for u in range(n_comp):
-                    st[m, u] += 1.0
+                    st[m * n_comp + u] += 1.0
             else:
                 for i in range(d_dims):
                     for u in range(n_comp):
-                        st[i * d_dims + m, u] += 1.0
+                        st[i * width + m * n_comp + u] += 1.0
         k = stop
     return out
 

@@ -9,7 +9,10 @@ method (Bertsekas 1982): parameters at their bound whose gradient pushes outward
 held there, the others take the Newton step, and an Armijo search along the projected
 arc keeps every step an ascent of the likelihood. It stops once the Newton decrement
 says the log-likelihood is within ``tol`` (relative) of its maximum on the current face,
-after taking that last step, so the answer is the exact MLE to rounding.
+after taking that last step, so the answer is the exact MLE to rounding. (After a small
+step the previous iterate's information is reused to recognise the last step, which is
+then polished once with the information at the new point: one information pass saved,
+nothing lost in accuracy.)
 
 The start: given values, or half the events as background and adjacency ``0.5 / D``
 (:func:`initial_theta`); from there, dimensions with many events are first solved on
@@ -71,6 +74,9 @@ def initial_theta(stats: SufficientStats, i: int, mu0: np.ndarray | None, alpha0
 COARSE_ROWS = 2000
 #: Relative Newton-decrement tolerance of the subsample stages (the full data then polish to ``tol``).
 COARSE_TOL = 1e-6
+#: Log-likelihood change of a full Newton step below which the next iteration first tries the
+#: previous information to test convergence (saving one information pass at the end).
+STALE_MOVE = 0.1
 #: Armijo sufficient-decrease constant of the line search.
 ARMIJO = 1e-4
 
@@ -88,6 +94,7 @@ def fit_mle(
     width = stats.H.shape[1]
     thetas = np.empty((d_dims, 1 + width))
     infos = np.empty((d_dims, 1 + width, 1 + width))
+    logliks = np.empty(d_dims)
     n_iter = 0
     converged = True
     limiter = threadpool_limits(limits=1, user_api="blas") if threadpool_limits is not None else None
@@ -95,7 +102,7 @@ def fit_mle(
         # The likelihood factorises over dimensions: fit them on all cores at once (numpy's
         # products release the GIL), each from its own start, so results do not depend on
         # the number of threads.
-        def one(i: int) -> tuple[np.ndarray, np.ndarray, int, bool]:
+        def one(i: int) -> tuple[np.ndarray, float, np.ndarray, int, bool]:
             return fit_dimension(stats, i, initial_theta(stats, i, mu0, alpha0), max_iter=max_iter, tol=tol)
 
         workers = min(d_dims, _cores())
@@ -104,39 +111,41 @@ def fit_mle(
                 fits = list(pool.map(one, range(d_dims)))
         else:
             fits = [one(i) for i in range(d_dims)]
-        for i, (theta, info, nit, ok) in enumerate(fits):
+        for i, (theta, ll, info, nit, ok) in enumerate(fits):
             thetas[i] = theta
+            logliks[i] = ll
             infos[i] = info
             n_iter = max(n_iter, nit)
             converged &= ok
     finally:
         if limiter is not None:
             limiter.restore_original_limits()
-    return finish(stats, thetas, n_iter, converged, infos)
+    return finish(stats, thetas, n_iter, converged, infos, logliks)
 
 
-def fit_dimension(stats: SufficientStats, i: int, x0: np.ndarray, *, max_iter: int, tol: float) -> tuple[np.ndarray, np.ndarray, int, bool]:
-    """Dimension ``i`` from ``x0``: ``(theta, observed information at theta, full-data iterations, converged)``."""
+def fit_dimension(stats: SufficientStats, i: int, x0: np.ndarray, *, max_iter: int, tol: float) -> tuple[np.ndarray, float, np.ndarray, int, bool]:
+    """Dimension ``i`` from ``x0``: ``(theta, log-likelihood, observed information at theta, full-data iterations, converged)``."""
     X, H, T = stats.X[i], stats.H[i], stats.end_time
     theta = np.maximum(np.asarray(x0, dtype=np.float64), _lower(x0.size))
     stride = 1
     while X.shape[0] // (stride * 8) >= COARSE_ROWS:
         stride *= 8
     while stride > 1:  # coarse to fine: each subsample's optimum starts the next
-        theta, _, _, _ = newton(np.ascontiguousarray(X[::stride]), H, T, theta, weight=float(stride), max_iter=max_iter, tol=COARSE_TOL)
+        theta, _, _, _, _ = newton(np.ascontiguousarray(X[::stride]), H, T, theta, weight=float(stride), max_iter=max_iter, tol=COARSE_TOL)
         stride //= 8
-    theta, info, nit, ok = newton(X, H, T, theta, max_iter=max_iter, tol=tol)
-    if not np.all(np.isfinite(theta)):
+    theta, f, info, nit, ok = newton(X, H, T, theta, max_iter=max_iter, tol=tol)
+    if not (np.all(np.isfinite(theta)) and np.isfinite(f)):
         raise EstimationError(f"the likelihood fit diverged for dimension {i}")
-    return theta, info, nit, ok
+    return theta, -f, info, nit, ok
 
 
 def newton(
     X: np.ndarray, H: np.ndarray, end_time: float, x0: np.ndarray, *, weight: float = 1.0, max_iter: int = 500, tol: float = 1e-10
-) -> tuple[np.ndarray, np.ndarray, int, bool]:
+) -> tuple[np.ndarray, float, np.ndarray, int, bool]:
     """Projected Newton on ``f = mu T + a @ H - weight * sum log(mu + X a)`` from the feasible ``x0``.
 
-    Returns ``(theta, information at theta, iterations, converged)``. A design column
+    Returns ``(theta, f(theta), information, iterations, converged)``; the information is at
+    ``theta`` or, after the final polish, at the iterate just before it. A design column
     of zeros (no earlier event of that source) leaves its parameter meeting only ``H``:
     it is set to its bound 0 (the optimum when ``H > 0``; any value fits when ``H = 0``).
     """
@@ -146,18 +155,20 @@ def newton(
     f = neg_loglik(X, H, end_time, x, lam, weight)
     if not np.isfinite(f):
         raise EstimationError("the likelihood fit started where an intensity is not positive")
+    info, moved = None, np.inf
     for it in range(1, max_iter + 1):
         g = neg_gradient(X, H, end_time, lam, weight)
-        info = information(X, lam, weight)
-        dead = np.diag(info) <= 0.0
-        eps = min(1e-6, float(np.max(np.abs(x - np.maximum(x - g, lower)))))
-        active = dead | ((x - lower <= eps) & (g > 0.0))
-        free = ~active
-        d = np.where(active, lower - x, 0.0)
-        step = _solve(info[np.ix_(free, free)], g[free])
-        d[free] = -step
-        decrement = float(g[free] @ step)  # 2 x (f - its minimum on this face) for a quadratic
+        # after a full step that changed the log-likelihood by less than STALE_MOVE the previous
+        # information is still accurate enough to recognise (and take) the last step
+        stale = info is not None and moved <= STALE_MOVE
+        if not stale:
+            info = information(X, lam, weight)
+        d, decrement, active = _direction(x, g, info, lower)
         done = 0.5 * decrement <= tol * max(1.0, abs(f)) and not np.any(d[active])
+        if stale and not done:  # not converged yet: a proper Newton step with the information at x
+            info = information(X, lam, weight)
+            d, decrement, active = _direction(x, g, info, lower)
+            done = 0.5 * decrement <= tol * max(1.0, abs(f)) and not np.any(d[active])
         s = 1.0
         while True:
             xn = np.maximum(x + s * d, lower)
@@ -168,11 +179,37 @@ def newton(
                 break
             s *= 0.5
             if s < 1e-12:  # no descent left at this precision: the optimum, to rounding, when done
-                return x, information(X, lam, weight), it, done or 0.5 * decrement <= 1e-12 * max(1.0, abs(f))
-        x, lam, f = xn, lam_n, fn
+                return x, f, information(X, lam, weight), it, done or 0.5 * decrement <= 1e-12 * max(1.0, abs(f))
+        x, lam, moved, f = xn, lam_n, (f - fn if s == 1.0 else np.inf), fn
         if done:
-            return x, information(X, lam, weight), it, True
-    return x, information(X, lam, weight), max_iter, False
+            info = information(X, lam, weight)  # for the standard errors
+            if stale:  # that step used the previous information: polish once with this one
+                g = neg_gradient(X, H, end_time, lam, weight)
+                d, _, _ = _direction(x, g, info, lower)
+                xn = np.maximum(x + d, lower)
+                lam_n = intensities(X, xn)
+                fn = neg_loglik(X, H, end_time, xn, lam_n, weight)
+                if fn <= f:
+                    x, f = xn, fn
+            return x, f, info, it, True
+    return x, f, information(X, lam, weight), max_iter, False
+
+
+def _direction(x: np.ndarray, g: np.ndarray, info: np.ndarray, lower: np.ndarray) -> tuple[np.ndarray, float, np.ndarray]:
+    """Projected Newton direction: ``(d, Newton decrement g_F . H_FF^-1 g_F, active set)``.
+
+    Active: parameters on (within ``eps`` of) their bound whose gradient pushes outward, and
+    parameters whose design column is all zeros; they move to the bound, the rest take the
+    Newton step of their sub-problem.
+    """
+    dead = np.diag(info) <= 0.0
+    eps = min(1e-6, float(np.max(np.abs(x - np.maximum(x - g, lower)))))
+    active = dead | ((x - lower <= eps) & (g > 0.0))
+    free = ~active
+    d = np.where(active, lower - x, 0.0)
+    step = _solve(info[np.ix_(free, free)], g[free])
+    d[free] = -step
+    return d, float(g[free] @ step), active
 
 
 def _solve(a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -192,12 +229,21 @@ def _lower(n: int) -> np.ndarray:
     return lower
 
 
-def finish(stats: SufficientStats, thetas: np.ndarray, n_iter: int, converged: bool, infos: np.ndarray | None = None) -> FitOutput:
-    """Package per-dimension solutions with their standard errors (from ``infos`` when given, else computed)."""
+def finish(
+    stats: SufficientStats,
+    thetas: np.ndarray,
+    n_iter: int,
+    converged: bool,
+    infos: np.ndarray | None = None,
+    logliks: np.ndarray | None = None,
+) -> FitOutput:
+    """Package per-dimension solutions with their standard errors (information and log-likelihoods computed unless given)."""
     d_dims = len(stats.X)
     n_comp = stats.n_components
     ses = np.vstack([standard_errors(stats, i, thetas[i], None if infos is None else infos[i]) for i in range(d_dims)])
-    loglik = float(sum(stats.loglik_dim(i, thetas[i]) for i in range(d_dims)))
+    if logliks is None:
+        logliks = np.array([stats.loglik_dim(i, thetas[i]) for i in range(d_dims)])
+    loglik = float(np.sum(logliks))
     return FitOutput(
         baseline=thetas[:, 0].copy(),
         alpha=thetas[:, 1:].reshape(d_dims, d_dims, n_comp).copy(),
