@@ -99,7 +99,7 @@ def _kkt_violation(stats: SufficientStats, theta: np.ndarray) -> float:
         _, g = stats.neg_loglik_grad(i, theta[i])
         at_bound = theta[i] <= np.r_[mle.MIN_BASELINE, np.zeros(theta.shape[1] - 1)] * (1 + 1e-12)
         viol = np.where(at_bound, np.maximum(-g, 0.0), np.abs(g))
-        worst = max(worst, float(viol.max()) / max(stats.X[i].shape[0], 1))
+        worst = max(worst, float(viol.max()) / max(stats.n_events(i), 1))
     return worst
 
 
@@ -116,7 +116,7 @@ def test_newton_reaches_the_constrained_optimum_and_beats_lbfgsb():
     assert _kkt_violation(stats, thetas) < 1e-9  # gradient per event; at the bound it must point outward
     assert np.any(thetas[:, 1:] == 0.0)  # some estimate sits on its bound, and the conditions hold there
     for i in range(3):
-        tight = mle.newton(stats.X[i], stats.H[i], stats.end_time, thetas[i], tol=0.0, max_iter=30)  # Newton to rounding
+        tight = mle.newton(stats.XT[i], stats.H[i], stats.end_time, thetas[i], tol=0.0, max_iter=30)  # Newton to rounding
         assert stats.loglik_dim(i, thetas[i]) == pytest.approx(-tight[1], abs=1e-9)
         res = minimize(lambda th, i=i: stats.neg_loglik_grad(i, th), mle.initial_theta(stats, i, None, None), jac=True, method="L-BFGS-B",
                        bounds=[(mle.MIN_BASELINE, None)] + [(0.0, None)] * 3, options={"maxiter": 2000, "ftol": 1e-14, "gtol": 1e-12})

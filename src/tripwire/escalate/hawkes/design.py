@@ -50,47 +50,57 @@ NUMBA_COLD_WORK = 60_000_000
 class SufficientStats:
     """Per-dimension design for fixed decays: ``loglik_i = sum log(mu_i + X[i] @ a_i) - mu_i T - a_i @ H[i]``.
 
-    ``X[i]`` is ``(N_i, D*U)`` (excitation of each event of ``i`` from each ``(j, u)``),
-    ``H[i]`` is ``(D*U,)`` (integrated kernels up to ``end_time``), ``a_i = alpha[i].ravel()``.
-    ``theta = [mu_i, a_i...]`` below.
+    ``XT[i]`` is ``(D*U, N_i)``, C-contiguous: row ``(j, u)`` holds the excitation of each event
+    of ``i`` from component ``(j, u)`` (stored transposed: the products over events then run
+    along contiguous rows); ``X[i]`` is its transpose ``(N_i, D*U)``. ``H[i]`` is ``(D*U,)``
+    (integrated kernels up to ``end_time``), ``a_i = alpha[i].ravel()``; ``theta = [mu_i, a_i...]`` below.
     """
 
-    X: tuple[np.ndarray, ...]
+    XT: tuple[np.ndarray, ...]
     H: np.ndarray
     end_time: float
     n_components: int
 
+    @property
+    def X(self) -> tuple[np.ndarray, ...]:
+        """The design of each dimension, one row per event: ``XT[i].T``."""
+        return tuple(x.T for x in self.XT)
+
+    def n_events(self, i: int) -> int:
+        """Number of events of dimension ``i``."""
+        return self.XT[i].shape[1]
+
     def intensities(self, i: int, theta: np.ndarray) -> np.ndarray:
         """``lambda`` at each event of dimension ``i``."""
-        return intensities(self.X[i], theta)
+        return intensities(self.XT[i], theta)
 
     def loglik_dim(self, i: int, theta: np.ndarray) -> float:
         """Log-likelihood of dimension ``i`` at ``theta``."""
         theta = np.asarray(theta, dtype=np.float64)
-        return -neg_loglik(self.X[i], self.H[i], self.end_time, theta, intensities(self.X[i], theta))
+        return -neg_loglik(self.XT[i], self.H[i], self.end_time, theta, intensities(self.XT[i], theta))
 
     def neg_loglik_grad(self, i: int, theta: np.ndarray) -> tuple[float, np.ndarray]:
         """Negative log-likelihood of dimension ``i`` and its analytic gradient."""
         theta = np.asarray(theta, dtype=np.float64)
-        lam = intensities(self.X[i], theta)
-        return neg_loglik(self.X[i], self.H[i], self.end_time, theta, lam), neg_gradient(self.X[i], self.H[i], self.end_time, lam)
+        lam = intensities(self.XT[i], theta)
+        return neg_loglik(self.XT[i], self.H[i], self.end_time, theta, lam), neg_gradient(self.XT[i], self.H[i], self.end_time, lam)
 
     def neg_hessian(self, i: int, theta: np.ndarray) -> np.ndarray:
         """Observed information of dimension ``i``: ``sum_k x_k x_k^T / lambda_k^2`` with ``x_k = [1, X_k]``."""
         theta = np.asarray(theta, dtype=np.float64)
-        return information(self.X[i], intensities(self.X[i], theta))
+        return information(self.XT[i], intensities(self.XT[i], theta))
 
     def loglik(self, mu: np.ndarray, alpha: np.ndarray) -> float:
         """Total log-likelihood at ``(mu, alpha)``."""
-        return sum(self.loglik_dim(i, np.concatenate([[mu[i]], alpha[i].ravel()])) for i in range(len(self.X)))
+        return sum(self.loglik_dim(i, np.concatenate([[mu[i]], alpha[i].ravel()])) for i in range(len(self.XT)))
 
 
-def intensities(X: np.ndarray, theta: np.ndarray) -> np.ndarray:
-    """``lambda_k = mu + X_k @ a`` at each row, for ``theta = [mu, a...]``."""
-    return theta[0] + X @ theta[1:]
+def intensities(XT: np.ndarray, theta: np.ndarray) -> np.ndarray:
+    """``lambda_k = mu + a @ XT[:, k]`` at each event, for ``theta = [mu, a...]``."""
+    return theta[0] + theta[1:] @ XT
 
 
-def neg_loglik(X: np.ndarray, H: np.ndarray, end_time: float, theta: np.ndarray, lam: np.ndarray, weight: float = 1.0) -> float:
+def neg_loglik(XT: np.ndarray, H: np.ndarray, end_time: float, theta: np.ndarray, lam: np.ndarray, weight: float = 1.0) -> float:
     """``mu T + a @ H - weight * sum log lambda`` (``inf`` where an intensity is not positive).
 
     ``weight`` scales the event terms, for a subsample standing in for all events.
@@ -100,23 +110,23 @@ def neg_loglik(X: np.ndarray, H: np.ndarray, end_time: float, theta: np.ndarray,
     return float(theta[0] * end_time + H @ theta[1:] - weight * np.log(lam).sum())
 
 
-def neg_gradient(X: np.ndarray, H: np.ndarray, end_time: float, lam: np.ndarray, weight: float = 1.0) -> np.ndarray:
-    """Gradient of :func:`neg_loglik`: ``[T - w sum 1/lambda, H - w X^T (1/lambda)]``."""
+def neg_gradient(XT: np.ndarray, H: np.ndarray, end_time: float, lam: np.ndarray, weight: float = 1.0) -> np.ndarray:
+    """Gradient of :func:`neg_loglik`: ``[T - w sum 1/lambda, H - w XT (1/lambda)]``."""
     inv = 1.0 / lam
-    grad = np.empty(1 + X.shape[1])
+    grad = np.empty(1 + XT.shape[0])
     grad[0] = end_time - weight * inv.sum()
-    grad[1:] = H - weight * (X.T @ inv)
+    grad[1:] = H - weight * (XT @ inv)
     return grad
 
 
-def information(X: np.ndarray, lam: np.ndarray, weight: float = 1.0) -> np.ndarray:
-    """Hessian of :func:`neg_loglik` (the observed information): ``w sum_k x_k x_k^T / lambda_k^2``, ``x_k = [1, X_k]``."""
+def information(XT: np.ndarray, lam: np.ndarray, weight: float = 1.0) -> np.ndarray:
+    """Hessian of :func:`neg_loglik` (the observed information): ``w sum_k x_k x_k^T / lambda_k^2``, ``x_k = [1, XT[:, k]]``."""
     inv = 1.0 / lam
-    scaled = X * inv[:, None]
-    info = np.empty((1 + X.shape[1],) * 2)
+    scaled = XT * inv
+    info = np.empty((1 + XT.shape[0],) * 2)
     info[0, 0] = inv @ inv
-    info[0, 1:] = info[1:, 0] = scaled.T @ inv
-    info[1:, 1:] = scaled.T @ scaled
+    info[0, 1:] = info[1:, 0] = scaled @ inv
+    info[1:, 1:] = scaled @ scaled.T
     if weight != 1.0:
         info *= weight
     return info
@@ -130,15 +140,16 @@ def sufficient_stats(events: Events, end_time: float, beta: np.ndarray, *, engin
     offsets = np.concatenate([[0], np.cumsum(events.counts)]).astype(np.int64)
     if engine == "auto":
         engine = choose_engine(events.times.size * d_dims * n_comp)
+    width = d_dims * n_comp
+    flat = np.empty(events.times.size * width)  # dimension i's block: (width, N_i), C order, from width * offsets[i]
+    blocks = tuple(flat[width * offsets[i] : width * offsets[i + 1]].reshape(width, offsets[i + 1] - offsets[i]) for i in range(d_dims))
     if engine == "numba":
         from .likelihood import _features_numba
 
-        flat = np.empty((events.times.size, d_dims * n_comp))
         _features_numba(events.times, events.marks, offsets, beta, shared_decays(beta) is not None, flat)
     else:
-        flat = _features_numpy(events, offsets, beta)
-    X = tuple(flat[offsets[i] : offsets[i + 1]] for i in range(d_dims))
-    return SufficientStats(X, _integrals(events, end_time, beta), float(end_time), n_comp)
+        _features_numpy(events, offsets, beta, blocks)
+    return SufficientStats(blocks, _integrals(events, end_time, beta), float(end_time), n_comp)
 
 
 def choose_engine(work: int) -> str:
@@ -185,8 +196,8 @@ def decayed_counts(t: np.ndarray, b: float) -> np.ndarray:
     return acc
 
 
-def _features_numpy(events: Events, offsets: np.ndarray, beta: np.ndarray) -> np.ndarray:
-    """The design of every event, rows grouped by dimension (time order within), with numpy."""
+def _features_numpy(events: Events, offsets: np.ndarray, beta: np.ndarray, blocks: tuple[np.ndarray, ...]) -> None:
+    """Fill each dimension's ``(D*U, N_i)`` design block (events in time order) with numpy."""
     times, marks = events.times, events.marks
     d_dims, _, n_comp = beta.shape
     n = times.size
@@ -194,7 +205,8 @@ def _features_numpy(events: Events, offsets: np.ndarray, beta: np.ndarray) -> np
     rows_t = times[order]
     ties = n > 1 and bool(np.any(times[1:] == times[:-1]))
     first = np.searchsorted(times, times, side="left") if ties else None  # start of each time stamp's group
-    out = np.zeros((n, d_dims * n_comp))
+    for block in blocks:
+        block.fill(0.0)
     for j, tj in enumerate(events.per_dim):
         if tj.size == 0:
             continue
@@ -217,8 +229,7 @@ def _features_numpy(events: Events, offsets: np.ndarray, beta: np.ndarray) -> np
                 col *= scans[b][last[rows]]
                 col *= b
                 col[none[rows]] = 0.0
-                out[rows, j * n_comp + u] = col
-    return out
+                blocks[i][j * n_comp + u] = col
 
 
 def _integrals(events: Events, end_time: float, beta: np.ndarray) -> np.ndarray:

@@ -87,18 +87,19 @@ def _loglik_numba(times, marks, end_time, mu, alpha, beta, shared):  # pragma: n
 
 @jit
 def _features_numba(times, marks, offsets, beta, shared, out):  # pragma: no cover - compiled
-    """The design rows: excitation sum_l beta exp(-beta (t_k - t_l)) from each (j, u) at each event,
-    written to row offsets[m] + (rank of the event within its dimension m), so each dimension is one block.
+    """The design: excitation sum_l beta exp(-beta (t_k - t_l)) from each (j, u) at each event, written
+    into dimension m's block of ``out`` (flat; the block is (D * U, N_m) in C order from D * U * offsets[m]),
+    column = rank of the event within m.
 
     The recursion state is flat: one entry per (j, u) when the decays are shared, else per (i, j, u),
     so the entries an event of ``m`` reads are the contiguous block ``m * D * U ...`` (or all of them).
-    ``out`` is ``(N, D * U)``, allocated by numpy (which asks the kernel for huge pages on large arrays:
+    ``out`` has N * D * U entries, allocated by numpy (which asks the kernel for huge pages on large arrays:
     an array allocated here costs several times the pass itself in page faults).
     """
     n = times.shape[0]
     d_dims, _, n_comp = beta.shape
     width = d_dims * n_comp
-    fill = offsets[:d_dims].copy()
+    fill = np.zeros(d_dims, dtype=np.int64)
     size = width if shared else d_dims * width
     rate = np.empty(size)
     for i in range(1 if shared else d_dims):
@@ -128,11 +129,12 @@ def _features_numba(times, marks, offsets, beta, shared, out):  # pragma: no cov
             stop += 1
         for kk in range(k, stop):  # rows first: tied events do not excite each other
             m = marks[kk]
-            row = fill[m]
+            start = width * offsets[m] + fill[m]
+            stride = offsets[m + 1] - offsets[m]
             fill[m] += 1
             base = 0 if shared else m * width
             for c in range(width):
-                out[row, c] = rate[base + c] * st[base + c]
+                out[start + c * stride] = rate[base + c] * st[base + c]
         for kk in range(k, stop):
             m = marks[kk]
             if shared:

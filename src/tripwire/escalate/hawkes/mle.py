@@ -57,7 +57,7 @@ class FitOutput:
 
 def initial_theta(stats: SufficientStats, i: int, mu0: np.ndarray | None, alpha0: np.ndarray | None) -> np.ndarray:
     """Starting point for dimension ``i``: given values, or half the events as background."""
-    n_i = stats.X[i].shape[0]
+    n_i = stats.n_events(i)
     width = stats.H.shape[1]
     theta = np.empty(1 + width)
     theta[0] = mu0[i] if mu0 is not None else max(0.5 * n_i / stats.end_time, 1e-3)
@@ -90,7 +90,7 @@ def fit_mle(
     tol: float = 1e-10,
 ) -> FitOutput:
     """Maximise the exact log-likelihood dimension by dimension (projected Newton)."""
-    d_dims = len(stats.X)
+    d_dims = len(stats.XT)
     width = stats.H.shape[1]
     thetas = np.empty((d_dims, 1 + width))
     infos = np.empty((d_dims, 1 + width, 1 + width))
@@ -125,24 +125,24 @@ def fit_mle(
 
 def fit_dimension(stats: SufficientStats, i: int, x0: np.ndarray, *, max_iter: int, tol: float) -> tuple[np.ndarray, float, np.ndarray, int, bool]:
     """Dimension ``i`` from ``x0``: ``(theta, log-likelihood, observed information at theta, full-data iterations, converged)``."""
-    X, H, T = stats.X[i], stats.H[i], stats.end_time
+    XT, H, T = stats.XT[i], stats.H[i], stats.end_time
     theta = np.maximum(np.asarray(x0, dtype=np.float64), _lower(x0.size))
     stride = 1
-    while X.shape[0] // (stride * 8) >= COARSE_ROWS:
+    while XT.shape[1] // (stride * 8) >= COARSE_ROWS:
         stride *= 8
     while stride > 1:  # coarse to fine: each subsample's optimum starts the next
-        theta, _, _, _, _ = newton(np.ascontiguousarray(X[::stride]), H, T, theta, weight=float(stride), max_iter=max_iter, tol=COARSE_TOL)
+        theta, _, _, _, _ = newton(np.ascontiguousarray(XT[:, ::stride]), H, T, theta, weight=float(stride), max_iter=max_iter, tol=COARSE_TOL)
         stride //= 8
-    theta, f, info, nit, ok = newton(X, H, T, theta, max_iter=max_iter, tol=tol)
+    theta, f, info, nit, ok = newton(XT, H, T, theta, max_iter=max_iter, tol=tol)
     if not (np.all(np.isfinite(theta)) and np.isfinite(f)):
         raise EstimationError(f"the likelihood fit diverged for dimension {i}")
     return theta, -f, info, nit, ok
 
 
 def newton(
-    X: np.ndarray, H: np.ndarray, end_time: float, x0: np.ndarray, *, weight: float = 1.0, max_iter: int = 500, tol: float = 1e-10
+    XT: np.ndarray, H: np.ndarray, end_time: float, x0: np.ndarray, *, weight: float = 1.0, max_iter: int = 500, tol: float = 1e-10
 ) -> tuple[np.ndarray, float, np.ndarray, int, bool]:
-    """Projected Newton on ``f = mu T + a @ H - weight * sum log(mu + X a)`` from the feasible ``x0``.
+    """Projected Newton on ``f = mu T + a @ H - weight * sum log(mu + a @ XT)`` from the feasible ``x0``.
 
     Returns ``(theta, f(theta), information, iterations, converged)``; the information is at
     ``theta`` or, after the final polish, at the iterate just before it. A design column
@@ -151,48 +151,48 @@ def newton(
     """
     lower = _lower(x0.size)
     x = np.maximum(x0, lower)
-    lam = intensities(X, x)
-    f = neg_loglik(X, H, end_time, x, lam, weight)
+    lam = intensities(XT, x)
+    f = neg_loglik(XT, H, end_time, x, lam, weight)
     if not np.isfinite(f):
         raise EstimationError("the likelihood fit started where an intensity is not positive")
     info, moved = None, np.inf
     for it in range(1, max_iter + 1):
-        g = neg_gradient(X, H, end_time, lam, weight)
+        g = neg_gradient(XT, H, end_time, lam, weight)
         # after a full step that changed the log-likelihood by less than STALE_MOVE the previous
         # information is still accurate enough to recognise (and take) the last step
         stale = info is not None and moved <= STALE_MOVE
         if not stale:
-            info = information(X, lam, weight)
+            info = information(XT, lam, weight)
         d, decrement, active = _direction(x, g, info, lower)
         done = 0.5 * decrement <= tol * max(1.0, abs(f)) and not np.any(d[active])
         if stale and not done:  # not converged yet: a proper Newton step with the information at x
-            info = information(X, lam, weight)
+            info = information(XT, lam, weight)
             d, decrement, active = _direction(x, g, info, lower)
             done = 0.5 * decrement <= tol * max(1.0, abs(f)) and not np.any(d[active])
         s = 1.0
         while True:
             xn = np.maximum(x + s * d, lower)
-            lam_n = intensities(X, xn)
-            fn = neg_loglik(X, H, end_time, xn, lam_n, weight)
+            lam_n = intensities(XT, xn)
+            fn = neg_loglik(XT, H, end_time, xn, lam_n, weight)
             expected = s * decrement + float(g[active] @ (x[active] - xn[active]))
             if fn <= f - ARMIJO * expected or (done and fn <= f):
                 break
             s *= 0.5
             if s < 1e-12:  # no descent left at this precision: the optimum, to rounding, when done
-                return x, f, information(X, lam, weight), it, done or 0.5 * decrement <= 1e-12 * max(1.0, abs(f))
+                return x, f, information(XT, lam, weight), it, done or 0.5 * decrement <= 1e-12 * max(1.0, abs(f))
         x, lam, moved, f = xn, lam_n, (f - fn if s == 1.0 else np.inf), fn
         if done:
-            info = information(X, lam, weight)  # for the standard errors
+            info = information(XT, lam, weight)  # for the standard errors
             if stale:  # that step used the previous information: polish once with this one
-                g = neg_gradient(X, H, end_time, lam, weight)
+                g = neg_gradient(XT, H, end_time, lam, weight)
                 d, _, _ = _direction(x, g, info, lower)
                 xn = np.maximum(x + d, lower)
-                lam_n = intensities(X, xn)
-                fn = neg_loglik(X, H, end_time, xn, lam_n, weight)
+                lam_n = intensities(XT, xn)
+                fn = neg_loglik(XT, H, end_time, xn, lam_n, weight)
                 if fn <= f:
                     x, f = xn, fn
             return x, f, info, it, True
-    return x, f, information(X, lam, weight), max_iter, False
+    return x, f, information(XT, lam, weight), max_iter, False
 
 
 def _direction(x: np.ndarray, g: np.ndarray, info: np.ndarray, lower: np.ndarray) -> tuple[np.ndarray, float, np.ndarray]:
@@ -238,7 +238,7 @@ def finish(
     logliks: np.ndarray | None = None,
 ) -> FitOutput:
     """Package per-dimension solutions with their standard errors (information and log-likelihoods computed unless given)."""
-    d_dims = len(stats.X)
+    d_dims = len(stats.XT)
     n_comp = stats.n_components
     ses = np.vstack([standard_errors(stats, i, thetas[i], None if infos is None else infos[i]) for i in range(d_dims)])
     if logliks is None:
@@ -257,7 +257,7 @@ def finish(
 
 def standard_errors(stats: SufficientStats, i: int, theta: np.ndarray, info: np.ndarray | None = None) -> np.ndarray:
     """Square roots of the diagonal of the inverse observed information (NaN where singular)."""
-    if stats.X[i].shape[0] == 0:
+    if stats.n_events(i) == 0:
         return np.full(theta.shape, np.nan)
     if info is None:
         info = stats.neg_hessian(i, theta)
