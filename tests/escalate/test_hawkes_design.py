@@ -143,3 +143,20 @@ def test_dimensions_without_events_or_without_earlier_sources():
     assert np.all(fit.adjacency_[:, 1] == 0.0)  # no events of 1 to excite anything
     assert np.all(np.isfinite(fit.baseline_)) and np.isfinite(fit.loglik_)
     assert fit.loglik_ == pytest.approx(fit.score(events, 40.0), rel=1e-12)
+
+
+def test_a_small_fit_imports_neither_numba_nor_scipy_optimize():
+    """A fresh process fitting a few thousand events compiles nothing (the cold CLI fit costs what a warm one does)."""
+    import subprocess
+
+    code = (
+        "import sys, numpy as np\n"
+        "from tripwire.escalate.hawkes import HawkesExp\n"
+        "rng = np.random.default_rng(0)\n"
+        "ev = [np.sort(rng.uniform(0, 1000.0, 800)), np.sort(rng.uniform(0, 1000.0, 600))]\n"
+        "fit = HawkesExp(1.0).fit(ev, 1000.0)\n"
+        "assert fit.converged_\n"
+        "print(sorted(m for m in ('numba', 'scipy.optimize', 'scipy.stats') if m in sys.modules))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"
