@@ -149,29 +149,36 @@ def _features_numba(times, marks, offsets, beta, shared, out):  # pragma: no cov
 
 
 @jit
-def _em_dimension(X, H, end_time, mu, a, max_iter, tol, min_mu):  # pragma: no cover - compiled
-    """Multiplicative EM updates for one dimension until the relative log-likelihood change is below tol."""
-    n, w = X.shape
+def _em_dimension(XT, H, end_time, mu, a, max_iter, tol, min_mu):  # pragma: no cover - compiled
+    """Multiplicative EM updates for one dimension until the relative log-likelihood change is below tol.
+
+    ``XT`` is the dimension's design, transposed ``(D*U, N_i)``: each pass runs along its rows.
+    """
+    w, n = XT.shape
     a = a.copy()
     prev = -np.inf
     acc = np.empty(w)
+    lam = np.empty(n)
     it = 0
     while it < max_iter:
         it += 1
+        lam[:] = mu
+        for c in range(w):
+            ac = a[c]
+            for k in range(n):
+                lam[k] += ac * XT[c, k]
         ll = -mu * end_time
+        s0 = 0.0
+        for k in range(n):
+            ll += np.log(lam[k])
+            lam[k] = 1.0 / lam[k]
+            s0 += lam[k]
         for c in range(w):
             ll -= a[c] * H[c]
-        s0 = 0.0
-        acc[:] = 0.0
-        for k in range(n):
-            lam = mu
-            for c in range(w):
-                lam += X[k, c] * a[c]
-            ll += np.log(lam)
-            inv = 1.0 / lam
-            s0 += inv
-            for c in range(w):
-                acc[c] += X[k, c] * inv
+            total = 0.0
+            for k in range(n):
+                total += XT[c, k] * lam[k]
+            acc[c] = total
         if abs(ll - prev) <= tol * max(1.0, abs(ll)):
             return mu, a, it, True
         prev = ll
