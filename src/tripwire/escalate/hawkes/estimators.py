@@ -277,7 +277,7 @@ class HawkesExp(_HawkesBase):
 
     ``decay`` is a number shared by all pairs or a ``(D, D)`` matrix (None means 1.0);
     decays are fixed, baselines and adjacency are estimated. ``method`` is ``"mle"``
-    (L-BFGS-B on the exact likelihood) or ``"em"`` (branching-structure EM).
+    (projected Newton on the exact likelihood) or ``"em"`` (branching-structure EM).
     Fitted attributes: ``baseline_``, ``adjacency_`` (``(D, D)``), ``baseline_se_``,
     ``adjacency_se_``, ``loglik_``, ``spectral_radius_``, ``dim_names_``.
     """
