@@ -73,7 +73,7 @@ def initial_theta(stats: SufficientStats, i: int, mu0: np.ndarray | None, alpha0
 #: about this many (every 8**k-th event), whose solution starts the full-data iterations.
 COARSE_ROWS = 2000
 #: Relative Newton-decrement tolerance of the subsample stages (the full data then polish to ``tol``).
-COARSE_TOL = 1e-4
+COARSE_TOL = 1e-6
 #: Log-likelihood change of a full Newton step below which the next iteration first tries the
 #: previous information to test convergence (saving one information pass at the end).
 STALE_MOVE = 0.1
