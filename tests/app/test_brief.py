@@ -163,3 +163,17 @@ def test_brief_prints_untrusted_names_as_text(tmp_path: Path, examples_dir: Path
     assert result.exception is None, result.output
     out = " ".join(result.output.split())
     assert "failed" in out and "notes [/] [bold]x.md" in out and "[/]report" in out
+
+
+def test_the_brief_report_is_the_report_of_the_store(brief, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """``brief`` writes its report from the check it just ran; ``tripwire report`` reads the store: the same report."""
+    import re
+
+    from tripwire.app.context import open_context
+    from tripwire.app.outputs import write_report
+
+    settings, _first, second = brief
+    with open_context(settings) as ctx:
+        again = write_report(ctx, tmp_path, rules=ctx.rules())
+    stamp = re.compile(r"Generated \S+ by")
+    assert stamp.sub("", again.read_text(encoding="utf-8")) == stamp.sub("", second.report_path.read_text(encoding="utf-8"))

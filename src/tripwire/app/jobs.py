@@ -355,7 +355,7 @@ def brief(
     report = ingest(ctx.store, list(sources) or example_sources(), settings=ctx.settings, progress=progress)
     merged = merge_and_save(ctx, extract_documents(ctx))
     run = check(ctx, rules, now=now or dt.datetime.now(dt.timezone.utc))
-    path = write_report(ctx, out_dir or ctx.settings.report_dir, rules=rules)
+    path = write_report(ctx, out_dir or ctx.settings.report_dir, rules=rules, run=run)
     return BriefResult(
         ingested=report,
         incidents=run.incidents,

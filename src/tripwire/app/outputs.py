@@ -23,15 +23,24 @@ if TYPE_CHECKING:
     from ..model import Action, Document, Incident
 
 
-def write_report(ctx: Context, out_dir: str | Path, *, rules: Sequence[Any] = (), generated_at: dt.datetime | None = None) -> Path:
-    """The HTML report of everything stored: incidents, current attributions, history, actions, red-line statements, sources."""
+def write_report(ctx: Context, out_dir: str | Path, *, rules: Sequence[Any] = (), generated_at: dt.datetime | None = None,
+                 run: Any = None) -> Path:
+    """The HTML report of everything stored: incidents, current attributions, history, actions, red-line statements, sources.
+
+    ``run`` (a :class:`~tripwire.app.jobs.CheckRun` that attributed and
+    recorded every live incident just now, as ``brief`` does, none failing) supplies the
+    live incidents and current attributions instead of reading them again.
+    """
     from ..report import write_html_report
 
-    incidents, actions = store_events(ctx)
+    if run is not None and run.recorded and run.attribution_source == "attributor" and not run.unattributed:
+        incidents, actions, results = list(run.incidents), list(ctx.store.iter_actions()), run.results
+    else:
+        (incidents, actions), results = store_events(ctx), ctx.store.latest_attributions()
     return write_html_report(
         out_dir,
         incidents=incidents,
-        results=ctx.store.latest_attributions(),
+        results=results,
         evaluations=ctx.store.evaluation_history(),
         actions=actions,
         redlines=ctx.store.list_redline_statements(),
