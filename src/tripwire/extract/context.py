@@ -14,14 +14,15 @@ from bisect import bisect_right
 from dataclasses import dataclass, field
 from functools import cached_property
 
+from . import prefilter
 from ..model import Span
 from .casualties import CasualtyMention, find_casualties
 from .dates import DateMention, find_dates
 from .lexicon import Lexicon, Mention
 from .sentences import Sentence, clause_at, clauses
 
-_IF_CLAUSE = re.compile(r"\b(?:if|unless|should)\b[^,;]*", re.I)
-_HYPO_BEFORE = re.compile(
+_IF_CLAUSE = prefilter.compile(r"\b(?:if|unless|should)\b[^,;]*", re.I)
+_HYPO_BEFORE = prefilter.compile(
     r"\b(?:similar|possible|potential|future|any|further|planned|proposed|threatened|preemptive)\s+(?:[\w-]+\s+){0,2}$"
     r"|\b(?:fears?\s+of|risk\s+of|threat\s+of|considered|considering|would|could|might)\s+(?:an?\s+|the\s+)?(?:[\w-]+\s+){0,2}$",
     re.I,

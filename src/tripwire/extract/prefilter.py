@@ -1,0 +1,140 @@
+"""Regexes that skip a text at once when it lacks every word a match needs.
+
+Python's ``re`` tries a pattern such as ``\\b(?:fired|launched|...)`` at every
+position of the text: with ``re.IGNORECASE`` or a leading ``\\b`` it has no
+literal prefix to jump to, so a cue pattern costs tens of microseconds per
+sentence even where nothing matches, which is most sentences for most cues.
+:func:`compile` reads the pattern's syntax tree once and works out a set of
+literal strings at least one of which every match must contain (the longest
+it can find: for ``\\b(?:claimed|took)\\s+(?:responsibility|credit)\\b`` it is
+``{"claimed", "took"}`` or ``{"responsibility", "credit"}``); a
+:class:`Prefiltered` pattern runs the real regex only on a text that holds one
+of them (compared lower-cased, so the test is the same with and without
+``re.IGNORECASE``). The answer is always the regex's own: the test only ever
+skips texts on which the regex cannot match.
+
+Only ASCII literals count. The four characters outside ASCII that match an
+ASCII letter under ``re.IGNORECASE`` (``İ``, ``ı``, ``ſ`` and the Kelvin
+sign) are replaced by that letter before lower-casing (``ı`` and ``ſ`` are
+their own lower case, and ``İ`` lower-cases to two characters).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any
+
+try:  # Python 3.11+
+    from re import _constants as _c, _parser as _sre_parse  # type: ignore[attr-defined]
+except ImportError:  # pragma: no cover - Python 3.10
+    import sre_constants as _c  # type: ignore[no-redef]
+    import sre_parse as _sre_parse  # type: ignore[no-redef]
+
+#: the non-ASCII characters ``re.IGNORECASE`` matches to an ASCII letter, and that letter
+_CASE_FIX = {0x130: "i", 0x131: "i", 0x17F: "s", 0x212A: "k"}
+_REPEATS = tuple(getattr(_c, name) for name in ("MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT") if hasattr(_c, name))
+_ATOMIC = getattr(_c, "ATOMIC_GROUP", None)
+
+
+def _better(a: frozenset[str] | None, b: frozenset[str]) -> frozenset[str]:
+    """The more selective of two requirement sets: longer shortest literal, then fewer literals."""
+    if a is None:
+        return b
+    return b if (min(map(len, b)), -len(b)) > (min(map(len, a)), -len(a)) else a
+
+
+def _needed(items: Any) -> frozenset[str] | None:
+    """Lower-case literals at least one of which any match of the sequence ``items`` holds; None when nothing is known."""
+    best: frozenset[str] | None = None
+    run: list[str] = []
+    for op, av in list(items) + [(None, None)]:
+        if op is _c.LITERAL and av < 128:
+            run.append(chr(av).lower())
+            continue
+        if run:
+            best = _better(best, frozenset(("".join(run),)))
+            run = []
+        sub: frozenset[str] | None = None
+        if op is _c.SUBPATTERN:
+            sub = _needed(av[-1])
+        elif _ATOMIC is not None and op is _ATOMIC:
+            sub = _needed(av)
+        elif op is _c.BRANCH:
+            alternatives = [_needed(p) for p in av[1]]
+            if all(a is not None for a in alternatives):
+                sub = frozenset().union(*alternatives)  # type: ignore[arg-type]
+        elif op in _REPEATS and av[0] >= 1:
+            sub = _needed(av[2])
+        if sub:
+            best = _better(best, sub)
+    return best
+
+
+def needed_literals(pattern: str, flags: int = 0) -> frozenset[str]:
+    """The literals (lower case) one of which every match of ``pattern`` holds; empty when none is known."""
+    try:
+        found = _needed(_sre_parse.parse(pattern, flags))
+    except Exception:  # noqa: BLE001 - anything the parser cannot say: no prefilter, the regex decides
+        return frozenset()
+    if not found:
+        return frozenset()
+    return frozenset(x for x in found if not any(y != x and y in x for y in found))  # "attack" in a text covers "attacks"
+
+
+def lowered(text: str) -> str:
+    """``text`` lower-cased the way :class:`Prefiltered` compares it."""
+    return text.lower() if text.isascii() else text.translate(_CASE_FIX).lower()
+
+
+class Prefiltered:
+    """A compiled regex that answers "no match" without running when the text lacks every literal a match needs.
+
+    Offers what the extractor uses of :class:`re.Pattern` (``search``,
+    ``match``, ``fullmatch``, ``finditer``, ``findall``); anything else is the
+    compiled pattern's own (``pattern``, ``flags``, ``groupindex``...).
+    """
+
+    __slots__ = ("regex", "literals")
+
+    def __init__(self, pattern: str, flags: int = 0) -> None:
+        self.regex = re.compile(pattern, flags)
+        self.literals = tuple(sorted(needed_literals(pattern, flags)))
+
+    def may_match(self, text: str) -> bool:
+        """False only when no match is possible in ``text``."""
+        if not self.literals:
+            return True
+        low = lowered(text)
+        return any(lit in low for lit in self.literals)
+
+    def search(self, text: str, *args: int) -> re.Match[str] | None:
+        return self.regex.search(text, *args) if self.may_match(text) else None
+
+    def match(self, text: str, *args: int) -> re.Match[str] | None:
+        return self.regex.match(text, *args) if self.may_match(text) else None
+
+    def fullmatch(self, text: str, *args: int) -> re.Match[str] | None:
+        return self.regex.fullmatch(text, *args) if self.may_match(text) else None
+
+    def finditer(self, text: str, *args: int) -> Iterator[re.Match[str]]:
+        return self.regex.finditer(text, *args) if self.may_match(text) else iter(())
+
+    def findall(self, text: str, *args: int) -> list[Any]:
+        return self.regex.findall(text, *args) if self.may_match(text) else []
+
+    def __getattr__(self, name: str) -> Any:
+        if name in Prefiltered.__slots__ or name.startswith("__"):  # not yet set (unpickling), or a protocol pickle asks for
+            raise AttributeError(name)
+        return getattr(self.regex, name)
+
+    def __repr__(self) -> str:
+        return f"Prefiltered({self.regex.pattern!r}, literals={self.literals!r})"
+
+
+def compile(pattern: str, flags: int = 0) -> Prefiltered:  # noqa: A001 - the name says it stands in for re.compile
+    """:func:`re.compile` with the prefilter of :class:`Prefiltered`."""
+    return Prefiltered(pattern, flags)
+
+
+__all__ = ["Prefiltered", "compile", "lowered", "needed_literals"]
