@@ -87,6 +87,21 @@ def lowered(text: str) -> str:
     return text.lower() if text.isascii() else text.translate(_CASE_FIX).lower()
 
 
+#: the last text lowered and its lower case: the rule modules run many patterns over one sentence in turn
+_last: tuple[str, str] = ("", "")
+
+
+def _lowered_once(text: str) -> str:
+    """:func:`lowered`, kept for the very same string object (strings never change, so it is always right)."""
+    global _last
+    last = _last
+    if last[0] is text:
+        return last[1]
+    low = lowered(text)
+    _last = (text, low)
+    return low
+
+
 class Prefiltered:
     """A compiled regex that answers "no match" without running when the text lacks every literal a match needs.
 
@@ -103,10 +118,14 @@ class Prefiltered:
 
     def may_match(self, text: str) -> bool:
         """False only when no match is possible in ``text``."""
-        if not self.literals:
+        literals = self.literals
+        if not literals:
             return True
-        low = lowered(text)
-        return any(lit in low for lit in self.literals)
+        low = _lowered_once(text)
+        for lit in literals:
+            if lit in low:
+                return True
+        return False
 
     def search(self, text: str, *args: int) -> re.Match[str] | None:
         return self.regex.search(text, *args) if self.may_match(text) else None
