@@ -110,15 +110,24 @@ class Prefiltered:
     compiled pattern's own (``pattern``, ``flags``, ``groupindex``...).
     """
 
-    __slots__ = ("regex", "literals")
+    __slots__ = ("regex", "_literals")
 
     def __init__(self, pattern: str, flags: int = 0) -> None:
         self.regex = re.compile(pattern, flags)
-        self.literals = tuple(sorted(needed_literals(pattern, flags)))
+        self._literals: tuple[str, ...] | None = None  # read from the pattern on first use: importing the rules stays cheap
+
+    @property
+    def literals(self) -> tuple[str, ...]:
+        """The literals one of which every match holds (empty: no prefilter)."""
+        if self._literals is None:
+            self._literals = tuple(sorted(needed_literals(self.regex.pattern, self.regex.flags)))
+        return self._literals
 
     def may_match(self, text: str) -> bool:
         """False only when no match is possible in ``text``."""
-        literals = self.literals
+        literals = self._literals
+        if literals is None:
+            literals = self.literals
         if not literals:
             return True
         low = _lowered_once(text)
