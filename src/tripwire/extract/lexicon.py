@@ -96,10 +96,13 @@ class _Names:
             if run is None or " " in name[: run.start()]:
                 continue  # no word character before a space: not a name anything can match as a whole word
             by_head.setdefault((run.group(), name[: run.start()]), set()).add(name)
-        #: first run -> ((leading punctuation, names longest first), ...)
-        self.by_run: dict[str, tuple[tuple[str, tuple[str, ...]], ...]] = {}
+        #: first run -> ((leading punctuation, names longest first, or None where a set look-up per length is shorter), ...)
+        self.by_run: dict[str, tuple[tuple[str, tuple[str, ...] | None, tuple[int, ...], frozenset[str]], ...]] = {}
         for (first, lead), group in sorted(by_head.items()):
-            self.by_run[first] = (*self.by_run.get(first, ()), (lead, tuple(sorted(group, key=lambda n: (-len(n), n)))))
+            lengths = tuple(sorted({len(n) for n in group}, reverse=True))
+            # many names under one first run ("al", 1,300 places): try each length once instead of each name
+            names = tuple(sorted(group, key=lambda n: (-len(n), n))) if len(group) <= 2 * len(lengths) else None
+            self.by_run[first] = (*self.by_run.get(first, ()), (lead, names, lengths, frozenset(group) if names is None else frozenset()))
 
     def spans(self, text: str) -> list[tuple[int, int]]:
         """(start, end) of every match in ``text``, left to right."""
@@ -114,11 +117,14 @@ class _Names:
             groups = by_run.get(first)
             if groups is None:
                 continue
-            for lead, names in groups:
+            for lead, names, lengths, name_set in groups:
                 p = q - len(lead)
                 if p < 0 or (lead and (text[p:q] != lead or (p and _word(text[p - 1])))):
                     continue
-                end = next((p + len(nm) for nm in names if text.startswith(nm, p) and (p + len(nm) == n or not _word(text[p + len(nm)]))), None)
+                if names is not None:
+                    end = next((p + len(nm) for nm in names if text.startswith(nm, p) and (p + len(nm) == n or not _word(text[p + len(nm)]))), None)
+                else:
+                    end = next((p + size for size in lengths if p + size <= n and (p + size == n or not _word(text[p + size])) and text[p : p + size] in name_set), None)
                 if end is not None and end > best.get(p, -1):
                     best[p] = end
         if not best:
