@@ -346,6 +346,7 @@ _DEMONSTRATIVE = prefilter.compile(r"\b(?:[Tt]his|[Tt]hese|[Tt]he\s+same|[Ss]uch
 
 
 _TIMES_AFTER = prefilter.compile(r"\s+(?:[\w-]+\s+){0,6}?(?:more\s+than\s+|at\s+least\s+|over\s+|nearly\s+|about\s+|some\s+|almost\s+)?(?P<n>\d[\d,]*)\s+times\b", re.I)
+_TALLY_NOUN = prefilter.compile(r"(?:attacks|strikes|raids|incidents|assaults|bombings|times)$", re.I)
 _MANY_BEFORE = prefilter.compile(r"(?:\b(?P<n>\d[\d,]*)|\b(?P<w>dozens|scores|hundreds|thousands))\s+(?:of\s+)?(?:[\w-]+\s+){0,2}$", re.I)
 
 
@@ -354,7 +355,7 @@ def _aggregate(text: str, s: int, e: int) -> bool:
     after = _TIMES_AFTER.match(text, e)
     if after and int(after.group("n").replace(",", "")) >= 2 and not re.search(r"[.;]", text[e : after.start("n")]):
         return True
-    if not re.search(r"(?:attacks|strikes|raids|incidents|assaults|bombings|times)$", text[s:e], re.I):
+    if not _TALLY_NOUN.search(text[s:e]):
         return False  # "12 rockets", "three drones": the size of one salvo
     before = _MANY_BEFORE.search(text[max(0, s - 40) : s])
     if before is None:

@@ -21,6 +21,8 @@ from .dates import DateMention, find_dates
 from .lexicon import Lexicon, Mention
 from .sentences import Sentence, clause_at, clauses
 
+_PLACE_BEFORE = prefilter.compile(r"\b(?:in|from|at|near|inside|across)\s+(?:the\s+)?$", re.I)
+_LINKED_AFTER = prefilter.compile(r"-(?:backed|aligned|allied|linked|supported|sponsored|funded|armed|trained|affiliated|based)\b", re.I)
 _IF_CLAUSE = prefilter.compile(r"\b(?:if|unless|should)\b[^,;]*", re.I)
 _HYPO_BEFORE = prefilter.compile(
     r"\b(?:similar|possible|potential|future|any|further|planned|proposed|threatened|preemptive)\s+(?:[\w-]+\s+){0,2}$"
@@ -86,10 +88,10 @@ class SentenceContext:
     def agent_like(self, m: Mention) -> bool:
         """False for a name used as a place or an owner: "rebels in Yemen", "Yemen's Houthi rebels", "Iran-backed militias"."""
         before = self.text[max(0, m.start - 12) : m.start]
-        if re.search(r"\b(?:in|from|at|near|inside|across)\s+(?:the\s+)?$", before, re.I):
+        if _PLACE_BEFORE.search(before):
             return False
         after = self.text[m.end : m.end + 12]
-        if re.match(r"-(?:backed|aligned|allied|linked|supported|sponsored|funded|armed|trained|affiliated|based)\b", after, re.I):
+        if _LINKED_AFTER.match(after):
             return False
         if re.match(r"'s?\s", after) and any(b.start >= m.end and b.start - m.end <= 4 for b in self.actors):
             return False

@@ -111,6 +111,7 @@ _THREAT = prefilter.compile(
     r"|\bnot\s+a\s+warning,?\s+it\s+is\s+a\s+threat\b",
     re.I,
 )
+_IF_OR_ANY = prefilter.compile(r"\b(?:if|any)\b", re.I)
 _THREAT_HINT = prefilter.compile(r"respon|accountab|account\b|retaliat|punish|pay\b|regret|suffer|annihilat|crush|avenge|revenge|back|act\b|measures|action|steps|responsib|unanswered|unpunished|toleran|tolerate|hesitat|consequence|forthcoming|right\s+to|threat|hit|defend|continue|run\s+into|worse|prepared|ready|target", re.I)
 _OBJECT = prefilter.compile(r"\b(?:for|over|to)\s+(?P<obj>(?:the|this|that|its|their|any|these|such|an?)\s+(?:[\w'-]+\s+){0,4}?(?:attacks?|strikes?|crime|aggression|assault|killing|assassination|operation|bombing|violation|adventures?|escalation|act))\b", re.I)
 _NOT_THREAT = prefilter.compile(r"\b(?:respond(?:ed)?\s+to\s+(?:questions?|requests?|a\s+request|emails?|calls?|inquiries)|act\s+as|pay\s+(?:for\s+)?(?:salaries|tribute|homage|respects|attention)|hit\s+(?:a\s+)?record)\b", re.I)
@@ -133,7 +134,7 @@ def _threat_parts(text: str) -> tuple[int, str, str] | None:
 def find_redlines(ctx: SentenceContext, lex: Lexicon, mem: SourceMemory, published: dt.date | None) -> list[RedLineStatement]:
     """The red line declared in one sentence, if there is one."""
     text = ctx.text
-    parts = _parts(text) if re.search(r"\b(?:if|any)\b", text, re.I) else None
+    parts = _parts(text) if _IF_OR_ANY.search(text) else None
     if parts is None and _THREAT_HINT.search(text):
         parts = _threat_parts(text)
     if parts is None:
