@@ -53,7 +53,7 @@ class Sentence:
 
 
 def _trailing_word(text: str, start: int, end: int) -> str:
-    """What ``re.search(r"([\w.]+)$", text[start:end])`` finds ("" for nothing): the run of word characters and dots
+    r"""What ``re.search(r"([\w.]+)$", text[start:end])`` finds ("" for nothing): the run of word characters and dots
     ending the piece, or ending it before one final newline, found from the end instead of tried at every offset."""
     if end > start and text[end - 1] == "\n":
         end -= 1
