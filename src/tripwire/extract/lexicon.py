@@ -112,12 +112,14 @@ class _Names:
         """:meth:`spans` of a text already made ready (:class:`Scan`, of this table's case mode)."""
         by_run = self.by_run
         text, n = scan.text, scan.n
+        present = by_run.keys() & scan.words  # the first runs the text holds at all (set work in C)
+        if not present:
+            return []
         best: dict[int, int] = {}  # start -> end of the longest name there
         for q, first in scan.runs:  # every whole run of the text is a possible first run of a name
-            groups = by_run.get(first)
-            if groups is None:
+            if first not in present:
                 continue
-            for lead, names, lengths, name_set in groups:
+            for lead, names, lengths, name_set in by_run[first]:
                 p = q - len(lead)
                 if p < 0 or (lead and (text[p:q] != lead or (p and _word(text[p - 1])))):
                     continue
@@ -151,7 +153,7 @@ class Scan:
     can start, since every name is filed under its first run.
     """
 
-    __slots__ = ("text", "n", "runs", "starts", "flat_starts")
+    __slots__ = ("text", "n", "runs", "words", "starts", "flat_starts")
 
     def __init__(self, text: str, fold_case: bool) -> None:
         if fold_case:
@@ -169,6 +171,7 @@ class Scan:
         self.text = text
         self.n = len(text)
         self.runs = [(m.start(), m.group()) for m in _RUN.finditer(text)]
+        self.words = {w for _, w in self.runs}
 
 
 def _word(ch: str) -> bool:
