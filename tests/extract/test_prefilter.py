@@ -101,3 +101,17 @@ def test_rule_patterns_agree_on_news_sentences(folder: Path) -> None:
             assert [m.span() for m in p.finditer(text)] == [m.span() for m in p.regex.finditer(text)], (p.pattern, sentences.index(text))
             skipped += not p.may_match(text)
     assert skipped > 0  # the prefilter does skip sentences
+
+
+def test_requirements_need_every_part_of_an_alternative() -> None:
+    pattern = r"\bsaid\s+(?:it|they)\s+(?:fired|launched)\b|\bclaimed\s+responsibility\b"
+    assert prefilter.requirements(pattern, re.I) == (
+        (("fired", "launched"), ("said",), ("it", "they")),
+        (("responsibility",), ("claimed",)),
+    )
+    fast = prefilter.compile(pattern, re.I)
+    assert not fast.may_match("They said nothing about it")  # "said" and "they" but neither "fired" nor "launched"
+    assert fast.may_match("it was said that they fired")  # every part is there (in another order): the regex decides
+    assert fast.search("it was said that they fired") is None
+    assert not fast.may_match("the group claimed the attack")  # "claimed" without "responsibility", no "fired"/"launched"
+    assert prefilter.requirements(r"\d+|said", 0) == ()  # one alternative needs no literal

@@ -71,15 +71,69 @@ def _needed(items: Any) -> frozenset[str] | None:
     return best
 
 
+def _minimal(found: frozenset[str]) -> frozenset[str]:
+    """``found`` without the literals that hold another of it ("attack" in a text covers "attacks")."""
+    return frozenset(x for x in found if not any(y != x and y in x for y in found))
+
+
 def needed_literals(pattern: str, flags: int = 0) -> frozenset[str]:
     """The literals (lower case) one of which every match of ``pattern`` holds; empty when none is known."""
     try:
         found = _needed(_sre_parse.parse(pattern, flags))
     except Exception:  # noqa: BLE001 - anything the parser cannot say: no prefilter, the regex decides
         return frozenset()
-    if not found:
-        return frozenset()
-    return frozenset(x for x in found if not any(y != x and y in x for y in found))  # "attack" in a text covers "attacks"
+    return _minimal(found) if found else frozenset()
+
+
+#: at most this many literal sets are tested for one alternative (the most selective)
+_MAX_CLAUSES = 3
+
+
+def _clauses(items: Any) -> list[frozenset[str]]:
+    """Literal sets a match of the sequence ``items`` needs one literal of each of, most selective first."""
+    sets: list[frozenset[str]] = []
+    run: list[str] = []
+    for op, av in list(items) + [(None, None)]:
+        if op is _c.LITERAL and av < 128:
+            run.append(chr(av).lower())
+            continue
+        if run:
+            sets.append(frozenset(("".join(run),)))
+            run = []
+        if op is _c.SUBPATTERN:
+            sets.extend(_clauses(av[-1]))
+        elif _ATOMIC is not None and op is _ATOMIC:
+            sets.extend(_clauses(av))
+        elif op is _c.BRANCH:
+            alternatives = [_needed(p) for p in av[1]]
+            if all(a is not None for a in alternatives):
+                sets.append(frozenset().union(*alternatives))  # type: ignore[arg-type]
+        elif op in _REPEATS and av[0] >= 1:
+            sets.extend(_clauses(av[2]))
+    unique = sorted({_minimal(x) for x in sets}, key=lambda x: (-min(map(len, x)), len(x), sorted(x)))
+    return unique[:_MAX_CLAUSES]
+
+
+def requirements(pattern: str, flags: int = 0) -> tuple[tuple[tuple[str, ...], ...], ...]:
+    """What a text must hold for ``pattern`` to match: for some alternative of the pattern, one literal of each of its sets.
+
+    A pattern that is one alternation (``\\b(?:A|B|C)``) has one entry per
+    alternative, anything else one entry. Empty when nothing is known (no
+    prefilter: the regex always runs).
+    """
+    try:
+        items = [it for it in _sre_parse.parse(pattern, flags) if it[0] is not _c.AT]
+        while len(items) == 1 and items[0][0] is _c.SUBPATTERN:
+            items = [it for it in items[0][1][-1] if it[0] is not _c.AT]
+        if len(items) == 1 and items[0][0] is _c.BRANCH:
+            alternatives = [_clauses(p) for p in items[0][1][1]]
+        else:
+            alternatives = [_clauses(items)]
+    except Exception:  # noqa: BLE001 - anything the parser cannot say: no prefilter, the regex decides
+        return ()
+    if not alternatives or not all(alternatives):
+        return ()  # an alternative that needs no literal can match anything
+    return tuple(tuple(tuple(sorted(x)) for x in clauses) for clauses in alternatives)
 
 
 def lowered(text: str) -> str:
@@ -110,29 +164,40 @@ class Prefiltered:
     compiled pattern's own (``pattern``, ``flags``, ``groupindex``...).
     """
 
-    __slots__ = ("regex", "_literals")
+    __slots__ = ("regex", "_needs")
 
     def __init__(self, pattern: str, flags: int = 0) -> None:
         self.regex = re.compile(pattern, flags)
-        self._literals: tuple[str, ...] | None = None  # read from the pattern on first use: importing the rules stays cheap
+        self._needs: tuple[tuple[tuple[str, ...], ...], ...] | None = None  # read on first use: importing the rules stays cheap
+
+    @property
+    def needs(self) -> tuple[tuple[tuple[str, ...], ...], ...]:
+        """:func:`requirements` of the pattern (empty: no prefilter)."""
+        if self._needs is None:
+            self._needs = requirements(self.regex.pattern, self.regex.flags)
+        return self._needs
 
     @property
     def literals(self) -> tuple[str, ...]:
-        """The literals one of which every match holds (empty: no prefilter)."""
-        if self._literals is None:
-            self._literals = tuple(sorted(needed_literals(self.regex.pattern, self.regex.flags)))
-        return self._literals
+        """Every literal the prefilter looks for."""
+        return tuple(sorted({lit for clauses in self.needs for options in clauses for lit in options}))
 
     def may_match(self, text: str) -> bool:
         """False only when no match is possible in ``text``."""
-        literals = self._literals
-        if literals is None:
-            literals = self.literals
-        if not literals:
+        needs = self._needs
+        if needs is None:
+            needs = self.needs
+        if not needs:
             return True
         low = _lowered_once(text)
-        for lit in literals:
-            if lit in low:
+        for clauses in needs:
+            for options in clauses:
+                for lit in options:
+                    if lit in low:
+                        break
+                else:
+                    break  # no literal of this set: this alternative cannot match
+            else:
                 return True
         return False
 
@@ -165,4 +230,4 @@ def compile(pattern: str, flags: int = 0) -> Prefiltered:  # noqa: A001 - the na
     return Prefiltered(pattern, flags)
 
 
-__all__ = ["Prefiltered", "compile", "lowered", "needed_literals"]
+__all__ = ["Prefiltered", "compile", "lowered", "needed_literals", "requirements"]
