@@ -83,6 +83,7 @@ def test_rule_patterns_agree_with_plain_regex(words: list[str], upper: bool) -> 
     text = text.upper() if upper else text
     for p in _rule_patterns():
         assert [m.span() for m in p.finditer(text)] == [m.span() for m in p.regex.finditer(text)], p.pattern
+        assert p.found(text) == (p.regex.search(text) is not None), p.pattern
 
 
 def _sentences(folder: Path) -> list[str]:
@@ -99,6 +100,7 @@ def test_rule_patterns_agree_on_news_sentences(folder: Path) -> None:
     for p in _rule_patterns():
         for text in sentences:
             assert [m.span() for m in p.finditer(text)] == [m.span() for m in p.regex.finditer(text)], (p.pattern, sentences.index(text))
+            assert p.found(text) == (p.regex.search(text) is not None), (p.pattern, sentences.index(text))
             skipped += not p.may_match(text)
     assert skipped > 0  # the prefilter does skip sentences
 
@@ -115,3 +117,12 @@ def test_requirements_need_every_part_of_an_alternative() -> None:
     assert fast.search("it was said that they fired") is None
     assert not fast.may_match("the group claimed the attack")  # "claimed" without "responsibility", no "fired"/"launched"
     assert prefilter.requirements(r"\d+|said", 0) == ()  # one alternative needs no literal
+
+
+def test_found_answers_plain_word_alternations_without_the_regex() -> None:
+    assert prefilter.exact_alternatives(r"claim|deni|we\b", re.I) == (True, True, False)
+    assert prefilter.exact_alternatives(r"\b(?:claim|deni)", re.I) == (False, False)  # the anchor is part of every match
+    assert prefilter.exact_alternatives(r"claim|deni", 0) == (False, False)  # case counts: the lower-cased test is not the answer
+    hint = prefilter.compile(r"claim|deni|we\b", re.I)
+    for text in ("They DENIED it", "we", "weekly", "no", "\u0130t was ſaid", "Clai\u212a"):
+        assert hint.found(text) == (hint.regex.search(text) is not None)

@@ -199,7 +199,7 @@ def find_action_mentions(ctx: SentenceContext, lex: Lexicon) -> list[EventMentio
     twins: list[EventMention] = []
     taken: list[tuple[int, int]] = []
     text = ctx.text
-    if not _ANY_ACTION.search(text):
+    if not _ANY_ACTION.found(text):
         return out
     for kind, pattern in ACTION_CUES:
         for m in pattern.finditer(text):

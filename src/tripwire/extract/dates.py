@@ -196,7 +196,7 @@ def find_dates(text: str, published: dt.date | None = None) -> list[DateMention]
     """Every resolvable date in ``text``; overlapping matches keep the longest, earliest first."""
     found: list[DateMention] = []
     taken: list[tuple[int, int]] = []
-    present = {name for name, hint in _HINTS.items() if hint.search(text)}
+    present = {name for name, hint in _HINTS.items() if hint.found(text)}
     for kind, pattern in _PATTERNS:
         if not all(n in present for n in _NEEDS[kind]):
             continue

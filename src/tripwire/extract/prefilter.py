@@ -114,6 +114,35 @@ def _clauses(items: Any) -> list[frozenset[str]]:
     return unique[:_MAX_CLAUSES]
 
 
+def _alternatives(pattern: str, flags: int) -> tuple[list[Any], bool]:
+    """The top-level alternatives of ``pattern`` (one when it is not one alternation), with the zero-width
+    anchors around them set aside (``\\b(?:A|B)`` is A or B), and whether each is all there is to a match:
+    the pattern ignores case and had no anchor set aside."""
+    parsed = _sre_parse.parse(pattern, flags)
+    whole = bool(parsed.state.flags & re.IGNORECASE)
+    items = list(parsed)
+    while True:
+        kept = [it for it in items if it[0] is not _c.AT]
+        whole = whole and len(kept) == len(items)
+        if len(kept) == 1 and kept[0][0] is _c.SUBPATTERN and not (kept[0][1][1] or kept[0][1][2]):
+            items = list(kept[0][1][-1])
+            continue
+        break
+    if len(kept) == 1 and kept[0][0] is _c.BRANCH:
+        return [list(p) for p in kept[0][1][1]], whole
+    return [kept], whole
+
+
+def exact_alternatives(pattern: str, flags: int = 0) -> tuple[bool, ...]:
+    """For each alternative of :func:`requirements`: whether it is one plain literal, ignoring case, so that the
+    text holding it (lower-cased) is a match."""
+    try:
+        alternatives, whole = _alternatives(pattern, flags)
+    except Exception:  # noqa: BLE001 - see requirements
+        return ()
+    return tuple(whole and bool(alt) and all(op is _c.LITERAL and av < 128 for op, av in alt) for alt in alternatives)
+
+
 def requirements(pattern: str, flags: int = 0) -> tuple[tuple[tuple[str, ...], ...], ...]:
     """What a text must hold for ``pattern`` to match: for some alternative of the pattern, one literal of each of its sets.
 
@@ -122,13 +151,7 @@ def requirements(pattern: str, flags: int = 0) -> tuple[tuple[tuple[str, ...], .
     prefilter: the regex always runs).
     """
     try:
-        items = [it for it in _sre_parse.parse(pattern, flags) if it[0] is not _c.AT]
-        while len(items) == 1 and items[0][0] is _c.SUBPATTERN:
-            items = [it for it in items[0][1][-1] if it[0] is not _c.AT]
-        if len(items) == 1 and items[0][0] is _c.BRANCH:
-            alternatives = [_clauses(p) for p in items[0][1][1]]
-        else:
-            alternatives = [_clauses(items)]
+        alternatives = [_clauses(alt) for alt in _alternatives(pattern, flags)[0]]
     except Exception:  # noqa: BLE001 - anything the parser cannot say: no prefilter, the regex decides
         return ()
     if not alternatives or not all(alternatives):
@@ -164,18 +187,47 @@ class Prefiltered:
     compiled pattern's own (``pattern``, ``flags``, ``groupindex``...).
     """
 
-    __slots__ = ("regex", "_needs")
+    __slots__ = ("regex", "_needs", "_exact")
 
     def __init__(self, pattern: str, flags: int = 0) -> None:
         self.regex = re.compile(pattern, flags)
         self._needs: tuple[tuple[tuple[str, ...], ...], ...] | None = None  # read on first use: importing the rules stays cheap
+        self._exact: tuple[bool, ...] = ()
 
     @property
     def needs(self) -> tuple[tuple[tuple[str, ...], ...], ...]:
         """:func:`requirements` of the pattern (empty: no prefilter)."""
         if self._needs is None:
+            self._exact = exact_alternatives(self.regex.pattern, self.regex.flags)
             self._needs = requirements(self.regex.pattern, self.regex.flags)
         return self._needs
+
+    def found(self, text: str) -> bool:
+        """Whether the pattern matches anywhere in ``text`` (``search(text) is not None``).
+
+        A hint pattern that is an alternation of plain words ignoring case
+        ("claim|credit|responsib|..."), the text holding one of them is the
+        answer, without running the regex.
+        """
+        needs = self._needs
+        if needs is None:
+            needs = self.needs
+        if not needs:
+            return self.regex.search(text) is not None
+        low = _lowered_once(text)
+        maybe = False
+        for clauses, sure in zip(needs, self._exact or (False,) * len(needs)):
+            for options in clauses:
+                for lit in options:
+                    if lit in low:
+                        break
+                else:
+                    break
+            else:
+                if sure:
+                    return True
+                maybe = True
+        return maybe and self.regex.search(text) is not None
 
     @property
     def literals(self) -> tuple[str, ...]:
@@ -230,4 +282,4 @@ def compile(pattern: str, flags: int = 0) -> Prefiltered:  # noqa: A001 - the na
     return Prefiltered(pattern, flags)
 
 
-__all__ = ["Prefiltered", "compile", "lowered", "needed_literals", "requirements"]
+__all__ = ["Prefiltered", "compile", "exact_alternatives", "lowered", "needed_literals", "requirements"]

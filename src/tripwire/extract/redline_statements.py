@@ -135,7 +135,7 @@ def find_redlines(ctx: SentenceContext, lex: Lexicon, mem: SourceMemory, publish
     """The red line declared in one sentence, if there is one."""
     text = ctx.text
     parts = _parts(text) if _IF_OR_ANY.search(text) else None
-    if parts is None and _THREAT_HINT.search(text):
+    if parts is None and _THREAT_HINT.found(text):
         parts = _threat_parts(text)
     if parts is None:
         return []

@@ -194,7 +194,7 @@ def _pick_actor(ctx: SentenceContext, lex: Lexicon, cue_s: int, cue_e: int, side
 def find_statements(ctx: SentenceContext, lex: Lexicon, mem: SourceMemory, author: Source) -> list[FoundStatement]:
     """Attribution statements in one sentence."""
     text = ctx.text
-    if not _ANY_CUE.search(text):
+    if not _ANY_CUE.found(text):
         return []
     out: list[FoundStatement] = []
     taken: list[tuple[int, int]] = []
