@@ -4,14 +4,17 @@ Python's ``re`` tries a pattern such as ``\\b(?:fired|launched|...)`` at every
 position of the text: with ``re.IGNORECASE`` or a leading ``\\b`` it has no
 literal prefix to jump to, so a cue pattern costs tens of microseconds per
 sentence even where nothing matches, which is most sentences for most cues.
-:func:`compile` reads the pattern's syntax tree once and works out a set of
-literal strings at least one of which every match must contain (the longest
-it can find: for ``\\b(?:claimed|took)\\s+(?:responsibility|credit)\\b`` it is
-``{"claimed", "took"}`` or ``{"responsibility", "credit"}``); a
-:class:`Prefiltered` pattern runs the real regex only on a text that holds one
-of them (compared lower-cased, so the test is the same with and without
-``re.IGNORECASE``). The answer is always the regex's own: the test only ever
-skips texts on which the regex cannot match.
+:func:`compile` reads the pattern's syntax tree (on first use) for what a
+match needs: for each top-level alternative, up to three sets of literal
+strings, a match holding one literal of each (for
+``\\bsaid\\s+(?:it|they)\\s+(?:fired|launched)\\b`` that is ``{"fired",
+"launched"}``, ``{"said"}`` and ``{"it", "they"}``). A :class:`Prefiltered`
+pattern runs the real regex only on a text where some alternative has them
+all (compared lower-cased, so the test is the same with and without
+``re.IGNORECASE``); :meth:`Prefiltered.found` answers "does it match
+anywhere" for an alternation of plain words ignoring case from the literals
+alone. The answer is always the regex's own: the test only ever skips texts
+on which the regex cannot match.
 
 Only ASCII literals count. The four characters outside ASCII that match an
 ASCII letter under ``re.IGNORECASE`` (``İ``, ``ı``, ``ſ`` and the Kelvin
