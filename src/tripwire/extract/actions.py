@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from . import prefilter
 from .casualties import CasualtyMention
 from .context import SentenceContext
 from .dates import DateMention
@@ -24,85 +25,85 @@ STRIKE_FAMILY = frozenset({"airstrike", "drone-strike", "assassination", "other"
 
 _STATE_ADJ = r"(?:US|U\.S\.|American|coalition|Israeli|Turkish|British|UK|U\.K\.|US-led|U\.S\.-led|Saudi-led)"
 ACTION_CUES: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("drone-strike", re.compile(r"\bdrone\s+strikes?\b", re.I)),
-    ("airstrike", re.compile(r"\bair\s*strikes?\b|\bair\s+raids?\b|\bretaliatory\s+strikes?\b|\bbombing\s+raids?\b", re.I)),
-    ("airstrike", re.compile(_STATE_ADJ + r"\s+(?:[\w-]+\s+)?(?:aircraft|warplanes|planes|jets|fighter\s+jets|bombers|drones?|forces|military|troops|Navy|navy|warships?)\s+(?:[a-z]+ly\s+)?(?:struck|hit|bombed|attacked|targeted)\b")),
-    ("airstrike", re.compile(r"\b(?:confirm(?:ed|ing|s)?|announc(?:ed|ing|es)?)\s+(?:the\s+)?(?:targeting|bombing|bombardment|destruction)\s+of\b", re.I)),
-    ("airstrike", re.compile(r"\b" + _STATE_ADJ + r"\s+(?:(?:air|military|retaliatory|precision|drone|missile|overnight|new|latest|deadly)\s+)?(?:strikes?|attacks?|raids?|bombings?|bombardment|operation)\b")),
-    ("airstrike", re.compile(r"\b(?:the\s+)?(?:United\s+States|US|U\.S\.|American|Pentagon|US\s+military|U\.S\.\s+military)\s+(?:(?:has|had|have)\s+)?(?:carried\s+out|conducted|launched|struck|hit|bombed|attacked|targeted)\b")),
-    ("airstrike", re.compile(r"\b(?:conducted|carried\s+out|launched)\s+(?:(?:a|new|more|further|joint|precision|retaliatory|military)\s+){0,2}(?:strikes|raids)\b", re.I)),
-    ("strike-ref", re.compile(r"\b[Tt]he\s+strikes?\b")),
-    ("other", re.compile(r"\bretaliat(?:ed|es|ing)\s+against\b", re.I)),
-    ("assassination", re.compile(
+    ("drone-strike", prefilter.compile(r"\bdrone\s+strikes?\b", re.I)),
+    ("airstrike", prefilter.compile(r"\bair\s*strikes?\b|\bair\s+raids?\b|\bretaliatory\s+strikes?\b|\bbombing\s+raids?\b", re.I)),
+    ("airstrike", prefilter.compile(_STATE_ADJ + r"\s+(?:[\w-]+\s+)?(?:aircraft|warplanes|planes|jets|fighter\s+jets|bombers|drones?|forces|military|troops|Navy|navy|warships?)\s+(?:[a-z]+ly\s+)?(?:struck|hit|bombed|attacked|targeted)\b")),
+    ("airstrike", prefilter.compile(r"\b(?:confirm(?:ed|ing|s)?|announc(?:ed|ing|es)?)\s+(?:the\s+)?(?:targeting|bombing|bombardment|destruction)\s+of\b", re.I)),
+    ("airstrike", prefilter.compile(r"\b" + _STATE_ADJ + r"\s+(?:(?:air|military|retaliatory|precision|drone|missile|overnight|new|latest|deadly)\s+)?(?:strikes?|attacks?|raids?|bombings?|bombardment|operation)\b")),
+    ("airstrike", prefilter.compile(r"\b(?:the\s+)?(?:United\s+States|US|U\.S\.|American|Pentagon|US\s+military|U\.S\.\s+military)\s+(?:(?:has|had|have)\s+)?(?:carried\s+out|conducted|launched|struck|hit|bombed|attacked|targeted)\b")),
+    ("airstrike", prefilter.compile(r"\b(?:conducted|carried\s+out|launched)\s+(?:(?:a|new|more|further|joint|precision|retaliatory|military)\s+){0,2}(?:strikes|raids)\b", re.I)),
+    ("strike-ref", prefilter.compile(r"\b[Tt]he\s+strikes?\b")),
+    ("other", prefilter.compile(r"\bretaliat(?:ed|es|ing)\s+against\b", re.I)),
+    ("assassination", prefilter.compile(
         r"\b(?:assassination|killing|assassinated|assassinates|killed|kills|kill)\s+(?:of\s+)?(?:top\s+)?(?:(?:Iranian|Iraqi|militia|senior)\s+)?"
         r"(?:(?:Maj\.\s+)?Gen\.\s+|General\s+|commander\s+|leader\s+)?(?P<name>(?:[A-Z][\w'-]+|al-[A-Z][\w'-]+)(?:\s+(?:[A-Z][\w'-]+|al-[A-Z][\w'-]+)){0,3})")),
-    ("assassination", re.compile(
+    ("assassination", prefilter.compile(
         r"(?:(?:top|senior)\s+)?(?:(?:Iranian|Iraqi|militia|Hezbollah|Hamas|Houthi)\s+)?(?:(?:commander|leader|general|chief|deputy)\s+)?"
         r"(?P<name>(?:[A-Z][\w'-]+|al-[A-Z][\w'-]+)(?:\s+(?:[A-Z][\w'-]+|al-[A-Z][\w'-]+)){1,3}),?\s+(?:[^,.;]{0,60},\s+)?(?:was|were)\s+(?P<also>also\s+)?(?:killed|assassinated)\b")),
-    ("protest", re.compile(r"\b(?:protests?|protesters|demonstrations?(?!\s+of\b)|demonstrators|stormed|sit-ins?)\b(?!\s+(?:to|with)\s+(?:the\s+)?(?:UN|United\s+Nations|Security\s+Council))", re.I)),
-    ("parliamentary-vote", re.compile(r"\bvot(?:ed|es)\b|\bpassed\s+a\s+(?:non-binding\s+)?(?:resolution|bill|motion)\b", re.I)),
-    ("ceasefire-pledge", re.compile(
+    ("protest", prefilter.compile(r"\b(?:protests?|protesters|demonstrations?(?!\s+of\b)|demonstrators|stormed|sit-ins?)\b(?!\s+(?:to|with)\s+(?:the\s+)?(?:UN|United\s+Nations|Security\s+Council))", re.I)),
+    ("parliamentary-vote", prefilter.compile(r"\bvot(?:ed|es)\b|\bpassed\s+a\s+(?:non-binding\s+)?(?:resolution|bill|motion)\b", re.I)),
+    ("ceasefire-pledge", prefilter.compile(
         r"\bcease-?fire\b|\btruce\b|\bpause\s+in\s+(?:their\s+|its\s+)?attacks\b|\bhalt\s+(?:to\s+)?(?:their\s+)?attacks\b|\bsuspen(?:d|ded|sion\s+of)\s+(?:its\s+|their\s+)?attacks\b"
         r"|\b(?:vow(?:ed|s)?|pledged?|promised?|agreed)\s+not\s+to\s+attack\b", re.I)),
-    ("withdrawal", re.compile(
+    ("withdrawal", prefilter.compile(
         r"\bwithdrawal\b|\bwithdraw(?:s|n|ing)?\b|\bpull(?:ed|ing)?\s+out\b|\bdrawdown\b|\bdraw\s+down\b|\breduce\s+(?:its\s+|their\s+|the\s+number\s+of\s+)?(?:US\s+)?troops\b|\btroop\s+(?:cuts?|reductions?)\b", re.I)),
-    ("sanctions", re.compile(
+    ("sanctions", prefilter.compile(
         r"\b(?:imposed|imposes|imposing|announced|levied|slapped|reimposed|hit\s+(?:[\w'-]+\s+){1,4}?with)\s+(?:new\s+|fresh\s+|more\s+|additional\s+|economic\s+|harsh\s+)*sanctions\b"
         r"|\bsanctioned\b|\b(?:new|fresh|additional)\s+(?:US\s+|U\.S\.\s+|American\s+)?sanctions\s+(?:imposed|announced|target(?:ing|s)?)\b", re.I)),
-    ("seizure", re.compile(r"\b(?:seized|seizes|seizing|hijacked|hijacks|hijacking\s+of|seizure\s+of|commandeered|captured)\s+(?:(?:a|an|the|two|its)\s+)?(?:[\w'-]+\s+){0,3}?(?:ship|vessel|tanker|boat|freighter|carrier|cargo\s+ship)s?\b"
+    ("seizure", prefilter.compile(r"\b(?:seized|seizes|seizing|hijacked|hijacks|hijacking\s+of|seizure\s+of|commandeered|captured)\s+(?:(?:a|an|the|two|its)\s+)?(?:[\w'-]+\s+){0,3}?(?:ship|vessel|tanker|boat|freighter|carrier|cargo\s+ship)s?\b"
                          r"|\b(?:seizure|hijacking)\s+of\s+(?:a|an|the)\b", re.I)),
-    ("diplomatic-protest", re.compile(r"\bsummon(?:ed|s|ing)\s+(?:the\s+|their\s+|its\s+|respective\s+)*(?:[\w'-]+\s+){0,2}?(?:ambassadors?|envoys?|charg[e\u00e9]\s+d.affaires|diplomats?)\b", re.I)),
-    ("suspension", re.compile(
+    ("diplomatic-protest", prefilter.compile(r"\bsummon(?:ed|s|ing)\s+(?:the\s+|their\s+|its\s+|respective\s+)*(?:[\w'-]+\s+){0,2}?(?:ambassadors?|envoys?|charg[e\u00e9]\s+d.affaires|diplomats?)\b", re.I)),
+    ("suspension", prefilter.compile(
         r"\b(?:suspend(?:ed|s|ing)?|halt(?:ed|s|ing)?|paus(?:ed|es|ing))\s+(?:its\s+|their\s+|the\s+|all\s+)*(?:[\w-]+\s+){0,2}?(?:operations|training|mission|missions|activities|cooperation)\b"
         r"|\b(?:called\s+off|cancel(?:l)?ed|cancels|scrapped)\s+(?:a\s+|the\s+|its\s+)?(?:[\w-]+\s+){0,3}?(?:talks|meeting|negotiations|summit)\b", re.I)),
 )
 
-_ANY_ACTION = re.compile(
+_ANY_ACTION = prefilter.compile(
     r"strike|raid|struck|hit|bomb|attack|target|retaliat|assassin|kill|protest|demonstr|storm|sit-in|vot|resolution|bill|motion|cease|truce"
     r"|pause|halt|suspen|withdr|pull|draw|reduc|troop|sanction|seiz|hijack|summon|cancel|called|scrap|commandeer|captur|carried|conduct|launch|operation",
     re.I,
 )
-_ATTACK_NOUN = re.compile(
+_ATTACK_NOUN = prefilter.compile(
     r"\b(?:attacks?|barrage|bombing|explosions?|blasts?|ambush|salvo|volley|assault|sabotage|hijacking|seizure|raid|onslaught|incursion|shootdown|shoot-down)\b", re.I
 )
 #: "was attacked", "were targeted", "came under fire": an attack reported without naming it with a noun
-_PASSIVE_ATTACK = re.compile(
+_PASSIVE_ATTACK = prefilter.compile(
     r"\b(?:was|were|been|being|is|are|get|got)\s+(?:\w+\s+){0,2}?(?:attacked|targeted|struck|hit|ambushed|stormed|seized|hijacked|shelled|bombed|rocketed|overrun|raided)\b(?!\s+(?:with\s+)?sanctions)"
     r"|\bcame\s+under\s+(?:\w+\s+){0,2}(?:fire|attack|assault)\b|\bopened\s+fire\b|\bshot\s+down\b",
     re.I,
 )
 #: "al-Shabab attacked a base", "the Houthis seized a ship", "Iran fired missiles at": an attack verb after its perpetrator
-_ACTIVE_ATTACK = re.compile(
+_ACTIVE_ATTACK = prefilter.compile(
     r"\b(?:attacked|ambushed|stormed|struck|targeted|bombed|shelled|seized|hijacked|boarded|overran|raided|rocketed"
     r"|fired|launched|carried\s+out|conducted|staged|mounted|unleashed)\b(?!\s+(?:with\s+)?sanctions)(?!\s+(?:a\s+|an\s+)?(?:investigation|inquiry|probe|campaign\s+of\s+sanctions))",
     re.I,
 )
 #: States whose strikes the news reports as acknowledged military actions rather than attacks to attribute.
 _ACTING_STATES = frozenset({"usa", "uk", "united-kingdom", "saudi-led-coalition", "coalition"})
-_SHIP_NAME = re.compile(
+_SHIP_NAME = prefilter.compile(
     r"\b(?:ship|vessel|tanker|carrier|freighter|car\s+carrier|cargo\s+ship)\s+(?:called\s+|named\s+)?(?:the\s+)?(?:MV\s+|M/V\s+|MT\s+|M/T\s+)?(?P<name>(?-i:[A-Z][\w-]+(?:\s+[A-Z][\w-]+){0,2}))"
     r"|\b(?:the\s+)?(?:MV\s+|M/V\s+|MT\s+|M/T\s+)(?P<name2>(?-i:[A-Z][\w-]+(?:\s+[A-Z][\w-]+){0,2}))",
     re.I,
 )
-_REPORTED_SCOPE = re.compile(r"\b(?:denied|denies|denying|rejected|claims?\s+that|accus\w+\s+\w+\s+of|alleg\w+\s+that)\b[^.;]*\b(?:involved|role|part|behind|responsib\w+)\s+in\s+(?:the\s+)?(?:[\w-]+\s+)?$", re.I)
-_SUPPORT_PHRASE = re.compile(r"\b(?:with\s+(?:the\s+)?(?:support|backing|help|participation)\s+(?:from|of)|backed\s+by|supported\s+by|alongside|joined\s+by)\b[^;]*$", re.I)
-_US_TARGET = re.compile(r"\b(?:US|U\.S\.|American|coalition)\s+(?:forces|troops|personnel|bases?|service\s+members|soldiers|embassy|facilities)\b", re.I)
-_SANCTION_TARGET = re.compile(r"\s+(?:on|against|targeting|that\s+target)\s+(?P<t>(?:the\s+)?[\w'&.-]+(?:\s+(?!(?:for|over|because|after|in|which|that|who|and\s+\d|to)\b)[\w'&.-]+){0,7})", re.I)
-_ANAPHOR = re.compile(r"\b(?:the|this|that|Thursday's|Wednesday's|Tuesday's|Monday's|Friday's|Saturday's|Sunday's|last\s+week's)\s+(?:[\w-]+\s+)?(?:incident|strike|episode|assault)\b", re.I)
-_OWN_ASSET = re.compile(
+_REPORTED_SCOPE = prefilter.compile(r"\b(?:denied|denies|denying|rejected|claims?\s+that|accus\w+\s+\w+\s+of|alleg\w+\s+that)\b[^.;]*\b(?:involved|role|part|behind|responsib\w+)\s+in\s+(?:the\s+)?(?:[\w-]+\s+)?$", re.I)
+_SUPPORT_PHRASE = prefilter.compile(r"\b(?:with\s+(?:the\s+)?(?:support|backing|help|participation)\s+(?:from|of)|backed\s+by|supported\s+by|alongside|joined\s+by)\b[^;]*$", re.I)
+_US_TARGET = prefilter.compile(r"\b(?:US|U\.S\.|American|coalition)\s+(?:forces|troops|personnel|bases?|service\s+members|soldiers|embassy|facilities)\b", re.I)
+_SANCTION_TARGET = prefilter.compile(r"\s+(?:on|against|targeting|that\s+target)\s+(?P<t>(?:the\s+)?[\w'&.-]+(?:\s+(?!(?:for|over|because|after|in|which|that|who|and\s+\d|to)\b)[\w'&.-]+){0,7})", re.I)
+_ANAPHOR = prefilter.compile(r"\b(?:the|this|that|Thursday's|Wednesday's|Tuesday's|Monday's|Friday's|Saturday's|Sunday's|last\s+week's)\s+(?:[\w-]+\s+)?(?:incident|strike|episode|assault)\b", re.I)
+_OWN_ASSET = prefilter.compile(
     r"(?:\b(?:US|U\.S\.|American|Navy|surveillance|spy|reconnaissance|unarmed|Global\s+Hawk|MQ-\d+|Reaper|coalition)\s+(?:[\w-]+\s+){0,2}"
     r"|\b(?:shot\s+down|shoots?\s+down|downed|downing|intercepted|destroyed)\s+(?:an?\s+|the\s+|its\s+)?(?:US|U\.S\.|American|Navy|surveillance|spy|reconnaissance)\s+(?:[\w-]+\s+){0,2}"
     r"|\b(?:shot|shoots|shooting)\s+down\s+(?:an?|the|its)\s+(?:[\w-]+\s+){0,2})$"
 )
 _ATTACKER_KINDS = frozenset({"militia", "insurgent", "front", "category", "state", "state-organ", "party"})
-_VERB_BEFORE = re.compile(r"\b(?:to|not|will|would|could|may|might|did|never)\s+$", re.I)
-_CONDITION_BEFORE = re.compile(r"\b(?:hinges?\s+on|conditional\s+on|condition\s+that|on\s+condition|demand(?:s|ed|ing)?\s+(?:for\s+)?|calls?\s+for|timetable\s+for|until|unless)\b[^.;]*$", re.I)
+_VERB_BEFORE = prefilter.compile(r"\b(?:to|not|will|would|could|may|might|did|never)\s+$", re.I)
+_CONDITION_BEFORE = prefilter.compile(r"\b(?:hinges?\s+on|conditional\s+on|condition\s+that|on\s+condition|demand(?:s|ed|ing)?\s+(?:for\s+)?|calls?\s+for|timetable\s+for|until|unless)\b[^.;]*$", re.I)
 _NAME_STOP = {"US", "U.S.", "The", "A", "An", "In", "On", "He", "She", "It", "They", "President", "Iraq", "Iran", "Commander", "Sgt", "Gen", "General",
               "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday", "January", "February", "March", "April", "May", "June",
               "July", "August", "September", "October", "November", "December", "Americans", "American", "Iraqis", "Iranians", "Israelis", "Several", "Two", "Three"}
-_PARLIAMENT = re.compile(r"\b(?:parliament|lawmakers|legislators|MPs|Congress|Senate)\b", re.I)
-_LINK_WORDS = re.compile(r"\b(?:led|sparked|which|after|prompted|triggered|and\s+then)\b|[;.]", re.I)
-_SUPPORTERS = re.compile(r"\b(?:supporters|members|followers)\s+of\s+$", re.I)
+_PARLIAMENT = prefilter.compile(r"\b(?:parliament|lawmakers|legislators|MPs|Congress|Senate)\b", re.I)
+_LINK_WORDS = prefilter.compile(r"\b(?:led|sparked|which|after|prompted|triggered|and\s+then)\b|[;.]", re.I)
+_SUPPORTERS = prefilter.compile(r"\b(?:supporters|members|followers)\s+of\s+$", re.I)
 
 
 #: Action kinds whose actor is the subject of the clause, whatever kind of actor it is.
@@ -198,7 +199,7 @@ def find_action_mentions(ctx: SentenceContext, lex: Lexicon) -> list[EventMentio
     twins: list[EventMention] = []
     taken: list[tuple[int, int]] = []
     text = ctx.text
-    if not _ANY_ACTION.search(text):
+    if not _ANY_ACTION.found(text):
         return out
     for kind, pattern in ACTION_CUES:
         for m in pattern.finditer(text):
@@ -323,8 +324,8 @@ def find_action_mentions(ctx: SentenceContext, lex: Lexicon) -> list[EventMentio
     return [m for m in out if m not in absorbed]
 
 
-_CROWD = re.compile(r"\b(?:protesters|protestors|demonstrators|crowds?|supporters|mourners|mobs?|rioters|hundreds|thousands|students)\b", re.I)
-_KILLED_IN = re.compile(r"\b(?:killed|wounded|injured|died|hurt)\s+(?:in|by|during)\s+(?:the\s+|a\s+|an\s+)?(?:[\w'-]+\s+){0,3}$", re.I)
+_CROWD = prefilter.compile(r"\b(?:protesters|protestors|demonstrators|crowds?|supporters|mourners|mobs?|rioters|hundreds|thousands|students)\b", re.I)
+_KILLED_IN = prefilter.compile(r"\b(?:killed|wounded|injured|died|hurt)\s+(?:in|by|during)\s+(?:the\s+|a\s+|an\s+)?(?:[\w'-]+\s+){0,3}$", re.I)
 
 
 def _demonym_state(lex: Lexicon, text: str, s: int) -> str | None:
@@ -341,11 +342,12 @@ def _own_people_hit(ctx: SentenceContext) -> bool:
 
 
 #: "this attack", "that unacceptable attack", "the same strike": a reference back to an attack already named
-_DEMONSTRATIVE = re.compile(r"\b(?:[Tt]his|[Tt]hese|[Tt]he\s+same|[Ss]uch\s+an?)\s+(?!the\b|an?\b)(?:[a-z-]+\s+){0,2}$")
+_DEMONSTRATIVE = prefilter.compile(r"\b(?:[Tt]his|[Tt]hese|[Tt]he\s+same|[Ss]uch\s+an?)\s+(?!the\b|an?\b)(?:[a-z-]+\s+){0,2}$")
 
 
-_TIMES_AFTER = re.compile(r"\s+(?:[\w-]+\s+){0,6}?(?:more\s+than\s+|at\s+least\s+|over\s+|nearly\s+|about\s+|some\s+|almost\s+)?(?P<n>\d[\d,]*)\s+times\b", re.I)
-_MANY_BEFORE = re.compile(r"(?:\b(?P<n>\d[\d,]*)|\b(?P<w>dozens|scores|hundreds|thousands))\s+(?:of\s+)?(?:[\w-]+\s+){0,2}$", re.I)
+_TIMES_AFTER = prefilter.compile(r"\s+(?:[\w-]+\s+){0,6}?(?:more\s+than\s+|at\s+least\s+|over\s+|nearly\s+|about\s+|some\s+|almost\s+)?(?P<n>\d[\d,]*)\s+times\b", re.I)
+_TALLY_NOUN = prefilter.compile(r"(?:attacks|strikes|raids|incidents|assaults|bombings|times)$", re.I)
+_MANY_BEFORE = prefilter.compile(r"(?:\b(?P<n>\d[\d,]*)|\b(?P<w>dozens|scores|hundreds|thousands))\s+(?:of\s+)?(?:[\w-]+\s+){0,2}$", re.I)
 
 
 def _aggregate(text: str, s: int, e: int) -> bool:
@@ -353,7 +355,7 @@ def _aggregate(text: str, s: int, e: int) -> bool:
     after = _TIMES_AFTER.match(text, e)
     if after and int(after.group("n").replace(",", "")) >= 2 and not re.search(r"[.;]", text[e : after.start("n")]):
         return True
-    if not re.search(r"(?:attacks|strikes|raids|incidents|assaults|bombings|times)$", text[s:e], re.I):
+    if not _TALLY_NOUN.search(text[s:e]):
         return False  # "12 rockets", "three drones": the size of one salvo
     before = _MANY_BEFORE.search(text[max(0, s - 40) : s])
     if before is None:

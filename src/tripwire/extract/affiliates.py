@@ -25,15 +25,16 @@ import dataclasses
 import re
 from collections import Counter
 
+from . import prefilter
 from .context import SentenceContext
 from .lexicon import AFFILIATION_WORDS, Lexicon, Mention
 
 #: "ISIS's affiliate in West Africa", "the Islamic State's Sahel branch", "an al-Qaeda affiliate"
-_AFTER_MOVEMENT = re.compile(r"^(?:'s|s')?\s+(?:[A-Z][\w-]*\s+){0,3}(?:affiliate|branch|offshoot|franchise|wing|province|arm|affiliated\s+group)\b")
+_AFTER_MOVEMENT = prefilter.compile(r"^(?:'s|s')?\s+(?:[A-Z][\w-]*\s+){0,3}(?:affiliate|branch|offshoot|franchise|wing|province|arm|affiliated\s+group)\b")
 #: "ISIS-affiliated group", "al-Qaeda-linked militants"
-_HYPHENATED = re.compile(r"^-(?:" + AFFILIATION_WORDS + r")\s+(?:\w+\s+){0,2}?(?:group|militants|fighters|jihadists|insurgents|faction|cell|branch)\b", re.I)
+_HYPHENATED = prefilter.compile(r"^-(?:" + AFFILIATION_WORDS + r")\s+(?:\w+\s+){0,2}?(?:group|militants|fighters|jihadists|insurgents|faction|cell|branch)\b", re.I)
 #: "a group in northwestern Africa that is loyal to the Islamic State", "an affiliate of al-Qaeda"
-_BEFORE_MOVEMENT = re.compile(
+_BEFORE_MOVEMENT = prefilter.compile(
     r"\b(?:group|affiliate|branch|offshoot|faction|militants|fighters|jihadists|insurgents|organi[sz]ation|franchise)\s+"
     r"(?:[\w-]+\s+){0,6}?(?:(?:loyal|affiliated|allied|linked|aligned|pledging\s+allegiance)\s+to|of|affiliated\s+with|linked\s+with)\s+(?:the\s+)?$",
     re.I,

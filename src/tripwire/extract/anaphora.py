@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 
+from . import prefilter
 from .context import SentenceContext
 from .lexicon import Lexicon, Mention
 
@@ -26,14 +27,14 @@ LOOKBACK_SENTENCES = 3
 #: the armed-group kinds a definite description can stand for
 GROUP_KINDS = frozenset({"militia", "insurgent", "front"})
 
-_DEFINITE = re.compile(
+_DEFINITE = prefilter.compile(
     r"\b(?:[Tt]he|[Tt]his)\s+(?:(?:Iran-backed|Iranian-backed|Iran-aligned|Shiite|Shia|Sunni|jihadist|militant|armed|extremist|powerful|hardline|rebel)\s+)?"
     r"(?:group|militia|organi[sz]ation|movement|faction|militants|rebels|insurgents|jihadists|fighters)\b(?:'s?)?"
 )
 
 
 #: a preposition that makes "the group" an object ("by the group" stays: "claimed by the group" names who did it)
-_OBJECT_OF = re.compile(r"\b(?:to|with|of|against|on|at|for|from|about|into|towards?|over|within|inside|among)\s+$", re.I)
+_OBJECT_OF = prefilter.compile(r"\b(?:to|with|of|against|on|at|for|from|about|into|towards?|over|within|inside|among)\s+$", re.I)
 
 
 def _fits_label(lex: Lexicon, group: str, label: str) -> bool:

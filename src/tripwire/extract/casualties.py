@@ -24,6 +24,7 @@ from dataclasses import dataclass
 
 from text_to_num import text2num
 
+from . import prefilter
 from ..model import Casualty
 from .lexicon import DEMONYMS, NUMBER_WORDS, PERSON_DEMONYMS, VAGUE_NUMBERS
 
@@ -107,11 +108,11 @@ def build_grammar(demonyms: dict[str, str]) -> CasualtyGrammar:
 DEFAULT_GRAMMAR = build_grammar(DEMONYMS)
 MODIFIERS = sorted({*(k for k in DEMONYMS if "." not in k and " " not in k), *_BASE_MODIFIERS}, key=lambda w: (-len(w), w))
 
-_VERB = re.compile(r"\b(?P<verb>kill(?:ed|ing|s)?|wound(?:ed|ing|s)?|injur(?:ed|ing|es|e)|hurt(?:ing)?)\b", re.I)
-_EITHER = re.compile(r"\s+(?:or|and/or)\s+(?:kill|wound|injur|hurt)\w*", re.I)
-_EITHER_BEFORE = re.compile(r"(?:kill|wound|injur|dead)\w*\s+(?:or|and/or)\s+$", re.I)
-_LIST_SEP = re.compile(r"\s*(?:,\s*(?:and\s+)?|\s+and\s+)", re.I)
-_PASSIVE = re.compile(
+_VERB = prefilter.compile(r"\b(?P<verb>kill(?:ed|ing|s)?|wound(?:ed|ing|s)?|injur(?:ed|ing|es|e)|hurt(?:ing)?)\b", re.I)
+_EITHER = prefilter.compile(r"\s+(?:or|and/or)\s+(?:kill|wound|injur|hurt)\w*", re.I)
+_EITHER_BEFORE = prefilter.compile(r"(?:kill|wound|injur|dead)\w*\s+(?:or|and/or)\s+$", re.I)
+_LIST_SEP = prefilter.compile(r"\s*(?:,\s*(?:and\s+)?|\s+and\s+)", re.I)
+_PASSIVE = prefilter.compile(
     r",?\s+(?:(?:(?:were|was|had\s+been|have\s+been|has\s+been|are|is|got)\s+(?:(?:also|reportedly|later|all|slightly|seriously|critically|lightly|badly|fatally)\s+)?(?P<verb>killed|wounded|injured|hurt|dead)\b"
     r"|(?P<bare>killed|wounded|injured|dead)\b(?!\s+(?:(?:at\s+least|about|nearly|more\s+than)\s+)?(?:an?|the|his|her|their|its|\d|one|two|three|four|five|six|seven|eight|nine|ten|dozens|several|scores|hundreds)\b))"
     # "two service members were treated for minor injuries", "suffered traumatic brain injuries": wounded
@@ -119,9 +120,9 @@ _PASSIVE = re.compile(
     r"\s+(?:[\w-]+\s+){0,3}?(?P<inj>injuries|wounds|concussions|injury|wound|concussion)\b)",
     re.I,
 )
-_SUBSET = re.compile(r"\b(?:among\s+them|among\s+whom|including)\s+", re.I)
-_ZERO = re.compile(r"\bno\s+(?:(?:immediate|reported)\s+)?(?:casualties|injuries|deaths|fatalities)\b|\bno\s+one\s+was\s+(?:killed|hurt|injured)\b|\bwithout\s+casualties\b", re.I)
-_US_CONTEXT = re.compile(r"\b(?:US|U\.S\.|American|Americans|coalition)\b")
+_SUBSET = prefilter.compile(r"\b(?:among\s+them|among\s+whom|including)\s+", re.I)
+_ZERO = prefilter.compile(r"\bno\s+(?:(?:immediate|reported)\s+)?(?:casualties|injuries|deaths|fatalities)\b|\bno\s+one\s+was\s+(?:killed|hurt|injured)\b|\bwithout\s+casualties\b", re.I)
+_US_CONTEXT = prefilter.compile(r"\b(?:US|U\.S\.|American|Americans|coalition)\b")
 
 
 @dataclass(frozen=True)
@@ -294,9 +295,9 @@ def find_casualties(text: str, grammar: CasualtyGrammar | None = None) -> list[C
 
 
 #: "Three U.S. troops were killed and dozens wounded": a second count of the same people, its noun left out
-_ELLIPTICAL = re.compile(r"\b(?:killed|wounded|injured|hurt|dead)\s*,?\s+and\s+" + _QUAL + _COUNT + r"\s+(?:(?:more|others?)\s+)?(?:(?:were|was)\s+)?(?P<verb>wounded|injured|hurt|killed)\b", re.I)
+_ELLIPTICAL = prefilter.compile(r"\b(?:killed|wounded|injured|hurt|dead)\s*,?\s+and\s+" + _QUAL + _COUNT + r"\s+(?:(?:more|others?)\s+)?(?:(?:were|was)\s+)?(?P<verb>wounded|injured|hurt|killed)\b", re.I)
 #: "the number of U.S. troops wounded has risen to more than 40", "the death toll rose to 12": a toll as it stands now
-_TOLL = re.compile(
+_TOLL = prefilter.compile(
     r"\b(?:number\s+of\s+(?P<np>[^,;]{1,60}?)\s+(?P<verb>killed|wounded|injured|hurt|dead)|(?P<toll>death\s+toll|toll))\s+(?:[^,.;]{0,60}?\s)?"
     r"(?:has\s+|had\s+|have\s+)?(?:risen|rose|climbed|increased|grown|jumped|reached|stands\s+at|stood\s+at)\s+(?:to\s+)?" + _QUAL + _COUNT + r"\b",
     re.I,
@@ -340,7 +341,7 @@ def _tolls(text: str, g: CasualtyGrammar, covered: list[tuple[int, int]]) -> lis
     return out
 
 
-_OTHERS = re.compile(r"\b(?:others?|another)\b", re.I)
+_OTHERS = prefilter.compile(r"\b(?:others?|another)\b", re.I)
 
 
 def _others_like_before(text: str, found: list[CasualtyMention]) -> list[CasualtyMention]:

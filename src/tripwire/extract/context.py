@@ -14,14 +14,17 @@ from bisect import bisect_right
 from dataclasses import dataclass, field
 from functools import cached_property
 
+from . import prefilter
 from ..model import Span
 from .casualties import CasualtyMention, find_casualties
 from .dates import DateMention, find_dates
 from .lexicon import Lexicon, Mention
 from .sentences import Sentence, clause_at, clauses
 
-_IF_CLAUSE = re.compile(r"\b(?:if|unless|should)\b[^,;]*", re.I)
-_HYPO_BEFORE = re.compile(
+_PLACE_BEFORE = prefilter.compile(r"\b(?:in|from|at|near|inside|across)\s+(?:the\s+)?$", re.I)
+_LINKED_AFTER = prefilter.compile(r"-(?:backed|aligned|allied|linked|supported|sponsored|funded|armed|trained|affiliated|based)\b", re.I)
+_IF_CLAUSE = prefilter.compile(r"\b(?:if|unless|should)\b[^,;]*", re.I)
+_HYPO_BEFORE = prefilter.compile(
     r"\b(?:similar|possible|potential|future|any|further|planned|proposed|threatened|preemptive)\s+(?:[\w-]+\s+){0,2}$"
     r"|\b(?:fears?\s+of|risk\s+of|threat\s+of|considered|considering|would|could|might)\s+(?:an?\s+|the\s+)?(?:[\w-]+\s+){0,2}$",
     re.I,
@@ -85,10 +88,10 @@ class SentenceContext:
     def agent_like(self, m: Mention) -> bool:
         """False for a name used as a place or an owner: "rebels in Yemen", "Yemen's Houthi rebels", "Iran-backed militias"."""
         before = self.text[max(0, m.start - 12) : m.start]
-        if re.search(r"\b(?:in|from|at|near|inside|across)\s+(?:the\s+)?$", before, re.I):
+        if _PLACE_BEFORE.search(before):
             return False
         after = self.text[m.end : m.end + 12]
-        if re.match(r"-(?:backed|aligned|allied|linked|supported|sponsored|funded|armed|trained|affiliated|based)\b", after, re.I):
+        if _LINKED_AFTER.match(after):
             return False
         if re.match(r"'s?\s", after) and any(b.start >= m.end and b.start - m.end <= 4 for b in self.actors):
             return False
@@ -102,8 +105,9 @@ class SentenceContext:
 def analyse(lex: Lexicon, sentence: Sentence, original: str, paragraph: int, document_id: str, published: dt.date | None) -> SentenceContext:
     """Run every finder over one sentence."""
     t = sentence.text
-    places = lex.places.find(t)
-    actors = lex.actors.find(t)
+    scans = lex.scan(t)
+    places = lex.places.find(t, scans)
+    actors = lex.actors.find(t, scans)
     if places and actors:  # "Oman" in "the Gulf of Oman", "US" in "US Embassy Baghdad": part of a place's name, not an actor
         actors = [a for a in actors if not any(p.start <= a.start and a.end <= p.end and (p.end - p.start) > (a.end - a.start) for p in places)]
     return SentenceContext(
@@ -113,9 +117,9 @@ def analyse(lex: Lexicon, sentence: Sentence, original: str, paragraph: int, doc
         original=original,
         actors=actors,
         places=places,
-        outlets=lex.outlets.find(t),
-        speakers=lex.speakers.find(t),
-        weapons=lex.weapons.find(t),
+        outlets=lex.outlets.find(t, scans),
+        speakers=lex.speakers.find(t, scans),
+        weapons=lex.weapons.find(t, scans),
         dates=find_dates(t, published),
         casualties=find_casualties(t, lex.casualty_grammar),
         bounds=clauses(t),

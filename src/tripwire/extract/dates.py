@@ -29,6 +29,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
+from . import prefilter
 from .lexicon import NUMBER_WORDS
 
 MONTHS = {
@@ -44,32 +45,32 @@ _D = r"(?P<{n}>\d{{1,2}})(?:st|nd|rd|th)?"
 _Y = r"(?P<{n}>\d{{4}})"
 
 _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
-    ("iso", re.compile(r"(?<![\d-])(?P<y>\d{4})-(?P<m>\d{2})-(?P<d>\d{2})(?![\d-])")),
+    ("iso", prefilter.compile(r"(?<![\d-])(?P<y>\d{4})-(?P<m>\d{2})-(?P<d>\d{2})(?![\d-])")),
     # "13/06/2019", "06/13/2019", "13.06.2019": day-first or month-first, told apart by the numbers and the publication date
-    ("num", re.compile(r"(?<![\d/.-])(?:(?P<a>\d{1,2})/(?P<b>\d{1,2})/|(?P<a2>\d{2})\.(?P<b2>\d{2})\.)(?P<y>(?:19|20)\d{2})(?![\d/-]|\.\d)")),
-    ("of", re.compile(r"\bthe\s+" + _D.format(n="d") + r"\s+of\s+" + _M.format(n="m") + r"(?:,?\s+" + _Y.format(n="y") + r")?\b", re.I)),
-    ("dmy", re.compile(r"\b" + _D.format(n="d") + r"\s+" + _M.format(n="m") + r",?\s+" + _Y.format(n="y") + r"\b", re.I)),
-    ("mdy", re.compile(r"\b" + _M.format(n="m") + r"\s+" + _D.format(n="d") + r"(?:,\s*|\s+)" + _Y.format(n="y") + r"\b", re.I)),
-    ("my", re.compile(r"\b" + _M.format(n="m") + r",?\s+" + _Y.format(n="y") + r"\b", re.I)),
-    ("md", re.compile(r"\b" + _M.format(n="m") + r"\s+" + _D.format(n="d") + r"\b(?!\s*(?:,\s*)?\d)", re.I)),
-    ("dm", re.compile(r"\b" + _D.format(n="d") + r"\s+" + _M.format(n="m") + r"\b(?!,?\s+\d)", re.I)),
-    ("weekday", re.compile(r"\b(?P<w>monday|tuesday|wednesday|thursday|friday|saturday|sunday)(?:'s)?\b", re.I)),
-    ("rel", re.compile(r"\b(?P<r>(?:the\s+)?day\s+before\s+yesterday|(?:last|over\s+the|at\s+the|this\s+past)\s+weekend|yesterday|today|tonight|last\s+night|last\s+week|last\s+month|last\s+year|earlier\s+this\s+week|earlier\s+this\s+month|this\s+month)\b", re.I)),
-    ("ago", re.compile(r"\b(?P<n>an?|one|two|three|four|five|six|seven|eight|nine|ten|\d{1,2})\s+(?P<u>days?|weeks?)\s+ago\b", re.I)),
-    ("month", re.compile(r"\b(?:(?:in|since|during|early|late|mid|the|last)\s+|mid-)(?P<m>january|february|march|april|june|july|august|september|october|november|december)\b(?![ \t]+\d)", re.I)),
-    ("year", re.compile(r"\b(?:in|since|during)\s+(?P<y>(?:19|20)\d{2})\b(?!-)")),
+    ("num", prefilter.compile(r"(?<![\d/.-])(?:(?P<a>\d{1,2})/(?P<b>\d{1,2})/|(?P<a2>\d{2})\.(?P<b2>\d{2})\.)(?P<y>(?:19|20)\d{2})(?![\d/-]|\.\d)")),
+    ("of", prefilter.compile(r"\bthe\s+" + _D.format(n="d") + r"\s+of\s+" + _M.format(n="m") + r"(?:,?\s+" + _Y.format(n="y") + r")?\b", re.I)),
+    ("dmy", prefilter.compile(r"\b" + _D.format(n="d") + r"\s+" + _M.format(n="m") + r",?\s+" + _Y.format(n="y") + r"\b", re.I)),
+    ("mdy", prefilter.compile(r"\b" + _M.format(n="m") + r"\s+" + _D.format(n="d") + r"(?:,\s*|\s+)" + _Y.format(n="y") + r"\b", re.I)),
+    ("my", prefilter.compile(r"\b" + _M.format(n="m") + r",?\s+" + _Y.format(n="y") + r"\b", re.I)),
+    ("md", prefilter.compile(r"\b" + _M.format(n="m") + r"\s+" + _D.format(n="d") + r"\b(?!\s*(?:,\s*)?\d)", re.I)),
+    ("dm", prefilter.compile(r"\b" + _D.format(n="d") + r"\s+" + _M.format(n="m") + r"\b(?!,?\s+\d)", re.I)),
+    ("weekday", prefilter.compile(r"\b(?P<w>monday|tuesday|wednesday|thursday|friday|saturday|sunday)(?:'s)?\b", re.I)),
+    ("rel", prefilter.compile(r"\b(?P<r>(?:the\s+)?day\s+before\s+yesterday|(?:last|over\s+the|at\s+the|this\s+past)\s+weekend|yesterday|today|tonight|last\s+night|last\s+week|last\s+month|last\s+year|earlier\s+this\s+week|earlier\s+this\s+month|this\s+month)\b", re.I)),
+    ("ago", prefilter.compile(r"\b(?P<n>an?|one|two|three|four|five|six|seven|eight|nine|ten|\d{1,2})\s+(?P<u>days?|weeks?)\s+ago\b", re.I)),
+    ("month", prefilter.compile(r"\b(?:(?:in|since|during|early|late|mid|the|last)\s+|mid-)(?P<m>january|february|march|april|june|july|august|september|october|november|december)\b(?![ \t]+\d)", re.I)),
+    ("year", prefilter.compile(r"\b(?:in|since|during)\s+(?P<y>(?:19|20)\d{2})\b(?!-)")),
 ]
 
 #: cheap tests that tell which patterns can match at all
 _HINTS = {
-    "digit": re.compile(r"\d"),
-    "month": re.compile(r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)", re.I),
-    "day": re.compile(r"day\b|\blast\b|\btonight\b|\bearlier\b|\bthis\s+month\b|\bweekend\b", re.I),
-    "ago": re.compile(r"\bago\b", re.I),
+    "digit": prefilter.compile(r"\d"),
+    "month": prefilter.compile(r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)", re.I),
+    "day": prefilter.compile(r"day\b|\blast\b|\btonight\b|\bearlier\b|\bthis\s+month\b|\bweekend\b", re.I),
+    "ago": prefilter.compile(r"\bago\b", re.I),
 }
 _NEEDS = {"iso": ("digit",), "num": ("digit",), "of": ("digit", "month"), "dmy": ("digit", "month"), "mdy": ("digit", "month"), "my": ("digit", "month"), "md": ("digit", "month"),
           "dm": ("digit", "month"), "weekday": ("day",), "rel": ("day",), "ago": ("ago",), "month": ("month",), "year": ("digit",)}
-_DEADLINE = re.compile(r"(?:before|until|by|ahead\s+of)\s+(?:the\s+)?$", re.I)
+_DEADLINE = prefilter.compile(r"(?:before|until|by|ahead\s+of)\s+(?:the\s+)?$", re.I)
 
 
 @dataclass(frozen=True)
@@ -195,7 +196,7 @@ def find_dates(text: str, published: dt.date | None = None) -> list[DateMention]
     """Every resolvable date in ``text``; overlapping matches keep the longest, earliest first."""
     found: list[DateMention] = []
     taken: list[tuple[int, int]] = []
-    present = {name for name, hint in _HINTS.items() if hint.search(text)}
+    present = {name for name, hint in _HINTS.items() if hint.found(text)}
     for kind, pattern in _PATTERNS:
         if not all(n in present for n in _NEEDS[kind]):
             continue

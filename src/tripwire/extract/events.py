@@ -19,6 +19,7 @@ import dataclasses
 import re
 from dataclasses import dataclass, field
 
+from . import prefilter
 from ..model import Casualty, Place, Span
 from .actions import STRIKE_FAMILY, EventMention, person_key
 from .context import SentenceContext
@@ -26,14 +27,14 @@ from .dates import DateMention
 from .lexicon import Lexicon
 from .places import choose_place, compatible, more_specific, to_place
 
-_FORWARD = re.compile(r"(?<!been )(?<!was )(?<!were )\b(?:sparked|sparking|led\s+to|leading\s+to|prompted|prompting|triggered|triggering|provoked|caused)\b(?!\s+by\b)", re.I)
-_BACKWARD = re.compile(
+_FORWARD = prefilter.compile(r"(?<!been )(?<!was )(?<!were )\b(?:sparked|sparking|led\s+to|leading\s+to|prompted|prompting|triggered|triggering|provoked|caused)\b(?!\s+by\b)", re.I)
+_BACKWARD = prefilter.compile(
     r"\b(?:after|following|in\s+response\s+to|(?:a|the)\s+response\s+to|in\s+retaliation\s+for|in\s+revenge\s+for|revenge\s+for|in\s+protest\s+(?:at|against|over)"
     r"|(?:was|were|been)\s+(?:sparked|triggered|prompted|provoked)\s+by|retaliat(?:ed|ing)\s+against)\b",
     re.I,
 )
-_NON_EVENT_DATE = re.compile(r"\b(?:since|after|before|until|by|ahead\s+of|from)\s+(?:the\s+)?$|\b(?:formed|founded|established|created|set\s+up|born)\s+(?:in\s+)?$", re.I)
-_LOCATIVE = re.compile(
+_NON_EVENT_DATE = prefilter.compile(r"\b(?:since|after|before|until|by|ahead\s+of|from)\s+(?:the\s+)?$|\b(?:formed|founded|established|created|set\s+up|born)\s+(?:in\s+)?$", re.I)
+_LOCATIVE = prefilter.compile(
     r"(?:\b(?:in|inside|into|across|from|near|at|over|throughout|off|outside|within)\s+(?:the\s+)?(?:[\w-]+\s+)?"
     r"|\b(?:coast|waters|shores|territory|airspace|skies|capital|north|south|east|west|northern|southern|eastern|western|central)\s+of\s+(?:the\s+)?)$",
     re.I,
@@ -102,32 +103,32 @@ def fill(ctx: SentenceContext, mentions: list[EventMention], lex: Lexicon) -> No
         owner.casualties.append(c)
 
 
-_DATELINE = re.compile(
+_DATELINE = prefilter.compile(
     r"^\s*(?:date\s+\d{4}-\d{2}-\d{2}\s+)?(?:[A-Z][A-Za-z.'-]+(?:\s+[A-Z][A-Za-z.'-]+){0,3})(?:\s*\[[^\]]{1,30}\])?(?:,\s*[A-Z][\w .'-]{1,40}?)?"
     r"(?:,?\s*[A-Z][a-z]{2,8}\.?\s+\d{1,2})?\s*(?:\([\w .&/-]{1,40}\))?\s*(?:--|-|:)\s"
 )
 #: a line that is only a date and time stamp ("3 Dec, 2019 17:24", "June 23, 2025 08:07 PM GMT+03:00", "date 2019-12-03")
-_TIMESTAMP = re.compile(
+_TIMESTAMP = prefilter.compile(
     r"(?:date\s+)?(?:\d{4}-\d{2}-\d{2}|(?:\d{1,2}\s+)?[A-Z][a-z]{2,8}\.?,?\s+\d{1,2}(?:,?\s+\d{4})?|\d{1,2}/\d{1,2}/\d{2,4}|[A-Z][a-z]+,\s+[A-Z][a-z]+\s+\d{1,2},\s+\d{4})"
     r"(?:,?\s+\d{1,2}:\d{2}(?:\s*[AaPp]\.?[Mm]\.?)?(?:\s*(?:[A-Z]{2,4})?\s*[+-]?\d{0,2}:?\d{0,2})?)?"
 )
 #: "said on Monday", "told reporters Tuesday": the day of the statement, not of the event
-_SPEECH_AFTER = re.compile(
+_SPEECH_AFTER = prefilter.compile(
     r"^\s*,?\s*(?:said|says|saying|accused|announced|told|warned|added|stated|claimed|confirmed|denied|blamed|vowed|urged|called|dismissed|rejected|rebuffed|"
     r"denounced|condemned|pledged|insisted|tweeted|wrote)\b",
     re.I,
 )
 #: "On Sunday, Israeli Prime Minister Naftali Bennett stated ...": a clause that opens with the day and a speaker
-_SPEAKER_AFTER = re.compile(r"^\s*,\s*(?:the\s+)?(?:[A-Z][\w.'’-]*\s+|(?:of|for|and)\s+){1,7}(?:said|says|stated|told|announced|added|confirmed|insisted|wrote|tweeted|warned|pledged|vowed|promised|condemned|blamed|accused|denied|urged|described)\b")
-_SPEECH_DATE = re.compile(r"\b(?:said|says|told\s+[\w\s]{1,20}?|announced|stated|added|reported|confirmed|tweeted|wrote|warned|claimed|insisted|briefing|(?:issued|released|published|posted)\s+(?:a|an|its|their)\s+(?:\w+\s+)?(?:statement|video|message))"
+_SPEAKER_AFTER = prefilter.compile(r"^\s*,\s*(?:the\s+)?(?:[A-Z][\w.'’-]*\s+|(?:of|for|and)\s+){1,7}(?:said|says|stated|told|announced|added|confirmed|insisted|wrote|tweeted|warned|pledged|vowed|promised|condemned|blamed|accused|denied|urged|described)\b")
+_SPEECH_DATE = prefilter.compile(r"\b(?:said|says|told\s+[\w\s]{1,20}?|announced|stated|added|reported|confirmed|tweeted|wrote|warned|claimed|insisted|briefing|(?:issued|released|published|posted)\s+(?:a|an|its|their)\s+(?:\w+\s+)?(?:statement|video|message))"
     r"(?:\s+(?:on|in|via)\s+(?:Twitter|X|Telegram|Facebook|Instagram|(?:state\s+)?(?:television|TV|radio)|an?\s+(?:\w+\s+)?(?:statement|interview|post|tweet)))?"
     r"\s+(?:on\s+|late\s+|early\s+|late\s+on\s+|earlier\s+)?$", re.I)
 
 
 #: a clock time in US time just before or after a date: "11:30 p.m. EST on Tuesday", "Tuesday at 8 p.m. ET"
-_US_TIME = re.compile(r"\b(?:E[SD]?T|ET|C[SD]T|P[SD]T|Eastern(?:\s+(?:Standard|Daylight))?(?:\s+Time)?|Washington\s+time)\b")
+_US_TIME = prefilter.compile(r"\b(?:E[SD]?T|ET|C[SD]T|P[SD]T|Eastern(?:\s+(?:Standard|Daylight))?(?:\s+Time)?|Washington\s+time)\b")
 #: "(local time)", "Sanaa time", "0430 GMT", "UTC"
-_LOCAL_TIME = re.compile(r"\blocal(?:\s+time)?\b|\b[A-Z][a-z]+\s+time\b|\b(?:GMT|UTC)\b")
+_LOCAL_TIME = prefilter.compile(r"\blocal(?:\s+time)?\b|\b[A-Z][a-z]+\s+time\b|\b(?:GMT|UTC)\b")
 
 
 def _local_over_us_time(ctx: SentenceContext) -> list[DateMention]:
@@ -158,25 +159,25 @@ def dateline_end(ctx: SentenceContext) -> int:
 
 
 #: "WASHINGTON (Agency - 1st August, 2021) The ...", "NOUAKCHOTT--The ...": a city in capitals, then a filing note in brackets or a dash
-_CAPS_DATELINE = re.compile(r"^\s*[A-Z]{3,}(?:[ ,-]+[A-Z]{2,}){0,3}\s*(?:\([^()]{2,70}\)\s+|[-\u2013\u2014]+\s*)(?=[A-Z])")
+_CAPS_DATELINE = prefilter.compile(r"^\s*[A-Z]{3,}(?:[ ,-]+[A-Z]{2,}){0,3}\s*(?:\([^()]{2,70}\)\s+|[-\u2013\u2014]+\s*)(?=[A-Z])")
 #: How many sentences around an event's own sentences its place may be looked for in.
 PLACE_WINDOW = 1
 #: Sentences at the top of a document (title, lead) whose places stand for the whole story.
 LEAD_SENTENCES = 4
 
 
-_AS_SUBJECT = re.compile(
+_AS_SUBJECT = prefilter.compile(
     r"-(?:based|flagged|owned|registered|operated|linked|backed|aligned|allied|born|headquartered|bound)\b"
     r"|\s+(?:has\s+|have\s+|had\s+|also\s+|later\s+|quickly\s+|then\s+|again\s+)*(?:said|says|believes?|believed|denied|denies|accused|accuses|blamed|blames|warned|warns|insisted|confirmed|claimed|claims|"
     r"rejected|rejects|responded|responds|announced|vowed|vows|threatened|threatens|wants|condemned|condemns|summoned|urged|called|dismissed|retaliated|promised"
     r"|(?:is|was|are|were)\s+(?:confident|convinced|certain|sure|satisfied))\b",
     re.I,
 )
-_SHIPPING_LANE = re.compile(r"\s+(?:trade|shipping|sea|maritime)\s+(?:routes?|lanes?|corridors?)\b|\s+(?:routes?|waterway|corridor)\b", re.I)
-_MEDIA_NAME = re.compile(r"\s+(?:News(?:\s+Agency)?|Times|Post|Herald|Tribune|Radio|TV|Television|Press(?:\s+Agency)?|Gazette|Journal|Observer|Chronicle|Broadcasting)\b")
-_DIRECTION_OF = re.compile(r"\b(?:north|south|east|west|northeast|northwest|southeast|southwest|north-east|north-west|south-east|south-west)\s+of\s+(?:the\s+)?$", re.I)
-_BASED_IN = re.compile(r"\b(?:forces|fighters|rebels|militants|militias?|groups?|Houthis|movement|proxies|allies|government|regime|leaders?|officials?)\s+(?:based\s+)?in\s+(?:the\s+)?$", re.I)
-_ORIGIN = re.compile(r"\b(?:from|by|against|with|to)\s+(?:the\s+)?$", re.I)
+_SHIPPING_LANE = prefilter.compile(r"\s+(?:trade|shipping|sea|maritime)\s+(?:routes?|lanes?|corridors?)\b|\s+(?:routes?|waterway|corridor)\b", re.I)
+_MEDIA_NAME = prefilter.compile(r"\s+(?:News(?:\s+Agency)?|Times|Post|Herald|Tribune|Radio|TV|Television|Press(?:\s+Agency)?|Gazette|Journal|Observer|Chronicle|Broadcasting)\b")
+_DIRECTION_OF = prefilter.compile(r"\b(?:north|south|east|west|northeast|northwest|southeast|southwest|north-east|north-west|south-east|south-west)\s+of\s+(?:the\s+)?$", re.I)
+_BASED_IN = prefilter.compile(r"\b(?:forces|fighters|rebels|militants|militias?|groups?|Houthis|movement|proxies|allies|government|regime|leaders?|officials?)\s+(?:based\s+)?in\s+(?:the\s+)?$", re.I)
+_ORIGIN = prefilter.compile(r"\b(?:from|by|against|with|to)\s+(?:the\s+)?$", re.I)
 
 
 def _not_where(lex: Lexicon, ctx: SentenceContext, p) -> bool:  # type: ignore[no-untyped-def]

@@ -12,6 +12,7 @@ import datetime as dt
 import re
 from typing import Any
 
+from . import prefilter
 from ..knowledge import KnowledgeBase
 from ..model import (
     Action, AttributionKind, AttributionStatement, CasualtyReport, Document, Extraction, Incident, ProvisionalActor, RedLineStatement, Source,
@@ -29,7 +30,7 @@ from .sources import SourceMemory, trailing_source, update_memory
 from .statements import _group_voice, find_statements
 
 EXTRACTOR_VERSION = "1"
-_PARAGRAPH = re.compile(r"\n")
+_PARAGRAPH = prefilter.compile(r"\n")
 
 
 def extract(document: Document, kb: KnowledgeBase) -> Extraction:
@@ -147,10 +148,10 @@ def _extract(text: str, doc_id: str, published: dt.date | None, kb: KnowledgeBas
     return extraction.model_copy(update={"provisional_actors": kept}) if kept else extraction
 
 
-_USED_BY = re.compile(r"\b(?:used\s+by|belonging\s+to|operated\s+by|run\s+by|controlled\s+by|including|such\s+as|home\s+to)\b", re.I)
+_USED_BY = prefilter.compile(r"\b(?:used\s+by|belonging\s+to|operated\s+by|run\s+by|controlled\s+by|including|such\s+as|home\s+to)\b", re.I)
 
 
-_GROUP_SAYS = re.compile(r"\b(?:said|says|claimed|claims|claiming|boasted|announced|declared|stated)\b", re.I)
+_GROUP_SAYS = prefilter.compile(r"\b(?:said|says|claimed|claims|claiming|boasted|announced|declared|stated)\b", re.I)
 
 
 def _claimed_harm(ctx: SentenceContext, lex: Lexicon) -> int | None:

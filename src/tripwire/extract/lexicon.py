@@ -96,53 +96,82 @@ class _Names:
             if run is None or " " in name[: run.start()]:
                 continue  # no word character before a space: not a name anything can match as a whole word
             by_head.setdefault((run.group(), name[: run.start()]), set()).add(name)
-        #: first run -> ((leading punctuation, names longest first), ...)
-        self.by_run: dict[str, tuple[tuple[str, tuple[str, ...]], ...]] = {}
+        #: first run -> ((leading punctuation, names longest first, or None where a set look-up per length is shorter), ...)
+        self.by_run: dict[str, tuple[tuple[str, tuple[str, ...] | None, tuple[int, ...], frozenset[str]], ...]] = {}
         for (first, lead), group in sorted(by_head.items()):
-            self.by_run[first] = (*self.by_run.get(first, ()), (lead, tuple(sorted(group, key=lambda n: (-len(n), n)))))
+            lengths = tuple(sorted({len(n) for n in group}, reverse=True))
+            # many names under one first run ("al", 1,300 places): try each length once instead of each name
+            names = tuple(sorted(group, key=lambda n: (-len(n), n))) if len(group) <= 2 * len(lengths) else None
+            self.by_run[first] = (*self.by_run.get(first, ()), (lead, names, lengths, frozenset(group) if names is None else frozenset()))
 
     def spans(self, text: str) -> list[tuple[int, int]]:
         """(start, end) of every match in ``text``, left to right."""
-        if self.fold_case:
-            text = _fold(text)
-        present = self.by_run.keys() & _RUN.findall(text)  # the first runs the text holds at all (set work in C)
+        return self.spans_in(Scan(text, self.fold_case))
+
+    def spans_in(self, scan: "Scan") -> list[tuple[int, int]]:
+        """:meth:`spans` of a text already made ready (:class:`Scan`, of this table's case mode)."""
+        by_run = self.by_run
+        text, n = scan.text, scan.n
+        present = by_run.keys() & scan.words  # the first runs the text holds at all (set work in C)
         if not present:
             return []
-        starts: list[int] | None = None
-        flat_starts: list[int] = []
-        if _ODD_SPACE.search(text):  # match with single spaces, report offsets in the original text
-            pieces = _SPACES.split(text)
-            starts = [0, *(m.end() for m in _SPACES.finditer(text))]
-            pos = 0
-            for piece in pieces:
-                flat_starts.append(pos)
-                pos += len(piece) + 1
-            text = " ".join(pieces)
-        n = len(text)
         best: dict[int, int] = {}  # start -> end of the longest name there
-        for first in present:
-            size = len(first)
-            q = text.find(first)
-            while q >= 0:
-                r = q + size
-                if (q == 0 or not _word(text[q - 1])) and (r == n or not _word(text[r])):  # a whole run
-                    for lead, names in self.by_run[first]:
-                        p = q - len(lead)
-                        if p < 0 or (lead and (text[p:q] != lead or (p and _word(text[p - 1])))):
-                            continue
-                        end = next((p + len(nm) for nm in names if text.startswith(nm, p) and (p + len(nm) == n or not _word(text[p + len(nm)]))), None)
-                        if end is not None and end > best.get(p, -1):
-                            best[p] = end
-                q = text.find(first, q + 1)
+        for q, first in scan.runs:  # every whole run of the text is a possible first run of a name
+            if first not in present:
+                continue
+            for lead, names, lengths, name_set in by_run[first]:
+                p = q - len(lead)
+                if p < 0 or (lead and (text[p:q] != lead or (p and _word(text[p - 1])))):
+                    continue
+                if names is not None:
+                    end = next((p + len(nm) for nm in names if text.startswith(nm, p) and (p + len(nm) == n or not _word(text[p + len(nm)]))), None)
+                else:
+                    end = next((p + size for size in lengths if p + size <= n and (p + size == n or not _word(text[p + size])) and text[p : p + size] in name_set), None)
+                if end is not None and end > best.get(p, -1):
+                    best[p] = end
+        if not best:
+            return []
         found: list[tuple[int, int]] = []
         last = 0
         for p in sorted(best):
             if p >= last:
                 found.append((p, best[p]))
                 last = best[p]
-        if starts is not None:
+        if scan.starts is not None:
+            starts, flat_starts = scan.starts, scan.flat_starts
             found = [(_original(starts, flat_starts, s), _original(starts, flat_starts, e - 1) + 1) for s, e in found]
         return found
+
+
+class Scan:
+    """A text made ready once for every name table of one case mode (:meth:`_Names.spans_in`).
+
+    Holds the text (lower-cased by :func:`_fold` for the case-insensitive
+    tables), with every run of whitespace made one space when it has other
+    runs (offsets are mapped back to the original text), and its whole runs
+    of word characters and hyphens with their offsets: the only places a name
+    can start, since every name is filed under its first run.
+    """
+
+    __slots__ = ("text", "n", "runs", "words", "starts", "flat_starts")
+
+    def __init__(self, text: str, fold_case: bool) -> None:
+        if fold_case:
+            text = _fold(text)
+        self.starts: list[int] | None = None
+        self.flat_starts: list[int] = []
+        if _ODD_SPACE.search(text):  # match with single spaces, report offsets in the original text
+            pieces = _SPACES.split(text)
+            self.starts = [0, *(m.end() for m in _SPACES.finditer(text))]
+            pos = 0
+            for piece in pieces:
+                self.flat_starts.append(pos)
+                pos += len(piece) + 1
+            text = " ".join(pieces)
+        self.text = text
+        self.n = len(text)
+        self.runs = [(m.start(), m.group()) for m in _RUN.finditer(text)]
+        self.words = {w for _, w in self.runs}
 
 
 def _word(ch: str) -> bool:
@@ -201,9 +230,11 @@ class _Index:
         self.cs = _Names(cs, fold_case=False)
         self.ci = _Names(ci, fold_case=True)
 
-    def find(self, text: str) -> list[Mention]:
-        hits = [(s, e, " ".join(text[s:e].split())) for s, e in self.cs.spans(text)]
-        hits.extend((s, e, " ".join(text[s:e].split()).lower()) for s, e in self.ci.spans(text))
+    def find(self, text: str, scans: tuple[Scan, Scan] | None = None) -> list[Mention]:
+        """The names of this kind in ``text``; ``scans`` (:meth:`Lexicon.scan` of ``text``) saves preparing it again."""
+        cased, folded = scans or (Scan(text, False), Scan(text, True))
+        hits = [(s, e, " ".join(text[s:e].split())) for s, e in self.cs.spans_in(cased)]
+        hits.extend((s, e, " ".join(text[s:e].split()).lower()) for s, e in self.ci.spans_in(folded))
         hits.sort(key=lambda h: (h[0], -(h[1] - h[0])))
         out: list[Mention] = []
         last_end = -1
@@ -287,6 +318,11 @@ class Lexicon:
         self._ancestors: dict[str, tuple[str, ...]] = {pid: self._chain(pid) for pid in kb.places}
         #: attack type -> its family in weapons.yaml ("rocket attack" -> projectile)
         self.attack_family: dict[str, str] = {w.attack_type: w.family for w in kb.weapons.values() if w.family}
+
+    @staticmethod
+    def scan(text: str) -> tuple[Scan, Scan]:
+        """``text`` made ready once for every kind of name (case-sensitive, case-insensitive): pass it to each ``find``."""
+        return Scan(text, False), Scan(text, True)
 
     def types_compatible(self, a: str | None, b: str | None) -> bool:
         """Whether two attack types can describe one attack: equal, one generic ("attack"), or of one family."""

@@ -19,27 +19,28 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+from . import prefilter
 from ..model import RedLineStatement, Source
 from .context import SentenceContext
 from .lexicon import Lexicon, Mention
 from .sources import SourceMemory, _ANON, find_source, outlet_name, trailing_source
 
-_IF = re.compile(r"(?<!\bunclear )(?<!\bas )(?<!\beven )(?<!\bwhether )(?<!\bask )(?<!\basked )(?<!\bsee )\bif\b", re.I)
-_MODAL = re.compile(r"\b(?:will|would|won't|'ll)\b", re.I)
-_ANY = re.compile(r"\bany\s+(?P<cond>.+?)\s+(?:will|would)\s+(?P<cons>(?:spark|trigger|draw|bring|prompt|provoke|invite|mean|lead\s+to|result\s+in|be\s+met\s+with)\b.+)$", re.I)
-_RESPONSE = re.compile(r"\b(?:respon\w*|retaliat\w*|strike\w*|punish\w*|consequence\w*|price|war|force|swift|painful|act|action|attack\w*)\b", re.I)
-_THE_PRINCIPAL = re.compile(r"\bthe\s+(?:president|secretary|minister|leader|commander)\b", re.I)
+_IF = prefilter.compile(r"(?<!\bunclear )(?<!\bas )(?<!\beven )(?<!\bwhether )(?<!\bask )(?<!\basked )(?<!\bsee )\bif\b", re.I)
+_MODAL = prefilter.compile(r"\b(?:will|would|won't|'ll)\b", re.I)
+_ANY = prefilter.compile(r"\bany\s+(?P<cond>.+?)\s+(?:will|would)\s+(?P<cons>(?:spark|trigger|draw|bring|prompt|provoke|invite|mean|lead\s+to|result\s+in|be\s+met\s+with)\b.+)$", re.I)
+_RESPONSE = prefilter.compile(r"\b(?:respon\w*|retaliat\w*|strike\w*|punish\w*|consequence\w*|price|war|force|swift|painful|act|action|attack\w*)\b", re.I)
+_THE_PRINCIPAL = prefilter.compile(r"\bthe\s+(?:president|secretary|minister|leader|commander)\b", re.I)
 
 
-_TRAILING_SAY = re.compile(r"[,\"']+\s*(?:(?:the|a|an)\s+)?[^,\"]{0,70}?\s+(?:said|says|warned|added|stated|declared|vowed|threatened|insisted|tweeted|wrote)(?:\s+on\s+\w+|\s+\w+day)?\s*[.\"']*\s*$", re.I)
+_TRAILING_SAY = prefilter.compile(r"[,\"']+\s*(?:(?:the|a|an)\s+)?[^,\"]{0,70}?\s+(?:said|says|warned|added|stated|declared|vowed|threatened|insisted|tweeted|wrote)(?:\s+on\s+\w+|\s+\w+day)?\s*[.\"']*\s*$", re.I)
 
 
-_SAYS_AFTER = re.compile(r"\s+(?:\w+\s+){0,2}?(?:said|says|warned|told|vowed|declared|stated|added|threatened|insisted|promised|pledged)\b", re.I)
+_SAYS_AFTER = prefilter.compile(r"\s+(?:\w+\s+){0,2}?(?:said|says|warned|told|vowed|declared|stated|added|threatened|insisted|promised|pledged)\b", re.I)
 
 
 #: speakers whose words are a party's own declaration (not an analyst's or a channel's)
 _PRINCIPAL_KINDS = frozenset({"government", "military", "armed-group"})
-_PRONOUN_SUBJECT = re.compile(r"\s*(?:He|She)\s+(?:also\s+|later\s+|then\s+)?(?:said|says|warned|added|vowed|threatened|declared|insisted|stated|told|promised|pledged)\b")
+_PRONOUN_SUBJECT = prefilter.compile(r"\s*(?:He|She)\s+(?:also\s+|later\s+|then\s+)?(?:said|says|warned|added|vowed|threatened|declared|insisted|stated|told|promised|pledged)\b")
 
 
 def _group_subject(lex: Lexicon, ctx: SentenceContext, at: int) -> Mention | None:
@@ -94,7 +95,7 @@ def _parts(text: str) -> tuple[int, str, str] | None:
 
 
 #: A threatened response: "will respond", "will pay a heavy price", "reserves the right to respond", "will not go unanswered".
-_THREAT = re.compile(
+_THREAT = prefilter.compile(
     r"\b(?:will|would|shall|'ll|won't|wo\s*n't|is\s+going\s+to|are\s+going\s+to)\s+(?:not\s+)?(?:\w+\s+){0,3}?"
     r"(?:respond\w*|retaliat\w*|punish\w*|pay\b|regret|suffer|annihilate\w*|crush|avenge|hit\s+back|strike\s+back|act\b|take\s+(?:\w+\s+){0,2}(?:measures|action|actions|steps)"
     r"|hold\s+(?:\w+\s+){1,3}?(?:fully\s+)?(?:responsible|accountable)\b|hold\s+(?:\w+\s+){1,3}?to\s+account\b|bear\s+(?:the\s+)?(?:full\s+)?responsibility|go\s+unanswered|go\s+unpunished|be\s+left\s+unanswered|tolerate|hesitate"
@@ -110,9 +111,10 @@ _THREAT = re.compile(
     r"|\bnot\s+a\s+warning,?\s+it\s+is\s+a\s+threat\b",
     re.I,
 )
-_THREAT_HINT = re.compile(r"respon|accountab|account\b|retaliat|punish|pay\b|regret|suffer|annihilat|crush|avenge|revenge|back|act\b|measures|action|steps|responsib|unanswered|unpunished|toleran|tolerate|hesitat|consequence|forthcoming|right\s+to|threat|hit|defend|continue|run\s+into|worse|prepared|ready|target", re.I)
-_OBJECT = re.compile(r"\b(?:for|over|to)\s+(?P<obj>(?:the|this|that|its|their|any|these|such|an?)\s+(?:[\w'-]+\s+){0,4}?(?:attacks?|strikes?|crime|aggression|assault|killing|assassination|operation|bombing|violation|adventures?|escalation|act))\b", re.I)
-_NOT_THREAT = re.compile(r"\b(?:respond(?:ed)?\s+to\s+(?:questions?|requests?|a\s+request|emails?|calls?|inquiries)|act\s+as|pay\s+(?:for\s+)?(?:salaries|tribute|homage|respects|attention)|hit\s+(?:a\s+)?record)\b", re.I)
+_IF_OR_ANY = prefilter.compile(r"\b(?:if|any)\b", re.I)
+_THREAT_HINT = prefilter.compile(r"respon|accountab|account\b|retaliat|punish|pay\b|regret|suffer|annihilat|crush|avenge|revenge|back|act\b|measures|action|steps|responsib|unanswered|unpunished|toleran|tolerate|hesitat|consequence|forthcoming|right\s+to|threat|hit|defend|continue|run\s+into|worse|prepared|ready|target", re.I)
+_OBJECT = prefilter.compile(r"\b(?:for|over|to)\s+(?P<obj>(?:the|this|that|its|their|any|these|such|an?)\s+(?:[\w'-]+\s+){0,4}?(?:attacks?|strikes?|crime|aggression|assault|killing|assassination|operation|bombing|violation|adventures?|escalation|act))\b", re.I)
+_NOT_THREAT = prefilter.compile(r"\b(?:respond(?:ed)?\s+to\s+(?:questions?|requests?|a\s+request|emails?|calls?|inquiries)|act\s+as|pay\s+(?:for\s+)?(?:salaries|tribute|homage|respects|attention)|hit\s+(?:a\s+)?record)\b", re.I)
 
 
 def _threat_parts(text: str) -> tuple[int, str, str] | None:
@@ -132,8 +134,8 @@ def _threat_parts(text: str) -> tuple[int, str, str] | None:
 def find_redlines(ctx: SentenceContext, lex: Lexicon, mem: SourceMemory, published: dt.date | None) -> list[RedLineStatement]:
     """The red line declared in one sentence, if there is one."""
     text = ctx.text
-    parts = _parts(text) if re.search(r"\b(?:if|any)\b", text, re.I) else None
-    if parts is None and _THREAT_HINT.search(text):
+    parts = _parts(text) if _IF_OR_ANY.search(text) else None
+    if parts is None and _THREAT_HINT.found(text):
         parts = _threat_parts(text)
     if parts is None:
         return []

@@ -52,15 +52,26 @@ class Sentence:
         return sum(w[0].isupper() for w in words) / len(words) >= 0.6
 
 
+def _trailing_word(text: str, start: int, end: int) -> str:
+    r"""What ``re.search(r"([\w.]+)$", text[start:end])`` finds ("" for nothing): the run of word characters and dots
+    ending the piece, or ending it before one final newline, found from the end instead of tried at every offset."""
+    if end > start and text[end - 1] == "\n":
+        end -= 1
+    i = end
+    while i > start and (text[i - 1].isalnum() or text[i - 1] in "_."):
+        i -= 1
+    return text[i:end]
+
+
 def split_sentences(text: str) -> list[Sentence]:
     """Sentences of ``text`` (already folded) with offsets into it; blank pieces dropped."""
     out: list[Sentence] = []
     pos = 0
     for m in _BOUNDARY.finditer(text):
         if m.group(0)[0] == ".":
-            word = re.search(r"([\w.]+)$", text[pos : m.start()])
+            word = _trailing_word(text, pos, m.start())
             if word:
-                w = word.group(1).lower().rstrip(".")
+                w = word.lower().rstrip(".")
                 if w in ABBREVIATIONS or (len(w) == 1 and w.isalpha()):
                     continue
                 if w in {"a.m", "p.m"} and _CLOCK_NEXT.match(text, m.end()):

@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from . import prefilter
 from ..model import Source
 from .context import SentenceContext
 from .lexicon import Lexicon, Mention
@@ -27,24 +28,24 @@ REPORTING = (
     r"|questioned|doubted|doubt|reported|reports|announced|claimed|denied|rejected|wrote|argued|noted|insisted|confirmed|emphasized"
     r"|emphasised|warned|alleged|accused|blamed|described|pointed)"
 )
-_REPORTING_AFTER = re.compile(r"^\s*(?:,[^,]*,\s*)?(?:\w+\s+){0,2}" + REPORTING + r"\b", re.I)
-_ANON = re.compile(
+_REPORTING_AFTER = prefilter.compile(r"^\s*(?:,[^,]*,\s*)?(?:\w+\s+){0,2}" + REPORTING + r"\b", re.I)
+_ANON = prefilter.compile(
     r"\b(?P<det>an?|the|one|two|three|several)\s+(?P<role>(?:[\w.-]+\s+){0,3}?(?:official|officials|source|sources|diplomat|diplomats|officer|officers|analyst|analysts|spokesman|spokeswoman|spokesperson)"
     r"(?:\s+(?:familiar\s+with|with\s+knowledge\s+of|close\s+to|briefed\s+on)\s+(?:the\s+)?[\w-]+(?:\s+(?-i:[A-Z])[\w-]+){0,2})?)\b",
     re.I,
 )
-_NATIONAL_OFFICIALS = re.compile(
+_NATIONAL_OFFICIALS = prefilter.compile(
     r"\b(?P<adj>[A-Z][a-z]+|U\.S\.|US|U\.K\.|UK)\s+(?:(?:military|defen[cs]e|security|government|intelligence|administration|senior|state\s+department|and|navy|army)\s+){0,3}(?:officials?|sources?|spokes(?:man|woman|person))\b"
 )
 #: "..., the U.S. defense official said." / "..., said Pentagon spokesman John Kirby.": the source named after the statement
-_TRAILING = re.compile(
+_TRAILING = prefilter.compile(
     r"(?:,|\"|'|\.)\s*(?:(?P<who>[^,\"]{2,90}?)\s+(?:said|says|told\s+[^,.]{2,40}|added|stated|confirmed|noted|wrote|reported|announced|tweeted|warned|vowed|threatened|declared|insisted|cautioned|posted)"
     r"|(?:said|says|added|according\s+to)\s+(?P<who2>[^,\"]{2,90}?))(?:\s+(?:on|late\s+on|early\s+on)?\s*(?:\w+day|\w+\s+\d{1,2}))?(?:\s+(?:in|at|during|on)\s+(?:a|an|the|his|her|its)\s+[\w\s'-]{2,60})?\s*[.!\"']*\s*$",
 )
-_ACCORDING = re.compile(r"\baccording\s+to\s+(?:a\s+report\s+(?:in|by|from)\s+|reports?\s+(?:in|by)\s+|a\s+statement\s+(?:carried|relayed|posted|published)\s+by\s+)?", re.I)
-_VIA = re.compile(r"\b(?:carried|relayed|posted|published|shared|broadcast)\s+(?:by|on)\s+", re.I)
-_STATEMENT_SUBJECT = re.compile(r"\b(?:a|the)\s+(?:written\s+)?statement\b", re.I)
-_TOLD = re.compile(r"\b(?:told|tells|spoke\s+(?:with|to))\s+$", re.I)
+_ACCORDING = prefilter.compile(r"\baccording\s+to\s+(?:a\s+report\s+(?:in|by|from)\s+|reports?\s+(?:in|by)\s+|a\s+statement\s+(?:carried|relayed|posted|published)\s+by\s+)?", re.I)
+_VIA = prefilter.compile(r"\b(?:carried|relayed|posted|published|shared|broadcast)\s+(?:by|on)\s+", re.I)
+_STATEMENT_SUBJECT = prefilter.compile(r"\b(?:a|the)\s+(?:written\s+)?statement\b", re.I)
+_TOLD = prefilter.compile(r"\b(?:told|tells|spoke\s+(?:with|to))\s+$", re.I)
 
 
 @dataclass
@@ -111,8 +112,8 @@ def _mention_source(lex: Lexicon, m: Mention, kind: str) -> Source:
     return Source(speaker=actor.name, speaker_id=gov)
 
 
-_LOCATIVE_BEFORE = re.compile(r"\b(?:in|across|into|from|throughout|inside|near|of|to|at|on|and)\s+(?:the\s+)?$", re.I)
-_SPEAKS_AFTER = re.compile(r"^(?:'s\b|\s+(?:\w+\s+){0,2}?(?:said|says|told|stated|announced|accused|blamed|denied|claimed|warned|confirmed|insisted|believes?|believed|assessed))", re.I)
+_LOCATIVE_BEFORE = prefilter.compile(r"\b(?:in|across|into|from|throughout|inside|near|of|to|at|on|and)\s+(?:the\s+)?$", re.I)
+_SPEAKS_AFTER = prefilter.compile(r"^(?:'s\b|\s+(?:\w+\s+){0,2}?(?:said|says|told|stated|announced|accused|blamed|denied|claimed|warned|confirmed|insisted|believes?|believed|assessed))", re.I)
 
 
 def _a_place_here(text: str, m: Mention) -> bool:

@@ -24,6 +24,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from . import prefilter
 from ..model import AttributionKind, AttributionStatement, Source
 from .context import SentenceContext
 from .events import dateline_end
@@ -32,10 +33,10 @@ from .sources import SourceMemory, find_source, statement_subject, trailing_sour
 
 K = AttributionKind
 CUES: tuple[tuple[AttributionKind, str, re.Pattern[str]], ...] = (
-    (K.DISPUTED, "none", re.compile(
+    (K.DISPUTED, "none", prefilter.compile(
         r"\b(?:not\s+(?:yet\s+|still\s+|immediately\s+|entirely\s+)?(?:clear|known|determined|established)|unclear|unknown|(?:too\s+early|premature)\s+to\s+(?:say|tell|determine|know|judge))"
         r"\s+(?:exactly\s+)?who\b", re.I)),
-    (K.DISPUTED, "after", re.compile(
+    (K.DISPUTED, "after", prefilter.compile(
         r"\b(?:never|not|no)\s+(?:\w+\s+){0,2}?(?:presented|present|provided|provide|offered|offer|produced|produce|shown|show|made|make|shared|share|released|release)"
         r"\s+(?:any\s+|their\s+|its\s+|the\s+)?(?:[\w-]+\s+)?(?:proof|evidence|intelligence|information)\b(?:\s+public)?|\bwithout\s+(?:providing\s+|presenting\s+|offering\s+|giving\s+|citing\s+|showing\s+|producing\s+)?(?:any\s+)?(?:proof|evidence)\b"
         r"|\bno\s+(?:public\s+)?(?:proof|evidence)\b|\bquestioned\b|\bdoubt(?:ed|s)?\b|\bdisputed?\b"
@@ -43,46 +44,46 @@ CUES: tuple[tuple[AttributionKind, str, re.Pattern[str]], ...] = (
         r"|\b(?:yet|failed)\s+to\s+(?:show|provide|present|produce|offer)\s+(?:any\s+)?(?:[\w-]+\s+)?(?:proof|evidence)\b"
         r"|\b(?:claims?|allegations?|accusations?|account|assertions?|version|assessment|conclusion|narrative)\s+(?:is|was|are|were)\s+(?:\w+\s+)?"
         r"(?:incorrect|wrong|false|untrue|mistaken|inaccurate|not\s+(?:true|correct|accurate))\b", re.I)),
-    (K.CLAIMED, "before", re.compile(
+    (K.CLAIMED, "before", prefilter.compile(
         r"\bclaim(?:ed|s|ing)?\s+(?:the\s+)?(?:full\s+)?(?:responsibility|credit)\b|\bclaim(?:ed|s)?\s+(?:the|an|a|this|that|their|its)\s+(?:\w+\s+){0,3}?(?:attacks?|strikes?|bombings?|operations?|ambush|assault|seizure|hijacking)\b"
         r"|\btook\s+(?:responsibility|credit)\b|\bclaim(?:ed|s)?\s+to\s+have\b|\b(?:declared|announced|accepted)\s+(?:its\s+|their\s+|our\s+)?responsibility\b"
         r"|\bclaim(?:ed|s)?\s+(?:that\s+)?(?:it|they|its\s+(?:forces|fighters|militants|units))\s+(?:had\s+|have\s+|has\s+)?(?:carried\s+out|launched|targeted|attacked|fired|struck|shot\s+down|downed|seized|hit|conducted)\b", re.I)),
-    (K.CLAIMED, "none", re.compile(r"\b(?:we|our\s+(?:forces|fighters|mujahideen|drones|missiles|air\s+force|naval\s+forces))\s+(?:have\s+|had\s+)?(?:targeted|attacked|launched|struck|hit|fired|shot\s+down|downed|seized|carried\s+out|bombed|claim)\b", re.I)),
-    (K.CLAIMED, "after", re.compile(
+    (K.CLAIMED, "none", prefilter.compile(r"\b(?:we|our\s+(?:forces|fighters|mujahideen|drones|missiles|air\s+force|naval\s+forces))\s+(?:have\s+|had\s+)?(?:targeted|attacked|launched|struck|hit|fired|shot\s+down|downed|seized|carried\s+out|bombed|claim)\b", re.I)),
+    (K.CLAIMED, "after", prefilter.compile(
         r"\b(?:responsibility|credit)\s+(?:for\s+[^,;]{0,40}?\s+)?(?:was|were|has\s+been|had\s+been)\s+claimed\s+by\b|\bclaimed\s+by\b"
         r"|\bclaims?\s+by\s+(?=(?:the\s+)?[^,;]{0,60}?\b(?:responsib|that\s+(?:they|it)\b|to\s+have\b))", re.I)),
-    (K.CLAIMED, "before", re.compile(
+    (K.CLAIMED, "before", prefilter.compile(
         r"\b(?:said|says|announced|declared|stated|confirmed|acknowledged|boasted|wrote|posted|added)\s+(?:(?:on|late\s+on|early\s+on)\s+)?(?:\w+day\s+)?(?:in\s+a\s+(?:\w+\s+)?statement\s+)?(?:on\s+(?:Telegram|X|Twitter|social\s+media)\s+)?(?:that\s+)?"
         r"(?:it|they|its\s+(?:forces|fighters|militants|units|air\s+force|navy|naval\s+forces|drones?|missiles?)|their\s+(?:forces|fighters))\s+(?:had\s+|has\s+|have\s+|were\s+|was\s+)?"
         r"(?:shot\s+down|downed|seized|targeted|attacked|launched|fired|struck|hit|carried\s+out|conducted|bombed|ambushed|stormed|hijacked|killed|responsible|behind)\b"
         r"|\bannounced\s+(?:the\s+|an?\s+|its\s+)?(?:[\w\"'-]+\s+){0,4}?(?:operation|attack|offensive|strikes?)\b", re.I)),
-    (K.CLAIMED, "before", re.compile(r"\bclaims?\s+of\s+responsibility\b|-claimed\b|\bin\s+what\s+(?:it|they)\s+(?:claimed|called|said|described)\b", re.I)),
-    (K.DENIED, "before", re.compile(
+    (K.CLAIMED, "before", prefilter.compile(r"\bclaims?\s+of\s+responsibility\b|-claimed\b|\bin\s+what\s+(?:it|they)\s+(?:claimed|called|said|described)\b", re.I)),
+    (K.DENIED, "before", prefilter.compile(
         r"\b(?:denied|denies|deny|rejected|rejects|dismissed)\s+(?:any\s+|all\s+)?(?:involvement|responsibility|role|links?|connection|part|accusations?|allegations?|claims?|charges?)\b"
         r"|\b(?:dismissed|rejected|denounced|called)\s+(?:[^,;.]{0,50}?\s+)?(?:as\s+)?[\"']?(?:baseless|false|unfounded|groundless|fabricated|lies|absurd|ridiculous)\b"
         r"|\b(?:dismiss(?:ed|es)|reject(?:ed|s)|den(?:ied|ies)|refut(?:ed|es)|rebuff(?:ed|s))\s+(?:[^,;]{0,70}?\s)?(?:accusations?|allegations?|claims?|charges?|reports?|tweet|assertions?|suggestions?)\b"
         r"|\bdenied\s+(?:it|that|the)\b|\b(?:categorically\s+|firmly\s+|strongly\s+)?(?:denied|denies|denying)\b", re.I)),
     # "said it had nothing to do with the attack", "Tehran played no role in it": a denial without the word
-    (K.DENIED, "before", re.compile(
+    (K.DENIED, "before", prefilter.compile(
         r"\b(?:had|has|have)\s+(?:had\s+)?nothing\s+to\s+do\s+with\b|\b(?:played|plays|had|has)\s+no\s+(?:part|role|hand|involvement)\s+in\b"
         r"|\b(?:was|were|is|are)\s+not\s+(?:involved|responsible|behind)\b", re.I)),
-    (K.ALLEGED, "after", re.compile(r"\b(?:US|U\.S\.|American)?\s*claims?\s+that\b", re.I)),
+    (K.ALLEGED, "after", prefilter.compile(r"\b(?:US|U\.S\.|American)?\s*claims?\s+that\b", re.I)),
     # "condemned the Houthi hijacking", "called the Iranian attack a violation": the speaker names whose attack it was
-    (K.ALLEGED, "after", re.compile(
+    (K.ALLEGED, "after", prefilter.compile(
         r"\b(?:called|calling|condemned|condemns|condemning|described|denounced|decried)\s+(?:the|this|that|an?|yesterday's|\w+day's)\s+"
         r"(?=(?-i:[A-Z])[\w'-]*(?:[\s-]+(?-i:[A-Z])[\w'-]*){0,3}\s+(?:[\w-]+\s+)?(?:attacks?|operations?|hijacking|seizure|strikes?|assault|aggression|missile|drone)\b)", re.I)),
-    (K.ALLEGED, "after", re.compile(
+    (K.ALLEGED, "after", prefilter.compile(
         r"\b(?:fired|launched|carried\s+out|conducted|staged|perpetrated|orchestrated|attacked|targeted|struck|ambushed|seized|hijacked|hit|downed|shot\s+down|sent|masterminded|directed|ordered)\s+(?:[\w,]+\s+){0,3}?by\b"
         r"|\bblam(?:ed|es|ing|e)\s+(?:(?:(?!\bfor\b)[^,.;]){0,70}?\s)?on\b|\b(?:attacks?|strikes?|assault|bombing|ambush|barrage|salvo|raid|hijacking|seizure)\s+(?:\w+\s+)?by\b|\bidentified\s+(?:the\s+)?(?:perpetrators|attackers|assailants|culprits)\s+as\b|\battributed\s+(?:[^,.;]{0,40}?\s)?to\b|\b(?:originat(?:ed|ing)|came|coming)\s+from\b|\b(?:almost\s+certainly|likely|probably)\s+from\b"
         r"|\bpointed\s+(?:the\s+finger\s+)?(?:at|to)\b|\baccus(?:ed|es|ing)\b|\bblam(?:ed|es|ing)\b|\bheld\s+(?:\w+\s+)?responsible\b|\bholds?\s+(?:\w+\s+)?responsible\b"
         r"|\b(?:bears?|bore|bearing|had|has|have|carries|carried|shows?|showed)\s+(?:all\s+)?(?:the\s+)?(?:hall)?(?:marks|footprints|fingerprints|signature|signs)\s+of\b|\bthe\s+work\s+of\b|\blinked\s+(?:the\s+attacks?\s+)?to\b", re.I)),
-    (K.ASSESSED, "after", re.compile(r"\b(?:believed|believe|believes|assessed|assess|concluded|judged)\s+(?:that\s+)?(?:it\s+was\s+)?(?:(?:more|most)\s+likely\s+(?:that\s+)?)?|\b(?:more|most)\s+likely\s+that\b", re.I)),
-    (K.ALLEGED, "before", re.compile(
+    (K.ASSESSED, "after", prefilter.compile(r"\b(?:believed|believe|believes|assessed|assess|concluded|judged)\s+(?:that\s+)?(?:it\s+was\s+)?(?:(?:more|most)\s+likely\s+(?:that\s+)?)?|\b(?:more|most)\s+likely\s+that\b", re.I)),
+    (K.ALLEGED, "before", prefilter.compile(
         r"\b(?:was|were|is|are|had\s+been|has\s+been|have\s+been)\s+(?:(?:highly\s+|very\s+)?(?:likely|probably|almost\s+certainly|more\s+likely|most\s+likely|apparently|reportedly|believed|thought|suspected|assessed|presumed)\s+)?(?:to\s+(?:be|have\s+been)\s+)?(?:responsible|behind)\b"
         r"|\b(?:was|were|is|are)\s+suspected\s+of\b|\b(?:was|were|is|are|remains?|remained)\s+(?:the\s+)?(?:prime|main|chief|leading|likeliest|most\s+likely)\s+suspects?\b|\b(?:fired|launched|attacked|ambushed|stormed|struck|targeted|seized|hijacked|carried\s+out|conducted|staged|mounted|shot\s+down|downed)\b"
         r"|\badmitted[\"']?\s+(?:to\b|responsibility|carrying)", re.I)),
 )
-_ANY_CUE = re.compile(
+_ANY_CUE = prefilter.compile(
     r"claim|credit|responsib|deni|deny|reject|dismiss|fired|launch|carried|conduct|staged|perpetrat|orchestrat|blam|attribut|point|accus|held"
     r"|behind|suspect|believ|assess|conclud|judg|likely|clear|known|determin|establish|proof|evidence|question|doubt|disput"
     r"|attack|ambush|storm|struck|target|seiz|hijack|hit|down|sent|mastermind|direct|order|origin|came|coming|from|hold|bear|bore|mark|footprint|fingerprint|work|link|baseless|false|unfounded|lies|called|mount|raid|operation|said|says|statement|announc|declar|wrote|posted|killed|we\b|nothing|no\s+role|no\s+part|involved|incorrect|wrong|untrue|early|premature",
@@ -92,25 +93,25 @@ HEDGES = (
     "apparently", "reportedly", "allegedly", "believed", "likely", "more likely", "most likely", "probably", "possibly",
     "suspected", "may have", "might have", "could have", "unconfirmed", "not yet clear", "not clear", "unclear",
 )
-_HEDGE_RE = re.compile(r"\b(?:" + "|".join(re.escape(h).replace(r"\ ", r"\s+") for h in sorted(HEDGES, key=len, reverse=True)) + r")\b", re.I)
-_COMPARATIVE = re.compile(r"\b(?:more|less|most)\s+likely\b", re.I)
-_GENERIC = re.compile(r"\b(?:similar|previous|past|such|earlier|other)\s+attacks\b|\bpreviously\b(?!\s+(?:unknown|unheard|obscure))|\bin\s+the\s+past\b", re.I)
-_NEGATED_CLAIM = re.compile(
+_HEDGE_RE = prefilter.compile(r"\b(?:" + "|".join(re.escape(h).replace(r"\ ", r"\s+") for h in sorted(HEDGES, key=len, reverse=True)) + r")\b", re.I)
+_COMPARATIVE = prefilter.compile(r"\b(?:more|less|most)\s+likely\b", re.I)
+_GENERIC = prefilter.compile(r"\b(?:similar|previous|past|such|earlier|other)\s+attacks\b|\bpreviously\b(?!\s+(?:unknown|unheard|obscure))|\bin\s+the\s+past\b", re.I)
+_NEGATED_CLAIM = prefilter.compile(
     r"\b(?:no|none|nobody|no\s+one|no\s+group)\b[^,;]*$"
     r"|\b(?:did\s+not|didn't|does\s+not|doesn't|has\s+not|hasn't|have\s+not|haven't|had\s+not|never|declined\s+to|refused\s+to|stopped\s+short\s+of|without|not)\s+(?:yet\s+|immediately\s+|publicly\s+|formally\s+|officially\s+|explicitly\s+)?$",
     re.I,
 )
 _SPONSOR_PATTERNS = (
-    re.compile(r"\b(?P<s>[A-Z][\w.]*?)-(?P<w>backed|aligned|supported|funded|armed|trained|sponsored|directed|linked)\b"),
-    re.compile(r"\bpro-(?P<s>[A-Z]\w+)\b"),
-    re.compile(r"\b(?P<w>backed|supported|funded|armed|trained|directed|ordered|instructed|commanded)\s+by\s+(?P<s>[A-Z][\w.]+)"),
-    re.compile(r"\bon\s+(?:the\s+)?(?P<w>instructions|orders|order)\s+(?:from|of)\s+(?P<s>[A-Z][\w.]+)"),
-    re.compile(r"\bat\s+the\s+(?P<w>direction|behest)\s+of\s+(?P<s>[A-Z][\w.]+)"),
-    re.compile(r"\b(?P<w>linked|tied|aligned)\s+(?:closely\s+)?(?:to|with)\s+(?P<s>[A-Z][\w.]+)"),
+    prefilter.compile(r"\b(?P<s>[A-Z][\w.]*?)-(?P<w>backed|aligned|supported|funded|armed|trained|sponsored|directed|linked)\b"),
+    prefilter.compile(r"\bpro-(?P<s>[A-Z]\w+)\b"),
+    prefilter.compile(r"\b(?P<w>backed|supported|funded|armed|trained|directed|ordered|instructed|commanded)\s+by\s+(?P<s>[A-Z][\w.]+)"),
+    prefilter.compile(r"\bon\s+(?:the\s+)?(?P<w>instructions|orders|order)\s+(?:from|of)\s+(?P<s>[A-Z][\w.]+)"),
+    prefilter.compile(r"\bat\s+the\s+(?P<w>direction|behest)\s+of\s+(?P<s>[A-Z][\w.]+)"),
+    prefilter.compile(r"\b(?P<w>linked|tied|aligned)\s+(?:closely\s+)?(?:to|with)\s+(?P<s>[A-Z][\w.]+)"),
 )
 _WORD_ALIASES = {"instructions": "instructed", "orders": "ordered", "order": "ordered", "direction": "directed", "behest": "directed",
                  "sponsored": "backed", "linked": "backed", "tied": "backed", None: "aligned"}
-_RESPONSIBLE_AFTER = re.compile(r"^\s*(?:,\s*(?:an?|the)\s+[^,]+,\s*)?(?:was|were|is|are|had|has)\b", re.I)
+_RESPONSIBLE_AFTER = prefilter.compile(r"^\s*(?:,\s*(?:an?|the)\s+[^,]+,\s*)?(?:was|were|is|are|had|has)\b", re.I)
 
 
 @dataclass(frozen=True)
@@ -193,7 +194,7 @@ def _pick_actor(ctx: SentenceContext, lex: Lexicon, cue_s: int, cue_e: int, side
 def find_statements(ctx: SentenceContext, lex: Lexicon, mem: SourceMemory, author: Source) -> list[FoundStatement]:
     """Attribution statements in one sentence."""
     text = ctx.text
-    if not _ANY_CUE.search(text):
+    if not _ANY_CUE.found(text):
         return []
     out: list[FoundStatement] = []
     taken: list[tuple[int, int]] = []
@@ -299,7 +300,7 @@ def find_statements(ctx: SentenceContext, lex: Lexicon, mem: SourceMemory, autho
     return _dedupe(out)
 
 
-_OWN_ATTACK = re.compile(r"\s+(?:[\w-]+\s+)?(?:attacks?|raids?|ambush|assault|bombing|barrage|hijacking|seizure|offensive)\b", re.I)
+_OWN_ATTACK = prefilter.compile(r"\s+(?:[\w-]+\s+)?(?:attacks?|raids?|ambush|assault|bombing|barrage|hijacking|seizure|offensive)\b", re.I)
 
 
 def _adjectival(ctx: SentenceContext, lex: Lexicon, mem: SourceMemory, author: Source) -> list[FoundStatement]:
@@ -320,8 +321,8 @@ def _adjectival(ctx: SentenceContext, lex: Lexicon, mem: SourceMemory, author: S
     return out
 
 
-_VOICE_VERB = re.compile(r"\b(?:said|says|wrote|writes|announced|announces|declared|stated|posted|tweeted|claimed|added|confirmed)\b", re.I)
-_REPORTED_ATTACK = re.compile(
+_VOICE_VERB = prefilter.compile(r"\b(?:said|says|wrote|writes|announced|announces|declared|stated|posted|tweeted|claimed|added|confirmed)\b", re.I)
+_REPORTED_ATTACK = prefilter.compile(
     r"\b(?:targeted|attacked|struck|hit|launched|fired|seized|hijacked|shot\s+down|downed|ambushed|stormed|bombed)\b|\bthe\s+(?:\w+\s+)?(?:raid|attack|operation|assault|ambush)\b", re.I
 )
 _GROUP_KINDS = frozenset({"militia", "insurgent", "front"})
@@ -360,8 +361,8 @@ def _voice_claim(ctx: SentenceContext, lex: Lexicon, mem: SourceMemory) -> Found
 
 _GROUP_HEAD = r"(?:Brigades?|Battalions?|Front|Movement|Organi[sz]ation|Group|Companions|Resistance|Army|Forces|Division|Regiment|Faction|Guards?|Squadron|Cell|Mujahideen|Jihad|Islamic\s+State|Martyrs|Revolutionaries|Avengers|Legion)"
 _NAME_WORD = r"(?:(?-i:[A-Z])[\w'-]*|al-[\w'-]+|of|the|for|and|al|el|bin|ibn)"
-_CALLED = re.compile(r"\b(?:calling\s+(?:itself|themselves)|called|named|known\s+as|dubbed|going\s+by)\s+(?:the\s+)?[\"']?(?P<n>(?-i:[A-Z])[\w'-]*(?:\s+" + _NAME_WORD + r"){0,7})", re.I)
-_HEADED = re.compile(r"(?P<n>(?:the\s+)?(?-i:[A-Z])[\w'-]*(?:\s+" + _NAME_WORD + r"){0,6}?\s+" + _GROUP_HEAD + r"(?:\s+(?:of|for)\s+(?:the\s+)?(?-i:[A-Z])[\w'-]*(?:\s+(?-i:[A-Z])[\w'-]*){0,3})?)", re.I)
+_CALLED = prefilter.compile(r"\b(?:calling\s+(?:itself|themselves)|called|named|known\s+as|dubbed|going\s+by)\s+(?:the\s+)?[\"']?(?P<n>(?-i:[A-Z])[\w'-]*(?:\s+" + _NAME_WORD + r"){0,7})", re.I)
+_HEADED = prefilter.compile(r"(?P<n>(?:the\s+)?(?-i:[A-Z])[\w'-]*(?:\s+" + _NAME_WORD + r"){0,6}?\s+" + _GROUP_HEAD + r"(?:\s+(?:of|for)\s+(?:the\s+)?(?-i:[A-Z])[\w'-]*(?:\s+(?-i:[A-Z])[\w'-]*){0,3})?)", re.I)
 
 
 def unknown_group(ctx: SentenceContext, cue_s: int, cue_e: int, side: str) -> Mention | None:
