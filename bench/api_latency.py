@@ -14,12 +14,13 @@ Baseline, measured in the same run: the same queries made directly on the
 as the endpoint runs them) — the ratio shows what HTTP, routing, validation
 and JSON cost on top of the database.
 
-The unfiltered total is the trigger-kept count of live incidents; filtered
-totals are counted once per table version and then reused (see
-``tripwire.store.counts``). The rows "after a write" rewrite an incident
-through a second ``Store`` (another connection pool, as another process
-would be) before every request, so the table's version has always moved:
-a filtered page then counts its rows again.
+The unfiltered total is the trigger-kept count of live incidents; a filtered
+total is a sum over the trigger-kept per-(country, day) counts (migration
+0007), remembered per table version (see ``tripwire.store.counts``). The
+rows "after a write" rewrite an incident through a second ``Store`` (another
+connection pool, as another process would be) before every request, so the
+table's version has always moved: a filtered page then sums its day counts
+again (before 0007 it counted every matching incident).
 """
 
 from __future__ import annotations
