@@ -66,14 +66,59 @@ def test_chunk_size() -> None:
 
 
 def test_a_shipped_object_is_unpickled_once_per_process_and_old_ones_dropped() -> None:
-    import pickle
-
     from tripwire import cluster
 
-    first = cluster.Shipped("k-first", pickle.dumps({"kb": [1, 2, 3]}))
+    first = cluster.Shipped("k-first", cluster.pack({"kb": [1, 2, 3]})[0])
     value = first.value()
     assert value == {"kb": [1, 2, 3]} and first.value() is value  # cached: the second task on a worker does not unpickle again
     for k in range(cluster.KEEP_SHIPPED):
-        cluster.Shipped(f"k-{k}", pickle.dumps(k)).value()
+        cluster.Shipped(f"k-{k}", cluster.pack(k)[0]).value()
     assert "k-first" not in cluster._UNPICKLED and len(cluster._UNPICKLED) <= cluster.KEEP_SHIPPED
     assert first.value() == value and first.value() is not value  # unpickled afresh once dropped
+
+
+def test_a_shipped_object_refers_to_one_shipped_before_instead_of_copying_it() -> None:
+    import pickle
+
+    import pytest
+
+    from tripwire import cluster
+    from tripwire.errors import ClusterError
+
+    kb = {"places": [f"place {k}" for k in range(2000)]}
+    context = {"kb": kb, "incidents": ["a", "b"], "again": kb}
+    blob, used = cluster.pack(context, {id(kb): "k-kb"})
+    assert used == ("k-kb",) and len(blob) < len(pickle.dumps(context)) / 10  # the knowledge base is a key, and the rest is compressed
+    shipped_kb = cluster.Shipped("k-kb", cluster.pack(kb)[0])
+    value = cluster.Shipped("k-context", blob, used).value([shipped_kb])
+    assert value == context and value["kb"] is value["again"] is shipped_kb.value()  # one knowledge base on the worker, shared
+    with pytest.raises(ClusterError, match="k-kb"):
+        cluster.Shipped("k-context-alone", blob, used).value()
+
+
+class Box:
+    """Weakly referable, as the knowledge base and the job's context are."""
+
+    def __init__(self, **items: object) -> None:
+        self.__dict__.update(items)
+
+
+def _read_shipped(shared, deps):  # type: ignore[no-untyped-def]
+    value = shared.value(deps)
+    return len(value.kb.names), value.kb is deps[0].value()
+
+
+def test_shipping_again_on_one_client_sends_nothing_and_a_holder_refers_to_it() -> None:
+    from tripwire import cluster
+
+    kb = Box(names=[f"name {k}" for k in range(5000)])
+    with cluster.dask_client("local") as client:
+        first = cluster.ship(client, kb)
+        sent, reused = cluster.SHIPPED.sent, cluster.SHIPPED.reused
+        assert cluster.ship(client, kb) is first and cluster.SHIPPED.sent == sent and cluster.SHIPPED.reused == reused + 1
+        holder = Box(kb=kb, incidents=[1, 2, 3])
+        future = cluster.ship(client, holder)
+        assert cluster.SHIPPED.sent - sent < 1000  # the holder went without the knowledge base
+        deps = cluster.depends(client, future)
+        assert deps == [first]
+        assert client.submit(_read_shipped, future, deps, pure=False).result() == (5000, True)
