@@ -20,8 +20,8 @@ thousands of small models cost seconds where ``pickle.dumps`` takes a tenth
 of one. An object already shipped on the same client is not shipped again,
 and a later object that holds it (the context holds the knowledge base the
 extraction tasks got) refers to it by key instead of carrying another copy:
-pass :func:`depends` of its future to the task beside it, and
-:meth:`Shipped.value` loads those first. :data:`SHIPPED` counts the bytes
+:func:`ship_with` gives the futures of what it refers to, to pass to the
+task beside it, and :meth:`Shipped.value` loads those first. :data:`SHIPPED` counts the bytes
 sent.
 
 :func:`gather` collects futures, turning a worker's crash into a
@@ -75,25 +75,25 @@ SHIPPED = ShipStats()
 def pack(obj: Any, refs: dict[int, str] | None = None) -> tuple[bytes, tuple[str, ...]]:
     """``obj`` pickled and compressed, and the keys it refers to: a sub-object whose ``id`` is in ``refs`` is written as its key."""
     buffer = io.BytesIO()
-    pickler = _RefPickler(buffer, refs or {})
+    used: list[str] = []
+    # the reference hook is a Python call per object pickled: only when there is something to refer to
+    pickler = _RefPickler(buffer, refs, used) if refs else pickle.Pickler(buffer, protocol=pickle.HIGHEST_PROTOCOL)
     pickler.dump(obj)
     raw = buffer.getvalue()
     SHIPPED.pickled += len(raw)
-    return zlib.compress(raw, COMPRESSION), tuple(dict.fromkeys(pickler.used))
+    return zlib.compress(raw, COMPRESSION), tuple(dict.fromkeys(used))
 
 
 class _RefPickler(pickle.Pickler):
-    def __init__(self, file: io.BytesIO, refs: dict[int, str]) -> None:
+    def __init__(self, file: io.BytesIO, refs: dict[int, str], used: list[str]) -> None:
         super().__init__(file, protocol=pickle.HIGHEST_PROTOCOL)
-        self.used: list[str] = []
-        if refs:
-            self._refs = refs
-            self.persistent_id = self._ref  # only then: the hook is a Python call per object pickled
+        self._refs = refs
+        self._used = used
 
-    def _ref(self, obj: Any) -> str | None:
+    def persistent_id(self, obj: Any) -> str | None:  # noqa: D102 - pickle's hook
         key = self._refs.get(id(obj))
         if key is not None:
-            self.used.append(key)
+            self._used.append(key)
         return key
 
 
@@ -106,7 +106,7 @@ class _RefUnpickler(pickle.Unpickler):
         try:
             return self._known[pid]
         except KeyError:
-            raise ClusterError(f"a shipped object refers to {pid!r}, which was not passed to the task (see tripwire.cluster.depends)") from None
+            raise ClusterError(f"a shipped object refers to {pid!r}, which was not passed to the task (see tripwire.cluster.ship_with)") from None
 
 
 @dataclass(frozen=True, eq=False)
@@ -115,7 +115,7 @@ class Shipped:
 
     ``refs`` are the keys of other shipped objects its blob refers to instead
     of holding them; :meth:`value` needs them passed (``deps``), as the task
-    got them from :func:`depends`.
+    got them from :func:`ship_with`.
     """
 
     key: str
@@ -137,27 +137,25 @@ class Shipped:
 
 @dataclass
 class _OnClient:
-    """What one client has shipped and still holds: id(object) -> (weak reference to it, its Shipped key, future).
+    """What one client has shipped and still holds: id(object) -> (weak reference to it, its Shipped key, future, futures it refers to).
 
     An entry goes when its object is collected (dropping the future frees the
-    workers' copy), so a long-lived client does not pile up the contexts of
-    past jobs; the knowledge base, alive as long as the job's context, stays.
+    workers' copy once no task holds it), so a long-lived client does not pile
+    up the contexts of past jobs; the knowledge base, alive as long as the
+    job's context, stays.
     """
 
-    by_id: dict[int, tuple[Any, str, Any]] = field(default_factory=dict)
-    #: future key -> futures of the shipped objects its blob refers to
-    depends: dict[str, tuple[Any, ...]] = field(default_factory=dict)
+    by_id: dict[int, tuple[Any, str, Any, tuple[Any, ...]]] = field(default_factory=dict)
 
-    def live(self) -> dict[int, tuple[Any, str, Any]]:
+    def live(self) -> dict[int, tuple[Any, str, Any, tuple[Any, ...]]]:
         return {i: entry for i, entry in self.by_id.items() if entry[0]() is not None}
 
-    def add(self, obj: Any, key: str, future: Any, used: tuple[Any, ...]) -> None:
+    def add(self, obj: Any, key: str, future: Any, deps: tuple[Any, ...]) -> None:
         try:
-            ref = weakref.ref(obj, lambda _r, i=id(obj), fk=future.key: (self.by_id.pop(i, None), self.depends.pop(fk, None)))
+            ref = weakref.ref(obj, lambda _r, i=id(obj): self.by_id.pop(i, None))
         except TypeError:  # not weakly referable: not remembered
             return
-        self.by_id[id(obj)] = (ref, key, future)
-        self.depends[future.key] = used
+        self.by_id[id(obj)] = (ref, key, future, deps)
 
 
 def _on_client(client: Any) -> _OnClient:
@@ -172,9 +170,14 @@ def ship(client: Any, obj: Any) -> Any:
     """A future of ``obj`` as a :class:`Shipped` blob on every worker of ``client`` (pass it to tasks; call ``.value()`` there).
 
     While ``obj`` lives, shipping it again on the same client gives the same
-    future (nothing travels), and an object that holds it refers to it by
-    key: give that object's tasks :func:`depends` of its future as well.
+    future (nothing travels). An object holding one shipped before may refer
+    to it; :func:`ship_with` says which futures its tasks then need.
     """
+    return ship_with(client, obj)[0]
+
+
+def ship_with(client: Any, obj: Any) -> tuple[Any, list[Any]]:
+    """:func:`ship`, and the futures of the shipped objects the blob refers to: pass both to the task and the second on to :meth:`Shipped.value`."""
     import uuid
 
     shipped = _on_client(client)
@@ -182,19 +185,15 @@ def ship(client: Any, obj: Any) -> Any:
     seen = live.get(id(obj))
     if seen is not None and seen[0]() is obj:
         SHIPPED.reused += 1
-        return seen[2]
-    blob, used = pack(obj, {i: key for i, (_r, key, _f) in live.items()})
+        return seen[2], list(seen[3])
+    blob, used = pack(obj, {i: entry[1] for i, entry in live.items()})
     key = uuid.uuid4().hex
     future = client.scatter(Shipped(key, blob, used), broadcast=True, hash=False)
-    shipped.add(obj, key, future, tuple(f for _r, k, f in live.values() if k in used))
+    deps = tuple(entry[2] for entry in live.values() if entry[1] in used)
+    shipped.add(obj, key, future, deps)
     SHIPPED.objects += 1
     SHIPPED.sent += len(blob) * max(1, len(client.scheduler_info().get("workers", {})))
-    return future
-
-
-def depends(client: Any, future: Any) -> list[Any]:
-    """The futures of the shipped objects the blob of ``future`` refers to: pass them to the task and on to :meth:`Shipped.value`."""
-    return list(_on_client(client).depends.get(future.key, ()))
+    return future, list(deps)
 
 
 def gather(client: Any, futures: list[Any]) -> list[Any]:
@@ -270,4 +269,4 @@ def _quiet_dask() -> Iterator[None]:
             lg.setLevel(level)
 
 
-__all__ = ["SHIPPED", "ShipStats", "Shipped", "dask_client", "depends", "gather", "pack", "ship"]
+__all__ = ["SHIPPED", "ShipStats", "Shipped", "dask_client", "gather", "pack", "ship", "ship_with"]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
 from tests.app.fakes import FakeAttributor
@@ -116,9 +118,24 @@ def test_shipping_again_on_one_client_sends_nothing_and_a_holder_refers_to_it() 
         first = cluster.ship(client, kb)
         sent, reused = cluster.SHIPPED.sent, cluster.SHIPPED.reused
         assert cluster.ship(client, kb) is first and cluster.SHIPPED.sent == sent and cluster.SHIPPED.reused == reused + 1
-        holder = Box(kb=kb, incidents=[1, 2, 3])
-        future = cluster.ship(client, holder)
+        future, deps = cluster.ship_with(client, Box(kb=kb, incidents=[1, 2, 3]))  # the holder itself dropped at once, as attribute_many's is
         assert cluster.SHIPPED.sent - sent < 1000  # the holder went without the knowledge base
-        deps = cluster.depends(client, future)
         assert deps == [first]
         assert client.submit(_read_shipped, future, deps, pure=False).result() == (5000, True)
+
+
+def test_the_context_refers_to_the_knowledge_base_shipped_before(job) -> None:  # type: ignore[no-untyped-def]
+    """As in ``brief``: the extraction tasks got the knowledge base on this client; the attribution context goes without a copy."""
+    from tripwire import cluster
+
+    engine, incidents, index = job
+    serial = attribute_many(engine, incidents, index, rng=5)
+    with cluster.dask_client("local") as client:
+        cluster.ship(client, index.kb)
+        alone = len(cluster.pack(index.kb)[0])
+        before = dataclasses.replace(cluster.SHIPPED)
+        on_dask = attribute_many(engine, incidents, index, rng=5, scheduler=client, size=9)
+    assert cluster.SHIPPED.objects == before.objects + 1 and cluster.SHIPPED.reused == before.reused + 1  # the context only
+    assert cluster.SHIPPED.sent - before.sent < alone  # without the knowledge base: less than the knowledge base alone
+    assert cluster.SHIPPED.returned > before.returned
+    assert {k: r.model_dump() for k, r in on_dask.results.items()} == {k: r.model_dump() for k, r in serial.results.items()}

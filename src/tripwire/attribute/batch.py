@@ -105,7 +105,7 @@ def attribute_many(
     if scheduler is None or not incidents:
         rows = _attribute_chunk(_Shared(engine, index), incidents, int(rng), collect)
     else:
-        from ..cluster import SHIPPED, dask_client, depends, gather, ship
+        from ..cluster import SHIPPED, dask_client, gather, ship, ship_with
 
         # an incident of the index travels as its position: the index already went to every worker
         position = {id(inc): k for k, inc in enumerate(getattr(index, "incidents", ()))}
@@ -115,8 +115,7 @@ def attribute_many(
             kb = getattr(index, "kb", None)
             if kb is not None:
                 ship(client, kb)  # once per client: the extraction tasks may have it already; the context then refers to it
-            shared = ship(client, _Shared(engine, index))
-            deps = depends(client, shared)
+            shared, deps = ship_with(client, _Shared(engine, index))
             futures = [client.submit(_attribute_shipped, shared, deps, pickle.dumps(targets[i : i + step], protocol=pickle.HIGHEST_PROTOCOL),
                                      int(rng), collect, pure=False)
                        for i in range(0, len(targets), step)]
