@@ -20,16 +20,22 @@ bytecode is compiled first (``compileall``, as ``pip install`` does) and
 ``PYTHONDONTWRITEBYTECODE`` is dropped from the commands' environment, so no
 run pays for compiling Python sources. The best of
 ``--repeat`` runs is reported for each, beside ``python -c pass`` measured in
-the same run (also best of ``--repeat``), with the ratio to it.
+the same run (also best of ``--repeat``), with the ratio to it, and CPU
+seconds (user + system of the process) beside the wall time.
 
 Targets (issue 11): ``--help`` under 0.3 s and ``extract`` of one article
-under 0.6 s, warm.
+under 0.6 s, warm; ``hawkes fit``, cold, no slower than tick's whole-process
+fit of the same CSV (its fastest of ``--repeat`` runs: spawn, import tick,
+read the CSV, tick's likelihood + scipy L-BFGS-B as in ``bench/hawkes.py``;
+it computes no standard errors or KS diagnostics, ours does), when a tick
+interpreter is found as in ``bench/hawkes.py``.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import resource
 import subprocess
 import sys
 import tempfile
@@ -40,15 +46,41 @@ from pathlib import Path
 import numpy as np
 
 TARGETS = {"--help": 0.3, "extract one article": 0.6}
+BENCH = Path(__file__).resolve().parent
+#: tick's whole-process fit of the events CSV (argv: CSV, bench folder)
+TICK_FIT = """
+import csv, sys
+import numpy as np
+sys.path.insert(0, sys.argv[2])
+from hawkes import tick_lbfgsb
+with open(sys.argv[1], newline="") as fh:
+    rows = list(csv.DictReader(fh))
+names = sorted({r["dim"] for r in rows})
+events = [np.sort(np.array([float(r["time"]) for r in rows if r["dim"] == n])) for n in names]
+tick_lbfgsb(events, max(float(e[-1]) for e in events), 2)
+"""
+
+#: CPU seconds (user + system) of the latest :func:`timed` process
+LAST_CPU = [0.0]
 
 
 def timed(cmd: list[str], env: dict[str, str], cwd: str) -> float:
-    start = time.perf_counter()
+    r0, start = resource.getrusage(resource.RUSAGE_CHILDREN), time.perf_counter()
     done = subprocess.run(cmd, env=env, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, check=False)
-    elapsed = time.perf_counter() - start
+    elapsed, r1 = time.perf_counter() - start, resource.getrusage(resource.RUSAGE_CHILDREN)
+    LAST_CPU[0] = (r1.ru_utime - r0.ru_utime) + (r1.ru_stime - r0.ru_stime)
     if done.returncode != 0:
         raise SystemExit(f"{' '.join(cmd)} failed ({done.returncode}):\n{done.stderr[-2000:]}")
     return elapsed
+
+
+def best_of(cmd: list[str], env: dict[str, str], cwd: str, repeat: int) -> tuple[float, float]:
+    """``(wall, CPU)`` of the fastest of ``repeat`` runs."""
+    runs = []
+    for _ in range(repeat):
+        wall = timed(cmd, env, cwd)
+        runs.append((wall, LAST_CPU[0]))
+    return min(runs)
 
 
 def hawkes_events(path: Path, n_target: int, rng: np.random.Generator) -> int:
@@ -104,21 +136,46 @@ def main() -> None:
             f"hawkes fit, {n_events} events": [py, "-m", "tripwire", "hawkes", "fit", str(root / "events.csv")],
         }
         baseline = min(timed([py, "-c", "pass"], base_env, tmp) for _ in range(repeat))
-        print(f"python: {sys.version.split()[0]}, cores: {os.cpu_count()}, best of {repeat} runs each")
+        print(f"python: {sys.version.split()[0]}, cores: {os.cpu_count()}, best of {repeat} runs each, load average {_load()}")
         print(f"baseline `python -c pass`: {baseline * 1000:.0f} ms")
-        print(f"{'command':28} {'cold s':>8} {'warm s':>8} {'cold/pass':>10} {'warm/pass':>10}  target")
+        print(f"{'command':28} {'cold s':>8} {'cpu':>6} {'warm s':>8} {'cpu':>6} {'cold/pass':>10} {'warm/pass':>10}  target")
+        results: dict[str, tuple[float, float]] = {}
         for name, cmd in commands.items():
-            cold: list[float] = []
-            warm: list[float] = []
+            cold: list[tuple[float, float]] = []
+            warm: list[tuple[float, float]] = []
             for r in range(repeat):
                 env = {**base_env, "TRIPWIRE_CACHE_DIR": str(root / f"cache-{name[:6]}-{r}"), "NUMBA_CACHE_DIR": str(root / f"numba-{name[:6]}-{r}")}
-                cold.append(timed(cmd, env, tmp))
-                warm.append(timed(cmd, env, tmp))
-            best_cold, best_warm = min(cold), min(warm)
+                cold.append((timed(cmd, env, tmp), LAST_CPU[0]))
+                warm.append((timed(cmd, env, tmp), LAST_CPU[0]))
+            (best_cold, cold_cpu), (best_warm, warm_cpu) = min(cold), min(warm)
+            results[name] = (best_cold, best_warm)
             target = TARGETS.get(name)
             verdict = "" if target is None else f"< {target} s warm: {'meets' if best_warm < target else 'MISSES'}"
-            print(f"{name:28} {best_cold:8.2f} {best_warm:8.2f} {best_cold / baseline:10.0f}x {best_warm / baseline:9.0f}x  {verdict}")
+            print(f"{name:28} {best_cold:8.2f} {cold_cpu:6.2f} {best_warm:8.2f} {warm_cpu:6.2f} {best_cold / baseline:10.0f}x {best_warm / baseline:9.0f}x  {verdict}")
+        tick_py = _tick_python()
+        hawkes_name = f"hawkes fit, {n_events} events"
+        if tick_py is None:
+            print("tick: not available (no bench/.venv-tick, no TRIPWIRE_TICK_PYTHON): the hawkes target is not checked")
+        else:
+            tick_wall, tick_cpu = best_of([tick_py, "-c", TICK_FIT, str(root / "events.csv"), str(BENCH)], dict(os.environ), tmp, repeat)
+            cold = results[hawkes_name][0]
+            print(f"{'tick fit of the same CSV':28} {tick_wall:8.2f} {tick_cpu:6.2f}   (whole process, its best of {repeat}; via {tick_py})")
+            print(f"hawkes fit cold / tick: {cold / tick_wall:.2f}  target <= 1: {'meets' if cold <= tick_wall else 'MISSES'}")
+        print(f"load average after: {_load()}")
 
+
+def _load() -> str:
+    try:
+        return " ".join(Path("/proc/loadavg").read_text().split()[:3])
+    except OSError:
+        return "n/a"
+
+
+def _tick_python() -> str | None:
+    sys.path.insert(0, str(BENCH))
+    from hawkes import _tick_python as find
+
+    return find()
 
 if __name__ == "__main__":
     main()

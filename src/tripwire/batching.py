@@ -11,7 +11,7 @@ are what they write with.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any, Generic, TypeVar
 
 from .errors import SettingError, StoreError
@@ -26,6 +26,18 @@ def batch_size(settings: Any) -> int:
     if size < 1:
         raise SettingError(f"setting 'store_batch_size' must be at least 1, got {size}")
     return size
+
+
+def batches(items: Iterable[T], size: int) -> Iterator[list[T]]:
+    """``items`` in lists of ``size`` (the last may be shorter)."""
+    batch: list[T] = []
+    for item in items:
+        batch.append(item)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
 
 
 class BatchWriter(Generic[T, R]):

@@ -27,6 +27,9 @@ class FakeStore:
             self.outbox[f"k{len(self.history)}"] = [filled, False, 0]
         return filled
 
+    def record_evaluations(self, evs: Sequence[Evaluation]) -> list[Evaluation]:
+        return [self.record_evaluation(ev) for ev in evs]
+
     def pending_alerts(self):
         return [SimpleNamespace(key=k, evaluation=v[0]) for k, v in self.outbox.items() if not v[1]]
 
@@ -64,6 +67,10 @@ class FakeStore:
 
     def save_attribution(self, result):
         self.saved[result.incident_id] = result
+
+    def save_attributions(self, results):
+        for result in results:
+            self.save_attribution(result)
 
 
 class FakeAttributor:

@@ -10,7 +10,8 @@ import pytest
 from tripwire.errors import EstimationError
 from tripwire.escalate.hawkes import HawkesExp, HawkesSumExp
 from tripwire.escalate.hawkes.kernels import as_events, decay_tensor, sum_decay_tensor
-from tripwire.escalate.hawkes.likelihood import loglikelihood, loglikelihood_reference, sufficient_stats
+from tripwire.escalate.hawkes.design import sufficient_stats
+from tripwire.escalate.hawkes.likelihood import loglikelihood, loglikelihood_reference
 
 MU2 = np.array([0.5, 0.3])
 ADJ2 = np.array([[0.3, 0.1], [0.2, 0.4]])

@@ -62,7 +62,7 @@ def test_history_raises_the_near_future_and_matches_exact_expectation(method):
     mean_h, se_h = _count_stats(model, method, reps=400, end=103.0, seed=5, history=burst, start=100.0)
     mean_0, _ = _count_stats(model, method, reps=400, end=3.0, seed=6)
     mu, alpha, beta = model._params()
-    from tripwire.escalate.hawkes.likelihood import excitation_at
+    from tripwire.escalate.hawkes.design import excitation_at
 
     exact = expected_counts(mu, alpha, beta, excitation_at(tuple(burst), 100.0, beta), 3.0)
     assert np.all(mean_h > mean_0 + 0.5)

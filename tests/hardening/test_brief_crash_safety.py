@@ -33,7 +33,7 @@ BATCH = 10
 STARTUP_LIMIT_S = 90.0
 KILL_POINTS = {
     "ingesting": ("SELECT count(*) FROM documents", 60),
-    "merging": ("SELECT count(*) FROM incidents", 50),
+    "extracting": ("SELECT count(*) FROM extractions", 50),  # merged events are then saved in one transaction: all or none
     "checking": ("SELECT count(*) FROM evaluations", 120),
 }
 LATEST = (

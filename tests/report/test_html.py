@@ -236,3 +236,32 @@ def test_renders_in_headless_chromium(report, tmp_path):
         check=True, capture_output=True, timeout=120,
     )
     assert png.exists() and png.stat().st_size > 20_000  # a real rendering, not a blank page
+
+
+def test_a_report_that_fails_midway_leaves_the_last_one_in_place(tmp_path, kb, monkeypatch):
+    """The report is streamed to a side file and put in place whole: a failure while rendering keeps the previous report."""
+    import tripwire.report.html as html_module
+
+    data = dataset(kb)
+    path = write_html_report(tmp_path, generated_at=NOW, **data, kb=KB)
+    before = path.read_text(encoding="utf-8")
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("rendering failed")
+
+    monkeypatch.setattr(html_module, "incident_view", broken)
+    with pytest.raises(RuntimeError, match="rendering failed"):
+        write_html_report(tmp_path, generated_at=NOW + dt.timedelta(days=1), **data, kb=KB)
+    assert path.read_text(encoding="utf-8") == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["index.html"]
+
+
+def test_each_incident_section_shows_only_its_own_current_evaluations(report):
+    _, _, _, data = report
+    from tripwire.report.html import ReportData, _IncidentViews
+
+    views = _IncidentViews(data["incidents"], ReportData(incidents=data["incidents"], results=data["results"], evaluations=data["evaluations"], kb=KB))
+    assert len(views) == len(data["incidents"])
+    for view in views:
+        assert view.evaluations and {e.incident_id for e in view.evaluations} == {view.incident.id}
+        assert all(e.evaluated_at == NOW for e in view.evaluations)  # the newest of each rule, not the day-before ones

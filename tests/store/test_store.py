@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy import event
 
 from tripwire.errors import NotFound, StoreError
-from tripwire.model import RedLineStatus
+from tripwire.model import RedLineStatus, should_alert
 from tripwire.settings import Settings
 from tripwire.store import Store
 
@@ -144,6 +144,22 @@ def test_evaluations_are_append_only_with_previous_status(store: Store) -> None:
     assert [e.rule_id for e in store.latest_evaluations(limit=1, offset=1)] == ["r2"] and store.count_latest_evaluations() == 2
 
 
+@pytest.mark.parametrize("batch", [1, 2, 5])
+def test_evaluations_recorded_in_batches_equal_one_by_one(store: Store, batch: int) -> None:
+    """A batch chains previous statuses through its own earlier members and writes each alert with the evaluation that raised it."""
+    t0 = dt.datetime(2020, 1, 1, tzinfo=UTC)
+    first = store.record_evaluation(f.evaluation("r1", "inc", RedLineStatus.CLEAR, 0.2, t0))
+    steps = [("r1", "inc", RedLineStatus.WATCH, 0.4), ("r2", "inc", RedLineStatus.CLEAR, 0.1), ("r1", "inc", RedLineStatus.TRIPPED, 0.9),
+             ("r1", "other", RedLineStatus.TRIPPED, 0.95), ("r1", "inc", RedLineStatus.TRIPPED, 0.92)]
+    evs = [f.evaluation(r, i, s, p, t0 + dt.timedelta(hours=n + 1)) for n, (r, i, s, p) in enumerate(steps)]
+    recorded = [e for start in range(0, len(evs), batch) for e in store.record_evaluations(evs[start : start + batch])]
+    assert [r.previous_status for r in recorded] == [RedLineStatus.CLEAR, None, RedLineStatus.WATCH, None, RedLineStatus.TRIPPED]
+    assert store.evaluation_history()[1:] == recorded
+    raised = [e for e in (first, *recorded) if should_alert(e.previous_status, e.status)]
+    assert [a.evaluation for a in store.pending_alerts()] == raised and len(raised) >= 3
+    assert len({a.key for a in store.pending_alerts()}) == len(raised)
+
+
 def test_record_evaluation_ignores_a_caller_supplied_previous_status(store: Store) -> None:
     ev = f.evaluation("r1", "inc", RedLineStatus.WATCH, 0.4, dt.datetime(2020, 1, 1, tzinfo=UTC)).model_copy(update={"previous_status": RedLineStatus.TRIPPED})
     assert store.record_evaluation(ev).previous_status is None
@@ -181,6 +197,27 @@ def test_failed_write_rolls_back_and_keeps_earlier_data(store: Store) -> None:
     assert store.get_incident(original.id) == original
     assert store.count_incidents() == 1 and store.count_documents() == 1
     assert store.info().counts["claims"] == len(original.attributions)
+
+
+def test_merged_events_are_saved_all_or_none(store: Store) -> None:
+    original = f.incident(killed=1)
+    store.save_incident(original)
+    batch = [f.incident(killed=3), f.incident("2020-01-08-al-asad-missile-strike", day=dt.date(2020, 1, 8))]
+
+    def fail_on_actions(conn, cursor, statement, params, context, executemany):  # type: ignore[no-untyped-def]
+        if statement.lstrip().upper().startswith("INSERT INTO ACTIONS"):
+            raise sa.exc.OperationalError(statement, params, Exception("simulated disk failure"))
+
+    event.listen(store._engine, "before_cursor_execute", fail_on_actions)
+    try:
+        with pytest.raises(StoreError, match="save 2 incidents and 1 actions"):
+            store.save_events(batch, [f.action()])
+    finally:
+        event.remove(store._engine, "before_cursor_execute", fail_on_actions)
+    assert store.get_incident(original.id) == original and store.count_incidents() == 1
+    store.save_events(batch, [f.action()])
+    assert [store.get_incident(i.id) for i in batch] == batch
+    assert store.count_incidents() == 2 and store.info().counts["claims"] == sum(len(i.attributions) for i in batch)
 
 
 def test_from_settings_uses_database_url(tmp_path) -> None:  # type: ignore[no-untyped-def]

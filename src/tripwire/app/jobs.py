@@ -103,13 +103,8 @@ def merge_and_save(ctx: Context, extractions: Sequence[Extraction] | None = None
     rows = store.dataset_incidents(row_windows(i for e in extractions for i in e.incidents))
     merged = merge(extractions, ctx.kb, rows=rows)
     absorbed = {d for i in merged.incidents for d in i.documents}
-    for row in rows:
-        if not absorbed.intersection(row.documents) and row.id not in before:
-            store.save_incident(row)  # its article event no longer fits it: back on the board
-    for incident in merged.incidents:
-        store.save_incident(incident)
-    for action in merged.actions:
-        store.save_action(action)
+    back = [row for row in rows if not absorbed.intersection(row.documents) and row.id not in before]  # no longer fits its article event
+    store.save_events([*back, *merged.incidents], merged.actions)
     store.supersede_incidents(successors(before, merged.incidents))
     store.save_provisional_actors([p for e in extractions for p in e.provisional_actors])
     return merged
@@ -257,6 +252,7 @@ def check(
     ``use_attributor=False`` reads the attributions stored for each incident
     instead. Delivery failures go to ``on_failure`` (default: one line on stderr; None: nowhere but the result).
     """
+    from ..batching import batch_size, batches
     from ..redlines import check as check_rules
     from ..redlines.alerts import alerts_for, dispatch
     from ..redlines.recording import deliver_pending, durable
@@ -283,16 +279,18 @@ def check(
     raised: list[Alert] = []
     delivered: list[Alert] = []
     if record:
+        size = batch_size(ctx.settings)
         if use_attributor:
-            for result in results.values():
-                ctx.store.save_attribution(result)
+            for chunk in batches(results.values(), size):
+                ctx.store.save_attributions(chunk)
 
         def collect(failure: DeliveryFailure) -> None:
             failures.append(failure)
             if on_failure is not None:
                 on_failure(failure)
 
-        evaluations = [ctx.store.record_evaluation(ev) for ev in check_rules(rules, incidents, results, now=now, settings=ctx.settings)]
+        evaluations = [ev for chunk in batches(check_rules(rules, incidents, results, now=now, settings=ctx.settings), size)
+                       for ev in ctx.store.record_evaluations(chunk)]
         raised = alerts_for(evaluations)
         dispatch(raised, [s for s in sinks if not durable(s)], on_failure=collect)
         delivered = list(deliver_pending(ctx.store, sinks, on_failure=collect).delivered)

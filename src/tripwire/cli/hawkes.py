@@ -49,7 +49,7 @@ def register(app: typer.Typer) -> None:
         time: str = typer.Option("time", "--time", help="Column holding the time in days (or ISO dates)."),
         decay: str = typer.Option("1.0", "--decay", help="Kernel decay per day; comma-separated list for sumexp."),
         kernel: str = typer.Option("exp", "--kernel", help="exp or sumexp."),
-        method: str = typer.Option("mle", "--method", help="mle (L-BFGS-B) or em."),
+        method: str = typer.Option("mle", "--method", help="mle (projected Newton on the exact likelihood) or em."),
         end: float = typer.Option(None, "--end", help="End of the observation window in days (default: last event)."),
         fmt: Format = FORMAT_OPTION,
     ) -> None:

@@ -5,7 +5,8 @@ both are known to the day; same month or year at coarser precision), their
 places agree (the same place, one inside the other, or one is just the
 country), and their attack types agree (or one is a generic "attack"). An
 undated report joins the most recent compatible dated event on or before its
-document's publication date, and only when it shares a place.
+document's publication date, and only when it shares a place and the event is
+recent (dated within :data:`UNDATED_REACH_DAYS` before the publication).
 
 Merged incidents get stable readable ids (``2019-12-27-k1-air-base-rocket-attack``,
 with ``-2``, ``-3`` on collisions in a deterministic order); documents,
@@ -35,6 +36,7 @@ from typing import TypeVar
 from ..knowledge import KnowledgeBase
 from ..model import Action, Casualty, CasualtyReport, Extraction, Incident, Place, RedLineStatement, group_total
 from .actions import STRIKE_FAMILY
+from .date_index import DateIndex
 from .events import date_values_compatible, merge_casualties
 from .extractor import action_slug, incident_slug
 from .lexicon import Lexicon, lexicon_for
@@ -264,21 +266,81 @@ def _order(x: Incident | Action) -> tuple:
     return (x.date is None, x.date or dt.date.min, x.id)
 
 
-def _cluster(items: list[tuple[E, dt.date | None]], fits: Callable[[E, E, dt.date | None], bool], combine: Callable[[E, E], E]) -> tuple[list[E], dict[str, int]]:
+#: An undated report is about something recent: it joins an event dated at most this many days before its publication,
+#: or another undated report published this close to it.
+UNDATED_REACH_DAYS = 90
+
+#: Where an undated report may find its event: dated events meeting (first day, last day), and whether undated groups too.
+Reach = tuple[dt.date, dt.date, bool]
+
+
+def _incident_reach(item: Incident, published: dt.date) -> Reach | None:
+    """An undated incident joins only an event that shares a place (see :func:`_incident_fits`): none without a place."""
+    if item.place is None:
+        return None
+    return published - dt.timedelta(days=UNDATED_REACH_DAYS), published, True
+
+
+def _action_reach(action: Action, published: dt.date) -> Reach | None:
+    """An undated action with no target, place or casualty to share joins only its actor's same action told days before."""
+    if action.target or action.place or any(c.count > 0 for c in action.casualties):
+        return published - dt.timedelta(days=UNDATED_REACH_DAYS), published, True
+    if not action.actor:
+        return None
+    return published - dt.timedelta(days=3), published, False
+
+
+def _cluster(items: list[tuple[E, dt.date | None]], fits: Callable[[E, E, dt.date | None], bool], combine: Callable[[E, E], E],
+             reach: Callable[[E, dt.date], Reach | None]) -> tuple[list[E], dict[str, int]]:
     """Greedy clustering in order: each item joins the latest-dated group it fits, else starts one.
 
-    Returns the groups and, for every item id, the index of the group it went to.
+    A dated item is compared only with the groups a :class:`DateIndex` says
+    its date could fit (every one that does). An undated item with a
+    publication date is compared with the groups its ``reach`` names: dated
+    groups in a window before the publication and undated groups published
+    within :data:`UNDATED_REACH_DAYS` of it; without a publication date, with
+    every group. Returns the groups and, for every item id, the index of the
+    group it went to.
     """
     groups: list[E] = []
     group_of: dict[str, int] = {}
+    dated = DateIndex()  # dated groups, by date
+    undated = DateIndex()  # undated groups, by the publication days of their reports (none known: always a candidate)
+    published_span: dict[int, tuple[dt.date, dt.date]] = {}
+    window = dt.timedelta(days=UNDATED_REACH_DAYS)
     for item, published in items:
-        candidates = [gi for gi, g in enumerate(groups) if fits(g, item, published)]
+        near: Iterable[int]
+        if item.date is not None:
+            near = dated.candidates(item.date, item.date_precision)
+        elif published is not None:
+            where = reach(item, published)
+            near = () if where is None else dated.between(where[0], where[1])
+            if where is not None and where[2]:
+                near = near | undated.between(published - window, published + window)
+        else:
+            near = range(len(groups))
+        candidates = [gi for gi in near if fits(groups[gi], item, published)]
         if candidates:
             gi = max(candidates, key=lambda gi: (groups[gi].date or dt.date.min, -gi))
-            groups[gi] = combine(groups[gi], item)
+            before = groups[gi]
+            groups[gi] = combine(before, item)
+            if (groups[gi].date, groups[gi].date_precision) != (before.date, before.date_precision):
+                undated.remove(gi)
+                dated.add(gi, groups[gi].date, groups[gi].date_precision)
+            elif groups[gi].date is None and published is not None and gi in published_span:
+                lo, hi = published_span[gi]
+                published_span[gi] = lo, hi = min(lo, published), max(hi, published)
+                undated.add_days(gi, lo, hi)
         else:
             groups.append(item)
             gi = len(groups) - 1
+            if item.date is not None:
+                dated.add(gi, item.date, item.date_precision)
+            elif published is not None:
+                published_span[gi] = (published, published)
+                undated.add_days(gi, published, published)
+            else:
+                undated.add(gi, None, None)
         group_of[item.id] = gi
     return groups, group_of
 
@@ -327,11 +389,11 @@ def merge(extractions: Iterable[Extraction], kb: KnowledgeBase, rows: Iterable[I
     exs = sorted(extractions, key=lambda e: (e.published or dt.date.min, e.document_id))
     items: list[tuple[Incident, dt.date | None]] = sorted(((i, e.published) for e in exs for i in e.incidents), key=lambda p: _order(p[0]))
     fits, combine = (lambda g, i, pub: _incident_fits(lex, g, i, pub)), (lambda g, i: _combine_incidents(lex, g, i))
-    groups, old_to_group = _cluster(items, fits, combine)
+    groups, old_to_group = _cluster(items, fits, combine, _incident_reach)
     groups, old_to_group = _consolidate(groups, old_to_group, fits, combine)
     _absorb_rows(groups, sorted(rows, key=_order), fits, combine)
     acts: list[tuple[Action, dt.date | None]] = sorted(((a, e.published) for e in exs for a in e.actions), key=lambda p: _order(p[0]))
-    agroups, old_to_agroup = _cluster(acts, lambda g, a, pub: _action_fits(lex, g, a, pub), lambda g, a: _combine_actions(lex, g, a))
+    agroups, old_to_agroup = _cluster(acts, lambda g, a, pub: _action_fits(lex, g, a, pub), lambda g, a: _combine_actions(lex, g, a), _action_reach)
     new_inc_ids = _assign_ids([incident_slug(g) for g in groups])
     new_act_ids = _assign_ids([action_slug(a) for a in agroups])
     remap = {old: new_inc_ids[gi] for old, gi in old_to_group.items()}
@@ -352,11 +414,20 @@ def merge(extractions: Iterable[Extraction], kb: KnowledgeBase, rows: Iterable[I
 def _absorb_rows(groups: list[Incident], rows: list[Incident], fits: Callable[[Incident, Incident, dt.date | None], bool],
                  combine: Callable[[Incident, Incident], Incident]) -> None:
     """Fold each dataset row into the latest-dated article event it fits (in place); rows that fit none are dropped."""
+    index = DateIndex()
+    for gi, g in enumerate(groups):
+        if g.date is not None:
+            index.add(gi, g.date, g.date_precision)
     for row in rows:
-        candidates = [gi for gi, g in enumerate(groups) if g.date is not None and row.date is not None and fits(g, row, row.date)]
+        if row.date is None:
+            continue
+        candidates = [gi for gi in index.candidates(row.date, row.date_precision, undated=False) if fits(groups[gi], row, row.date)]
         if candidates:
             gi = max(candidates, key=lambda gi: (groups[gi].date or dt.date.min, -gi))
-            groups[gi] = combine(groups[gi], row)
+            before = groups[gi]
+            groups[gi] = combine(before, row)
+            if (groups[gi].date, groups[gi].date_precision) != (before.date, before.date_precision):
+                index.add(gi, groups[gi].date, groups[gi].date_precision)
 
 
 def _assign_ids(slugs: list[str]) -> list[str]:

@@ -20,11 +20,15 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from ..batching import batches
 from ..model import Action, AttributionResult, Evaluation, Incident
 from ..settings import Settings
 from .alerts import Alert, AlertSink, DeliveryFailure, alerts_for, dispatch, report_to_stderr
 from .check import check
 from .rules import RedLineRule
+
+#: Evaluations recorded per store transaction by :func:`check_and_record` (each with the alert it raises).
+RECORD_BATCH = 200
 
 
 class PendingAlert(Protocol):
@@ -37,7 +41,7 @@ class PendingAlert(Protocol):
 class EvaluationStore(Protocol):
     """The part of :class:`tripwire.store.Store` that recording needs."""
 
-    def record_evaluation(self, ev: Evaluation) -> Evaluation: ...
+    def record_evaluations(self, evs: Sequence[Evaluation]) -> list[Evaluation]: ...
 
     def pending_alerts(self) -> Iterator[PendingAlert]: ...
 
@@ -72,7 +76,8 @@ def check_and_record(
     :func:`deliver_pending`. Returns the evaluations as recorded (with
     ``previous_status`` filled).
     """
-    recorded = [store.record_evaluation(ev) for ev in check(rules, incidents, results, now=now, settings=settings)]
+    recorded = [ev for chunk in batches(check(rules, incidents, results, now=now, settings=settings), RECORD_BATCH)
+                for ev in store.record_evaluations(chunk)]
     dispatch(alerts_for(recorded), [s for s in alerts if not durable(s)], on_failure=on_failure)
     deliver_pending(store, alerts, on_failure=on_failure)
     return recorded

@@ -9,9 +9,10 @@ and calls it; that is what ``tripwire report`` runs. See ``docs/reports.md``.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -163,8 +164,33 @@ def incident_view(incident: Incident, result: AttributionResult | None, evaluati
     )
 
 
-def render_html(data: ReportData) -> str:
-    """The report as one HTML string."""
+class _IncidentViews(Sequence[IncidentView]):
+    """The incident sections, built one at a time as the template reaches them (the report never holds them all)."""
+
+    def __init__(self, incidents: Sequence[Incident], data: ReportData) -> None:
+        self.incidents = incidents
+        self.data = data
+        self.evaluations: dict[str, list[Evaluation]] = defaultdict(list)
+        for ev in data.evaluations:
+            self.evaluations[ev.incident_id].append(ev)
+
+    def __len__(self) -> int:
+        return len(self.incidents)
+
+    def __getitem__(self, k):  # type: ignore[no-untyped-def, override]
+        if isinstance(k, slice):
+            return [self._view(i) for i in self.incidents[k]]
+        return self._view(self.incidents[k])
+
+    def __iter__(self):  # type: ignore[no-untyped-def]
+        return (self._view(i) for i in self.incidents)
+
+    def _view(self, incident: Incident) -> IncidentView:
+        return incident_view(incident, self.data.results.get(incident.id), self.evaluations.get(incident.id, ()), kb=self.data.kb)
+
+
+def render_chunks(data: ReportData) -> Iterator[str]:
+    """The report's HTML in pieces, as the template renders them (see :func:`render_html`)."""
     incidents = sorted(data.incidents, key=lambda i: (i.date or dt.date.max, i.id))
     by_id = {i.id: i for i in incidents}
     actions = sorted(data.actions, key=lambda a: (a.date or dt.date.max, a.id))
@@ -177,20 +203,25 @@ def render_html(data: ReportData) -> str:
     rows = board_rows(data.evaluations, by_id)
     counts = {s: sum(1 for r in rows if r.status.value == s) for s in ("tripped", "watch", "clear")}
     template = _env().get_template("report.html.j2")
-    return template.render(
+    return template.generate(
         title=data.title,
         version=__version__,
         generated_at=data.generated_at.isoformat(timespec="seconds"),
         rows=rows,
         counts=counts,
         rules=list(data.rules),
-        incidents=[incident_view(i, data.results.get(i.id), data.evaluations, kb=data.kb) for i in incidents],
+        incidents=_IncidentViews(incidents, data),
         timeline=timeline,
         redlines=list(data.redlines),
         documents=sorted(data.documents, key=lambda d: (d.published or dt.datetime.min.replace(tzinfo=dt.timezone.utc), d.id)),
         history=history,
         format_p=format_p,
     )
+
+
+def render_html(data: ReportData) -> str:
+    """The report as one HTML string."""
+    return "".join(render_chunks(data))
 
 
 def write_html_report(
@@ -220,15 +251,21 @@ def write_html_report(
         generated_at=generated_at or dt.datetime.now(dt.timezone.utc),
         kb=kb,
     )
-    html = render_html(data)
     out = Path(out_dir)
+    path = out / "index.html"
+    partial = out / ".index.html.partial"
     try:
         out.mkdir(parents=True, exist_ok=True)
-        path = out / "index.html"
-        path.write_text(html, encoding="utf-8")
-    except OSError as exc:
-        raise InputError(f"cannot write the report into {out}: {exc.strerror or exc}") from None
+        with partial.open("w", encoding="utf-8") as fh:  # streamed as rendered, then put in place whole
+            fh.writelines(render_chunks(data))
+        partial.replace(path)
+    except BaseException as exc:  # the report already there stays as it was
+        with contextlib.suppress(OSError):
+            partial.unlink(missing_ok=True)
+        if isinstance(exc, OSError):
+            raise InputError(f"cannot write the report into {out}: {exc.strerror or exc}") from None
+        raise
     return path
 
 
-__all__ = ["ach_fragment", "HypothesisRow", "IncidentView", "ReportData", "casualty_table", "incident_view", "render_html", "safe_href", "write_html_report"]
+__all__ = ["ach_fragment", "HypothesisRow", "IncidentView", "ReportData", "casualty_table", "incident_view", "render_chunks", "render_html", "safe_href", "write_html_report"]

@@ -1,4 +1,4 @@
-"""Batched writes: many documents or extractions per transaction, and the fall-back to row by row.
+"""Batched writes: many documents, extractions or merged events per transaction, and the fall-back to row by row.
 
 :func:`write_documents` and :func:`write_extractions` write a whole batch in
 the caller's one transaction with one multi-row statement per table
@@ -22,10 +22,10 @@ from typing import Any
 from sqlalchemy import delete, text
 from sqlalchemy.orm import Session
 
-from ..model import Document, Extraction
+from ..model import Action, Document, Extraction, Incident
 from . import codec
-from .rows import _chunks, _present, document_values, insert_many
-from .tables import DocumentLocationRow, DocumentRow, ExtractionRow, RedLineStatementRow
+from .rows import _chunks, _present, action_values, claim_values, document_values, incident_values, insert_many
+from .tables import ActionRow, ClaimRow, DocumentLocationRow, DocumentRow, ExtractionRow, IncidentDocumentRow, IncidentRow, RedLineStatementRow
 
 #: Advisory-lock key that serialises document batches on PostgreSQL (check-then-insert of content hashes).
 DOCUMENT_LOCK_KEY = 0x7472_6970_646F  # "tripdo"
@@ -92,3 +92,23 @@ def write_extractions(session: Session, insert: Callable[[Any], Any], extraction
     ]
     insert_many(session, insert, ExtractionRow.__table__, rows)
     insert_many(session, insert, RedLineStatementRow.__table__, statements)
+
+
+def write_events(session: Session, insert: Callable[[Any], Any], incidents: Sequence[Incident], actions: Sequence[Action]) -> None:
+    """Insert or replace incidents (live again, with their claims and document links) and actions in the caller's transaction.
+
+    What saving them one by one does (a later one of an id wins), in one
+    statement per table instead of a transaction per event.
+    """
+    now = codec.utcnow()
+    latest = {i.id: i for i in incidents}
+    ids = list(latest)
+    for chunk in _chunks(ids):
+        session.execute(delete(ClaimRow).where(ClaimRow.incident_id.in_(chunk)))
+        session.execute(delete(IncidentDocumentRow).where(IncidentDocumentRow.incident_id.in_(chunk)))
+    insert_many(session, insert, IncidentRow.__table__, [incident_values(i, now, codec.dump_json) for i in latest.values()], ["id"], replace=True)
+    links = [{"incident_id": i.id, "document_id": d} for i in latest.values() for d in dict.fromkeys(i.documents)]
+    insert_many(session, insert, IncidentDocumentRow.__table__, links)
+    insert_many(session, insert, ClaimRow.__table__, [c for i in latest.values() for c in claim_values(i)])
+    acts = {a.id: a for a in actions}
+    insert_many(session, insert, ActionRow.__table__, [action_values(a, now, codec.dump_json) for a in acts.values()], ["id"], replace=True)

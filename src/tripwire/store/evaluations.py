@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Any
@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 
 from ..model import Evaluation, RedLineStatus, should_alert
 from . import codec
+from .rows import IN_CHUNK
 from .tables import AlertRow, EvaluationRow
 
 #: Longest delivery error kept on an alert row.
@@ -55,6 +56,22 @@ def alert_key(evaluation_row_id: int, ev: Evaluation) -> str:
     return hashlib.sha256(material.encode("utf-8", "surrogatepass")).hexdigest()[:32]
 
 
+def _last_statuses(session: Session, keys: Sequence[tuple[str, str]]) -> dict[tuple[str, str], str]:
+    """The status of the newest stored evaluation of each (rule, incident) in ``keys`` that has one."""
+    wanted = set(keys)
+    incidents = sorted({incident for _rule, incident in keys})
+    out: dict[tuple[str, str], str] = {}
+    for start in range(0, len(incidents), IN_CHUNK):
+        newest = (select(func.max(EvaluationRow.id)).where(EvaluationRow.incident_id.in_(incidents[start : start + IN_CHUNK]))
+                  .group_by(EvaluationRow.rule_id, EvaluationRow.incident_id))
+        for rule_id, incident_id, status in session.execute(
+            select(EvaluationRow.rule_id, EvaluationRow.incident_id, EvaluationRow.status).where(EvaluationRow.id.in_(newest))
+        ):
+            if (rule_id, incident_id) in wanted:
+                out[(rule_id, incident_id)] = status
+    return out
+
+
 class EvaluationRecords:
     """Evaluation history and alert outbox methods, mixed into :class:`~tripwire.store.Store`."""
 
@@ -72,43 +89,52 @@ class EvaluationRecords:
         When the evaluation raises an alert, the alert is added to the outbox in
         the same transaction.
         """
-        with self._writing(f"record the evaluation of rule {ev.rule_id!r} on incident {ev.incident_id!r}") as session:
-            if self.dialect == "postgresql":  # serialise writers of the same (rule, incident)
-                session.execute(text("SELECT pg_advisory_xact_lock(hashtext(:key))"), {"key": f"{ev.rule_id}\x1f{ev.incident_id}"})
-            last = session.scalar(
-                select(EvaluationRow.status)
-                .where(EvaluationRow.rule_id == ev.rule_id, EvaluationRow.incident_id == ev.incident_id)
-                .order_by(EvaluationRow.id.desc())
-                .limit(1)
-            )
-            filled = ev.model_copy(update={"previous_status": RedLineStatus(last) if last is not None else None})
+        return self.record_evaluations([ev])[0]
+
+    def record_evaluations(self, evs: Sequence[Evaluation]) -> list[Evaluation]:
+        """Append evaluations in one transaction, as :meth:`record_evaluation` does one by one (all or none).
+
+        Each gets ``previous_status`` from the last stored or earlier-in-``evs``
+        evaluation of its rule and incident; the alerts they raise are written
+        in the same transaction. Keep batches to a few hundred: on PostgreSQL
+        each (rule, incident) takes an advisory lock until the commit.
+        """
+        if not evs:
+            return []
+        what = (f"record the evaluation of rule {evs[0].rule_id!r} on incident {evs[0].incident_id!r}" if len(evs) == 1
+                else f"record {len(evs)} evaluations")
+        keys = sorted({(ev.rule_id, ev.incident_id) for ev in evs})
+        with self._writing(what) as session:
+            if self.dialect == "postgresql":  # serialise writers of the same (rule, incident); in one order, so batches never deadlock
+                for rule_id, incident_id in keys:
+                    session.execute(text("SELECT pg_advisory_xact_lock(hashtext(:key))"), {"key": f"{rule_id}\x1f{incident_id}"})
+            last = _last_statuses(session, keys)
             now = codec.utcnow()
-            row = EvaluationRow(
-                rule_id=filled.rule_id,
-                incident_id=filled.incident_id,
-                status=filled.status.value,
-                previous_status=filled.previous_status.value if filled.previous_status else None,
-                probability=filled.probability,
-                evaluated_at=codec.to_utc(filled.evaluated_at),
-                stored_at=now,
-                payload=codec.dump(filled),
-            )
-            session.add(row)
-            if should_alert(filled.previous_status, filled.status):
-                session.flush()  # the row id goes into the alert's key
-                session.add(
-                    AlertRow(
-                        key=alert_key(row.id, filled),
-                        evaluation_id=row.id,
-                        rule_id=filled.rule_id,
-                        incident_id=filled.incident_id,
-                        status=row.status,
-                        previous_status=row.previous_status,
-                        created_at=now,
-                        attempts=0,
-                    )
-                )
-        return filled
+            recorded: list[tuple[EvaluationRow, Evaluation]] = []
+            for ev in evs:
+                key = (ev.rule_id, ev.incident_id)
+                previous = last.get(key)
+                filled = ev.model_copy(update={"previous_status": RedLineStatus(previous) if previous is not None else None})
+                last[key] = filled.status.value
+                recorded.append((EvaluationRow(
+                    rule_id=filled.rule_id,
+                    incident_id=filled.incident_id,
+                    status=filled.status.value,
+                    previous_status=previous,
+                    probability=filled.probability,
+                    evaluated_at=codec.to_utc(filled.evaluated_at),
+                    stored_at=now,
+                    payload=codec.dump(filled),
+                ), filled))
+            session.add_all([row for row, _ in recorded])
+            session.flush()  # the row ids go into the alerts' keys
+            session.add_all([
+                AlertRow(key=alert_key(row.id, filled), evaluation_id=row.id, rule_id=filled.rule_id, incident_id=filled.incident_id,
+                         status=row.status, previous_status=row.previous_status, created_at=now, attempts=0)
+                for row, filled in recorded
+                if should_alert(filled.previous_status, filled.status)
+            ])
+        return [filled for _, filled in recorded]
 
     @staticmethod
     def _history_terms(rule_id: str | None, incident_id: str | None) -> list[Any]:

@@ -128,8 +128,9 @@ def stored_event_ids(session: Session, ids: Iterable[str]) -> set[str]:
 
 
 def insert_many(session: Session, insert: Callable[[Any], Any], table: Any, params: list[dict[str, Any]],
-                conflict: list[str] | None = None) -> None:
-    """One multi-row INSERT of ``params`` (dicts with the same keys) into ``table``, optionally ``ON CONFLICT DO NOTHING``.
+                conflict: list[str] | None = None, *, replace: bool = False) -> None:
+    """One multi-row INSERT of ``params`` (dicts with the same keys) into ``table``, optionally ``ON CONFLICT DO NOTHING``
+    (or, with ``replace``, ``ON CONFLICT DO UPDATE`` of every other column: insert or replace by the ``conflict`` key).
 
     The statement is compiled once for the batch and each value goes through
     its column type's bind processor (the same conversions SQLAlchemy applies,
@@ -141,9 +142,11 @@ def insert_many(session: Session, insert: Callable[[Any], Any], table: Any, para
     conn = session.connection()
     dialect = conn.dialect
     stmt = insert(table)
-    if conflict:
-        stmt = stmt.on_conflict_do_nothing(index_elements=conflict)
     keys = list(params[0])
+    if conflict and replace:
+        stmt = stmt.on_conflict_do_update(index_elements=conflict, set_={k: stmt.excluded[k] for k in keys if k not in conflict})
+    elif conflict:
+        stmt = stmt.on_conflict_do_nothing(index_elements=conflict)
     compiled = stmt.compile(dialect=dialect, column_keys=keys)
     procs = {k: _processor(table.c[k].type.dialect_impl(dialect).bind_processor(dialect)) for k in keys}
     if compiled.positiontup is not None:  # qmark (SQLite): tuples in the compiled order

@@ -27,10 +27,10 @@ from ..errors import NotFound, StoreError
 from ..model import Action, AttributionResult, Document, Extraction, Incident, ProvisionalActor, RedLineStatement
 from ..settings import Settings
 from . import codec
-from .batched import write_documents, write_extractions
+from .batched import write_documents, write_events, write_extractions
 from .counts import VersionedCounts, incident_total
 from .engine import WRITE_OPTION, current_revision, head_revision, make_engine, redact, upgrade
-from .rows import action_values, claim_values, incident_values, read_dataset_incidents, write_dataset_rows
+from .rows import insert_many, read_dataset_incidents, write_dataset_rows
 from .evaluations import EvaluationRecords
 from .tables import (
     COUNTED_TABLES,
@@ -258,16 +258,19 @@ class Store(EvaluationRecords, StoreIterators):
     # -- incidents and actions -------------------------------------------------
 
     def save_incident(self, incident: Incident) -> None:
-        """Insert or replace the incident with this id (with its claims and document links)."""
-        values = incident_values(incident, codec.utcnow())
-        with self._writing(f"save incident {incident.id!r}") as session:
-            self._upsert(session, IncidentRow, values, ["id"])
-            session.execute(delete(ClaimRow).where(ClaimRow.incident_id == incident.id))
-            session.execute(delete(IncidentDocumentRow).where(IncidentDocumentRow.incident_id == incident.id))
-            for doc_id in dict.fromkeys(incident.documents):
-                session.add(IncidentDocumentRow(incident_id=incident.id, document_id=doc_id))
-            for claim in claim_values(incident):
-                session.add(ClaimRow(**claim))
+        """Insert or replace the incident with this id (with its claims and document links); it is live again."""
+        self.save_events([incident])
+
+    def save_events(self, incidents: Sequence[Incident], actions: Sequence[Action] = ()) -> None:
+        """Insert or replace many incidents (see :meth:`save_incident`) and actions in one transaction; all or none."""
+        if not incidents and not actions:
+            return
+        if len(incidents) + len(actions) == 1:
+            what = f"save incident {incidents[0].id!r}" if incidents else f"save action {actions[0].id!r}"
+        else:
+            what = f"save {len(incidents)} incidents and {len(actions)} actions"
+        with self._writing(what) as session:
+            write_events(session, self._insert, incidents, actions)
 
     def get_incident(self, incident_id: str) -> Incident:
         """The incident with this id; raises NotFound."""
@@ -352,9 +355,7 @@ class Store(EvaluationRecords, StoreIterators):
 
     def save_action(self, action: Action) -> None:
         """Insert or replace the action with this id."""
-        values = action_values(action, codec.utcnow())
-        with self._writing(f"save action {action.id!r}") as session:
-            self._upsert(session, ActionRow, values, ["id"])
+        self.save_events([], [action])
 
     def add_dataset_rows(self, batch: Sequence[tuple[Document, Incident | Action]]) -> list[bool]:
         """Store imported dataset rows (document and event each) in one transaction; per row, whether its event was new.
@@ -384,8 +385,17 @@ class Store(EvaluationRecords, StoreIterators):
 
     def save_attribution(self, result: AttributionResult) -> None:
         """Append an attribution result; the newest per incident is the current one."""
-        with self._writing(f"save the attribution of incident {result.incident_id!r}") as session:
-            session.add(AttributionRow(incident_id=result.incident_id, method=result.method, stored_at=codec.utcnow(), payload=codec.dump(result)))
+        self.save_attributions([result])
+
+    def save_attributions(self, results: Sequence[AttributionResult]) -> None:
+        """Append attribution results in one transaction (all or none); a later one of an incident is newer."""
+        if not results:
+            return
+        what = f"save the attribution of incident {results[0].incident_id!r}" if len(results) == 1 else f"save {len(results)} attributions"
+        now = codec.utcnow()
+        with self._writing(what) as session:
+            insert_many(session, self._insert, AttributionRow.__table__,
+                        [{"incident_id": r.incident_id, "method": r.method, "stored_at": now, "payload": codec.dump_json(r)} for r in results])
 
     def get_attribution(self, incident_id: str) -> AttributionResult:
         """The newest attribution result for an incident; raises NotFound."""

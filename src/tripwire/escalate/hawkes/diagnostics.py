@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 
 from .kernels import Events
-from .likelihood import sufficient_stats
+from .design import sufficient_stats
 
 
 @dataclass(frozen=True)

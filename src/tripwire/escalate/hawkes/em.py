@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .likelihood import SufficientStats, _em_dimension
+from .design import SufficientStats
 from .mle import MIN_BASELINE, FitOutput, finish, initial_theta
 
 
@@ -29,21 +29,23 @@ def fit_em(
     tol: float = 1e-10,
 ) -> FitOutput:
     """Run EM to convergence (relative log-likelihood change below ``tol``) in every dimension."""
-    d_dims = len(stats.X)
+    from .likelihood import _em_dimension  # numba: imported (and compiled or loaded) when EM runs
+
+    d_dims = len(stats.XT)
     width = stats.H.shape[1]
     thetas = np.empty((d_dims, 1 + width))
     n_iter = 0
     converged = True
     for i in range(d_dims):
-        X = stats.X[i]
+        XT = stats.XT[i]
         H = stats.H[i]
         theta = initial_theta(stats, i, mu0, alpha0)
-        if alpha0 is None and X.shape[0]:
+        if alpha0 is None and XT.shape[1]:
             theta[1:] = np.where(H > 0, theta[1:], 0.0)
-        if X.shape[0] == 0:
+        if XT.shape[1] == 0:
             mu, a, it, done = MIN_BASELINE, np.zeros(width), 0, True
         else:
-            mu, a, it, done = _em_dimension(X, H, stats.end_time, float(theta[0]), theta[1:].copy(), int(max_iter), float(tol), MIN_BASELINE)
+            mu, a, it, done = _em_dimension(XT, H, stats.end_time, float(theta[0]), theta[1:].copy(), int(max_iter), float(tol), MIN_BASELINE)
         thetas[i, 0] = mu
         thetas[i, 1:] = a
         n_iter = max(n_iter, it)

@@ -20,7 +20,6 @@ import numpy as np
 
 from ...errors import EstimationError
 from .diagnostics import GoodnessOfFit, ks_test, qq_plot
-from .em import fit_em
 from .forecast import DEFAULT_QUANTILES, ForecastResult, forecast_counts
 from .kernels import (
     Events,
@@ -32,9 +31,8 @@ from .kernels import (
     spectral_radius,
     sum_decay_tensor,
 )
-from .likelihood import excitation_at, loglikelihood, sufficient_stats
+from .design import excitation_at, sufficient_stats
 from .mle import fit_mle
-from .simulate import simulate_cluster, simulate_thinning, split_by_dim
 
 EventsLike = Sequence[np.ndarray] | Mapping[str, np.ndarray]
 
@@ -131,6 +129,8 @@ class _HawkesBase:
         if self.method == "mle":
             out = fit_mle(stats, mu0=mu0, alpha0=alpha0, max_iter=self.max_iter or 500, tol=self.tol)
         elif self.method == "em":
+            from .em import fit_em
+
             out = fit_em(stats, mu0=mu0, alpha0=alpha0, max_iter=self.max_iter or 5000, tol=self.tol)
         else:
             raise EstimationError(f"unknown fitting method {self.method!r}; use 'mle' or 'em'")
@@ -152,6 +152,8 @@ class _HawkesBase:
 
     def score(self, events: EventsLike, end_time: float) -> float:
         """Exact log-likelihood of ``events`` on ``[0, end_time]`` (O(N) numba recursion)."""
+        from .likelihood import loglikelihood  # numba: compiled or loaded on first use
+
         mu, alpha, beta = self._params()
         ev = self._events(events, end_time, n_dims=len(mu))
         return loglikelihood(ev, end_time, mu, alpha, beta)
@@ -201,6 +203,8 @@ class _HawkesBase:
         ``"thinning"`` (Ogata) or ``"cluster"`` (immigration-birth). Raises
         EstimationError when the branching matrix has spectral radius >= 1.
         """
+        from .simulate import simulate_cluster, simulate_thinning, split_by_dim  # numba kernels
+
         mu, alpha, beta = self._params()
         gen = _rng(rng)
         hist = self._events(history, None, n_dims=len(mu)) if history is not None else None
@@ -273,7 +277,7 @@ class HawkesExp(_HawkesBase):
 
     ``decay`` is a number shared by all pairs or a ``(D, D)`` matrix (None means 1.0);
     decays are fixed, baselines and adjacency are estimated. ``method`` is ``"mle"``
-    (L-BFGS-B on the exact likelihood) or ``"em"`` (branching-structure EM).
+    (projected Newton on the exact likelihood) or ``"em"`` (branching-structure EM).
     Fitted attributes: ``baseline_``, ``adjacency_`` (``(D, D)``), ``baseline_se_``,
     ``adjacency_se_``, ``loglik_``, ``spectral_radius_``, ``dim_names_``.
     """

@@ -17,12 +17,10 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from scipy.linalg import expm
 
 from ...errors import EstimationError
 from .kernels import Events, check_stationary, shared_decays
-from .likelihood import excitation_at
-from .simulate import _thinning_counts, simulate_cluster
+from .design import excitation_at
 
 DEFAULT_QUANTILES = (0.05, 0.5, 0.95)
 
@@ -82,6 +80,8 @@ def expected_counts(mu: np.ndarray, alpha: np.ndarray, beta: np.ndarray, state0:
     z0 = np.zeros(size)
     z0[:n_state] = (alpha * beta * state0).reshape(-1)
     z0[-1] = 1.0
+    from scipy.linalg import expm  # imported when a forecast is made, not with the fitting code
+
     z = expm(B * window) @ z0
     return z[n_state : n_state + d_dims]
 
@@ -111,6 +111,8 @@ def forecast_counts(
         raise EstimationError(f"quantile levels must lie in [0, 1], got {list(levels)}")
     if method not in ("thinning", "cluster"):
         raise EstimationError(f"unknown simulation method {method!r}; use 'thinning' or 'cluster'")
+    from .simulate import _thinning_counts, simulate_cluster  # numba kernels: compiled or loaded on first use
+
     check_stationary(alpha)
     state0 = excitation_at(events.per_dim, start, beta)
     lam0 = mu + (alpha * beta * state0).sum(axis=(1, 2))

@@ -94,7 +94,8 @@ def as_events(
             raise EstimationError(f"event times of dimension {d} must be a 1-D array, got shape {t.shape}")
         if t.size and not np.all(np.isfinite(t)):
             raise EstimationError(f"event times of dimension {d} contain NaN or infinity")
-        t = np.sort(t)
+        if t.size > 1 and not np.all(t[1:] >= t[:-1]):  # a linear check: sorted input (the usual case) is not re-sorted
+            t = np.sort(t)
         if t.size and t[0] < start_time:
             raise EstimationError(f"dimension {d} has an event at {t[0]:g}, before the start time {start_time:g}")
         if end_time is not None and t.size and t[-1] > end_time:

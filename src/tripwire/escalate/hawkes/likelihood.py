@@ -10,17 +10,15 @@ intensity at every event, and hence the log-likelihood
 takes one pass over the merged, time-sorted events. Events that share a time
 stamp do not excite each other (the intensity is left-continuous).
 
-:func:`sufficient_stats` runs the same recursion once to tabulate, for each event
-of dimension ``i``, the excitation from every ``(j, u)`` component. With the
-decays fixed the log-likelihood of dimension ``i`` is then
-``sum log(mu_i + X_i a_i) - mu_i T - a_i . H_i`` -- separable across dimensions
-and concave -- which the MLE, EM and standard-error code use.
+:func:`_features_numba` runs the same recursion once to tabulate, for each event
+of dimension ``i``, the excitation from every ``(j, u)`` component: the fitting
+design of :mod:`.design`, which the MLE, EM, standard-error and diagnostics code use.
+:func:`_em_dimension` is the EM loop of :mod:`.em`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -88,17 +86,28 @@ def _loglik_numba(times, marks, end_time, mu, alpha, beta, shared):  # pragma: n
 
 
 @jit
-def _features_numba(times, marks, beta, shared):  # pragma: no cover - compiled
-    """Row k: excitation sum_l beta exp(-beta (t_k - t_l)) from each (j, u), for the event's own dimension."""
+def _features_numba(times, marks, offsets, beta, shared, out):  # pragma: no cover - compiled
+    """The design: excitation sum_l beta exp(-beta (t_k - t_l)) from each (j, u) at each event, written
+    into dimension m's block of ``out`` (flat; the block is (D * U, N_m) in C order from D * U * offsets[m]),
+    column = rank of the event within m.
+
+    The recursion state is flat: one entry per (j, u) when the decays are shared, else per (i, j, u),
+    so the entries an event of ``m`` reads are the contiguous block ``m * D * U ...`` (or all of them).
+    ``out`` has N * D * U entries, allocated by numpy (which asks the kernel for huge pages on large arrays:
+    an array allocated here costs several times the pass itself in page faults).
+    """
     n = times.shape[0]
     d_dims, _, n_comp = beta.shape
-    out = np.empty((n, d_dims * n_comp))
-    if shared:
-        st = np.zeros((d_dims, n_comp))
-        fac = np.empty(n_comp)
-    else:
-        st = np.zeros((d_dims * d_dims, n_comp))
-        fac = np.empty(1)
+    width = d_dims * n_comp
+    fill = np.zeros(d_dims, dtype=np.int64)
+    size = width if shared else d_dims * width
+    rate = np.empty(size)
+    for i in range(1 if shared else d_dims):
+        for j in range(d_dims):
+            for u in range(n_comp):
+                rate[i * width + j * n_comp + u] = beta[i, j, u]
+    st = np.zeros(size)
+    fac = np.empty(n_comp)
     tcur = 0.0
     k = 0
     while k < n:
@@ -107,112 +116,69 @@ def _features_numba(times, marks, beta, shared):  # pragma: no cover - compiled
         if dt > 0.0:
             if shared:
                 for u in range(n_comp):
-                    fac[u] = np.exp(-beta[0, 0, u] * dt)
+                    fac[u] = np.exp(-rate[u] * dt)
                 for j in range(d_dims):
                     for u in range(n_comp):
-                        st[j, u] *= fac[u]
+                        st[j * n_comp + u] *= fac[u]
             else:
-                for i in range(d_dims):
-                    for j in range(d_dims):
-                        for u in range(n_comp):
-                            st[i * d_dims + j, u] *= np.exp(-beta[i, j, u] * dt)
+                for q in range(size):
+                    st[q] *= np.exp(-rate[q] * dt)
             tcur = t
         stop = k
         while stop < n and times[stop] == t:
             stop += 1
-        for kk in range(k, stop):
+        for kk in range(k, stop):  # rows first: tied events do not excite each other
             m = marks[kk]
-            for j in range(d_dims):
-                for u in range(n_comp):
-                    if shared:
-                        out[kk, j * n_comp + u] = beta[0, 0, u] * st[j, u]
-                    else:
-                        out[kk, j * n_comp + u] = beta[m, j, u] * st[m * d_dims + j, u]
+            start = width * offsets[m] + fill[m]
+            stride = offsets[m + 1] - offsets[m]
+            fill[m] += 1
+            base = 0 if shared else m * width
+            for c in range(width):
+                out[start + c * stride] = rate[base + c] * st[base + c]
         for kk in range(k, stop):
             m = marks[kk]
             if shared:
                 for u in range(n_comp):
-                    st[m, u] += 1.0
+                    st[m * n_comp + u] += 1.0
             else:
                 for i in range(d_dims):
                     for u in range(n_comp):
-                        st[i * d_dims + m, u] += 1.0
+                        st[i * width + m * n_comp + u] += 1.0
         k = stop
     return out
 
 
 @jit
-def _dim_objective(X, theta, end_time, H):  # pragma: no cover - compiled
-    """Negative log-likelihood of one dimension and its gradient, in one fused pass."""
-    n, w = X.shape
-    grad = np.zeros(w + 1)
-    val = theta[0] * end_time
-    for c in range(w):
-        val += theta[c + 1] * H[c]
-    for k in range(n):
-        lam = theta[0]
-        for c in range(w):
-            lam += X[k, c] * theta[c + 1]
-        if lam <= 0.0:
-            return np.inf, grad
-        val -= np.log(lam)
-        inv = 1.0 / lam
-        grad[0] -= inv
-        for c in range(w):
-            grad[c + 1] -= X[k, c] * inv
-    grad[0] += end_time
-    for c in range(w):
-        grad[c + 1] += H[c]
-    return val, grad
+def _em_dimension(XT, H, end_time, mu, a, max_iter, tol, min_mu):  # pragma: no cover - compiled
+    """Multiplicative EM updates for one dimension until the relative log-likelihood change is below tol.
 
-
-@jit
-def _dim_information(X, theta):  # pragma: no cover - compiled
-    """Observed information sum_k x_k x_k^T / lambda_k^2 with x_k = [1, X_k]."""
-    n, w = X.shape
-    info = np.zeros((w + 1, w + 1))
-    x = np.empty(w + 1)
-    x[0] = 1.0
-    for k in range(n):
-        lam = theta[0]
-        for c in range(w):
-            x[c + 1] = X[k, c]
-            lam += X[k, c] * theta[c + 1]
-        wk = 1.0 / (lam * lam)
-        for r in range(w + 1):
-            xr = x[r] * wk
-            for c in range(r, w + 1):
-                info[r, c] += xr * x[c]
-    for r in range(w + 1):
-        for c in range(r):
-            info[r, c] = info[c, r]
-    return info
-
-
-@jit
-def _em_dimension(X, H, end_time, mu, a, max_iter, tol, min_mu):  # pragma: no cover - compiled
-    """Multiplicative EM updates for one dimension until the relative log-likelihood change is below tol."""
-    n, w = X.shape
+    ``XT`` is the dimension's design, transposed ``(D*U, N_i)``: each pass runs along its rows.
+    """
+    w, n = XT.shape
     a = a.copy()
     prev = -np.inf
     acc = np.empty(w)
+    lam = np.empty(n)
     it = 0
     while it < max_iter:
         it += 1
+        lam[:] = mu
+        for c in range(w):
+            ac = a[c]
+            for k in range(n):
+                lam[k] += ac * XT[c, k]
         ll = -mu * end_time
+        s0 = 0.0
+        for k in range(n):
+            ll += np.log(lam[k])
+            lam[k] = 1.0 / lam[k]
+            s0 += lam[k]
         for c in range(w):
             ll -= a[c] * H[c]
-        s0 = 0.0
-        acc[:] = 0.0
-        for k in range(n):
-            lam = mu
-            for c in range(w):
-                lam += X[k, c] * a[c]
-            ll += np.log(lam)
-            inv = 1.0 / lam
-            s0 += inv
-            for c in range(w):
-                acc[c] += X[k, c] * inv
+            total = 0.0
+            for k in range(n):
+                total += XT[c, k] * lam[k]
+            acc[c] = total
         if abs(ll - prev) <= tol * max(1.0, abs(ll)):
             return mu, a, it, True
         prev = ll
@@ -249,73 +215,3 @@ def loglikelihood_reference(events: Events, end_time: float, mu: np.ndarray, alp
             total -= float(np.sum(alpha[i, j, :, None] * (1.0 - np.exp(-beta[i, j, :, None] * (end_time - tj[None, :])))))
         total += float(np.sum(np.log(lam))) - mu[i] * end_time
     return total
-
-
-@dataclass(frozen=True)
-class SufficientStats:
-    """Per-dimension design for fixed decays: ``loglik_i = sum log(mu_i + X[i] @ a_i) - mu_i T - a_i @ H[i]``.
-
-    ``X[i]`` is ``(N_i, D*U)`` (excitation of each event of ``i`` from each ``(j, u)``),
-    ``H[i]`` is ``(D*U,)`` (integrated kernels up to ``end_time``), ``a_i = alpha[i].ravel()``.
-    """
-
-    X: tuple[np.ndarray, ...]
-    H: np.ndarray
-    end_time: float
-    n_components: int
-
-    def loglik_dim(self, i: int, theta: np.ndarray) -> float:
-        """Log-likelihood of dimension ``i`` at ``theta = [mu_i, a_i...]``."""
-        val, _ = _dim_objective(self.X[i], np.ascontiguousarray(theta, dtype=np.float64), self.end_time, self.H[i])
-        return -float(val)
-
-    def neg_loglik_grad(self, i: int, theta: np.ndarray) -> tuple[float, np.ndarray]:
-        """Negative log-likelihood of dimension ``i`` and its analytic gradient (numba, one pass)."""
-        val, grad = _dim_objective(self.X[i], np.ascontiguousarray(theta, dtype=np.float64), self.end_time, self.H[i])
-        return float(val), grad
-
-    def neg_hessian(self, i: int, theta: np.ndarray) -> np.ndarray:
-        """Observed information of dimension ``i``: ``sum_k x_k x_k^T / lambda_k^2`` with ``x_k = [1, X_k]``."""
-        return _dim_information(self.X[i], np.ascontiguousarray(theta, dtype=np.float64))
-
-    def loglik(self, mu: np.ndarray, alpha: np.ndarray) -> float:
-        """Total log-likelihood at ``(mu, alpha)``."""
-        return sum(self.loglik_dim(i, np.concatenate([[mu[i]], alpha[i].ravel()])) for i in range(len(self.X)))
-
-
-def sufficient_stats(events: Events, end_time: float, beta: np.ndarray) -> SufficientStats:
-    """Tabulate the per-dimension design (one recursive pass, numba) for decays ``beta``."""
-    shared = shared_decays(beta)
-    feats = _features_numba(events.times, events.marks, beta, shared is not None)
-    d_dims, _, n_comp = beta.shape
-    X = tuple(np.ascontiguousarray(feats[events.marks == i]) for i in range(d_dims))
-    H = np.empty((d_dims, d_dims, n_comp))
-    for j, tj in enumerate(events.per_dim):
-        rem = end_time - tj
-        if shared is not None:
-            col = np.array([np.sum(1.0 - np.exp(-b * rem)) for b in shared])
-            H[:, j, :] = col[None, :]
-        else:
-            for i in range(d_dims):
-                H[i, j, :] = [np.sum(1.0 - np.exp(-b * rem)) for b in beta[i, j]]
-    return SufficientStats(X, H.reshape(d_dims, d_dims * n_comp), float(end_time), n_comp)
-
-
-def excitation_at(per_dim: tuple[np.ndarray, ...], t: float, beta: np.ndarray, *, inclusive: bool = True) -> np.ndarray:
-    """``sum_{t_l^j <= t} exp(-beta_iju (t - t_l^j))`` for every ``(i, j, u)``: the recursion state at ``t``.
-
-    ``inclusive=False`` leaves out events at exactly ``t`` (the left limit).
-    """
-    d_dims, _, n_comp = beta.shape
-    state = np.zeros((d_dims, d_dims, n_comp))
-    shared = shared_decays(beta)
-    for j, tj in enumerate(per_dim):
-        lag = t - tj[(tj <= t) if inclusive else (tj < t)]
-        if lag.size == 0:
-            continue
-        if shared is not None:
-            state[:, j, :] = np.exp(-np.outer(lag, shared)).sum(axis=0)[None, :]
-        else:
-            for i in range(d_dims):
-                state[i, j, :] = np.exp(-np.outer(lag, beta[i, j])).sum(axis=0)
-    return state
