@@ -67,7 +67,7 @@ def _assert_true(store: Store) -> None:
 
 def _step(rng: random.Random, store: Store, engine: sa.Engine, ids: list[str]) -> None:
     """One random write: the store's own writes, plain SQL on another connection (one row or many), a rolled-back one."""
-    kind = rng.choice(["save", "save", "resave", "supersede", "revive", "move", "move_many", "delete", "copy", "rollback"])
+    kind = rng.choice(["save", "save", "resave", "save_many", "supersede", "revive", "move", "move_many", "delete", "copy", "rollback"])
     if kind == "save" or not ids:
         key = f"{len(ids):04d}"
         store.save_incident(_incident(key, rng.choice(COUNTRIES), rng.choice(DAYS)))
@@ -75,6 +75,11 @@ def _step(rng: random.Random, store: Store, engine: sa.Engine, ids: list[str]) -
     elif kind == "resave":  # the upsert: country and date change, superseded_by cleared
         target = rng.choice(ids)
         store.save_incident(_incident(target.removeprefix("day-count-"), rng.choice(COUNTRIES), rng.choice(DAYS)))
+    elif kind == "save_many":  # one multi-row upsert: new rows and stored ones moved, in one statement
+        batch = [_incident(f"{len(ids) + k:04d}", rng.choice(COUNTRIES), rng.choice(DAYS)) for k in range(rng.randint(1, 3))]
+        batch += [_incident(t.removeprefix("day-count-"), rng.choice(COUNTRIES), rng.choice(DAYS)) for t in rng.sample(ids, min(2, len(ids)))]
+        store.save_events(batch)
+        ids.extend(i.id for i in batch if i.id not in ids)
     elif kind == "supersede":
         store.supersede_incidents({rng.choice(ids): rng.choice(ids) for _ in range(rng.randint(1, 3))})
     else:
