@@ -20,7 +20,9 @@ size is printed as a ratio to it (target: within 1.5x; issue 11).
 ``--scheduler ADDRESS`` runs each size twice on the same corpus, serially
 (extraction on every core, attribution in one thread) and with the
 ``dask_scheduler`` setting at ADDRESS, and prints the throughput of both and
-their ratio. ADDRESS is ``local`` (the setting's in-process cluster: threads),
+their ratio, with the megabytes the Dask run shipped to the workers (the
+knowledge base and the attribution context, compressed, times the workers
+each went to) and got back as attribution results. ADDRESS is ``local`` (the setting's in-process cluster: threads),
 ``processes:N`` (this script starts a ``LocalCluster`` of N one-thread worker
 processes and warms them on 100 articles, then leaves it running across
 sizes, as a standing cluster would be) or the
@@ -172,6 +174,11 @@ def run_one(n: int, stage: str, scheduler: str = "") -> dict[str, float]:
             incidents = len(result.incidents)
             report = Path(tmp) / "report"
             stages["report MB"] = sum(p.stat().st_size for p in report.rglob("*") if p.is_file()) / 1e6
+    if scheduler:
+        from tripwire.cluster import SHIPPED
+
+        stages["shipped MB"] = SHIPPED.sent / 1e6  # knowledge base and context, compressed, times the workers they went to
+        stages["returned MB"] = SHIPPED.returned / 1e6  # attribution results
     return {"articles": n, "incidents": incidents, "seconds": total, "peak_rss_mb": peak_rss_mb(), **stages}
 
 
@@ -207,7 +214,8 @@ def against_serial(sizes: list[int], stage: str, scheduler: str) -> None:
             keys = [k for k in ("extract", "merge+save", "check", "attribute") if k in serial]
             print(f"{n:9d} {serial['incidents']:9d} {serial['seconds']:9.2f} {on_dask['seconds']:8.2f} {n / serial['seconds']:12.1f} "
                   f"{n / on_dask['seconds']:10.1f} {serial['seconds'] / on_dask['seconds']:10.2f}x  "
-                  + "  ".join(f"{k} {serial[k]:.2f} | {on_dask[k]:.2f}" for k in keys))
+                  + "  ".join(f"{k} {serial[k]:.2f} | {on_dask[k]:.2f}" for k in keys)
+                  + "".join(f"  {k} {on_dask[k]:.2f}" for k in ("shipped MB", "returned MB") if k in on_dask))
 
 
 def main() -> None:

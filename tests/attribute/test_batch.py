@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
 from tests.app.fakes import FakeAttributor
@@ -66,14 +68,74 @@ def test_chunk_size() -> None:
 
 
 def test_a_shipped_object_is_unpickled_once_per_process_and_old_ones_dropped() -> None:
-    import pickle
-
     from tripwire import cluster
 
-    first = cluster.Shipped("k-first", pickle.dumps({"kb": [1, 2, 3]}))
+    first = cluster.Shipped("k-first", cluster.pack({"kb": [1, 2, 3]})[0])
     value = first.value()
     assert value == {"kb": [1, 2, 3]} and first.value() is value  # cached: the second task on a worker does not unpickle again
     for k in range(cluster.KEEP_SHIPPED):
-        cluster.Shipped(f"k-{k}", pickle.dumps(k)).value()
+        cluster.Shipped(f"k-{k}", cluster.pack(k)[0]).value()
     assert "k-first" not in cluster._UNPICKLED and len(cluster._UNPICKLED) <= cluster.KEEP_SHIPPED
     assert first.value() == value and first.value() is not value  # unpickled afresh once dropped
+
+
+def test_a_shipped_object_refers_to_one_shipped_before_instead_of_copying_it() -> None:
+    import pickle
+
+    import pytest
+
+    from tripwire import cluster
+    from tripwire.errors import ClusterError
+
+    kb = {"places": [f"place {k}" for k in range(2000)]}
+    context = {"kb": kb, "incidents": ["a", "b"], "again": kb}
+    blob, used = cluster.pack(context, {id(kb): "k-kb"})
+    assert used == ("k-kb",) and len(blob) < len(pickle.dumps(context)) / 10  # the knowledge base is a key, and the rest is compressed
+    shipped_kb = cluster.Shipped("k-kb", cluster.pack(kb)[0])
+    value = cluster.Shipped("k-context", blob, used).value([shipped_kb])
+    assert value == context and value["kb"] is value["again"] is shipped_kb.value()  # one knowledge base on the worker, shared
+    with pytest.raises(ClusterError, match="k-kb"):
+        cluster.Shipped("k-context-alone", blob, used).value()
+
+
+class Box:
+    """Weakly referable, as the knowledge base and the job's context are."""
+
+    def __init__(self, **items: object) -> None:
+        self.__dict__.update(items)
+
+
+def _read_shipped(shared, deps):  # type: ignore[no-untyped-def]
+    value = shared.value(deps)
+    return len(value.kb.names), value.kb is deps[0].value()
+
+
+def test_shipping_again_on_one_client_sends_nothing_and_a_holder_refers_to_it() -> None:
+    from tripwire import cluster
+
+    kb = Box(names=[f"name {k}" for k in range(5000)])
+    with cluster.dask_client("local") as client:
+        first = cluster.ship(client, kb)
+        sent, reused = cluster.SHIPPED.sent, cluster.SHIPPED.reused
+        assert cluster.ship(client, kb) is first and cluster.SHIPPED.sent == sent and cluster.SHIPPED.reused == reused + 1
+        future, deps = cluster.ship_with(client, Box(kb=kb, incidents=[1, 2, 3]))  # the holder itself dropped at once, as attribute_many's is
+        assert cluster.SHIPPED.sent - sent < 1000  # the holder went without the knowledge base
+        assert deps == [first]
+        assert client.submit(_read_shipped, future, deps, pure=False).result() == (5000, True)
+
+
+def test_the_context_refers_to_the_knowledge_base_shipped_before(job) -> None:  # type: ignore[no-untyped-def]
+    """As in ``brief``: the extraction tasks got the knowledge base on this client; the attribution context goes without a copy."""
+    from tripwire import cluster
+
+    engine, incidents, index = job
+    serial = attribute_many(engine, incidents, index, rng=5)
+    with cluster.dask_client("local") as client:
+        cluster.ship(client, index.kb)
+        alone = len(cluster.pack(index.kb)[0])
+        before = dataclasses.replace(cluster.SHIPPED)
+        on_dask = attribute_many(engine, incidents, index, rng=5, scheduler=client, size=9)
+    assert cluster.SHIPPED.objects == before.objects + 1 and cluster.SHIPPED.reused == before.reused + 1  # the context only
+    assert cluster.SHIPPED.sent - before.sent < alone  # without the knowledge base: less than the knowledge base alone
+    assert cluster.SHIPPED.returned > before.returned
+    assert {k: r.model_dump() for k, r in on_dask.results.items()} == {k: r.model_dump() for k, r in serial.results.items()}

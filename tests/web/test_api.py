@@ -286,3 +286,43 @@ def test_pages_carry_the_same_data_as_the_models_dumped(busy_app, seeded_store) 
     assert client.get("/api/v1/actions").json()["items"] == dump(seeded_store.list_actions(limit=100))
     assert client.get("/api/v1/redlines/status").json()["items"] == dump(seeded_store.latest_evaluations(limit=500))
     assert client.get("/api/v1/redlines/history").json()["items"] == dump(seeded_store.evaluation_history(limit=500))
+
+
+def test_filtered_totals_after_writes_elsewhere_come_from_the_day_counts(db_url: str) -> None:
+    """On both backends: a second ``Store`` moves, supersedes and adds incidents; every filtered ``total`` equals a plain count, read without counting incidents."""
+    import sqlalchemy as sa
+
+    from tripwire.store import Store
+    from tripwire.web.app import create_app
+
+    from .conftest import busy_incidents, settings_for
+
+    queries = {
+        "/api/v1/incidents?country=SY&since=2024-01-01&limit=5": "country = 'SY' AND date >= '2024-01-01'",
+        "/api/v1/incidents?country=iq&until=2024-03-31&limit=5": "country = 'IQ' AND date <= '2024-03-31'",
+        "/api/v1/incidents?since=2024-02-01&until=2024-06-30&limit=5": "date BETWEEN '2024-02-01' AND '2024-06-30'",
+        "/api/v1/incidents?country=JO&limit=5": "country = 'JO'",
+    }
+    incidents = busy_incidents()
+    with Store(db_url) as store, Store(db_url) as other:
+        for incident in incidents:
+            store.save_incident(incident)
+        client = TestClient(create_app(settings_for(db_url), store=store))
+        seen: list[str] = []
+        sa.event.listen(store._engine, "before_cursor_execute", lambda _c, _k, statement, *_r: seen.append(statement.lower()))
+
+        def check() -> dict[str, int]:
+            seen.clear()
+            totals = {path: client.get(path).json()["total"] for path in queries}
+            assert not any("count(" in s for s in seen), seen  # pages and day-count sums only
+            assert totals == {path: _sql_count(db_url, f"SELECT count(*) FROM incidents WHERE superseded_by IS NULL AND {where}") for path, where in queries.items()}
+            return totals
+
+        first = check()
+        syrian = [i for i in incidents if i.place and i.place.country == "SY" and i.date and i.date.year == 2024]
+        other.supersede_incidents({syrian[0].id: incidents[0].id})
+        moved = syrian[1]
+        other.save_incident(moved.model_copy(update={"place": moved.place.model_copy(update={"country": "JO"}), "date": dt.date(2024, 3, 1)}))
+        after = check()
+        assert after["/api/v1/incidents?country=SY&since=2024-01-01&limit=5"] == first["/api/v1/incidents?country=SY&since=2024-01-01&limit=5"] - 2
+        assert after["/api/v1/incidents?country=JO&limit=5"] == first["/api/v1/incidents?country=JO&limit=5"] + 1

@@ -11,9 +11,12 @@ the work splits into chunks of incidents that run anywhere:
   a ``distributed.Client``; see :func:`tripwire.cluster.dask_client`): the
   engine and the context index (which holds the knowledge base, every
   incident and every action) are shipped to every worker once, as one
-  pickle (:func:`tripwire.cluster.ship`), and each task attributes one chunk
-  of incidents (sent as their positions in the index) against them and sends
-  back the pickled results. The caller keeps the store; workers never open it.
+  compressed pickle (:func:`tripwire.cluster.ship`) that refers to the
+  knowledge base shipped on the same client before (for the extraction
+  tasks, or just before it) instead of holding another copy, and each task
+  attributes one chunk of incidents (sent as their positions in the index)
+  against them and sends back the results, pickled and compressed. The
+  caller keeps the store; workers never open it.
 
 The results are identical, bit for bit, to the serial loop's: same engine,
 same context, same seed per incident (``tests/app/test_dask.py``).
@@ -23,11 +26,12 @@ from __future__ import annotations
 
 import math
 import pickle
+import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from ..cluster import Shipped
+from ..cluster import COMPRESSION, Shipped
 from ..errors import AttributionError
 from ..model import AttributionResult, Incident
 
@@ -67,10 +71,10 @@ def _attribute_chunk(shared: _Shared, incidents: Sequence[Incident | int], rng: 
     return out
 
 
-def _attribute_shipped(shared: Shipped, incidents: bytes, rng: int, collect: bool) -> bytes:
-    """One Dask task: :func:`_attribute_chunk` on the shipped engine and index, pickled chunk in, pickled rows out."""
-    rows = _attribute_chunk(shared.value(), pickle.loads(incidents), rng, collect)
-    return pickle.dumps(rows, protocol=pickle.HIGHEST_PROTOCOL)
+def _attribute_shipped(shared: Shipped, deps: list[Shipped], incidents: bytes, rng: int, collect: bool) -> bytes:
+    """One Dask task: :func:`_attribute_chunk` on the shipped engine and index, pickled chunk in, compressed pickled rows out."""
+    rows = _attribute_chunk(shared.value(deps), pickle.loads(incidents), rng, collect)
+    return zlib.compress(pickle.dumps(rows, protocol=pickle.HIGHEST_PROTOCOL), COMPRESSION)
 
 
 def chunk_size(n_incidents: int, n_threads: int) -> int:
@@ -101,18 +105,23 @@ def attribute_many(
     if scheduler is None or not incidents:
         rows = _attribute_chunk(_Shared(engine, index), incidents, int(rng), collect)
     else:
-        from ..cluster import dask_client, gather, ship
+        from ..cluster import SHIPPED, dask_client, gather, ship, ship_with
 
         # an incident of the index travels as its position: the index already went to every worker
         position = {id(inc): k for k, inc in enumerate(getattr(index, "incidents", ()))}
         targets = [position.get(id(inc), inc) for inc in incidents]
         with dask_client(scheduler) as client:
             step = size or chunk_size(len(incidents), sum(client.nthreads().values()))
-            shared = ship(client, _Shared(engine, index))
-            futures = [client.submit(_attribute_shipped, shared, pickle.dumps(targets[i : i + step], protocol=pickle.HIGHEST_PROTOCOL),
+            kb = getattr(index, "kb", None)
+            if kb is not None:
+                ship(client, kb)  # once per client: the extraction tasks may have it already; the context then refers to it
+            shared, deps = ship_with(client, _Shared(engine, index))
+            futures = [client.submit(_attribute_shipped, shared, deps, pickle.dumps(targets[i : i + step], protocol=pickle.HIGHEST_PROTOCOL),
                                      int(rng), collect, pure=False)
                        for i in range(0, len(targets), step)]
-            rows = [row for part in gather(client, futures) for row in pickle.loads(part)]
+            parts = gather(client, futures)
+            SHIPPED.returned += sum(len(part) for part in parts)
+            rows = [row for part in parts for row in pickle.loads(zlib.decompress(part))]
     results = {iid: result for iid, result, _ in rows if result is not None}
     return Attributed(results, tuple((iid, reason) for iid, result, reason in rows if result is None))
 

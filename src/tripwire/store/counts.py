@@ -15,6 +15,13 @@ connection:
   (:meth:`VersionedCounts.count`); a new count reads the version and the rows
   in one statement (one snapshot on both backends, whatever the isolation level).
 
+Migration 0007 has the incident triggers also keep ``incident_day_counts``:
+live incidents per country (and all countries together) and day. A filtered
+incident total (country, date range or both) is then a sum over at most one
+row per day of the range (:func:`incident_total`) instead of a count of every
+matching incident, so the first count after a write costs about what a
+remembered one does.
+
 A version identifies one committed state of its table: every commit that
 changes the table raises it (SQLite serialises writers; on PostgreSQL the
 counter row's lock orders them), and a rolled-back write takes its change
@@ -28,15 +35,16 @@ triggers; Tripwire's own connections turn the pragma on and never use it).
 
 from __future__ import annotations
 
+import datetime as dt
 import threading
 from collections import OrderedDict
 from collections.abc import Hashable
 from typing import Any
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, func, literal, select
 from sqlalchemy.orm import Session
 
-from .tables import COUNTED_BY_TRIGGERS, TableCounterRow
+from .tables import COUNTED_BY_TRIGGERS, IncidentDayCountRow, IncidentRow, TableCounterRow
 
 #: Filtered counts remembered per store (one per table and set of filters; least recently used dropped first).
 COUNT_CACHE_SIZE = 1024
@@ -44,6 +52,28 @@ COUNT_CACHE_SIZE = 1024
 
 def _counter(column: Any, table: str) -> Any:
     return select(column).where(TableCounterRow.name == table)
+
+
+def incident_total(since: dt.date | None, until: dt.date | None, country: str | None) -> Select[Any]:
+    """The number of live incidents in ``country`` (any when None) dated from ``since`` to ``until``, from the day counts.
+
+    The same number as a ``count(*)`` of the listing's rows: with a date bound
+    undated incidents are left out, and ``country`` is compared as the
+    listing compares it (upper case, cut to the column's length).
+    """
+    day = IncidentDayCountRow
+    if country is None:
+        key: Any = literal("*")
+    else:
+        key = literal("=") + literal(country.upper(), IncidentRow.__table__.c.country.type)
+    conditions: list[Any] = [day.country_key == key]
+    if since is not None or until is not None:
+        conditions.append(day.dated.is_(True))
+    if since is not None:
+        conditions.append(day.day >= since)
+    if until is not None:
+        conditions.append(day.day <= until)
+    return select(func.coalesce(func.sum(day.live_rows), 0)).where(*conditions)
 
 
 class VersionedCounts:
@@ -74,14 +104,18 @@ class VersionedCounts:
                 return int(live)
         return self._counted(session, query)
 
-    def count(self, session: Session, table: str, key: Hashable, query: Select[Any]) -> int:
+    def count(self, session: Session, table: str, key: Hashable, query: Select[Any], kept: Select[Any] | None = None) -> int:
         """The value of ``query`` (a ``SELECT count(*)`` over ``table``), reused while ``table``'s version stands.
 
         ``key`` names the filters of ``query``: two queries with the same
-        ``table`` and ``key`` must count the same rows.
+        ``table`` and ``key`` must count the same rows. ``kept`` reads the same
+        number from trigger-kept counts (:func:`incident_total`); it replaces
+        ``query`` once the schema has them (``enabled``).
         """
         if not self.enabled or table not in COUNTED_BY_TRIGGERS:
             return self._counted(session, query)
+        if kept is not None:
+            query = kept
         entry_key = (table, key)
         version = session.scalar(_counter(TableCounterRow.version, table))
         if version is not None:
@@ -104,4 +138,4 @@ class VersionedCounts:
         return counted
 
 
-__all__ = ["COUNT_CACHE_SIZE", "VersionedCounts"]
+__all__ = ["COUNT_CACHE_SIZE", "VersionedCounts", "incident_total"]

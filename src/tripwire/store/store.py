@@ -28,7 +28,7 @@ from ..model import Action, AttributionResult, Document, Extraction, Incident, P
 from ..settings import Settings
 from . import codec
 from .batched import write_documents, write_events, write_extractions
-from .counts import VersionedCounts
+from .counts import VersionedCounts, incident_total
 from .engine import WRITE_OPTION, current_revision, head_revision, make_engine, redact, upgrade
 from .rows import insert_many, read_dataset_incidents, write_dataset_rows
 from .evaluations import EvaluationRecords
@@ -313,7 +313,7 @@ class Store(EvaluationRecords, StoreIterators):
         with self._reading("count incidents") as session:
             if key == (None, None, None):  # every live incident: the trigger-kept count
                 return self.counts.listed(session, IncidentRow.__tablename__, query)
-            return self.counts.count(session, IncidentRow.__tablename__, key, query)
+            return self.counts.count(session, IncidentRow.__tablename__, key, query, kept=incident_total(since, until, country))
 
     def supersede_incidents(self, successors: dict[str, str]) -> int:
         """Mark each stored incident ``old`` as replaced by ``successors[old]``; returns how many rows changed.

@@ -313,8 +313,25 @@ class TableCounterRow(Base):
     live_rows: Mapped[int] = mapped_column(BigInteger)
 
 
+class IncidentDayCountRow(Base):
+    """How many live (not superseded) incidents one country has on one day, kept by the incident triggers (migration 0007).
+
+    ``country_key`` is ``'='`` and the country, ``''`` for incidents without
+    one, ``'*'`` for all countries together; undated incidents have
+    ``dated`` false and the placeholder day 0001-01-01. A filtered listing
+    total is a sum over these rows (:func:`tripwire.store.counts.incident_total`).
+    """
+
+    __tablename__ = "incident_day_counts"
+
+    country_key: Mapped[str] = mapped_column(String(16), primary_key=True)
+    dated: Mapped[bool] = mapped_column(Boolean, primary_key=True)
+    day: Mapped[dt.date] = mapped_column(Date, primary_key=True)
+    live_rows: Mapped[int] = mapped_column(BigInteger)
+
+
 #: Tables with a ``table_counters`` row (the migration that adds the triggers spells them out, with what "listed" means).
 COUNTED_BY_TRIGGERS = ("incidents", "actions")
 
 #: Tables whose row counts ``tripwire db info`` reports, in schema order (bookkeeping left out).
-COUNTED_TABLES = tuple(name for name in Base.metadata.tables if name != TableCounterRow.__tablename__)
+COUNTED_TABLES = tuple(name for name in Base.metadata.tables if name not in (TableCounterRow.__tablename__, IncidentDayCountRow.__tablename__))
