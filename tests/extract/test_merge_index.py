@@ -6,7 +6,7 @@ import datetime as dt
 import random
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from tripwire.extract import merge
@@ -22,7 +22,10 @@ DATES = st.dates(min_value=dt.date(2015, 1, 1), max_value=dt.date(2025, 12, 31))
 
 
 @given(a=DATES, pa=PRECISIONS, b=DATES, pb=PRECISIONS)
-@settings(max_examples=2000, deadline=None)
+@example(a=dt.date(2017, 1, 1), pa="year", b=dt.date(2016, 1, 1), pb=None)  # "about" early January fits the year before or after
+@example(a=dt.date(2016, 12, 31), pa=None, b=dt.date(2015, 6, 1), pb="year")
+@example(a=dt.date(2020, 2, 1), pa=None, b=dt.date(2020, 1, 24), pb="day")
+@settings(max_examples=4000, deadline=None)
 def test_every_compatible_date_is_a_candidate(a: dt.date, pa: str | None, b: dt.date, pb: str | None) -> None:
     index = DateIndex()
     index.add(7, b, pb)

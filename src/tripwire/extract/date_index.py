@@ -22,14 +22,15 @@ from collections.abc import Iterator
 
 #: For (report precision, group precision): the most days between the spans of two compatible dates.
 #: Same day within a day's slack; a month or a year against a finer date must overlap it; "about a week"
-#: (precision None) reaches 8 days past a day or a month, and into the first or last month of the next year.
+#: (precision None) reaches 8 days past a day or a month, and in January or December the whole year before or after
+#: (``date_values_compatible`` lets such a date fit the neighbouring year: up to 366 days from its span).
 GAP_DAYS: dict[tuple[str | None, str | None], int] = {
     **{(a, b): 0 for a in ("day", "month", "year") for b in ("day", "month", "year")},
     ("day", "day"): 1,
     **{(a, None): 8 for a in ("day", "month", None)},
     **{(None, a): 8 for a in ("day", "month")},
-    ("year", None): 31,
-    (None, "year"): 31,
+    ("year", None): 366,
+    (None, "year"): 366,
 }
 
 _PRECISIONS = ("day", "month", "year", None)
