@@ -26,6 +26,16 @@ def job():  # type: ignore[no-untyped-def]
     return engine, incidents, engine.context_index(incidents, actions, undated_sees_dated=False)
 
 
+def test_worker_processes_give_the_serial_results_exactly(job) -> None:  # type: ignore[no-untyped-def]
+    engine, incidents, index = job
+    serial = attribute_many(engine, incidents, index, rng=11)
+    parallel = attribute_many(engine, incidents, index, rng=11, workers=2, min_parallel=1)
+    assert list(parallel.results) == list(serial.results) and parallel.failures == ()
+    assert [r.model_dump() for r in parallel.results.values()] == [r.model_dump() for r in serial.results.values()]
+    few = attribute_many(engine, incidents[:3], index, rng=11, workers=2)  # under min_parallel: here, in one loop
+    assert [r.model_dump() for r in few.results.values()] == [serial.results[i.id].model_dump() for i in incidents[:3]]
+
+
 def test_dask_chunks_give_the_serial_results_exactly(job) -> None:  # type: ignore[no-untyped-def]
     engine, incidents, index = job
     serial = attribute_many(engine, incidents, index, rng=11)

@@ -189,13 +189,15 @@ def _attribute(ctx: Context, incidents: Sequence[Incident], actions: Sequence[Ac
                seed: int | None = None, engine: AttributorLike | None = None, collect: bool = False) -> Attributed:
     """The one attribution loop of every job: ``engine`` (default :func:`attributor`) in :func:`attribution_context`, here or on Dask."""
     from ..attribute import attribute_many
+    from ..extract.batch import default_workers
 
     engine = engine if engine is not None else attributor(ctx)
     index = attribution_context(engine, incidents, actions)
     rng = int(ctx.settings.seed if seed is None else seed)
     wanted = None if only is None else set(only)
     targets = [i for i in incidents if wanted is None or i.id in wanted]
-    return attribute_many(engine, targets, index, rng=rng, scheduler=ctx.scheduler() if len(targets) > 1 else None, collect=collect)
+    scheduler = ctx.scheduler() if len(targets) > 1 else None
+    return attribute_many(engine, targets, index, rng=rng, scheduler=scheduler, collect=collect, workers=default_workers())
 
 
 def attribute_stored(ctx: Context, incident_id: str, *, seed: int | None = None) -> AttributionResult:

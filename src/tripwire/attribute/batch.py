@@ -77,6 +77,38 @@ def _attribute_shipped(shared: Shipped, deps: list[Shipped], incidents: bytes, r
     return zlib.compress(pickle.dumps(rows, protocol=pickle.HIGHEST_PROTOCOL), COMPRESSION)
 
 
+#: Fewest incidents attributed in worker processes (below it one process finishes before workers have started).
+PARALLEL_INCIDENTS = 400
+
+_worker_shared: _Shared | None = None
+
+
+def _init_worker(blob: bytes) -> None:
+    global _worker_shared
+    _worker_shared = pickle.loads(blob)
+
+
+def _attribute_positions(args: tuple[list[int], int, bool]) -> list[tuple[str, AttributionResult | None, str]]:
+    """One worker process's chunk: :func:`_attribute_chunk` on the engine and index the worker was started with."""
+    assert _worker_shared is not None, "worker started without an engine and a context"
+    positions, rng, collect = args
+    return _attribute_chunk(_worker_shared, positions, rng, collect)
+
+
+def _in_processes(engine: Any, incidents: list[Incident], index: Any, rng: int, collect: bool, workers: int) -> list[tuple[str, AttributionResult | None, str]]:
+    """:func:`_attribute_chunk` split over ``workers`` spawned processes, each given the engine and the index once; rows in order."""
+    from concurrent.futures import ProcessPoolExecutor
+    from multiprocessing import get_context
+
+    position = {id(inc): k for k, inc in enumerate(index.incidents)}
+    targets = [position.get(id(inc), inc) for inc in incidents]
+    step = max(MIN_CHUNK, math.ceil(len(targets) / (workers * CHUNKS_PER_THREAD)))
+    blob = pickle.dumps(_Shared(engine, index), protocol=pickle.HIGHEST_PROTOCOL)
+    with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn"), initializer=_init_worker, initargs=(blob,)) as pool:
+        parts = pool.map(_attribute_positions, [(targets[i : i + step], rng, collect) for i in range(0, len(targets), step)])
+        return [row for part in parts for row in part]
+
+
 def chunk_size(n_incidents: int, n_threads: int) -> int:
     """Incidents per Dask task for ``n_incidents`` on a cluster of ``n_threads`` threads."""
     return max(MIN_CHUNK, math.ceil(n_incidents / max(1, n_threads * CHUNKS_PER_THREAD)))
@@ -91,6 +123,8 @@ def attribute_many(
     scheduler: Any = None,
     collect: bool = False,
     size: int | None = None,
+    workers: int = 1,
+    min_parallel: int = PARALLEL_INCIDENTS,
 ) -> Attributed:
     """Attribute each of ``incidents`` with ``engine`` in the context ``index`` and seed ``rng``, here or on Dask.
 
@@ -100,9 +134,14 @@ def attribute_many(
     is raised as the serial loop would raise it, or, with ``collect``, listed
     in :attr:`Attributed.failures` and the other incidents attributed.
     ``size`` fixes the incidents per Dask task (default: :func:`chunk_size`).
+    Without a scheduler, ``workers`` > 1 worker processes share the work
+    once there are ``min_parallel`` incidents (each process is started with
+    the engine and the index, and the answers are the serial loop's).
     """
     incidents = list(incidents)
-    if scheduler is None or not incidents:
+    if scheduler is None and workers > 1 and len(incidents) >= max(1, min_parallel) and hasattr(index, "incidents"):
+        rows = _in_processes(engine, incidents, index, int(rng), collect, workers)
+    elif scheduler is None or not incidents:
         rows = _attribute_chunk(_Shared(engine, index), incidents, int(rng), collect)
     else:
         from ..cluster import SHIPPED, dask_client, gather, ship, ship_with
