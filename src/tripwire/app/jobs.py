@@ -191,13 +191,14 @@ def _attribute(ctx: Context, incidents: Sequence[Incident], actions: Sequence[Ac
     from ..attribute import attribute_many
     from ..extract.batch import default_workers
 
+    workers = default_workers() if engine is None else 1  # worker processes for the real engine; an injected one stays here
     engine = engine if engine is not None else attributor(ctx)
     index = attribution_context(engine, incidents, actions)
     rng = int(ctx.settings.seed if seed is None else seed)
     wanted = None if only is None else set(only)
     targets = [i for i in incidents if wanted is None or i.id in wanted]
     scheduler = ctx.scheduler() if len(targets) > 1 else None
-    return attribute_many(engine, targets, index, rng=rng, scheduler=scheduler, collect=collect, workers=default_workers())
+    return attribute_many(engine, targets, index, rng=rng, scheduler=scheduler, collect=collect, workers=workers)
 
 
 def attribute_stored(ctx: Context, incident_id: str, *, seed: int | None = None) -> AttributionResult:

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .context import Context
-from .jobs import merge_and_save, row_windows, store_events
+from .jobs import CheckRun, merge_and_save, row_windows, store_events
 
 if TYPE_CHECKING:
     from ..attribute.ach import AchMatrix
@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 
 
 def write_report(ctx: Context, out_dir: str | Path, *, rules: Sequence[Any] = (), generated_at: dt.datetime | None = None,
-                 run: Any = None) -> Path:
+                 run: CheckRun | None = None) -> Path:
     """The HTML report of everything stored: incidents, current attributions, history, actions, red-line statements, sources.
 
     ``run`` (a :class:`~tripwire.app.jobs.CheckRun` that attributed and
