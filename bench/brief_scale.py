@@ -18,7 +18,7 @@ The baseline is the smallest size of the same run: per-article cost at each
 size is printed as a ratio to it (target: within 1.5x; issue 11).
 
 ``--scheduler ADDRESS`` runs each size twice on the same corpus, serially
-(extraction on every core, attribution in one thread) and with the
+(extraction on every core, attribution on every core from 400 incidents) and with the
 ``dask_scheduler`` setting at ADDRESS, and prints the throughput of both and
 their ratio, with the megabytes the Dask run shipped to the workers (the
 knowledge base and the attribution context, compressed, times the workers
