@@ -30,6 +30,9 @@ from .tables import ActionRow, ClaimRow, DocumentLocationRow, DocumentRow, Extra
 #: Advisory-lock key that serialises document batches on PostgreSQL (check-then-insert of content hashes).
 DOCUMENT_LOCK_KEY = 0x7472_6970_646F  # "tripdo"
 
+#: Advisory-lock key that serialises batches of merged events on PostgreSQL (delete-then-insert of their claims and links).
+EVENT_LOCK_KEY = 0x7472_6970_6576  # "tripev"
+
 #: A document to store with the other places it was seen (beside ``document.location``).
 DocumentItem = tuple[Document, Sequence[str]]
 
@@ -100,6 +103,7 @@ def write_events(session: Session, insert: Callable[[Any], Any], incidents: Sequ
     What saving them one by one does (a later one of an id wins), in one
     statement per table instead of a transaction per event.
     """
+    _lock(session, EVENT_LOCK_KEY)  # PostgreSQL: two processes re-merging at once replace the same events one after the other
     now = codec.utcnow()
     latest = {i.id: i for i in incidents}
     ids = list(latest)
