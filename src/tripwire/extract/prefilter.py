@@ -50,27 +50,9 @@ def _better(a: frozenset[str] | None, b: frozenset[str]) -> frozenset[str]:
 def _needed(items: Any) -> frozenset[str] | None:
     """Lower-case literals at least one of which any match of the sequence ``items`` holds; None when nothing is known."""
     best: frozenset[str] | None = None
-    run: list[str] = []
-    for op, av in list(items) + [(None, None)]:
-        if op is _c.LITERAL and av < 128:
-            run.append(chr(av).lower())
-            continue
-        if run:
-            best = _better(best, frozenset(("".join(run),)))
-            run = []
-        sub: frozenset[str] | None = None
-        if op is _c.SUBPATTERN:
-            sub = _needed(av[-1])
-        elif _ATOMIC is not None and op is _ATOMIC:
-            sub = _needed(av)
-        elif op is _c.BRANCH:
-            alternatives = [_needed(p) for p in av[1]]
-            if all(a is not None for a in alternatives):
-                sub = frozenset().union(*alternatives)  # type: ignore[arg-type]
-        elif op in _REPEATS and av[0] >= 1:
-            sub = _needed(av[2])
-        if sub:
-            best = _better(best, sub)
+    for found in _literal_sets(items):
+        if found:
+            best = _better(best, found)
     return best
 
 
@@ -92,8 +74,8 @@ def needed_literals(pattern: str, flags: int = 0) -> frozenset[str]:
 _MAX_CLAUSES = 3
 
 
-def _clauses(items: Any) -> list[frozenset[str]]:
-    """Literal sets a match of the sequence ``items`` needs one literal of each of, most selective first."""
+def _literal_sets(items: Any) -> list[frozenset[str]]:
+    """Every literal set (lower case, in pattern order) a match of the sequence ``items`` needs one literal of."""
     sets: list[frozenset[str]] = []
     run: list[str] = []
     for op, av in list(items) + [(None, None)]:
@@ -104,16 +86,21 @@ def _clauses(items: Any) -> list[frozenset[str]]:
             sets.append(frozenset(("".join(run),)))
             run = []
         if op is _c.SUBPATTERN:
-            sets.extend(_clauses(av[-1]))
+            sets.extend(_literal_sets(av[-1]))
         elif _ATOMIC is not None and op is _ATOMIC:
-            sets.extend(_clauses(av))
+            sets.extend(_literal_sets(av))
         elif op is _c.BRANCH:
             alternatives = [_needed(p) for p in av[1]]
             if all(a is not None for a in alternatives):
                 sets.append(frozenset().union(*alternatives))  # type: ignore[arg-type]
         elif op in _REPEATS and av[0] >= 1:
-            sets.extend(_clauses(av[2]))
-    unique = sorted({_minimal(x) for x in sets}, key=lambda x: (-min(map(len, x)), len(x), sorted(x)))
+            sets.extend(_literal_sets(av[2]))
+    return sets
+
+
+def _clauses(items: Any) -> list[frozenset[str]]:
+    """Literal sets a match of the sequence ``items`` needs one literal of each of, most selective first."""
+    unique = sorted({_minimal(x) for x in _literal_sets(items)}, key=lambda x: (-min(map(len, x)), len(x), sorted(x)))
     return unique[:_MAX_CLAUSES]
 
 
