@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+from collections.abc import Iterator
 
 import pytest
 import sqlalchemy as sa
@@ -177,23 +179,30 @@ def test_sync_knowledge_mirrors_the_knowledge_base(store: Store, kb) -> None:  #
     assert "iran" in store.resolve_alias("tehran")
 
 
+@contextlib.contextmanager
+def failing_inserts(store: Store, table: str) -> Iterator[None]:
+    """Within the block, every INSERT into ``table`` fails as a full disk would (the database refuses the statement)."""
+    def fail(conn, cursor, statement, params, context, executemany):  # type: ignore[no-untyped-def]
+        if statement.lstrip().upper().startswith(f"INSERT INTO {table}"):
+            raise sa.exc.OperationalError(statement, params, Exception("simulated disk failure"))
+
+    event.listen(store._engine, "before_cursor_execute", fail)
+    try:
+        yield
+    finally:
+        event.remove(store._engine, "before_cursor_execute", fail)
+
+
 def test_failed_write_rolls_back_and_keeps_earlier_data(store: Store) -> None:
     original = f.incident(killed=1)
     store.save_incident(original)
     store.add_document(f.document())
 
-    def fail_on_claims(conn, cursor, statement, params, context, executemany):  # type: ignore[no-untyped-def]
-        if statement.lstrip().upper().startswith("INSERT INTO CLAIMS"):
-            raise sa.exc.OperationalError(statement, params, Exception("simulated disk failure"))
-
-    event.listen(store._engine, "before_cursor_execute", fail_on_claims)
-    try:
+    with failing_inserts(store, "CLAIMS"):
         with pytest.raises(StoreError, match="simulated disk failure"):
             store.save_incident(f.incident(killed=7))
         with pytest.raises(StoreError, match="save incident"):
             store.save_incident(f.incident("brand-new"))
-    finally:
-        event.remove(store._engine, "before_cursor_execute", fail_on_claims)
     assert store.get_incident(original.id) == original
     assert store.count_incidents() == 1 and store.count_documents() == 1
     assert store.info().counts["claims"] == len(original.attributions)
@@ -204,16 +213,8 @@ def test_merged_events_are_saved_all_or_none(store: Store) -> None:
     store.save_incident(original)
     batch = [f.incident(killed=3), f.incident("2020-01-08-al-asad-missile-strike", day=dt.date(2020, 1, 8))]
 
-    def fail_on_actions(conn, cursor, statement, params, context, executemany):  # type: ignore[no-untyped-def]
-        if statement.lstrip().upper().startswith("INSERT INTO ACTIONS"):
-            raise sa.exc.OperationalError(statement, params, Exception("simulated disk failure"))
-
-    event.listen(store._engine, "before_cursor_execute", fail_on_actions)
-    try:
-        with pytest.raises(StoreError, match="save 2 incidents and 1 actions"):
-            store.save_events(batch, [f.action()])
-    finally:
-        event.remove(store._engine, "before_cursor_execute", fail_on_actions)
+    with failing_inserts(store, "ACTIONS"), pytest.raises(StoreError, match="save 2 incidents and 1 actions"):
+        store.save_events(batch, [f.action()])
     assert store.get_incident(original.id) == original and store.count_incidents() == 1
     store.save_events(batch, [f.action()])
     assert [store.get_incident(i.id) for i in batch] == batch
