@@ -35,13 +35,50 @@ def test_thinning_and_cluster_agree_with_exact_mean(name, model):
     assert np.all(np.abs(mean_c - exact) < 4 * se_c)
 
 
-def test_long_run_rate_matches_stationary_intensity():
+@pytest.mark.parametrize("method", ["thinning", "cluster"])
+def test_long_run_rate_matches_stationary_intensity(method):
     model = HawkesExp(1.0, baseline=MU, adjacency=ADJ)
-    ev = model.simulate(20_000.0, np.random.default_rng(8))
+    ev = model.simulate(20_000.0, np.random.default_rng(8), method=method)
     rate = np.array([len(e) for e in ev]) / 20_000.0
     np.testing.assert_allclose(rate, np.linalg.solve(np.eye(2) - ADJ, MU), rtol=0.05)
     for e in ev:
         assert np.all(np.diff(e) > 0) and e[0] > 0 and e[-1] <= 20_000.0
+
+
+@pytest.mark.parametrize(("a", "seed"), [(0.2, 11), (0.5, 12), (0.8, 13)])
+def test_cluster_sizes_have_the_branching_process_mean_and_variance(a, seed):
+    """One immigrant's whole family, each event having Poisson(a) children: size mean 1/(1-a), variance a/(1-a)^3.
+
+    Children are drawn as one Poisson total per generation with parents chosen
+    uniformly; a wrong shortcut (say, every parent getting the same count)
+    would keep the mean and change the variance.
+    """
+    from tripwire.escalate.hawkes.simulate import cluster_per_dim
+
+    rng = np.random.default_rng(seed)
+    alpha, beta = np.full((1, 1, 1), a), np.full((1, 1, 1), 50.0)
+    history = (np.array([0.0]),)  # one event at time 0 whose children start the family; no immigrants (mu = 0)
+    sizes = np.array([cluster_per_dim(np.zeros(1), alpha, beta, start_time=0.0, end_time=1e6, rng=rng, history=history)[0].size
+                      for _ in range(4000)])
+    family = sizes + 1  # the event at 0 itself
+    mean, var = 1 / (1 - a), a / (1 - a) ** 3
+    assert abs(family.mean() - mean) < 4 * np.sqrt(var / family.size)
+    assert abs(family.var(ddof=1) / var - 1) < 0.25
+
+
+def test_merged_cluster_output_is_the_per_dimension_output_in_time_order():
+    from tripwire.escalate.hawkes.simulate import cluster_per_dim, simulate_cluster, split_by_dim
+
+    alpha, beta = ADJ.reshape(2, 2, 1), np.ones((2, 2, 1))
+    history = (np.array([1.0, 4.0, 9.5]), np.array([3.0]))
+    times, marks = simulate_cluster(MU, alpha, beta, start_time=10.0, end_time=400.0, rng=np.random.default_rng(3), history=history)
+    per_dim = cluster_per_dim(MU, alpha, beta, start_time=10.0, end_time=400.0, rng=np.random.default_rng(3), history=history)
+    unsorted = cluster_per_dim(MU, alpha, beta, start_time=10.0, end_time=400.0, rng=np.random.default_rng(3), history=history, sort=False)
+    assert np.all(np.diff(times) >= 0) and times.size > 100
+    for got, want, raw in zip(split_by_dim(times, marks, 2), per_dim, unsorted, strict=True):
+        np.testing.assert_array_equal(got, want)
+        np.testing.assert_array_equal(np.sort(raw), want)
+        assert np.all((want > 10.0) & (want <= 400.0))
 
 
 def test_same_seed_same_events_and_generator_advances():

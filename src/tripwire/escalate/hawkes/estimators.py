@@ -203,7 +203,7 @@ class _HawkesBase:
         ``"thinning"`` (Ogata) or ``"cluster"`` (immigration-birth). Raises
         EstimationError when the branching matrix has spectral radius >= 1.
         """
-        from .simulate import simulate_cluster, simulate_thinning, split_by_dim  # numba kernels
+        from .simulate import cluster_per_dim, simulate_thinning, split_by_dim  # numba kernels
 
         mu, alpha, beta = self._params()
         gen = _rng(rng)
@@ -217,13 +217,11 @@ class _HawkesBase:
         if method == "thinning":
             state0 = excitation_at(hist.per_dim, start_time, beta) if hist is not None else None
             times, marks = simulate_thinning(mu, alpha, beta, start_time=start_time, end_time=end_time, rng=gen, state0=state0)
-        elif method == "cluster":
-            times, marks = simulate_cluster(
-                mu, alpha, beta, start_time=start_time, end_time=end_time, rng=gen, history=hist.per_dim if hist is not None else None
-            )
-        else:
-            raise EstimationError(f"unknown simulation method {method!r}; use 'thinning' or 'cluster'")
-        return split_by_dim(times, marks, len(mu))
+            return split_by_dim(times, marks, len(mu))
+        if method == "cluster":
+            return cluster_per_dim(mu, alpha, beta, start_time=start_time, end_time=end_time, rng=gen,
+                                   history=hist.per_dim if hist is not None else None)
+        raise EstimationError(f"unknown simulation method {method!r}; use 'thinning' or 'cluster'")
 
     def forecast(
         self,

@@ -111,7 +111,7 @@ def forecast_counts(
         raise EstimationError(f"quantile levels must lie in [0, 1], got {list(levels)}")
     if method not in ("thinning", "cluster"):
         raise EstimationError(f"unknown simulation method {method!r}; use 'thinning' or 'cluster'")
-    from .simulate import _thinning_counts, simulate_cluster  # numba kernels: compiled or loaded on first use
+    from .simulate import _thinning_counts, cluster_per_dim  # numba kernels: compiled or loaded on first use
 
     check_stationary(alpha)
     state0 = excitation_at(events.per_dim, start, beta)
@@ -126,8 +126,8 @@ def forecast_counts(
         history = tuple(t[t <= start] for t in events.per_dim)
         counts = np.zeros((int(n_sims), len(mu)), dtype=np.int64)
         for s in range(int(n_sims)):
-            _, marks = simulate_cluster(mu, alpha, beta, start_time=start, end_time=end, rng=rng, history=history)
-            counts[s] = np.bincount(marks, minlength=len(mu))
+            per_dim = cluster_per_dim(mu, alpha, beta, start_time=start, end_time=end, rng=rng, history=history, sort=False)
+            counts[s] = [t.size for t in per_dim]
     qs = np.quantile(counts, levels, axis=0) if levels else np.empty((0, len(mu)))
     return ForecastResult(
         dim_names=events.dim_names,

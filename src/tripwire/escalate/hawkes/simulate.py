@@ -11,7 +11,13 @@ future exactly as they would have.
   probability ``lambda(t) / bound``.
 * **Cluster** (immigration-birth): immigrants arrive as Poisson processes with
   rates ``mu``; each event in ``j`` has ``Poisson(alpha_iju)`` children in ``i``
-  after ``Exp(beta_iju)`` delays, generation after generation.
+  after ``Exp(beta_iju)`` delays, generation after generation. The children of
+  a generation's ``n`` events in ``j`` are drawn as their sum, one
+  ``Poisson(n alpha_iju)`` count, each child given a parent uniformly at random:
+  the same distribution (independent Poisson counts are multinomial given their
+  total) with one draw per child instead of one per parent. Past events of a
+  ``history`` pass on their children the same way, their ``Poisson`` rates
+  summed (a child's delay past the start time does not depend on its parent).
 """
 
 from __future__ import annotations
@@ -149,60 +155,75 @@ def simulate_cluster(
     max_events: int = 50_000_000,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Immigration-birth simulation on ``(start_time, end_time]``; returns merged ``(times, marks)``."""
+    per_dim = cluster_per_dim(mu, alpha, beta, start_time=start_time, end_time=end_time, rng=rng, history=history, max_events=max_events)
+    times = np.concatenate(per_dim)
+    marks = np.concatenate([np.full(t.size, d, dtype=np.int64) for d, t in enumerate(per_dim)])
+    order = np.argsort(times, kind="stable")
+    return np.ascontiguousarray(times[order]), np.ascontiguousarray(marks[order])
+
+
+def cluster_per_dim(
+    mu: np.ndarray,
+    alpha: np.ndarray,
+    beta: np.ndarray,
+    *,
+    start_time: float,
+    end_time: float,
+    rng: np.random.Generator,
+    history: tuple[np.ndarray, ...] | None = None,
+    max_events: int = 50_000_000,
+    sort: bool = True,
+) -> list[np.ndarray]:
+    """Immigration-birth simulation on ``(start_time, end_time]``: one array of event times per dimension (sorted unless not ``sort``).
+
+    Generation by generation, each dimension's events are kept apart, so no
+    merged sort or mark mask is needed (a count-only caller passes
+    ``sort=False``). :func:`simulate_cluster` is these arrays merged in time order.
+    """
     check_stationary(alpha)
     d_dims, _, n_comp = alpha.shape
     horizon = end_time - start_time
-    gen_t: list[np.ndarray] = []
-    gen_m: list[np.ndarray] = []
+    # events of the current generation, per dimension, as the list of arrays they were born in (in birth order)
+    gen: list[list[np.ndarray]] = [[] for _ in range(d_dims)]
     for i in range(d_dims):
         k = rng.poisson(mu[i] * horizon)
-        gen_t.append(start_time + rng.uniform(0.0, horizon, size=k))
-        gen_m.append(np.full(k, i, dtype=np.int64))
+        gen[i].append(start_time + rng.uniform(0.0, horizon, size=k))
     if history is not None:  # children of past events that fall after start_time (memoryless delays)
         for j, tj in enumerate(history):
             lag = start_time - tj[tj <= start_time]
             for i in range(d_dims):
                 for u in range(n_comp):
-                    counts = rng.poisson(alpha[i, j, u] * np.exp(-beta[i, j, u] * lag))
-                    total = int(counts.sum())
-                    gen_t.append(start_time + rng.exponential(1.0 / beta[i, j, u], size=total))
-                    gen_m.append(np.full(total, i, dtype=np.int64))
-    parents_t = np.concatenate(gen_t)
-    parents_m = np.concatenate(gen_m)
-    keep = parents_t <= end_time
-    parents_t, parents_m = parents_t[keep], parents_m[keep]
-    all_t = [parents_t]
-    all_m = [parents_m]
-    n_total = parents_t.size
-    while parents_t.size:
-        kid_t: list[np.ndarray] = []
-        kid_m: list[np.ndarray] = []
+                    total = rng.poisson(alpha[i, j, u] * np.exp(-beta[i, j, u] * lag).sum())
+                    gen[i].append(start_time + rng.exponential(1.0 / beta[i, j, u], size=total))
+    parents = [_within(np.concatenate(g), end_time) if g else np.empty(0) for g in gen]
+    out: list[list[np.ndarray]] = [[p] for p in parents]
+    n_total = sum(p.size for p in parents)
+    while any(p.size for p in parents):
+        born_in: list[list[np.ndarray]] = [[] for _ in range(d_dims)]
         for j in range(d_dims):
-            pj = parents_t[parents_m == j]
+            pj = parents[j]
             if pj.size == 0:
                 continue
             for i in range(d_dims):
                 for u in range(n_comp):
                     if alpha[i, j, u] == 0.0:
                         continue
-                    counts = rng.poisson(alpha[i, j, u], size=pj.size)
-                    total = int(counts.sum())
+                    total = rng.poisson(alpha[i, j, u] * pj.size)
                     if total == 0:
                         continue
-                    born = np.repeat(pj, counts) + rng.exponential(1.0 / beta[i, j, u], size=total)
-                    born = born[born <= end_time]
-                    kid_t.append(born)
-                    kid_m.append(np.full(born.size, i, dtype=np.int64))
-        if not kid_t:
+                    born = pj[rng.integers(0, pj.size, size=total)] + rng.exponential(1.0 / beta[i, j, u], size=total)
+                    born_in[i].append(born[born <= end_time])
+        if not any(born_in):
             break
-        parents_t = np.concatenate(kid_t)
-        parents_m = np.concatenate(kid_m)
-        n_total += parents_t.size
+        parents = [np.concatenate(b) if b else np.empty(0) for b in born_in]
+        n_total += sum(p.size for p in parents)
         if n_total > max_events:
             raise EstimationError(f"simulation stopped after {max_events} events; shorten the horizon or lower the rates")
-        all_t.append(parents_t)
-        all_m.append(parents_m)
-    times = np.concatenate(all_t)
-    marks = np.concatenate(all_m)
-    order = np.argsort(times, kind="stable")
-    return np.ascontiguousarray(times[order]), np.ascontiguousarray(marks[order])
+        for i in range(d_dims):
+            out[i].append(parents[i])
+    merged = [np.concatenate(o) for o in out]
+    return [np.sort(t) if sort else t for t in merged]
+
+
+def _within(times: np.ndarray, end_time: float) -> np.ndarray:
+    return times[times <= end_time]
