@@ -80,3 +80,22 @@ def test_red_line_statuses_rank_most_serious_first() -> None:
     from tripwire.model import RedLineStatus
 
     assert sorted(RedLineStatus, key=lambda s: s.rank) == [RedLineStatus.TRIPPED, RedLineStatus.WATCH, RedLineStatus.CLEAR]
+
+
+def test_unpickled_models_share_their_fields_set_and_stay_independent():
+    """Instances back from a worker process share one record of set fields; copying one with an update leaves the others alone."""
+    import pickle
+
+    from tripwire.model import Casualty, Span
+
+    spans = [Span(document_id="d" * 64, start=i, end=i + 5, text=f"text {i}") for i in range(3)]
+    bare = Casualty(count=1, status="killed")
+    back = pickle.loads(pickle.dumps([*spans, bare]))
+    assert back == [*spans, bare]
+    assert back[0].__pydantic_fields_set__ is back[1].__pydantic_fields_set__ is back[2].__pydantic_fields_set__
+    assert back[3].model_fields_set == {"count", "status"}
+    moved = back[3].model_copy(update={"nationality": "US"})
+    assert moved.model_fields_set == {"count", "status", "nationality"}
+    assert back[3].model_fields_set == {"count", "status"}
+    assert pickle.loads(pickle.dumps(bare)).model_fields_set == {"count", "status"}
+    assert back[3].model_dump(exclude_unset=True) == {"count": 1, "status": "killed"}

@@ -89,6 +89,26 @@ class Frozen(BaseModel):
             return without_nul(data) if any(_has_nul(v) for v in data.values()) else data
         return data
 
+    def __setstate__(self, state: dict[Any, Any]) -> None:
+        """Unpickle (from a worker process, say) sharing the record of which fields were set: one set per distinct record.
+
+        pydantic keeps a set of the field names given for every instance, and
+        such a set (200-700 bytes) is as large as a small model's own fields:
+        half the memory of a batch of extractions came back from the workers as
+        copies of a dozen distinct sets. The models are frozen, so the set is
+        only read; ``model_copy`` copies it before adding to it.
+        """
+        fields = state.get("__pydantic_fields_set__")
+        if fields is not None:
+            shared = _FIELDS_SETS.setdefault(frozenset(fields), fields)
+            if shared is not fields:
+                state = {**state, "__pydantic_fields_set__": shared}
+        super().__setstate__(state)
+
+
+#: one set of field names per distinct set, shared by unpickled instances (see :meth:`Frozen.__setstate__`)
+_FIELDS_SETS: dict[frozenset[str], set[str]] = {}
+
 
 # ---------------------------------------------------------------------------
 # Provenance

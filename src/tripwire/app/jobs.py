@@ -62,7 +62,7 @@ def extract_documents(ctx: Context, *, only_new: bool = False, workers: int | No
     from ..extract.batch import PARALLEL_THRESHOLD
     from ..batching import BatchWriter, batch_size
 
-    documents = ctx.store.unextracted_documents() if only_new else ctx.store.article_documents()
+    ids = ctx.store.article_ids(only_new=only_new)  # the texts are read a page at a time, as the workers take them
     out: list[Extraction] = []
 
     def save(batch: Sequence[Extraction]) -> list[None]:
@@ -74,7 +74,7 @@ def extract_documents(ctx: Context, *, only_new: bool = False, workers: int | No
 
     writer: BatchWriter[Extraction, None] = BatchWriter(save, size=batch_size(ctx.settings), done=lambda _e, _r: None, refused=refused)
     with writer:
-        for chunk in iter_extractions(documents, ctx.kb, workers=workers, chunk_size=chunk_size,
+        for chunk in iter_extractions(ctx.store.documents_of(ids), ctx.kb, count=len(ids), workers=workers, chunk_size=chunk_size,
                                       min_parallel=PARALLEL_THRESHOLD if min_parallel is None else min_parallel, scheduler=ctx.scheduler()):
             writer.extend(chunk)
             out.extend(chunk)
@@ -98,7 +98,7 @@ def merge_and_save(ctx: Context, extractions: Sequence[Extraction] | None = None
 
     store = ctx.store
     if extractions is None:
-        extractions = store.extractions_of(store.article_documents())
+        extractions = store.extractions_of(store.article_ids())
     before = store.live_incident_documents()
     rows = store.dataset_incidents(row_windows(i for e in extractions for i in e.incidents))
     merged = merge(extractions, ctx.kb, rows=rows)

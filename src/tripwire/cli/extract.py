@@ -40,7 +40,7 @@ def register(app: typer.Typer) -> None:
             from ..app.jobs import extract_stored
 
             with context(config, db) as ctx:
-                new = len(ctx.store.unextracted_documents()) if not all_stored else None
+                new = len(ctx.store.article_ids(only_new=True)) if not all_stored else None
                 merged = extract_stored(ctx, only_new=not all_stored)
                 live = ctx.store.count_incidents()
             summary = {"extracted": new if new is not None else "all", "incidents": live, "actions": len(merged.actions), "redlines": len(merged.redlines)}

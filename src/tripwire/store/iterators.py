@@ -10,7 +10,7 @@ rows plus what the caller keeps.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any, TypeVar
 
 from sqlalchemy import func, select
@@ -53,6 +53,7 @@ class StoreIterators:
     list_actions: Callable[..., list[Action]]
     list_documents: Callable[..., list[Document]]
     _reading: Callable[[str], Any]
+    _document: Callable[[DocumentRow], Document]
 
     def iter_incidents(self, *, since: dt.date | None = None, until: dt.date | None = None, country: str | None = None) -> Iterator[Incident]:
         """Every live incident, by date (undated last), with the filters of :meth:`list_incidents`."""
@@ -72,13 +73,28 @@ class StoreIterators:
         Dataset rows (ACLED/UCDP/GDELT imports) are left out: they became
         incidents or actions when imported.
         """
-        articles = [d for d in self.iter_documents() if d.kind != "dataset-row"]
-        articles.sort(key=lambda d: (d.published or _EPOCH, d.id))
-        return articles
+        return list(self.documents_of(self.article_ids()))
 
-    def extractions_of(self, documents: list[Document]) -> list[Extraction]:
-        """The stored extraction of each of ``documents`` that has one, in their order."""
-        wanted = [d.id for d in documents]
+    def article_ids(self, *, only_new: bool = False) -> list[str]:
+        """The ids of :meth:`article_documents` in its order (``only_new``: those without an extraction), reading no text."""
+        with self._reading("list the stored articles") as session:
+            rows = session.execute(select(DocumentRow.id, DocumentRow.published).where(DocumentRow.kind != "dataset-row"))
+            keyed = sorted((published or _EPOCH, doc_id) for doc_id, published in rows)
+            done = set(session.scalars(select(ExtractionRow.document_id))) if only_new else set()
+        return [doc_id for _, doc_id in keyed if doc_id not in done]
+
+    def documents_of(self, ids: Sequence[str]) -> Iterator[Document]:
+        """The stored documents with these ids, in that order, ``PAGE_SIZE`` per query (an id not stored is skipped)."""
+        for start in range(0, len(ids), PAGE_SIZE):
+            page = ids[start:start + PAGE_SIZE]
+            with self._reading("read documents") as session:
+                found = {row.id: row for row in session.scalars(select(DocumentRow).where(DocumentRow.id.in_(page)))}
+                docs = [self._document(found[i]) for i in page if i in found]
+            yield from docs
+
+    def extractions_of(self, ids: Sequence[str]) -> list[Extraction]:
+        """The stored extraction of each document of ``ids`` that has one, in their order."""
+        wanted = list(ids)
         found: dict[str, Extraction] = {}
         with self._reading("read extractions") as session:
             for start in range(0, len(wanted), PAGE_SIZE):
@@ -86,12 +102,6 @@ class StoreIterators:
                 for row in session.scalars(select(ExtractionRow).where(ExtractionRow.document_id.in_(ids))):
                     found[row.document_id] = codec.load(Extraction, row.payload)
         return [found[i] for i in wanted if i in found]
-
-    def unextracted_documents(self) -> list[Document]:
-        """Stored articles that have no extraction yet, oldest publication first."""
-        with self._reading("find documents without an extraction") as session:
-            done = set(session.scalars(select(ExtractionRow.document_id)))
-        return [d for d in self.article_documents() if d.id not in done]
 
     def latest_attributions(self) -> dict[str, AttributionResult]:
         """The newest stored attribution of every incident that has one, by incident id."""
