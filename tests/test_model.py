@@ -99,3 +99,16 @@ def test_unpickled_models_share_their_fields_set_and_stay_independent():
     assert back[3].model_fields_set == {"count", "status"}
     assert pickle.loads(pickle.dumps(bare)).model_fields_set == {"count", "status"}
     assert back[3].model_dump(exclude_unset=True) == {"count": 1, "status": "killed"}
+
+
+def test_constructed_and_copied_models_share_their_fields_set():
+    from tripwire.model import Casualty
+
+    a, b = Casualty(count=1, status="killed"), Casualty.model_validate({"count": 4, "status": "injured"})
+    assert a.__pydantic_fields_set__ is b.__pydantic_fields_set__
+    c = a.model_copy(update={"nationality": "US"})
+    d = b.model_copy(update={"nationality": "IQ"})
+    assert c.__pydantic_fields_set__ is d.__pydantic_fields_set__ and c.model_fields_set == {"count", "status", "nationality"}
+    assert a.model_fields_set == {"count", "status"}
+    assert a.model_copy().model_dump(exclude_unset=True) == {"count": 1, "status": "killed"}
+    assert Casualty.model_construct(count=2, status="killed").model_fields_set == {"count", "status"}

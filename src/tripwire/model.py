@@ -19,7 +19,8 @@ import datetime as dt
 import hashlib
 import unicodedata
 from enum import Enum
-from typing import Annotated, Any, Literal
+from collections.abc import Mapping
+from typing import Annotated, Any, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
 
@@ -89,21 +90,35 @@ class Frozen(BaseModel):
             return without_nul(data) if any(_has_nul(v) for v in data.values()) else data
         return data
 
-    def __setstate__(self, state: dict[Any, Any]) -> None:
-        """Unpickle (from a worker process, say) sharing the record of which fields were set: one set per distinct record.
+    def model_post_init(self, context: Any, /) -> None:
+        """Share the record of which fields were given with every instance given the same fields (see :func:`shared_fields`)."""
+        object.__setattr__(self, "__pydantic_fields_set__", shared_fields(self.__pydantic_fields_set__))
 
-        pydantic keeps a set of the field names given for every instance, and
-        such a set (200-700 bytes) is as large as a small model's own fields:
-        half the memory of a batch of extractions came back from the workers as
-        copies of a dozen distinct sets. The models are frozen, so the set is
-        only read; ``model_copy`` copies it before adding to it.
-        """
+    def __setstate__(self, state: dict[Any, Any]) -> None:
+        """Unpickle (from a worker process, say) sharing the record of set fields, as construction does."""
         fields = state.get("__pydantic_fields_set__")
         if fields is not None:
-            shared = _FIELDS_SETS.setdefault(frozenset(fields), fields)
-            if shared is not fields:
-                state = {**state, "__pydantic_fields_set__": shared}
+            state = {**state, "__pydantic_fields_set__": shared_fields(fields)}
         super().__setstate__(state)
+
+    def model_copy(self, *, update: Mapping[str, Any] | None = None, deep: bool = False) -> Self:
+        """pydantic's ``model_copy``, the copy sharing its record of set fields (see :func:`shared_fields`)."""
+        copied = super().model_copy(update=update, deep=deep)
+        object.__setattr__(copied, "__pydantic_fields_set__", shared_fields(copied.__pydantic_fields_set__))
+        return copied
+
+
+def shared_fields(fields: set[str]) -> set[str]:
+    """One set object per distinct set of field names, for every domain instance that has it.
+
+    pydantic keeps, for every instance, the set of field names it was given;
+    such a set (200-700 bytes) is as large as a small model's own fields, and
+    was half the memory of a batch of extractions, as a few dozen distinct sets
+    copied hundreds of thousands of times. The models are frozen, so the set is
+    only read (``exclude_unset`` dumps); pydantic's ``model_copy`` copies it
+    before adding to it.
+    """
+    return _FIELDS_SETS.setdefault(frozenset(fields), fields)
 
 
 #: one set of field names per distinct set, shared by unpickled instances (see :meth:`Frozen.__setstate__`)

@@ -357,13 +357,15 @@ def brief(
     ctx.store.sync_knowledge(ctx.kb)
     report = ingest(ctx.store, list(sources) or example_sources(), settings=ctx.settings, progress=progress)
     merged = merge_and_save(ctx, extract_documents(ctx))
+    actions, redlines = merged.actions, merged.redlines
+    del merged  # the check reads the live incidents back from the store: the merged ones are not held through it
     run = check(ctx, rules, now=now or dt.datetime.now(dt.timezone.utc))
     path = write_report(ctx, out_dir or ctx.settings.report_dir, rules=rules, run=run)
     return BriefResult(
         ingested=report,
         incidents=run.incidents,
-        actions=tuple(merged.actions),
-        redlines=tuple(merged.redlines),
+        actions=tuple(actions),
+        redlines=tuple(redlines),
         results=run.results,
         evaluations=run.evaluations,
         report_path=path,
