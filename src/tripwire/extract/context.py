@@ -105,9 +105,7 @@ class SentenceContext:
 def analyse(lex: Lexicon, sentence: Sentence, original: str, paragraph: int, document_id: str, published: dt.date | None) -> SentenceContext:
     """Run every finder over one sentence."""
     t = sentence.text
-    scans = lex.scan(t)
-    places = lex.places.find(t, scans)
-    actors = lex.actors.find(t, scans)
+    actors, places, outlets, speakers, weapons = lex.find_all(t)
     if places and actors:  # "Oman" in "the Gulf of Oman", "US" in "US Embassy Baghdad": part of a place's name, not an actor
         actors = [a for a in actors if not any(p.start <= a.start and a.end <= p.end and (p.end - p.start) > (a.end - a.start) for p in places)]
     return SentenceContext(
@@ -117,9 +115,9 @@ def analyse(lex: Lexicon, sentence: Sentence, original: str, paragraph: int, doc
         original=original,
         actors=actors,
         places=places,
-        outlets=lex.outlets.find(t, scans),
-        speakers=lex.speakers.find(t, scans),
-        weapons=lex.weapons.find(t, scans),
+        outlets=outlets,
+        speakers=speakers,
+        weapons=weapons,
         dates=find_dates(t, published),
         casualties=find_casualties(t, lex.casualty_grammar),
         bounds=clauses(t),
