@@ -47,14 +47,13 @@ class SentenceContext:
     dates: list[DateMention] = field(default_factory=list)
     casualties: list[CasualtyMention] = field(default_factory=list)
     bounds: list[tuple[int, int]] = field(default_factory=list)
+    #: ``sentence.text`` and ``sentence.index``, read thousands of times per document: plain attributes, not properties
+    text: str = field(init=False, repr=False, compare=False)
+    index: int = field(init=False, repr=False, compare=False)
 
-    @property
-    def text(self) -> str:
-        return self.sentence.text
-
-    @property
-    def index(self) -> int:
-        return self.sentence.index
+    def __post_init__(self) -> None:
+        self.text = self.sentence.text
+        self.index = self.sentence.index
 
     def span(self, start: int = 0, end: int | None = None) -> Span:
         """Evidence span for sentence-relative offsets (the whole sentence by default)."""

@@ -342,7 +342,12 @@ class Lexicon:
         self.kb = kb
         self.actors = _Index({a.id: (a.name, *a.aliases, *_derived_names(a)) for a in kb.actors.values()}, fuzzy_heads=True)
         #: "ISIS-affiliated", "al-Qaeda-linked": a movement with branches named as a prefix, which whole-word matching misses
-        movements = sorted({a.branch_of for a in kb.actors.values() if a.branch_of})
+        #: movement -> its branches, in the knowledge base's order
+        self.branches: dict[str, list[str]] = {}
+        for actor in kb.actors.values():
+            if actor.branch_of:
+                self.branches.setdefault(actor.branch_of, []).append(actor.id)
+        movements = sorted(self.branches)
         spelled = {name: m for m in movements for name in (kb.actors[m].name, *kb.actors[m].aliases) if len(name) > 2 or name.isupper()}
         self.movement_prefix = (
             re.compile(r"(?<![\w-])(" + "|".join(re.escape(n) if len(n) <= 4 else "(?i:" + re.escape(n) + ")" for n in sorted(spelled, key=len, reverse=True)) + r")(?=-(?:" + AFFILIATION_WORDS + r")\b)")
