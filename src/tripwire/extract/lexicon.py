@@ -22,6 +22,7 @@ import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from . import prefilter
 from .. import cache
 from ..knowledge import KnowledgeBase
 from ..knowledge.base import Actor
@@ -66,9 +67,9 @@ class Mention:
     text: str
 
 
-_RUN = re.compile(r"[\w-]+")
-_ODD_SPACE = re.compile(r"\s{2,}|[^\S ]")
-_SPACES = re.compile(r"\s+")
+_RUN = prefilter.compile(r"[\w-]+")  # prefilter: no literal to test, but the ASCII twin on ASCII text
+_ODD_SPACE = prefilter.compile(r"\s{2,}|[^\S ]")
+_SPACES = prefilter.compile(r"\s+")
 
 
 #: one group of a name table's names: (table number, leading punctuation, names longest first or None, lengths, name set)
