@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 from hypothesis import assume, given, settings
@@ -55,3 +56,49 @@ def test_bundled_lexicon_comes_back_from_the_disk_cache(kb: KnowledgeBase) -> No
     text = "Kataib Hezbollah fired 107mm rockets at Camp Taji near Baghdad, the Pentagon said, citing Reuters."
     for kind in ("actors", "places", "outlets", "speakers", "weapons"):
         assert getattr(cached, kind).find(text) == getattr(built, kind).find(text)
+
+
+KINDS = ("actors", "places", "outlets", "speakers", "weapons")
+EXAMPLE_ARTICLES = sorted((Path(__file__).resolve().parents[2] / "src" / "tripwire" / "examples" / "articles").iterdir())
+
+
+def _example_sentences() -> list[str]:
+    from tripwire.extract.sentences import fold, split_sentences
+    from tripwire.ingest import load_file
+
+    return [s.text for path in EXAMPLE_ARTICLES for d in load_file(path) for s in split_sentences(fold(d.text))]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Kataib Hezbollah fired 107mm rockets at Camp Taji near Baghdad, the Pentagon said, citing Reuters.",
+        "The  Pentagon and the U.S. State Department blamed Iran-backed militias for the attack on Al Asad Air Base.",
+        "the the the Islamic State claimed the attack in a statement carried by its Amaq news agency",
+        "US officials said the US-led coalition was not hit; IS fighters retreated to al-Qaim.",
+        "",
+    ],
+)
+def test_find_all_is_each_kind_found_on_its_own(kb: KnowledgeBase, text: str) -> None:
+    lex = lexicon_for(kb)
+    assert lex.find_all(text) == tuple(getattr(lex, kind).find(text) for kind in KINDS)
+
+
+def test_find_all_on_the_bundled_articles(kb: KnowledgeBase) -> None:
+    lex = lexicon_for(kb)
+    sentences = _example_sentences()
+    found = 0
+    for text in sentences:
+        merged = lex.find_all(text)
+        assert merged == tuple(getattr(lex, kind).find(text) for kind in KINDS), text
+        found += sum(map(len, merged))
+    assert found > len(sentences)  # the bundled articles name more than one thing per sentence
+
+
+@settings(max_examples=300, deadline=None)
+@given(names=st.lists(st.text("abAB -'", min_size=1, max_size=9).filter(lambda s: s.strip()), min_size=1, max_size=12), text=text_st)
+def test_names_of_several_runs_filed_under_two_runs_match_the_regex(names: list[str], text: str) -> None:
+    """Names sharing a first run and differing in the second ("a b", "a bb", "a-b b") are found where the regex finds them."""
+    usable = [n for n in names if re.search(r"[\w-]", n.split()[0])]
+    assume(usable)
+    assert _Names(usable, True).spans(text) == _regex_spans(usable, text, True)

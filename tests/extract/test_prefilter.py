@@ -15,7 +15,8 @@ from tripwire.extract.prefilter import Prefiltered, needed_literals
 from tripwire.extract.sentences import fold, split_sentences
 from tripwire.ingest import load_file
 
-RULE_MODULES = ("actions", "affiliates", "anaphora", "casualties", "context", "dates", "events", "extractor", "redline_statements", "sources", "statements")
+RULE_MODULES = ("actions", "affiliates", "anaphora", "casualties", "context", "dates", "events", "extractor", "lexicon", "places", "redline_statements", "sentences",
+                "sources", "statements")
 EXAMPLES = Path(__file__).resolve().parents[2] / "src" / "tripwire" / "examples" / "articles"
 CORPUS = Path(__file__).resolve().parents[3] / "shared" / "corpus" / "news"
 
@@ -126,3 +127,42 @@ def test_found_answers_plain_word_alternations_without_the_regex() -> None:
     hint = prefilter.compile(r"claim|deni|we\b", re.I)
     for text in ("They DENIED it", "we", "weekly", "no", "\u0130t was ſaid", "Clai\u212a"):
         assert hint.found(text) == (hint.regex.search(text) is not None)
+
+
+ASCII_WORDS = st.sampled_from(sorted({lit for p in _rule_patterns() for lit in p.literals if lit.isascii()} | {"The", "US", "Iran", "KILLED", "Said", "1", "2019", "'s", "-"}))
+
+
+@settings(max_examples=300, deadline=None)
+@given(words=st.lists(st.one_of(ASCII_WORDS, st.text("aZ -'.,\n\t\x0b\x1c\x1f", max_size=4)), max_size=14), upper=st.booleans())
+def test_ascii_twins_find_what_the_patterns_find(words: list[str], upper: bool) -> None:
+    """On ASCII text the re.ASCII twin stands in for the pattern, and finds exactly its matches (information separators included)."""
+    text = " ".join(words)
+    text = text.upper() if upper else text
+    for p in _rule_patterns():
+        assert [m.span() for m in p.finditer(text)] == [m.span() for m in p.regex.finditer(text)], p.pattern
+        assert [m.groups() for m in p.finditer(text)] == [m.groups() for m in p.regex.finditer(text)], p.pattern
+        assert p.found(text) == (p.regex.search(text) is not None), p.pattern
+
+
+@pytest.mark.parametrize(
+    ("pattern", "flags", "twin"),
+    [
+        (r"\bkilled\b", re.I, True),
+        (r"\s+and\s+", 0, True),
+        (r"[\w-]+", 0, True),
+        (r"\u017fa", re.I, False),  # a long s matches "s" and "S" ignoring case in Unicode mode only
+        (r"[\u0100-\u0200]x", re.I, False),  # the range holds the dotless i and the long s
+        (r"\u212a", 0, False),  # the Kelvin sign, even without IGNORECASE (kept simple: never a twin)
+        (r"caf\u00e9", re.I, True),  # an e with an acute accent matches no ASCII letter
+    ],
+)
+def test_ascii_twin_only_where_it_is_exact(pattern: str, flags: int, twin: bool) -> None:
+    assert (prefilter.ascii_twin(pattern, flags) is not None) == twin
+
+
+@pytest.mark.parametrize("text", ["a\x1cb", "two\x1f words", "plain text", "caf\u00e9"])
+def test_the_twin_is_not_used_where_whitespace_differs(text: str) -> None:
+    fast = prefilter.compile(r"\w+\s\w+")
+    assert (fast.engine(text) is fast.regex) == (not prefilter.ascii_text(text))
+    assert [m.span() for m in fast.finditer(text)] == [m.span() for m in fast.regex.finditer(text)]
+    assert prefilter.ascii_text(text) == (text in {"plain text"})

@@ -40,6 +40,9 @@ _BEFORE_MOVEMENT = prefilter.compile(
     re.I,
 )
 
+#: what :attr:`Lexicon.movement_prefix` needs right after a movement's name (compared ignoring case: a looser test than the pattern's)
+_AFFILIATED = prefilter.compile(r"-(?:" + AFFILIATION_WORDS + r")\b", re.I)
+
 
 def _is_affiliate_phrase(text: str, m: Mention) -> bool:
     after = text[m.end : m.end + 60]
@@ -48,15 +51,13 @@ def _is_affiliate_phrase(text: str, m: Mention) -> bool:
 
 def resolve_affiliates(lex: Lexicon, contexts: list[SentenceContext]) -> None:
     """Relabel every "the movement's affiliate" mention in a document with the branch it points to (in place)."""
-    branches: dict[str, list[str]] = {}
-    for actor in lex.kb.actors.values():
-        if actor.branch_of:
-            branches.setdefault(actor.branch_of, []).append(actor.id)
+    branches = lex.branches
     if not branches:
         return
     if lex.movement_prefix is not None:
         for ctx in contexts:
-            _add_prefixed_movements(lex, ctx)
+            if _AFFILIATED.search(ctx.text):  # what the prefix pattern needs after the name: most sentences have none
+                _add_prefixed_movements(lex, ctx)
     hits = [(ctx, i) for ctx in contexts for i, m in enumerate(ctx.actors) if m.key in branches and _is_affiliate_phrase(ctx.text, m)]
     if not hits:
         return

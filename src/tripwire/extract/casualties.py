@@ -80,7 +80,7 @@ _OF = r"(?P<of>\s+of\s+(?:its|their|them|the\s+(?:[\w'-]+\s+)?(?:group|militia|o
 class CasualtyGrammar:
     """The compiled noun-phrase pattern for one table of nationality words (the knowledge base's demonyms)."""
 
-    np: re.Pattern[str]
+    np: prefilter.Prefiltered
     demonyms: dict[str, str]
     persons: frozenset[str]
 
@@ -102,7 +102,7 @@ def build_grammar(demonyms: dict[str, str]) -> CasualtyGrammar:
         + "|" + person + r")\b"
     )
     np = _QUAL + r"\b" + _COUNT + r"(?P<other>\s+(?:other|more|additional))?" + _OF + mods + noun
-    return CasualtyGrammar(re.compile(np, re.I), dict(demonyms), frozenset(persons))
+    return CasualtyGrammar(prefilter.compile(np, re.I), dict(demonyms), frozenset(persons))
 
 
 DEFAULT_GRAMMAR = build_grammar(DEMONYMS)

@@ -47,14 +47,13 @@ class SentenceContext:
     dates: list[DateMention] = field(default_factory=list)
     casualties: list[CasualtyMention] = field(default_factory=list)
     bounds: list[tuple[int, int]] = field(default_factory=list)
+    #: ``sentence.text`` and ``sentence.index``, read thousands of times per document: plain attributes, not properties
+    text: str = field(init=False, repr=False, compare=False)
+    index: int = field(init=False, repr=False, compare=False)
 
-    @property
-    def text(self) -> str:
-        return self.sentence.text
-
-    @property
-    def index(self) -> int:
-        return self.sentence.index
+    def __post_init__(self) -> None:
+        self.text = self.sentence.text
+        self.index = self.sentence.index
 
     def span(self, start: int = 0, end: int | None = None) -> Span:
         """Evidence span for sentence-relative offsets (the whole sentence by default)."""
@@ -105,9 +104,7 @@ class SentenceContext:
 def analyse(lex: Lexicon, sentence: Sentence, original: str, paragraph: int, document_id: str, published: dt.date | None) -> SentenceContext:
     """Run every finder over one sentence."""
     t = sentence.text
-    scans = lex.scan(t)
-    places = lex.places.find(t, scans)
-    actors = lex.actors.find(t, scans)
+    actors, places, outlets, speakers, weapons = lex.find_all(t)
     if places and actors:  # "Oman" in "the Gulf of Oman", "US" in "US Embassy Baghdad": part of a place's name, not an actor
         actors = [a for a in actors if not any(p.start <= a.start and a.end <= p.end and (p.end - p.start) > (a.end - a.start) for p in places)]
     return SentenceContext(
@@ -117,9 +114,9 @@ def analyse(lex: Lexicon, sentence: Sentence, original: str, paragraph: int, doc
         original=original,
         actors=actors,
         places=places,
-        outlets=lex.outlets.find(t, scans),
-        speakers=lex.speakers.find(t, scans),
-        weapons=lex.weapons.find(t, scans),
+        outlets=outlets,
+        speakers=speakers,
+        weapons=weapons,
         dates=find_dates(t, published),
         casualties=find_casualties(t, lex.casualty_grammar),
         bounds=clauses(t),

@@ -22,6 +22,7 @@ import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from . import prefilter
 from .. import cache
 from ..knowledge import KnowledgeBase
 from ..knowledge.base import Actor
@@ -66,9 +67,15 @@ class Mention:
     text: str
 
 
-_RUN = re.compile(r"[\w-]+")
-_ODD_SPACE = re.compile(r"\s{2,}|[^\S ]")
-_SPACES = re.compile(r"\s+")
+_RUN = prefilter.compile(r"[\w-]+")  # prefilter: no literal to test, but the ASCII twin on ASCII text
+_ODD_SPACE = prefilter.compile(r"\s{2,}|[^\S ]")
+_SPACES = prefilter.compile(r"\s+")
+
+
+#: one group of a name table's names: (table number, leading punctuation, names longest first or None, lengths, name set)
+_Entry = tuple[int, str, "tuple[str, ...] | None", tuple[int, ...], frozenset[str]]
+#: where a group is filed: its first run, or its first two runs for names of more than one run
+_Key = "str | tuple[str, str]"
 
 
 class _Names:
@@ -81,13 +88,16 @@ class _Names:
     all the names would find, but compiling that regex for the 20,000-name
     gazetteer took most of a second at every start. Each name is filed under
     its first *run* (word characters and hyphens) and the punctuation before
-    it (``'Ali``); a text is searched only where it holds one of those runs
-    as a whole run.
+    it (``'Ali``), a name of several runs under its first two runs
+    (``the``, ``pentagon``); a text is searched only where it holds a first
+    run as a whole run, and there only for the names whose second run is the
+    text's next run (the only ones that can match: a run of the name is a
+    whole run of the text wherever the name matches as a whole word).
     """
 
     def __init__(self, names: list[str], fold_case: bool) -> None:
         self.fold_case = fold_case
-        by_head: dict[tuple[str, str], set[str]] = {}
+        by_head: dict[tuple[str, str, str], set[str]] = {}
         for name in names:
             name = " ".join(name.split())
             if fold_case:
@@ -95,14 +105,18 @@ class _Names:
             run = _RUN.search(name)
             if run is None or " " in name[: run.start()]:
                 continue  # no word character before a space: not a name anything can match as a whole word
-            by_head.setdefault((run.group(), name[: run.start()]), set()).add(name)
-        #: first run -> ((leading punctuation, names longest first, or None where a set look-up per length is shorter), ...)
-        self.by_run: dict[str, tuple[tuple[str, tuple[str, ...] | None, tuple[int, ...], frozenset[str]], ...]] = {}
-        for (first, lead), group in sorted(by_head.items()):
+            second = _RUN.search(name, run.end())
+            by_head.setdefault((run.group(), second.group() if second else "", name[: run.start()]), set()).add(name)
+        #: first run or first two runs -> ((0, leading punctuation, names longest first, or None where a set look-up per length is shorter, ...), ...)
+        self.by_run: dict[_Key, tuple[_Entry, ...]] = {}
+        for (first, second, lead), group in sorted(by_head.items()):
             lengths = tuple(sorted({len(n) for n in group}, reverse=True))
-            # many names under one first run ("al", 1,300 places): try each length once instead of each name
+            # many names under one head ("al", 1,300 places): try each length once instead of each name
             names = tuple(sorted(group, key=lambda n: (-len(n), n))) if len(group) <= 2 * len(lengths) else None
-            self.by_run[first] = (*self.by_run.get(first, ()), (lead, names, lengths, frozenset(group) if names is None else frozenset()))
+            key = (first, second) if second else first
+            self.by_run[key] = (*self.by_run.get(key, ()), (0, lead, names, lengths, frozenset(group) if names is None else frozenset()))
+        #: every first run
+        self.firsts = frozenset(k if isinstance(k, str) else k[0] for k in self.by_run)
 
     def spans(self, text: str) -> list[tuple[int, int]]:
         """(start, end) of every match in ``text``, left to right."""
@@ -110,16 +124,39 @@ class _Names:
 
     def spans_in(self, scan: "Scan") -> list[tuple[int, int]]:
         """:meth:`spans` of a text already made ready (:class:`Scan`, of this table's case mode)."""
-        by_run = self.by_run
-        text, n = scan.text, scan.n
-        present = by_run.keys() & scan.words  # the first runs the text holds at all (set work in C)
-        if not present:
-            return []
-        best: dict[int, int] = {}  # start -> end of the longest name there
-        for q, first in scan.runs:  # every whole run of the text is a possible first run of a name
-            if first not in present:
+        best = _walk(self.by_run, self.firsts, scan, 1)
+        return _chosen(best[0], scan) if best else []
+
+
+def merged_runs(tables: list[_Names]) -> tuple[dict[_Key, tuple[_Entry, ...]], frozenset[str]]:
+    """The entries (and first runs) of several tables of one case mode in one dict, each entry numbered by its table's place in ``tables``.
+
+    :func:`_walk` over it finds what each table's own walk finds, walking the
+    text's runs once for all of them.
+    """
+    merged: dict[_Key, tuple[_Entry, ...]] = {}
+    for number, table in enumerate(tables):
+        for key, entries in table.by_run.items():
+            merged[key] = (*merged.get(key, ()), *((number, *entry[1:]) for entry in entries))
+    return merged, frozenset().union(*(t.firsts for t in tables))
+
+
+def _walk(by_run: dict[_Key, tuple[_Entry, ...]], firsts: frozenset[str], scan: "Scan", tables: int) -> list[dict[int, int]] | None:
+    """For each of ``tables`` tables filed in ``by_run``: start -> end of the longest name there; None when the text holds no first run."""
+    present = firsts & scan.words  # the first runs the text holds at all (set work in C)
+    if not present:
+        return None
+    best: list[dict[int, int]] = [{} for _ in range(tables)]
+    text, n = scan.text, scan.n
+    runs = scan.runs
+    last = len(runs) - 1
+    for k, (q, first) in enumerate(runs):  # every whole run of the text is a possible first run of a name
+        if first not in present:
+            continue
+        for entries in (by_run.get(first), by_run.get((first, runs[k + 1][1])) if k < last else None):
+            if not entries:
                 continue
-            for lead, names, lengths, name_set in by_run[first]:
+            for number, lead, names, lengths, name_set in entries:
                 p = q - len(lead)
                 if p < 0 or (lead and (text[p:q] != lead or (p and _word(text[p - 1])))):
                     continue
@@ -127,20 +164,27 @@ class _Names:
                     end = next((p + len(nm) for nm in names if text.startswith(nm, p) and (p + len(nm) == n or not _word(text[p + len(nm)]))), None)
                 else:
                     end = next((p + size for size in lengths if p + size <= n and (p + size == n or not _word(text[p + size])) and text[p : p + size] in name_set), None)
-                if end is not None and end > best.get(p, -1):
-                    best[p] = end
-        if not best:
-            return []
-        found: list[tuple[int, int]] = []
-        last = 0
-        for p in sorted(best):
-            if p >= last:
-                found.append((p, best[p]))
-                last = best[p]
-        if scan.starts is not None:
-            starts, flat_starts = scan.starts, scan.flat_starts
-            found = [(_original(starts, flat_starts, s), _original(starts, flat_starts, e - 1) + 1) for s, e in found]
-        return found
+                if end is not None:
+                    found = best[number]
+                    if end > found.get(p, -1):
+                        found[p] = end
+    return best
+
+
+def _chosen(best: dict[int, int], scan: "Scan") -> list[tuple[int, int]]:
+    """The matches one table keeps of ``best`` (start -> longest end): left to right, none overlapping, in the original text's offsets."""
+    if not best:
+        return []
+    found: list[tuple[int, int]] = []
+    last = 0
+    for p in sorted(best):
+        if p >= last:
+            found.append((p, best[p]))
+            last = best[p]
+    if scan.starts is not None:
+        starts, flat_starts = scan.starts, scan.flat_starts
+        found = [(_original(starts, flat_starts, s), _original(starts, flat_starts, e - 1) + 1) for s, e in found]
+    return found
 
 
 class Scan:
@@ -149,11 +193,13 @@ class Scan:
     Holds the text (lower-cased by :func:`_fold` for the case-insensitive
     tables), with every run of whitespace made one space when it has other
     runs (offsets are mapped back to the original text), and its whole runs
-    of word characters and hyphens with their offsets: the only places a name
-    can start, since every name is filed under its first run.
+    of word characters and hyphens: ``words`` at once, ``runs`` (with their
+    offsets: the only places a name can start, since every name is filed
+    under its first run) on first use, since a text holding no table's first
+    run needs no walk.
     """
 
-    __slots__ = ("text", "n", "runs", "words", "starts", "flat_starts")
+    __slots__ = ("text", "n", "_runs", "words", "starts", "flat_starts")
 
     def __init__(self, text: str, fold_case: bool) -> None:
         if fold_case:
@@ -170,8 +216,15 @@ class Scan:
             text = " ".join(pieces)
         self.text = text
         self.n = len(text)
-        self.runs = [(m.start(), m.group()) for m in _RUN.finditer(text)]
-        self.words = {w for _, w in self.runs}
+        self._runs: list[tuple[int, str]] | None = None
+        self.words = set(_RUN.findall(text))
+
+    @property
+    def runs(self) -> list[tuple[int, str]]:
+        """(offset, run) of every whole run, left to right."""
+        if self._runs is None:
+            self._runs = [(m.start(), m.group()) for m in _RUN.finditer(self.text)]
+        return self._runs
 
 
 def _word(ch: str) -> bool:
@@ -233,8 +286,14 @@ class _Index:
     def find(self, text: str, scans: tuple[Scan, Scan] | None = None) -> list[Mention]:
         """The names of this kind in ``text``; ``scans`` (:meth:`Lexicon.scan` of ``text``) saves preparing it again."""
         cased, folded = scans or (Scan(text, False), Scan(text, True))
-        hits = [(s, e, " ".join(text[s:e].split())) for s, e in self.cs.spans_in(cased)]
-        hits.extend((s, e, " ".join(text[s:e].split()).lower()) for s, e in self.ci.spans_in(folded))
+        return self.mentions(text, self.cs.spans_in(cased), self.ci.spans_in(folded))
+
+    def mentions(self, text: str, cased: list[tuple[int, int]], folded: list[tuple[int, int]]) -> list[Mention]:
+        """The names of this kind in ``text`` from the spans its case-sensitive and case-insensitive tables found there."""
+        if not cased and not folded:
+            return []
+        hits = [(s, e, " ".join(text[s:e].split())) for s, e in cased]
+        hits.extend((s, e, " ".join(text[s:e].split()).lower()) for s, e in folded)
         hits.sort(key=lambda h: (h[0], -(h[1] - h[0])))
         out: list[Mention] = []
         last_end = -1
@@ -257,13 +316,13 @@ class _Index:
 
     def _fuzzy_head(self, text: str, s: int, e: int, key: str, floor: int) -> tuple[int, str]:
         """Widen a hit over the capitalised words before it when together they are a misspelling of a longer alias."""
-        from rapidfuzz import fuzz
-
         found = text[s:e]
         tail = found.split()[-1].lower()
         candidates = self.tails.get(tail)
         if not candidates:
             return s, key
+        from rapidfuzz import fuzz
+
         before = re.search(r"((?:[A-Z][\w'-]*\s+){1,3})$", text[max(0, floor, s - 40) : s])
         if before is None:
             return s, key
@@ -284,7 +343,12 @@ class Lexicon:
         self.kb = kb
         self.actors = _Index({a.id: (a.name, *a.aliases, *_derived_names(a)) for a in kb.actors.values()}, fuzzy_heads=True)
         #: "ISIS-affiliated", "al-Qaeda-linked": a movement with branches named as a prefix, which whole-word matching misses
-        movements = sorted({a.branch_of for a in kb.actors.values() if a.branch_of})
+        #: movement -> its branches, in the knowledge base's order
+        self.branches: dict[str, list[str]] = {}
+        for actor in kb.actors.values():
+            if actor.branch_of:
+                self.branches.setdefault(actor.branch_of, []).append(actor.id)
+        movements = sorted(self.branches)
         spelled = {name: m for m in movements for name in (kb.actors[m].name, *kb.actors[m].aliases) if len(name) > 2 or name.isupper()}
         self.movement_prefix = (
             re.compile(r"(?<![\w-])(" + "|".join(re.escape(n) if len(n) <= 4 else "(?i:" + re.escape(n) + ")" for n in sorted(spelled, key=len, reverse=True)) + r")(?=-(?:" + AFFILIATION_WORDS + r")\b)")
@@ -318,11 +382,30 @@ class Lexicon:
         self._ancestors: dict[str, tuple[str, ...]] = {pid: self._chain(pid) for pid in kb.places}
         #: attack type -> its family in weapons.yaml ("rocket attack" -> projectile)
         self.attack_family: dict[str, str] = {w.attack_type: w.family for w in kb.weapons.values() if w.family}
+        kinds = (self.actors, self.places, self.outlets, self.speakers, self.weapons)
+        self._cased_runs = merged_runs([k.cs for k in kinds])
+        self._folded_runs = merged_runs([k.ci for k in kinds])
 
     @staticmethod
     def scan(text: str) -> tuple[Scan, Scan]:
         """``text`` made ready once for every kind of name (case-sensitive, case-insensitive): pass it to each ``find``."""
         return Scan(text, False), Scan(text, True)
+
+    def find_all(self, text: str) -> tuple[list[Mention], list[Mention], list[Mention], list[Mention], list[Mention]]:
+        """``find`` of every kind of name in ``text``: (actors, places, outlets, speakers, weapons).
+
+        The ten tables (two case modes of five kinds) are searched in two walks
+        over the text's runs (:func:`merged_runs`), not ten.
+        """
+        kinds = (self.actors, self.places, self.outlets, self.speakers, self.weapons)
+        cased, folded = self.scan(text)
+        cs = _walk(*self._cased_runs, cased, len(kinds))
+        ci = _walk(*self._folded_runs, folded, len(kinds))
+        found = [
+            kind.mentions(text, _chosen(cs[n], cased) if cs else [], _chosen(ci[n], folded) if ci else [])
+            for n, kind in enumerate(kinds)
+        ]
+        return found[0], found[1], found[2], found[3], found[4]
 
     def types_compatible(self, a: str | None, b: str | None) -> bool:
         """Whether two attack types can describe one attack: equal, one generic ("attack"), or of one family."""

@@ -12,10 +12,11 @@ from __future__ import annotations
 import math
 import re
 
+from . import prefilter
 from ..model import Place
 from .lexicon import Lexicon, Mention
 
-_TARGET = re.compile(
+_TARGET = prefilter.compile(
     r"\b(?P<t>(?:the\s+)?(?:US|U\.S\.|American|coalition|Iraqi|foreign)(?:-led)?\s+(?:(?:military|air|diplomatic|logistics|supply)\s+)?"
     r"(?:embassy|consulate|base|bases|convoy|convoys|troops|forces|personnel|targets|facility|compound|diplomatic\s+mission|military\s+base|air\s+base))\b"
     r"|\b(?P<w>(?:(?:five|several|two|three|four)\s+)?weapons\s+(?:depots?|facilities|storage\s+sites?)|facilities)\b",

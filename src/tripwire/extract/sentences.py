@@ -13,6 +13,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from . import prefilter
+
 _FOLD = str.maketrans({"\u2019": "'", "\u2018": "'", "\u201c": '"', "\u201d": '"', "\u2032": "'", "\u00a0": " ", "\u2013": "-", "\u2014": "-"})
 
 ABBREVIATIONS = frozenset(
@@ -22,7 +24,7 @@ ABBREVIATIONS = frozenset(
 
 #: what follows "p.m." in the same sentence: a time zone or "local time" ("p.m. EST", "p.m. GMT", "p.m. Baghdad time")
 _CLOCK_NEXT = re.compile(r"\s+(?:[A-Z]{1,4}T\b|ET\b|GMT\b|UTC\b|Zulu\b|local\b|\(|[A-Z][a-z]+\s+time\b|on\b|Eastern\b)")
-_BOUNDARY = re.compile(r"[.!?]+['\")\]]*(?=\s+['\"(\[]?[A-Z0-9])|\n+")
+_BOUNDARY = prefilter.compile(r"[.!?]+['\")\]]*(?=\s+['\"(\[]?[A-Z0-9])|\n+")
 
 
 def fold(text: str) -> str:
@@ -104,7 +106,7 @@ def _add(out: list[Sentence], text: str, start: int, end: int) -> None:
         out.append(Sentence(len(out), start, end, text[start:end]))
 
 
-_CLAUSE = re.compile(r";|,\s+(?:and|but|although|though|while|whereas|yet|where|which)\b|\s+(?:although|though|whereas|but)\b|,\s+(?=it\s+is\b|it\s+was\b)")
+_CLAUSE = prefilter.compile(r";|,\s+(?:and|but|although|though|while|whereas|yet|where|which)\b|\s+(?:although|though|whereas|but)\b|,\s+(?=it\s+is\b|it\s+was\b)")
 
 
 def clauses(text: str) -> list[tuple[int, int]]:
