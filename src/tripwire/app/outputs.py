@@ -44,7 +44,7 @@ def write_report(ctx: Context, out_dir: str | Path, *, rules: Sequence[Any] = ()
         evaluations=ctx.store.evaluation_history(),
         actions=actions,
         redlines=ctx.store.list_redline_statements(),
-        documents=list(ctx.store.iter_documents()),
+        documents=[d.model_copy(update={"text": ""}) for d in ctx.store.iter_documents()],  # the sources table shows no text: not held
         rules=rules,
         generated_at=generated_at,
         kb=ctx.kb,
