@@ -28,6 +28,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel
 
 from ..model import AttributionResult
+from ..store.codec import EncodedJSON
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -85,6 +86,18 @@ def unpack(blob: bytes) -> AttributionResult:
     return out
 
 
+def pack_payload(row: tuple[str, str, Any]) -> tuple[str, str, Any]:
+    """A store payload row (incident id, method, JSON text) with its JSON compressed, to travel and wait for its transaction."""
+    iid, method, payload = row
+    return (iid, method, zlib.compress(payload.encode("utf-8"), PACK_LEVEL)) if type(payload) is EncodedJSON else row
+
+
+def unpack_payload(row: tuple[str, str, Any]) -> tuple[str, str, Any]:
+    """The row :func:`pack_payload` was given."""
+    iid, method, payload = row
+    return (iid, method, EncodedJSON(zlib.decompress(payload).decode("utf-8"))) if isinstance(payload, bytes) else row
+
+
 class PackedResults(Mapping[str, AttributionResult]):
     """Incident id -> attribution, each held packed (:func:`pack`) and unpacked afresh on each look-up, in insertion order."""
 
@@ -121,4 +134,4 @@ class PackedResults(Mapping[str, AttributionResult]):
         return f"PackedResults({len(self)} results)"
 
 
-__all__ = ["PackedResults", "Sharing", "pack", "share_equal_parts", "unpack"]
+__all__ = ["PackedResults", "Sharing", "pack", "pack_payload", "unpack_payload", "share_equal_parts", "unpack"]

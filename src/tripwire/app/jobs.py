@@ -270,7 +270,7 @@ def check(
     from ..redlines.alerts import alerts_for, dispatch
     from ..redlines.check import evaluate
     from ..redlines.recording import deliver_pending, durable
-    from .compact import PackedResults
+    from .compact import PackedResults, Sharing, unpack_payload
 
     rules = list(ctx.rules() if rules is None else rules)
     now = now or dt.datetime.now(dt.timezone.utc)
@@ -306,7 +306,7 @@ def check(
     if record:
         size = batch_size(ctx.settings)
         for chunk in batches(payloads, size):
-            ctx.store.save_attribution_payloads(chunk)
+            ctx.store.save_attribution_payloads([unpack_payload(p) for p in chunk])
         del payloads
 
         def collect(failure: DeliveryFailure) -> None:
@@ -314,7 +314,8 @@ def check(
             if on_failure is not None:
                 on_failure(failure)
 
-        evaluations = [ev for chunk in batches(unrecorded, size) for ev in ctx.store.record_evaluations(chunk)]
+        sharing = Sharing()
+        evaluations = [sharing.share(ev) for chunk in batches(unrecorded, size) for ev in ctx.store.record_evaluations(chunk)]
         del unrecorded
         raised = alerts_for(evaluations)
         dispatch(raised, [s for s in sinks if not durable(s)], on_failure=collect)
@@ -339,9 +340,9 @@ def _checked(rules: Sequence[RedLineRule], now: dt.datetime, watch_fraction: flo
     """What :func:`check` keeps of one attribution, made in the worker that computed it: packed, its store payload, its evaluation per rule."""
     from ..redlines.check import evaluate
     from ..store.codec import attribution_payload
-    from .compact import pack
+    from .compact import pack, pack_payload
 
-    return (pack(result), attribution_payload(result) if save else None,
+    return (pack(result), pack_payload(attribution_payload(result)) if save else None,
             tuple(evaluate(rule, incident, result, now=now, watch_fraction=watch_fraction) for rule in rules))
 
 
