@@ -25,7 +25,9 @@ same context, same seed per incident (``tests/app/test_dask.py``).
 from __future__ import annotations
 
 import math
+import os
 import pickle
+import tempfile
 import zlib
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -97,9 +99,11 @@ PARALLEL_INCIDENTS = 400
 _worker_shared: _Shared | None = None
 
 
-def _init_worker(blob: bytes) -> None:
+def _init_worker(path: str) -> None:
+    """Load the engine and the index from the file the job wrote (passed as bytes, they stayed referenced by the worker all its life)."""
     global _worker_shared
-    _worker_shared = pickle.loads(blob)
+    with open(path, "rb") as fh:
+        _worker_shared = pickle.load(fh)
 
 
 def _attribute_positions(args: tuple[list[int], int, bool, Finish | None]) -> list[Row]:
@@ -117,10 +121,13 @@ def _in_processes(engine: Any, incidents: list[Incident], index: Any, rng: int, 
     position = {id(inc): k for k, inc in enumerate(index.incidents)}
     targets = [position.get(id(inc), inc) for inc in incidents]
     step = max(MIN_CHUNK, math.ceil(len(targets) / (workers * CHUNKS_PER_THREAD)))
-    blob = pickle.dumps(_Shared(engine, index), protocol=pickle.HIGHEST_PROTOCOL)
-    with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn"), initializer=_init_worker, initargs=(blob,)) as pool:
-        parts = pool.map(_attribute_positions, [(targets[i : i + step], rng, collect, finish) for i in range(0, len(targets), step)])
-        return [row for part in parts for row in part]
+    with tempfile.TemporaryDirectory(prefix="tripwire-attribute-") as tmp:
+        path = os.path.join(tmp, "context.pickle")
+        with open(path, "wb") as fh:  # pickled straight to the file: no copy of the whole context in memory here or in the workers
+            pickle.dump(_Shared(engine, index), fh, protocol=pickle.HIGHEST_PROTOCOL)
+        with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn"), initializer=_init_worker, initargs=(path,)) as pool:
+            parts = pool.map(_attribute_positions, [(targets[i : i + step], rng, collect, finish) for i in range(0, len(targets), step)])
+            return [row for part in parts for row in part]
 
 
 def chunk_size(n_incidents: int, n_threads: int) -> int:
