@@ -12,7 +12,8 @@ naming perpetrators, claims, denials, weapons and casualties. ``--large`` adds
 
 ``--stage all`` (the default) runs the real ``run_brief`` (ingest, extract on
 every core, merge, attribute, check, HTML report) into a fresh SQLite store and
-times each stage; ``--stage attribution`` ingests and extracts untimed and
+times each stage (wall and CPU seconds, workers included: ``check cpu``; ``cpu`` for the whole brief; ``load``: the
+load average at the end); ``--stage attribution`` ingests and extracts untimed and
 times only the attribution of every incident (``tripwire.app.jobs.attribute_incidents``), which is what grew with the square of the corpus.
 The baseline is the smallest size of the same run: per-article cost at each
 size is printed as a ratio to it (target: within 1.5x; issue 11).
@@ -125,9 +126,15 @@ def peak_rss_mb() -> float:
     return max(own, kids) / 1024.0
 
 
+def cpu_seconds() -> float:
+    """CPU seconds of this process and of its finished children (the extraction and attribution workers, counted when their pool closes)."""
+    own, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
+
+
 def run_one(n: int, stage: str, scheduler: str = "") -> dict[str, float]:
     """One size in this process: generate, then run the brief (or attribution only) and time it."""
-    from tripwire.app import jobs
+    from tripwire.app import jobs, outputs
     from tripwire.app.context import open_context
     from tripwire.knowledge import KnowledgeBase
     from tripwire.settings import Settings
@@ -137,11 +144,12 @@ def run_one(n: int, stage: str, scheduler: str = "") -> dict[str, float]:
 
     def timed(name, fn):  # type: ignore[no-untyped-def]
         def wrapper(*args, **kwargs):  # type: ignore[no-untyped-def]
-            t = time.perf_counter()
+            t, c = time.perf_counter(), cpu_seconds()
             try:
                 return fn(*args, **kwargs)
             finally:
                 stages[name] = stages.get(name, 0.0) + time.perf_counter() - t
+                stages[f"{name} cpu"] = stages.get(f"{name} cpu", 0.0) + cpu_seconds() - c
         return wrapper
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -168,9 +176,12 @@ def run_one(n: int, stage: str, scheduler: str = "") -> dict[str, float]:
             jobs.merge_and_save = timed("merge+save", jobs.merge_and_save)
             jobs.attribute_incidents = timed("attribute", jobs.attribute_incidents)
             jobs.check = timed("check", jobs.check)  # attributes every live incident, then checks the rules
-            t = time.perf_counter()
+            outputs.write_report = timed("report", outputs.write_report)
+            t, c = time.perf_counter(), cpu_seconds()
             result = jobs.run_brief(settings, sources=[folder])
             total = time.perf_counter() - t
+            stages["cpu"] = cpu_seconds() - c
+            stages["load"] = os.getloadavg()[0]
             incidents = len(result.incidents)
             report = Path(tmp) / "report"
             stages["report MB"] = sum(p.stat().st_size for p in report.rglob("*") if p.is_file()) / 1e6

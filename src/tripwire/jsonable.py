@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from typing import Any
 
 
@@ -22,7 +23,7 @@ def to_jsonable(obj: Any) -> Any:
         return to_jsonable(obj.model_dump(mode="json"))
     if is_dataclass(obj) and not isinstance(obj, type):
         return to_jsonable(asdict(obj))
-    if isinstance(obj, dict):
+    if isinstance(obj, Mapping):  # a dict, or a read-only mapping such as a brief's packed results
         return {str(k): to_jsonable(v) for k, v in obj.items()}
     if isinstance(obj, (list, tuple, set, frozenset)):
         return [to_jsonable(v) for v in obj]

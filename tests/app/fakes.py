@@ -72,6 +72,10 @@ class FakeStore:
         for result in results:
             self.save_attribution(result)
 
+    def save_attribution_payloads(self, rows):  # (incident id, method, JSON payload), as the attribution workers serialise them
+        for _incident_id, _method, payload in rows:
+            self.save_attribution(AttributionResult.model_validate_json(payload) if isinstance(payload, str) else AttributionResult.model_validate(payload))
+
 
 class FakeAttributor:
     """Attributes Kirkuk to Kataib Hezbollah on Iranian orders; refuses incidents without statements.

@@ -149,3 +149,43 @@ def test_the_context_refers_to_the_knowledge_base_shipped_before(job) -> None:  
     assert cluster.SHIPPED.sent - before.sent < alone  # without the knowledge base: less than the knowledge base alone
     assert cluster.SHIPPED.returned > before.returned
     assert {k: r.model_dump() for k, r in on_dask.results.items()} == {k: r.model_dump() for k, r in serial.results.items()}
+
+
+def _top(incident: Incident, result) -> tuple[str, str, float]:  # type: ignore[no-untyped-def]
+    """A finish function: picklable (module level), as worker processes and Dask need."""
+    best = result.posterior[0]
+    return incident.id, best.hypothesis.key, best.probability
+
+
+@pytest.mark.parametrize("where", [{}, {"workers": 2, "min_parallel": 1}, {"scheduler": "local", "size": 9}],
+                         ids=["serial", "processes", "dask"])
+def test_finish_runs_where_each_incident_was_attributed_and_comes_back_instead(job, where) -> None:  # type: ignore[no-untyped-def]
+    engine, incidents, index = job
+    serial = attribute_many(engine, incidents, index, rng=11)
+    done = attribute_many(engine, incidents, index, rng=11, finish=_top, **where)
+    assert done.results == {} and done.failures == ()
+    assert list(done.finished) == list(serial.results)
+    assert done.finished == {i.id: _top(i, serial.results[i.id]) for i in incidents}
+
+
+def test_finish_leaves_a_refused_incident_among_the_failures() -> None:
+    incidents = _three()
+    engine = FakeAttributor()
+    done = attribute_many(engine, incidents, engine.context_index(incidents, []), rng=1, collect=True, finish=_top)
+    assert list(done.finished) == [incidents[0].id, incidents[2].id]
+    assert done.failures == ((incidents[1].id, "no attribution statements"),)
+
+
+def test_an_engine_remembers_the_marginal_of_what_it_compiled_as_a_fresh_compile_gives_it(job) -> None:  # type: ignore[no-untyped-def]
+    """Pattern evidence weighs an earlier incident by its context-free marginal; compiling it in context must leave the same one."""
+    import pickle
+
+    from tripwire.attribute.hypotheses import perpetrator_marginal
+
+    _engine, incidents, index = job
+    engine = Attributor(KnowledgeBase.load(), settings=Settings({"interval_draws": 100}, environ={}))
+    for incident in incidents[:12]:
+        engine.compile(incident, context=index)
+        fresh = engine.compile(incident.model_copy())  # another object: not the remembered one
+        assert engine._marginal(incident) == perpetrator_marginal(fresh.space, fresh.posterior())
+    assert pickle.loads(pickle.dumps(engine))._known == {}  # object identities mean nothing in another process

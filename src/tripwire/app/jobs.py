@@ -12,7 +12,8 @@ incident the same posterior.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable, Sequence
+import functools
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -175,8 +176,15 @@ def attribution_context(engine: AttributorLike, incidents: Sequence[Incident], a
 
 
 def store_events(ctx: Context) -> tuple[list[Incident], list[Action]]:
-    """Every live incident and every action in the store, in the store's order (by date, undated last)."""
-    return list(ctx.store.iter_incidents()), list(ctx.store.iter_actions())
+    """Every live incident and every action in the store, in the store's order (by date, undated last).
+
+    Their equal parts are shared as they are read (see :func:`~.compact.share_equal_parts`):
+    a whole store's incidents take a fraction of the memory, here and in the worker processes they are sent to.
+    """
+    from .compact import Sharing
+
+    sharing = Sharing()
+    return [sharing.share(i) for i in ctx.store.iter_incidents()], [sharing.share(a) for a in ctx.store.iter_actions()]
 
 
 def attribute_incidents(ctx: Context, incidents: Sequence[Incident], actions: Sequence[Action], *,
@@ -186,7 +194,8 @@ def attribute_incidents(ctx: Context, incidents: Sequence[Incident], actions: Se
 
 
 def _attribute(ctx: Context, incidents: Sequence[Incident], actions: Sequence[Action], *, only: Iterable[str] | None = None,
-               seed: int | None = None, engine: AttributorLike | None = None, collect: bool = False) -> Attributed:
+               seed: int | None = None, engine: AttributorLike | None = None, collect: bool = False,
+               finish: Callable[[Incident, AttributionResult], Any] | None = None) -> Attributed:
     """The one attribution loop of every job: ``engine`` (default :func:`attributor`) in :func:`attribution_context`, here or on Dask."""
     from ..attribute import attribute_many
     from ..extract.batch import default_workers
@@ -198,7 +207,7 @@ def _attribute(ctx: Context, incidents: Sequence[Incident], actions: Sequence[Ac
     wanted = None if only is None else set(only)
     targets = [i for i in incidents if wanted is None or i.id in wanted]
     scheduler = ctx.scheduler() if len(targets) > 1 else None
-    return attribute_many(engine, targets, index, rng=rng, scheduler=scheduler, collect=collect, workers=workers)
+    return attribute_many(engine, targets, index, rng=rng, scheduler=scheduler, collect=collect, workers=workers, finish=finish)
 
 
 def attribute_stored(ctx: Context, incident_id: str, *, seed: int | None = None) -> AttributionResult:
@@ -226,7 +235,8 @@ class CheckRun:
 
     evaluations: tuple[Evaluation, ...]
     incidents: tuple[Incident, ...]
-    results: dict[str, AttributionResult]
+    #: incident id -> attribution (from the attributor: a :class:`~.compact.PackedResults`, each unpacked when read)
+    results: Mapping[str, AttributionResult]
     alerts: tuple[Alert, ...]
     failures: tuple[DeliveryFailure, ...]
     #: alerts sent to every durable sink and marked delivered in this run (this run's and older pending ones)
@@ -258,47 +268,60 @@ def check(
     from ..batching import batch_size, batches
     from ..redlines import check as check_rules
     from ..redlines.alerts import alerts_for, dispatch
+    from ..redlines.check import evaluate
     from ..redlines.recording import deliver_pending, durable
+    from .compact import PackedResults, Sharing, unpack_payload
 
-    rules = ctx.rules() if rules is None else rules
+    rules = list(ctx.rules() if rules is None else rules)
     now = now or dt.datetime.now(dt.timezone.utc)
     incidents, actions = store_events(ctx)
-    results: dict[str, AttributionResult] = {}
+    fraction = float(ctx.settings.watch_fraction)
+    results: Mapping[str, AttributionResult]
     missing: list[tuple[str, str]] = []
+    payloads: list[tuple[str, str, Any]] = []
     if use_attributor:
-        done = _attribute(ctx, incidents, actions, engine=engine, collect=True)
-        results.update(done.results)
+        # each result is packed, serialised for the store and checked against every rule where it was computed
+        done = _attribute(ctx, incidents, actions, engine=engine, collect=True, finish=functools.partial(_checked, rules, now, fraction, record))
         missing.extend(done.failures)
+        results = PackedResults((iid, packed) for iid, (packed, _, _) in done.finished.items())
+        payloads = [payload for _, payload, _ in done.finished.values() if payload is not None]
+        checked = {iid: evs for iid, (_, _, evs) in done.finished.items()}
+        del done
+        # rule-major, as the rules check orders them; an incident the engine refused is checked without an attribution
+        unrecorded = [checked[inc.id][k] if inc.id in checked else evaluate(rule, inc, None, now=now, watch_fraction=fraction)
+                      for k, rule in enumerate(rules) for inc in incidents]
+        del checked
         source = "attributor"
     else:
         stored = ctx.store.latest_attributions()
         for inc in incidents:
-            if inc.id in stored:
-                results[inc.id] = stored[inc.id]
-            else:
+            if inc.id not in stored:
                 missing.append((inc.id, "no attribution stored"))
+        results = {inc.id: stored[inc.id] for inc in incidents if inc.id in stored}
+        unrecorded = check_rules(rules, incidents, results, now=now, settings=ctx.settings)
         source = "store"
     failures: list[DeliveryFailure] = []
     raised: list[Alert] = []
     delivered: list[Alert] = []
     if record:
         size = batch_size(ctx.settings)
-        if use_attributor:
-            for chunk in batches(results.values(), size):
-                ctx.store.save_attributions(chunk)
+        for chunk in batches(payloads, size):
+            ctx.store.save_attribution_payloads([unpack_payload(p) for p in chunk])
+        del payloads
 
         def collect(failure: DeliveryFailure) -> None:
             failures.append(failure)
             if on_failure is not None:
                 on_failure(failure)
 
-        evaluations = [ev for chunk in batches(check_rules(rules, incidents, results, now=now, settings=ctx.settings), size)
-                       for ev in ctx.store.record_evaluations(chunk)]
+        sharing = Sharing()
+        evaluations = [sharing.share(ev) for chunk in batches(unrecorded, size) for ev in ctx.store.record_evaluations(chunk)]
+        del unrecorded
         raised = alerts_for(evaluations)
         dispatch(raised, [s for s in sinks if not durable(s)], on_failure=collect)
         delivered = list(deliver_pending(ctx.store, sinks, on_failure=collect).delivered)
     else:
-        evaluations = check_rules(rules, incidents, results, now=now, settings=ctx.settings)
+        evaluations = unrecorded
     return CheckRun(
         evaluations=tuple(evaluations),
         incidents=tuple(incidents),
@@ -312,6 +335,17 @@ def check(
     )
 
 
+def _checked(rules: Sequence[RedLineRule], now: dt.datetime, watch_fraction: float, save: bool, incident: Incident,
+             result: AttributionResult) -> tuple[bytes, tuple[str, str, Any] | None, tuple[Evaluation, ...]]:
+    """What :func:`check` keeps of one attribution, made in the worker that computed it: packed, its store payload, its evaluation per rule."""
+    from ..redlines.check import evaluate
+    from ..store.codec import attribution_payload
+    from .compact import pack, pack_payload
+
+    return (pack(result), pack_payload(attribution_payload(result)) if save else None,
+            tuple(evaluate(rule, incident, result, now=now, watch_fraction=watch_fraction) for rule in rules))
+
+
 # -- the main job -----------------------------------------------------------------
 
 
@@ -323,7 +357,8 @@ class BriefResult:
     incidents: tuple[Incident, ...]
     actions: tuple[Action, ...]
     redlines: tuple[RedLineStatement, ...]
-    results: dict[str, AttributionResult]
+    #: incident id -> attribution, each kept packed and unpacked when read (see :class:`~.compact.PackedResults`)
+    results: Mapping[str, AttributionResult]
     evaluations: tuple[Evaluation, ...]
     report_path: Path | None
 

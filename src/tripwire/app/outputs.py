@@ -32,7 +32,10 @@ def write_report(ctx: Context, out_dir: str | Path, *, rules: Sequence[Any] = ()
     live incidents and current attributions instead of reading them again.
     """
     from ..report import write_html_report
+    from ..store.iterators import paged
+    from .compact import Sharing
 
+    sharing = Sharing()  # the history and sources read page by page, their equal parts shared: a whole store's worth in less memory
     if run is not None and run.recorded and run.attribution_source == "attributor" and not run.unattributed:
         incidents, actions, results = list(run.incidents), list(ctx.store.iter_actions()), run.results
     else:
@@ -41,10 +44,10 @@ def write_report(ctx: Context, out_dir: str | Path, *, rules: Sequence[Any] = ()
         out_dir,
         incidents=incidents,
         results=results,
-        evaluations=ctx.store.evaluation_history(),
+        evaluations=[sharing.share(ev) for ev in paged(ctx.store.evaluation_history)],
         actions=actions,
         redlines=ctx.store.list_redline_statements(),
-        documents=list(ctx.store.iter_documents()),
+        documents=[sharing.share(d.model_copy(update={"text": ""})) for d in ctx.store.iter_documents()],  # the sources table shows no text
         rules=rules,
         generated_at=generated_at,
         kb=ctx.kb,

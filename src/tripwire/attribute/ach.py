@@ -50,12 +50,12 @@ class Consistency(str, Enum):
     @property
     def value_score(self) -> int:
         """+2 (CC) .. -2 (II)."""
-        return _SCORE[self.value]
+        return _SCORE[self._value_]  # the enum's ``value`` property is a slow descriptor; a matrix reads it per cell
 
     @property
     def inconsistency(self) -> int:
         """Heuer's inconsistency count: I = 1, II = 2, everything else 0."""
-        return max(0, -_SCORE[self.value])
+        return max(0, -_SCORE[self._value_])
 
     @classmethod
     def from_score(cls, score: float) -> "Consistency":
@@ -515,10 +515,14 @@ def render_ach_ranking(matrix: AchMatrix) -> "Table":
     return table
 
 
+_COLOURS = {"CC": "#1b7f3b", "C": "#5fae6e", "N": "#999999", "I": "#d9534f", "II": "#a01818"}
+#: each rating's cell, made once (a report writes one per hypothesis and evidence row of every incident)
+_CELL_HTML = {c: f'<td style="text-align:center;color:#fff;background:{_COLOURS[c.value]}">{html.escape(c.value)}</td>' for c in Consistency}
+
+
 def ach_html(matrix: AchMatrix) -> str:
     """The matrix as a self-contained HTML fragment (a ``<table>`` with inline styles), fully escaped."""
     esc = html.escape
-    colours = {"CC": "#1b7f3b", "C": "#5fae6e", "N": "#999999", "I": "#d9534f", "II": "#a01818"}
     scores = matrix.inconsistency(weighted=True)
     ranks = {label: i + 1 for i, (label, _) in enumerate(matrix.ranking())}
     out = ['<table class="tripwire-ach" style="border-collapse:collapse;font-family:sans-serif;font-size:13px">']
@@ -531,8 +535,7 @@ def ach_html(matrix: AchMatrix) -> str:
     for row in matrix.evidence:
         style = ' style="opacity:0.55"' if not row.diagnostic else ""
         out.append(f'<tr{style}><td>{esc(row.label)}</td><td>{esc(row.source)}</td><td>{esc(row.credibility)}</td><td>{esc(row.relevance)}</td>')
-        for cell in row.cells:
-            out.append(f'<td style="text-align:center;color:#fff;background:{colours[cell.value]}">{esc(cell.value)}</td>')
+        out.extend(_CELL_HTML[cell] for cell in row.cells)
         out.append(f"<td>{row.diagnosticity if row.diagnostic else 'none'}</td></tr>")
     out.append('</tbody><tfoot><tr><th colspan="4">weighted inconsistency (rank)</th>')
     for h in matrix.hypotheses:

@@ -25,10 +25,12 @@ same context, same seed per incident (``tests/app/test_dask.py``).
 from __future__ import annotations
 
 import math
+import os
 import pickle
+import tempfile
 import zlib
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 from ..cluster import COMPRESSION, Shipped
@@ -43,10 +45,15 @@ MIN_CHUNK = 16
 
 @dataclass(frozen=True)
 class Attributed:
-    """The answers of one batch: a result per incident attributed, and (id, reason) for each that could not be."""
+    """The answers of one batch: a result per incident attributed, and (id, reason) for each that could not be.
+
+    With a ``finish`` function (see :func:`attribute_many`), ``results`` is
+    empty and ``finished`` holds what ``finish`` made of each result instead.
+    """
 
     results: dict[str, AttributionResult]
     failures: tuple[tuple[str, str], ...]
+    finished: Mapping[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, eq=False)
@@ -57,13 +64,22 @@ class _Shared:
     index: Any
 
 
-def _attribute_chunk(shared: _Shared, incidents: Sequence[Incident | int], rng: int, collect: bool) -> list[tuple[str, AttributionResult | None, str]]:
-    """(id, result, "") per incident (or position in ``shared.index.incidents``), or (id, None, reason) when ``collect`` and the engine refused it."""
-    out: list[tuple[str, AttributionResult | None, str]] = []
+#: what one incident comes back as: (id, result or what ``finish`` made of it, "") or (id, None, reason)
+Row = tuple[str, Any, str]
+Finish = Callable[[Incident, AttributionResult], Any]
+
+
+def _attribute_chunk(shared: _Shared, incidents: Sequence[Incident | int], rng: int, collect: bool, finish: Finish | None = None) -> list[Row]:
+    """(id, result, "") per incident (or position in ``shared.index.incidents``), or (id, None, reason) when ``collect`` and the engine refused it.
+
+    With ``finish``, the row holds ``finish(incident, result)`` instead of the result.
+    """
+    out: list[Row] = []
     for target in incidents:
         incident = shared.index.incidents[target] if isinstance(target, int) else target
         try:
-            out.append((incident.id, shared.engine.attribute(incident, context=shared.index, rng=rng), ""))
+            result = shared.engine.attribute(incident, context=shared.index, rng=rng)
+            out.append((incident.id, result if finish is None else finish(incident, result), ""))
         except AttributionError as exc:
             if not collect:
                 raise
@@ -71,9 +87,9 @@ def _attribute_chunk(shared: _Shared, incidents: Sequence[Incident | int], rng: 
     return out
 
 
-def _attribute_shipped(shared: Shipped, deps: list[Shipped], incidents: bytes, rng: int, collect: bool) -> bytes:
+def _attribute_shipped(shared: Shipped, deps: list[Shipped], incidents: bytes, rng: int, collect: bool, finish: Finish | None = None) -> bytes:
     """One Dask task: :func:`_attribute_chunk` on the shipped engine and index, pickled chunk in, compressed pickled rows out."""
-    rows = _attribute_chunk(shared.value(deps), pickle.loads(incidents), rng, collect)
+    rows = _attribute_chunk(shared.value(deps), pickle.loads(incidents), rng, collect, finish)
     return zlib.compress(pickle.dumps(rows, protocol=pickle.HIGHEST_PROTOCOL), COMPRESSION)
 
 
@@ -83,19 +99,21 @@ PARALLEL_INCIDENTS = 400
 _worker_shared: _Shared | None = None
 
 
-def _init_worker(blob: bytes) -> None:
+def _init_worker(path: str) -> None:
+    """Load the engine and the index from the file the job wrote (passed as bytes, they stayed referenced by the worker all its life)."""
     global _worker_shared
-    _worker_shared = pickle.loads(blob)
+    with open(path, "rb") as fh:
+        _worker_shared = pickle.load(fh)
 
 
-def _attribute_positions(args: tuple[list[int], int, bool]) -> list[tuple[str, AttributionResult | None, str]]:
+def _attribute_positions(args: tuple[list[int], int, bool, Finish | None]) -> list[Row]:
     """One worker process's chunk: :func:`_attribute_chunk` on the engine and index the worker was started with."""
     assert _worker_shared is not None, "worker started without an engine and a context"
-    positions, rng, collect = args
-    return _attribute_chunk(_worker_shared, positions, rng, collect)
+    positions, rng, collect, finish = args
+    return _attribute_chunk(_worker_shared, positions, rng, collect, finish)
 
 
-def _in_processes(engine: Any, incidents: list[Incident], index: Any, rng: int, collect: bool, workers: int) -> list[tuple[str, AttributionResult | None, str]]:
+def _in_processes(engine: Any, incidents: list[Incident], index: Any, rng: int, collect: bool, workers: int, finish: Finish | None = None) -> list[Row]:
     """:func:`_attribute_chunk` split over ``workers`` spawned processes, each given the engine and the index once; rows in order."""
     from concurrent.futures import ProcessPoolExecutor
     from multiprocessing import get_context
@@ -103,10 +121,13 @@ def _in_processes(engine: Any, incidents: list[Incident], index: Any, rng: int, 
     position = {id(inc): k for k, inc in enumerate(index.incidents)}
     targets = [position.get(id(inc), inc) for inc in incidents]
     step = max(MIN_CHUNK, math.ceil(len(targets) / (workers * CHUNKS_PER_THREAD)))
-    blob = pickle.dumps(_Shared(engine, index), protocol=pickle.HIGHEST_PROTOCOL)
-    with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn"), initializer=_init_worker, initargs=(blob,)) as pool:
-        parts = pool.map(_attribute_positions, [(targets[i : i + step], rng, collect) for i in range(0, len(targets), step)])
-        return [row for part in parts for row in part]
+    with tempfile.TemporaryDirectory(prefix="tripwire-attribute-") as tmp:
+        path = os.path.join(tmp, "context.pickle")
+        with open(path, "wb") as fh:  # pickled straight to the file: no copy of the whole context in memory here or in the workers
+            pickle.dump(_Shared(engine, index), fh, protocol=pickle.HIGHEST_PROTOCOL)
+        with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn"), initializer=_init_worker, initargs=(path,)) as pool:
+            parts = pool.map(_attribute_positions, [(targets[i : i + step], rng, collect, finish) for i in range(0, len(targets), step)])
+            return [row for part in parts for row in part]
 
 
 def chunk_size(n_incidents: int, n_threads: int) -> int:
@@ -125,6 +146,7 @@ def attribute_many(
     size: int | None = None,
     workers: int = 1,
     min_parallel: int = PARALLEL_INCIDENTS,
+    finish: Finish | None = None,
 ) -> Attributed:
     """Attribute each of ``incidents`` with ``engine`` in the context ``index`` and seed ``rng``, here or on Dask.
 
@@ -137,12 +159,17 @@ def attribute_many(
     Without a scheduler, ``workers`` > 1 worker processes share the work
     once there are ``min_parallel`` incidents (each process is started with
     the engine and the index, and the answers are the serial loop's).
+    ``finish(incident, result)`` (picklable: a module-level function or a
+    ``functools.partial`` of one) runs where the incident was attributed, and
+    its value comes back in :attr:`Attributed.finished` instead of the
+    result: a job that only stores and checks the results has each turned
+    into what it keeps in the worker, so the caller never builds them all.
     """
     incidents = list(incidents)
     if scheduler is None and workers > 1 and len(incidents) >= max(1, min_parallel) and hasattr(index, "incidents"):
-        rows = _in_processes(engine, incidents, index, int(rng), collect, workers)
+        rows = _in_processes(engine, incidents, index, int(rng), collect, workers, finish)
     elif scheduler is None or not incidents:
-        rows = _attribute_chunk(_Shared(engine, index), incidents, int(rng), collect)
+        rows = _attribute_chunk(_Shared(engine, index), incidents, int(rng), collect, finish)
     else:
         from ..cluster import SHIPPED, dask_client, gather, ship, ship_with
 
@@ -156,13 +183,15 @@ def attribute_many(
                 ship(client, kb)  # once per client: the extraction tasks may have it already; the context then refers to it
             shared, deps = ship_with(client, _Shared(engine, index))
             futures = [client.submit(_attribute_shipped, shared, deps, pickle.dumps(targets[i : i + step], protocol=pickle.HIGHEST_PROTOCOL),
-                                     int(rng), collect, pure=False)
+                                     int(rng), collect, finish, pure=False)
                        for i in range(0, len(targets), step)]
             parts = gather(client, futures)
             SHIPPED.returned += sum(len(part) for part in parts)
             rows = [row for part in parts for row in pickle.loads(zlib.decompress(part))]
-    results = {iid: result for iid, result, _ in rows if result is not None}
-    return Attributed(results, tuple((iid, reason) for iid, result, reason in rows if result is None))
+    failures = tuple((iid, reason) for iid, result, reason in rows if result is None)
+    if finish is not None:
+        return Attributed({}, failures, {iid: value for iid, value, _ in rows if value is not None})
+    return Attributed({iid: result for iid, result, _ in rows if result is not None}, failures)
 
 
 __all__ = ["Attributed", "attribute_many", "chunk_size"]

@@ -83,6 +83,8 @@ class Attributor:
             raise AttributionError(f"dependence_transmission_error must be in [0, 1), got {eps!r}")
         self.eps = eps
         self._marginals: dict[str, dict[str, float]] = {}
+        #: id(incident) -> (the incident, its marginal): the objects met in this engine's jobs, without hashing them again
+        self._known: dict[int, tuple[Incident, dict[str, float]]] = {}
 
     # -- building ------------------------------------------------------------
 
@@ -112,8 +114,13 @@ class Attributor:
         ctx = BuildContext(self.kb, self.tables, space, sources if sources is not None else self.sources, self.eps, point, learned)
         items: list[EvidenceItem] = list(statement_items(ctx, incident))
         index = ContextIndex.of(self.kb, context)
-        for extra in (weapon_item(ctx, incident), timing_item(ctx, incident, index),
-                      pattern_item(ctx, incident, index, prior, self._marginal, int(self.settings.pattern_top_k))):
+        weapon = weapon_item(ctx, incident)
+        if weapon is not None:
+            items.append(weapon)
+        if hypotheses is None and perpetrator_scale is None and relation_scale is None and sources is None and id(incident) not in self._known:
+            # the items so far are those of the incident without context: its marginal, for the later incidents like it
+            self._known[id(incident)] = (incident, perpetrator_marginal(space, Compiled(incident, space, prior, tuple(items), point).posterior()))
+        for extra in (timing_item(ctx, incident, index), pattern_item(ctx, incident, index, prior, self._marginal, int(self.settings.pattern_top_k))):
             if extra is not None:
                 items.append(extra)
         return Compiled(incident, space, prior, tuple(items), point)
@@ -122,11 +129,28 @@ class Attributor:
         """One index of a job's incidents and actions, to pass as ``context`` for each of them (see :mod:`.context`)."""
         return ContextIndex(self.kb, incidents, actions, undated_sees_dated=undated_sees_dated)
 
+    def __getstate__(self) -> dict[str, Any]:
+        state = dict(self.__dict__)
+        state["_known"] = {}  # keyed by object identity: meaningless in the process the engine is sent to
+        return state
+
     def _marginal(self, incident: Incident) -> dict[str, float]:
+        """P(perpetrator) of ``incident`` on its own evidence (no context), as pattern evidence weighs an earlier incident.
+
+        Compiling an incident with its default space and sources remembers
+        this marginal on the way (its statement and weapon items are the
+        context-free ones), so an incident attributed before the later
+        incidents like it is not compiled again for them; another object
+        with the same content is looked up by its content hash.
+        """
+        known = self._known.get(id(incident))
+        if known is not None and known[0] is incident:
+            return known[1]
         key = hashlib.sha256(incident.model_dump_json().encode()).hexdigest()
         if key not in self._marginals:
             c = self.compile(incident)
             self._marginals[key] = perpetrator_marginal(c.space, c.posterior())
+        self._known[id(incident)] = (incident, self._marginals[key])
         return self._marginals[key]
 
     # -- answering -----------------------------------------------------------

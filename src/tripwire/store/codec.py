@@ -28,6 +28,8 @@ from sqlalchemy import JSON, DateTime, String
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.types import TypeDecorator
 
+from ..model import AttributionResult
+
 M = TypeVar("M", bound=BaseModel)
 
 #: JSON column type: plain JSON on SQLite, binary JSONB on PostgreSQL.
@@ -124,3 +126,11 @@ def dump_json(model: BaseModel, *, exclude: set[str] | None = None) -> EncodedJS
 def json_serializer(value: Any) -> str:
     """The engines' JSON serialiser: :class:`EncodedJSON` text as it is, anything else through ``json.dumps``."""
     return value if isinstance(value, EncodedJSON) else json.dumps(value)
+
+
+def attribution_payload(result: AttributionResult) -> tuple[str, str, EncodedJSON | dict[str, Any]]:
+    """(incident id, method, JSON payload): an attribution as :meth:`~tripwire.store.Store.save_attribution_payloads` stores it.
+
+    Made where the result was computed (an attribution worker), so the process that saves it does not serialise it again.
+    """
+    return result.incident_id, result.method, dump_json(result)

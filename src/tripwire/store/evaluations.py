@@ -20,7 +20,7 @@ from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, select, text, update
+from sqlalchemy import func, insert, select, text, update
 from sqlalchemy.orm import Session
 
 from ..model import Evaluation, RedLineStatus, should_alert
@@ -110,31 +110,25 @@ class EvaluationRecords:
                     session.execute(text("SELECT pg_advisory_xact_lock(hashtext(:key))"), {"key": f"{rule_id}\x1f{incident_id}"})
             last = _last_statuses(session, keys)
             now = codec.utcnow()
-            recorded: list[tuple[EvaluationRow, Evaluation]] = []
+            filled_all: list[Evaluation] = []
+            params: list[dict[str, Any]] = []
             for ev in evs:
                 key = (ev.rule_id, ev.incident_id)
                 previous = last.get(key)
                 filled = ev.model_copy(update={"previous_status": RedLineStatus(previous) if previous is not None else None})
                 last[key] = filled.status.value
-                recorded.append((EvaluationRow(
-                    rule_id=filled.rule_id,
-                    incident_id=filled.incident_id,
-                    status=filled.status.value,
-                    previous_status=previous,
-                    probability=filled.probability,
-                    evaluated_at=codec.to_utc(filled.evaluated_at),
-                    stored_at=now,
-                    payload=codec.dump(filled),
-                ), filled))
-            session.add_all([row for row, _ in recorded])
-            session.flush()  # the row ids go into the alerts' keys
-            session.add_all([
-                AlertRow(key=alert_key(row.id, filled), evaluation_id=row.id, rule_id=filled.rule_id, incident_id=filled.incident_id,
-                         status=row.status, previous_status=row.previous_status, created_at=now, attempts=0)
-                for row, filled in recorded
-                if should_alert(filled.previous_status, filled.status)
-            ])
-        return [filled for _, filled in recorded]
+                filled_all.append(filled)
+                params.append({"rule_id": filled.rule_id, "incident_id": filled.incident_id, "status": filled.status.value, "previous_status": previous,
+                               "probability": filled.probability, "evaluated_at": codec.to_utc(filled.evaluated_at), "stored_at": now,
+                               "payload": codec.dump(filled)})
+            # one multi-row INSERT (no ORM objects); the row ids, in the order given, go into the alerts' keys
+            ids = session.execute(insert(EvaluationRow).returning(EvaluationRow.id, sort_by_parameter_order=True), params).scalars().all()
+            alerts = [{"key": alert_key(row_id, filled), "evaluation_id": row_id, "rule_id": filled.rule_id, "incident_id": filled.incident_id,
+                       "status": row["status"], "previous_status": row["previous_status"], "created_at": now, "attempts": 0}
+                      for row_id, row, filled in zip(ids, params, filled_all) if should_alert(filled.previous_status, filled.status)]
+            if alerts:
+                session.execute(insert(AlertRow), alerts)
+        return filled_all
 
     @staticmethod
     def _history_terms(rule_id: str | None, incident_id: str | None) -> list[Any]:

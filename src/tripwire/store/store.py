@@ -27,6 +27,7 @@ from ..errors import NotFound, StoreError
 from ..model import Action, AttributionResult, Document, Extraction, Incident, ProvisionalActor, RedLineStatement
 from ..settings import Settings
 from . import codec
+from .codec import attribution_payload
 from .batched import write_documents, write_events, write_extractions
 from .counts import VersionedCounts, incident_total
 from .engine import WRITE_OPTION, current_revision, head_revision, make_engine, redact, upgrade
@@ -389,13 +390,21 @@ class Store(EvaluationRecords, StoreIterators):
 
     def save_attributions(self, results: Sequence[AttributionResult]) -> None:
         """Append attribution results in one transaction (all or none); a later one of an incident is newer."""
-        if not results:
+        self.save_attribution_payloads([attribution_payload(r) for r in results])
+
+    def save_attribution_payloads(self, rows: Sequence[tuple[str, str, Any]]) -> None:
+        """Append attributions already serialised by :func:`attribution_payload`, in one transaction (all or none).
+
+        What :meth:`save_attributions` stores, for a caller that serialised the
+        results where they were computed (the attribution workers of ``tripwire check``).
+        """
+        if not rows:
             return
-        what = f"save the attribution of incident {results[0].incident_id!r}" if len(results) == 1 else f"save {len(results)} attributions"
+        what = f"save the attribution of incident {rows[0][0]!r}" if len(rows) == 1 else f"save {len(rows)} attributions"
         now = codec.utcnow()
         with self._writing(what) as session:
             insert_many(session, self._insert, AttributionRow.__table__,
-                        [{"incident_id": r.incident_id, "method": r.method, "stored_at": now, "payload": codec.dump_json(r)} for r in results])
+                        [{"incident_id": iid, "method": method, "stored_at": now, "payload": payload} for iid, method, payload in rows])
 
     def get_attribution(self, incident_id: str) -> AttributionResult:
         """The newest attribution result for an incident; raises NotFound."""
