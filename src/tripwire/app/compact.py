@@ -27,7 +27,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel
 
-from ..model import AttributionResult
+from ..model import AttributionResult, shared_fields
 from ..store.codec import EncodedJSON
 
 M = TypeVar("M", bound=BaseModel)
@@ -42,7 +42,6 @@ class Sharing:
     """One set of shared parts, for models read one after another (each shared as it comes, so the copies it drops are reused)."""
 
     def __init__(self) -> None:
-        self.fields: dict[tuple[type, frozenset[str]], set[str]] = {}
         self.strings: dict[str, str] = {}
 
     def share(self, m: M) -> M:
@@ -52,7 +51,7 @@ class Sharing:
 
     def model(self, m: BaseModel) -> None:
         own = m.__pydantic_fields_set__
-        canon = self.fields.setdefault((type(m), frozenset(own)), own)
+        canon = shared_fields(own)  # the one table of shared field sets (domain models already share theirs when built)
         if canon is not own:
             object.__setattr__(m, "__pydantic_fields_set__", canon)
         values = m.__dict__
